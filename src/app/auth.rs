@@ -1,0 +1,148 @@
+//! Users, passwords (argon2) and sessions. A session token is random (256 bits); only its
+//! SHA-256 is stored, so a database leak does not leak live sessions. The same token works
+//! as a bearer token (API) and as the `ruqsat_session` cookie (pages).
+//!
+//! Login failures say only "wrong login or password" (R-000-17, R-003-18, R-004-15).
+
+use super::App;
+use crate::db::models::{SessionRow, UserRow};
+use crate::db::queries;
+use crate::domain::roles::Role;
+use crate::error::AppError;
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The authenticated user of a call.
+#[derive(Debug, Clone)]
+pub struct CurrentUser {
+    pub id: String,
+    pub login: String,
+    pub role: Role,
+    pub full_name: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub email: Option<String>,
+}
+
+impl TryFrom<UserRow> for CurrentUser {
+    type Error = AppError;
+    fn try_from(u: UserRow) -> Result<Self, AppError> {
+        let role = u.role.parse::<Role>().map_err(AppError::internal)?;
+        Ok(CurrentUser {
+            id: u.id,
+            login: u.login,
+            role,
+            full_name: u.full_name,
+            iin: u.iin,
+            bin: u.bin,
+            email: u.email,
+        })
+    }
+}
+
+pub fn hash_password(password: &str) -> Result<String, AppError> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(AppError::internal)
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A hash to verify against when the login is unknown, so timing does not reveal which
+/// logins exist.
+static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+
+/// Checks the password and opens a session. Returns the token (shown once) and the user.
+pub fn login(app: &App, login: &str, password: &str) -> Result<(String, CurrentUser), AppError> {
+    let user = app.store.read(|c| queries::user_by_login(c, login))?;
+    let ok = match &user {
+        Some(u) if u.active => verify_password(password, &u.password_hash),
+        _ => {
+            let dummy = DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
+            let _ = verify_password(password, dummy);
+            false
+        }
+    };
+    let user = match (ok, user) {
+        (true, Some(u)) => u,
+        _ => {
+            tracing::warn!(login, "login refused");
+            return Err(AppError::new("INVALID_CREDENTIALS"));
+        }
+    };
+    let mut raw = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut raw);
+    let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
+    let now = app.now().naive_utc();
+    let row = SessionRow {
+        token_hash: token_hash(&token),
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at: now + chrono::Duration::hours(app.config.session_ttl_hours),
+    };
+    app.store.write(|c| queries::insert_session(c, &row))?;
+    tracing::info!(login, role = %user.role, "login");
+    Ok((token, CurrentUser::try_from(user)?))
+}
+
+/// Resolves a token to its user, or `UNAUTHENTICATED`.
+pub fn authenticate(app: &App, token: &str) -> Result<CurrentUser, AppError> {
+    let now = app.now().naive_utc();
+    let user = app
+        .store
+        .read(|c| queries::session_user(c, &token_hash(token), now))?
+        .ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
+    CurrentUser::try_from(user)
+}
+
+pub fn logout(app: &App, token: &str) -> Result<(), AppError> {
+    app.store.write(|c| queries::delete_session(c, &token_hash(token)))
+}
+
+/// Input for a new user account.
+pub struct NewUser<'a> {
+    pub login: &'a str,
+    pub password: &'a str,
+    pub role: Role,
+    pub full_name: &'a str,
+    pub iin: Option<&'a str>,
+    pub bin: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub provider_code: Option<&'a str>,
+}
+
+pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<String, AppError> {
+    if let Some(iin) = u.iin {
+        iin.parse::<crate::domain::identity::Iin>()
+            .map_err(|e| AppError::with("IIN_CHECKSUM", e.to_string()))?;
+    }
+    let row = UserRow {
+        id: uuid::Uuid::now_v7().to_string(),
+        login: u.login.to_string(),
+        password_hash: hash_password(u.password)?,
+        role: u.role.as_str().to_string(),
+        full_name: u.full_name.to_string(),
+        iin: u.iin.map(str::to_string),
+        bin: u.bin.map(str::to_string),
+        email: u.email.map(str::to_string),
+        provider_code: u.provider_code.map(str::to_string),
+        active: true,
+        created_at: app.now().naive_utc(),
+    };
+    let id = row.id.clone();
+    app.store.write(|c| queries::insert_user(c, &row))?;
+    Ok(id)
+}

@@ -1,0 +1,181 @@
+//! What use cases return: plain data, serialised as JSON by the API.
+
+use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
+    DateTime::from_naive_utc_and_offset(t, Utc)
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ApplicantView {
+    /// `person` or `legal_entity`.
+    pub kind: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct AttachmentView {
+    pub id: String,
+    pub doc_type: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size_bytes: i64,
+    pub sha256: String,
+    /// Who attached it, and as which role (an operator's scan, R-003-40 / R-003-50).
+    pub attached_by: String,
+    pub attached_role: String,
+    /// For desk scans: the paper original was presented and checked (R-004-12, G-38).
+    pub original_seen: Option<bool>,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<AttachmentRow> for AttachmentView {
+    fn from(a: AttachmentRow) -> Self {
+        AttachmentView {
+            id: a.id,
+            doc_type: a.doc_type,
+            file_name: a.file_name,
+            content_type: a.content_type,
+            size_bytes: a.size_bytes,
+            sha256: a.sha256,
+            attached_by: a.attached_by,
+            attached_role: a.attached_role,
+            original_seen: a.original_seen,
+            created_at: utc(a.created_at),
+        }
+    }
+}
+
+/// A request as its viewer sees it (R-000-37: number, service type, status, service term).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestView {
+    pub number: String,
+    pub service: String,
+    pub service_version: i32,
+    pub variant: String,
+    pub channel: String,
+    pub state: String,
+    pub applicant: ApplicantView,
+    #[schema(value_type = Object)]
+    pub form: serde_json::Value,
+    /// Fee in tenge as a decimal string, e.g. "43250.00" (never a float).
+    #[schema(value_type = String)]
+    pub fee: Decimal,
+    pub fee_tiyn: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub registered_at: Option<DateTime<Utc>>,
+    /// Service term: the due date computed on the working calendar at registration.
+    pub due_at: Option<DateTime<Utc>>,
+    pub extended: bool,
+    pub version: i64,
+    pub attachments: Vec<AttachmentView>,
+    /// Actions this viewer may take now (guards are checked when taken).
+    pub actions: Vec<String>,
+}
+
+impl RequestView {
+    pub fn from_rows(r: RequestRow, attachments: Vec<AttachmentRow>, actions: Vec<String>) -> RequestView {
+        let form = serde_json::from_str(&r.form_json).unwrap_or(serde_json::Value::Null);
+        RequestView {
+            number: r.number,
+            service: r.service_code,
+            service_version: r.service_version,
+            variant: r.variant,
+            channel: r.channel,
+            state: r.state,
+            applicant: ApplicantView {
+                kind: r.applicant_kind,
+                iin: r.applicant_iin,
+                bin: r.applicant_bin,
+                name: r.applicant_name,
+            },
+            form,
+            fee: Decimal::new(r.fee_tiyn, 2),
+            fee_tiyn: r.fee_tiyn,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+            registered_at: r.registered_at.map(utc),
+            due_at: r.due_at.map(utc),
+            extended: r.extended,
+            version: r.version,
+            attachments: attachments.into_iter().map(AttachmentView::from).collect(),
+            actions,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestSummary {
+    pub number: String,
+    pub service: String,
+    pub variant: String,
+    pub channel: String,
+    pub state: String,
+    pub applicant_name: String,
+    pub created_at: DateTime<Utc>,
+    pub due_at: Option<DateTime<Utc>>,
+}
+
+impl From<RequestRow> for RequestSummary {
+    fn from(r: RequestRow) -> Self {
+        RequestSummary {
+            number: r.number,
+            service: r.service_code,
+            variant: r.variant,
+            channel: r.channel,
+            state: r.state,
+            applicant_name: r.applicant_name,
+            created_at: utc(r.created_at),
+            due_at: r.due_at.map(utc),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct RequestPage {
+    pub items: Vec<RequestSummary>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One entry of the append-only history (who, role, when, from, to, reason).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HistoryEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: Option<String>,
+    /// Requirement IDs of the step (e.g. `R-003-29`).
+    pub requirements: Vec<String>,
+    #[schema(value_type = Option<Object>)]
+    pub data: Option<serde_json::Value>,
+}
+
+impl From<HistoryRow> for HistoryEntry {
+    fn from(h: HistoryRow) -> Self {
+        HistoryEntry {
+            seq: h.seq,
+            at: utc(h.at),
+            actor_id: h.actor_id,
+            actor_role: h.actor_role,
+            action: h.action,
+            from: h.from_state,
+            to: h.to_state,
+            reason: h.reason,
+            requirements: h.requirements.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            data: h.data_json.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}

@@ -1,0 +1,177 @@
+//! `ruqsat bench`: request creation + submission over real HTTP against a server running
+//! in this process on a fresh database, with N concurrent clients. Prints throughput and
+//! latency percentiles. (Performance goals live here, never in timed unit tests.)
+
+use crate::app::App;
+use crate::config::Config;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+pub struct BenchResult {
+    pub backend: String,
+    pub clients: usize,
+    pub pairs: usize,
+    pub errors: usize,
+    pub elapsed: Duration,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    pub pair_p50_ms: f64,
+    pub pair_p99_ms: f64,
+}
+
+impl BenchResult {
+    pub fn submissions_per_sec(&self) -> f64 {
+        self.pairs as f64 / self.elapsed.as_secs_f64()
+    }
+    pub fn print(&self) {
+        println!(
+            "bench backend={} clients={} create+submit pairs={} errors={} elapsed={:.2}s",
+            self.backend,
+            self.clients,
+            self.pairs,
+            self.errors,
+            self.elapsed.as_secs_f64()
+        );
+        println!(
+            "  throughput: {:.0} submissions/s ({:.0} HTTP requests/s)",
+            self.submissions_per_sec(),
+            2.0 * self.submissions_per_sec()
+        );
+        println!("  per HTTP request latency: p50 {:.2} ms, p99 {:.2} ms", self.p50_ms, self.p99_ms);
+        println!("  per create+submit pair:   p50 {:.2} ms, p99 {:.2} ms", self.pair_p50_ms, self.pair_p99_ms);
+    }
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+/// Runs the benchmark and returns the figures.
+pub fn measure(clients: usize, pairs: usize, database_url: Option<String>) -> anyhow::Result<BenchResult> {
+    let work = tempfile::tempdir()?;
+    let mut config = Config::for_dir(work.path(), database_url);
+    config.db_pool_size = (clients as u32).clamp(4, 32);
+    let backend = format!("{:?}", crate::db::Backend::of_url(&config.database_url)).to_lowercase();
+    let app = App::build(config)?;
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    let addr = listener.local_addr()?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let server_thread = std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            match crate::http::serve(app, listener, Some(2)) {
+                Ok(server) => {
+                    let _ = tx.send(Ok(server.handle()));
+                    let _ = server.await;
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e));
+                }
+            }
+        })
+    });
+    let handle = rx.recv()??;
+    let base = format!("http://{addr}");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let result = rt.block_on(async move {
+        let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+        let login: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"login": "aigerim", "password": "aigerim-demo"}))
+            .send()
+            .await?
+            .json()
+            .await?;
+        let token = login["token"].as_str().ok_or_else(|| anyhow::anyhow!("login failed: {login}"))?.to_string();
+        let per_client = pairs.div_ceil(clients);
+        let token = Arc::new(token);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..clients {
+            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut lat = Vec::with_capacity(per_client * 2);
+                let mut pair_lat = Vec::with_capacity(per_client);
+                let mut errors = 0usize;
+                for _ in 0..per_client {
+                    let t0 = Instant::now();
+                    let created = client
+                        .post(format!("{base}/api/v1/requests"))
+                        .bearer_auth(token.as_str())
+                        .json(&json!({"service": "doctor-home-call", "channel": "portal",
+                            "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}))
+                        .send()
+                        .await;
+                    let t1 = Instant::now();
+                    lat.push((t1 - t0).as_secs_f64() * 1000.0);
+                    let number = match created {
+                        Ok(r) if r.status().as_u16() == 201 => {
+                            r.json::<serde_json::Value>().await.ok().and_then(|v| v["number"].as_str().map(str::to_string))
+                        }
+                        _ => None,
+                    };
+                    let Some(number) = number else {
+                        errors += 1;
+                        continue;
+                    };
+                    let submitted = client
+                        .post(format!("{base}/api/v1/requests/{number}/transitions"))
+                        .bearer_auth(token.as_str())
+                        .json(&json!({"action": "submit"}))
+                        .send()
+                        .await;
+                    let t2 = Instant::now();
+                    lat.push((t2 - t1).as_secs_f64() * 1000.0);
+                    pair_lat.push((t2 - t0).as_secs_f64() * 1000.0);
+                    match submitted {
+                        Ok(r) if r.status().is_success() => {}
+                        _ => errors += 1,
+                    }
+                }
+                (lat, pair_lat, errors)
+            }));
+        }
+        let mut lat = Vec::new();
+        let mut pair_lat = Vec::new();
+        let mut errors = 0;
+        for t in tasks {
+            let (l, p, e) = t.await?;
+            lat.extend(l);
+            pair_lat.extend(p);
+            errors += e;
+        }
+        let elapsed = start.elapsed();
+        lat.sort_by(f64::total_cmp);
+        pair_lat.sort_by(f64::total_cmp);
+        Ok::<_, anyhow::Error>(BenchResult {
+            backend,
+            clients,
+            pairs: pair_lat.len(),
+            errors,
+            elapsed,
+            p50_ms: percentile(&lat, 0.50),
+            p99_ms: percentile(&lat, 0.99),
+            pair_p50_ms: percentile(&pair_lat, 0.50),
+            pair_p99_ms: percentile(&pair_lat, 0.99),
+        })
+    });
+    actix_web::rt::System::new().block_on(handle.stop(true));
+    let _ = server_thread.join();
+    result
+}
+
+pub fn run(clients: usize, pairs: usize, database_url: Option<String>) -> anyhow::Result<()> {
+    if clients == 0 || pairs == 0 {
+        anyhow::bail!("--clients and --requests must be positive");
+    }
+    let r = measure(clients, pairs, database_url)?;
+    r.print();
+    if r.errors > 0 {
+        anyhow::bail!("{} requests failed", r.errors);
+    }
+    Ok(())
+}

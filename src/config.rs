@@ -1,0 +1,244 @@
+//! Configuration: defaults, then an optional TOML file, then environment variables.
+//!
+//! Every setting has one name used in both places: `listen` in the file is
+//! `RUQSAT_LISTEN` in the environment (`database_url` is also read from `DATABASE_URL`).
+//! An unknown key in the file, an unknown `RUQSAT_*` variable or a malformed value stops
+//! the start with a message naming the setting. See README "Configuration".
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// SQLite file path, or a `postgres://` URL.
+    pub database_url: String,
+    pub listen: SocketAddr,
+    /// Files (attachments, results, demo PKI) live under here.
+    pub data_dir: PathBuf,
+    /// Base URL printed in documents and links.
+    pub public_url: String,
+    pub db_pool_size: u32,
+    pub max_upload_bytes: usize,
+    /// Seed demo users (and, in later steps, demo PKI and sandbox gateway) on first start.
+    pub demo_data: bool,
+    /// ГБД ФЛ / ГБД ЮЛ endpoint; empty = the embedded demo registry.
+    pub registry_url: Option<String>,
+    pub registry_timeout_ms: u64,
+    pub session_ttl_hours: i64,
+    /// `text` or `json` logs.
+    pub log_format: String,
+}
+
+/// The optional file. All keys optional; unknown keys are an error.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    database_url: Option<String>,
+    listen: Option<String>,
+    data_dir: Option<String>,
+    public_url: Option<String>,
+    db_pool_size: Option<u32>,
+    max_upload_bytes: Option<usize>,
+    demo_data: Option<bool>,
+    registry_url: Option<String>,
+    registry_timeout_ms: Option<u64>,
+    session_ttl_hours: Option<i64>,
+    log_format: Option<String>,
+}
+
+/// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
+pub const SETTINGS: &[&str] = &[
+    "database_url",
+    "listen",
+    "data_dir",
+    "public_url",
+    "db_pool_size",
+    "max_upload_bytes",
+    "demo_data",
+    "registry_url",
+    "registry_timeout_ms",
+    "session_ttl_hours",
+    "log_format",
+    "config",
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration: setting `{setting}`: {message}")]
+pub struct ConfigError {
+    pub setting: String,
+    pub message: String,
+}
+
+fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { setting: setting.to_string(), message: message.into() }
+}
+
+impl Config {
+    /// Loads from the process environment and the file named by `--config`,
+    /// `RUQSAT_CONFIG`, or `./ruqsat.toml` when present.
+    pub fn load(config_path: Option<&Path>) -> Result<Config, ConfigError> {
+        let env: Vec<(String, String)> = std::env::vars().collect();
+        Config::from_parts(config_path, &env)
+    }
+
+    /// Loads from explicit environment pairs (tests pass their own).
+    pub fn from_parts(config_path: Option<&Path>, env: &[(String, String)]) -> Result<Config, ConfigError> {
+        let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+        for (name, _) in env {
+            if let Some(rest) = name.strip_prefix("RUQSAT_") {
+                if !SETTINGS.contains(&rest.to_ascii_lowercase().as_str()) {
+                    return Err(bad(name, format!("unknown setting; known: {}", SETTINGS.join(", "))));
+                }
+            }
+        }
+        let path = config_path
+            .map(Path::to_path_buf)
+            .or_else(|| get("RUQSAT_CONFIG").map(PathBuf::from))
+            .or_else(|| Some(PathBuf::from("ruqsat.toml")).filter(|p| p.exists()));
+        let file = match &path {
+            Some(p) => {
+                let text = std::fs::read_to_string(p).map_err(|e| bad("config", format!("{}: {e}", p.display())))?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| bad("config", format!("{}: {e}", p.display())))?
+            }
+            None => FileConfig::default(),
+        };
+
+        // env beats file beats default
+        let pick = |key: &str, file_value: Option<String>| -> Option<String> {
+            get(&format!("RUQSAT_{}", key.to_ascii_uppercase())).or(file_value)
+        };
+        fn parse<T: std::str::FromStr>(key: &str, v: Option<String>, default: T) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            match v {
+                None => Ok(default),
+                Some(s) => s.trim().parse::<T>().map_err(|e| bad(key, format!("`{s}`: {e}"))),
+            }
+        }
+
+        let data_dir = PathBuf::from(pick("data_dir", file.data_dir).unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL")
+            .or_else(|| pick("database_url", file.database_url))
+            .unwrap_or_else(|| data_dir.join("ruqsat.db").to_string_lossy().into_owned());
+        if database_url.trim().is_empty() {
+            return Err(bad("database_url", "must not be empty"));
+        }
+        let listen: SocketAddr = parse("listen", pick("listen", file.listen), SocketAddr::from(([127, 0, 0, 1], 8080)))?;
+        let public_url = pick("public_url", file.public_url).unwrap_or_else(|| format!("http://{listen}"));
+        url::Url::parse(&public_url).map_err(|e| bad("public_url", format!("`{public_url}`: {e}")))?;
+        let db_pool_size = parse("db_pool_size", pick("db_pool_size", file.db_pool_size.map(|v| v.to_string())), 16u32)?;
+        if db_pool_size == 0 {
+            return Err(bad("db_pool_size", "must be at least 1"));
+        }
+        let max_upload_bytes = parse(
+            "max_upload_bytes",
+            pick("max_upload_bytes", file.max_upload_bytes.map(|v| v.to_string())),
+            10 * 1024 * 1024usize,
+        )?;
+        let demo_data = parse("demo_data", pick("demo_data", file.demo_data.map(|v| v.to_string())), true)?;
+        let registry_url = pick("registry_url", file.registry_url).filter(|s| !s.trim().is_empty());
+        if let Some(u) = &registry_url {
+            url::Url::parse(u).map_err(|e| bad("registry_url", format!("`{u}`: {e}")))?;
+        }
+        let registry_timeout_ms = parse(
+            "registry_timeout_ms",
+            pick("registry_timeout_ms", file.registry_timeout_ms.map(|v| v.to_string())),
+            5000u64,
+        )?;
+        let session_ttl_hours = parse(
+            "session_ttl_hours",
+            pick("session_ttl_hours", file.session_ttl_hours.map(|v| v.to_string())),
+            12i64,
+        )?;
+        if session_ttl_hours <= 0 {
+            return Err(bad("session_ttl_hours", "must be positive"));
+        }
+        let log_format = pick("log_format", file.log_format).unwrap_or_else(|| "text".into());
+        if !["text", "json"].contains(&log_format.as_str()) {
+            return Err(bad("log_format", format!("`{log_format}`: expected text or json")));
+        }
+        Ok(Config {
+            database_url,
+            listen,
+            data_dir,
+            public_url,
+            db_pool_size,
+            max_upload_bytes,
+            demo_data,
+            registry_url,
+            registry_timeout_ms,
+            session_ttl_hours,
+            log_format,
+        })
+    }
+
+    /// A configuration for tests and the demo: a given database and data directory.
+    pub fn for_dir(data_dir: &Path, database_url: Option<String>) -> Config {
+        Config {
+            database_url: database_url.unwrap_or_else(|| data_dir.join("ruqsat.db").to_string_lossy().into_owned()),
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.to_path_buf(),
+            public_url: "http://127.0.0.1:8080".into(),
+            db_pool_size: 8,
+            max_upload_bytes: 10 * 1024 * 1024,
+            demo_data: true,
+            registry_url: None,
+            registry_timeout_ms: 5000,
+            session_ttl_hours: 12,
+            log_format: "text".into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_are_embedded_sqlite_on_8080() {
+        let c = Config::from_parts(None, &env(&[])).expect("defaults");
+        assert_eq!(c.database_url, "data/ruqsat.db");
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert!(c.demo_data);
+    }
+
+    #[test]
+    fn unknown_env_setting_is_named() {
+        let e = Config::from_parts(None, &env(&[("RUQSAT_LISTN", "x")])).expect_err("unknown");
+        assert_eq!(e.setting, "RUQSAT_LISTN");
+    }
+
+    #[test]
+    fn malformed_value_is_named() {
+        let e = Config::from_parts(None, &env(&[("RUQSAT_LISTEN", "not-an-address")])).expect_err("bad");
+        assert_eq!(e.setting, "listen");
+        let e = Config::from_parts(None, &env(&[("RUQSAT_DB_POOL_SIZE", "-3")])).expect_err("bad");
+        assert_eq!(e.setting, "db_pool_size");
+    }
+
+    #[test]
+    fn file_then_env_precedence_and_unknown_file_key() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p = dir.path().join("r.toml");
+        std::fs::write(&p, "listen = \"127.0.0.1:9000\"\ndb_pool_size = 4\n").expect("write");
+        let c = Config::from_parts(Some(&p), &env(&[("RUQSAT_DB_POOL_SIZE", "7")])).expect("ok");
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.db_pool_size, 7);
+        std::fs::write(&p, "lisen = \"127.0.0.1:9000\"\n").expect("write");
+        let e = Config::from_parts(Some(&p), &env(&[])).expect_err("unknown key");
+        assert_eq!(e.setting, "config");
+        assert!(e.message.contains("lisen"), "{}", e.message);
+    }
+
+    #[test]
+    fn database_url_env_wins() {
+        let c = Config::from_parts(None, &env(&[("DATABASE_URL", "postgres://u@127.0.0.1/x")])).expect("ok");
+        assert_eq!(c.database_url, "postgres://u@127.0.0.1/x");
+    }
+}

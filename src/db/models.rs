@@ -1,0 +1,90 @@
+//! Row types, one per table.
+
+use super::schema::*;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: String,
+    pub login: String,
+    pub password_hash: String,
+    pub role: String,
+    pub full_name: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub email: Option<String>,
+    pub provider_code: Option<String>,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub token_hash: String,
+    pub user_id: String,
+    pub created_at: NaiveDateTime,
+    pub expires_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = requests)]
+pub struct RequestRow {
+    pub id: String,
+    pub number: String,
+    pub service_code: String,
+    pub service_version: i32,
+    pub variant: String,
+    pub channel: String,
+    pub state: String,
+    pub applicant_kind: String,
+    pub applicant_iin: Option<String>,
+    pub applicant_bin: Option<String>,
+    pub applicant_name: String,
+    pub owner_user_id: Option<String>,
+    pub created_by: String,
+    pub form_json: String,
+    pub fee_tiyn: i64,
+    pub registered_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub extended: bool,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = request_history)]
+pub struct HistoryRow {
+    pub id: String,
+    pub request_id: String,
+    pub seq: i64,
+    pub at: NaiveDateTime,
+    pub actor_id: Option<String>,
+    pub actor_role: String,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub reason: Option<String>,
+    /// Requirement IDs of the step, comma-separated.
+    pub requirements: String,
+    pub data_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = attachments)]
+pub struct AttachmentRow {
+    pub id: String,
+    pub request_id: String,
+    pub doc_type: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub content_type: String,
+    pub file_name: String,
+    pub attached_by: String,
+    pub attached_role: String,
+    pub original_seen: Option<bool>,
+    pub created_at: NaiveDateTime,
+}

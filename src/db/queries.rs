@@ -1,0 +1,213 @@
+//! Every query Ruqsat runs. Functions take a connection so that callers compose them
+//! inside one [`super::Store::write`] transaction.
+
+use super::models::*;
+use super::schema::*;
+use super::DbConnection;
+use crate::error::AppError;
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+type R<T> = Result<T, AppError>;
+
+// ---- users and sessions ----------------------------------------------------------------
+
+pub fn insert_user(c: &mut DbConnection, u: &UserRow) -> R<()> {
+    diesel::insert_into(users::table).values(u).execute(c)?;
+    Ok(())
+}
+
+pub fn user_by_login(c: &mut DbConnection, login: &str) -> R<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::login.eq(login))
+        .select(UserRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+pub fn user_by_id(c: &mut DbConnection, id: &str) -> R<Option<UserRow>> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(c).optional()?)
+}
+
+/// The applicant account holding this IIN, if any (links desk requests to the portal cabinet).
+pub fn applicant_by_iin(c: &mut DbConnection, iin: &str) -> R<Option<UserRow>> {
+    Ok(users::table
+        .filter(users::iin.eq(iin))
+        .filter(users::role.eq("applicant"))
+        .select(UserRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+pub fn count_users(c: &mut DbConnection) -> R<i64> {
+    Ok(users::table.count().get_result(c)?)
+}
+
+pub fn insert_session(c: &mut DbConnection, s: &SessionRow) -> R<()> {
+    diesel::insert_into(sessions::table).values(s).execute(c)?;
+    Ok(())
+}
+
+/// The active user of a live session.
+pub fn session_user(c: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> R<Option<UserRow>> {
+    Ok(sessions::table
+        .inner_join(users::table)
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::expires_at.gt(now))
+        .filter(users::active.eq(true))
+        .select(UserRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+pub fn delete_session(c: &mut DbConnection, token_hash: &str) -> R<()> {
+    diesel::delete(sessions::table.find(token_hash)).execute(c)?;
+    Ok(())
+}
+
+// ---- counters ----------------------------------------------------------------------------
+
+/// Next value of a named sequence, starting at 1. Call inside a write transaction: the
+/// UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so values are unique.
+pub fn next_counter(c: &mut DbConnection, name: &str) -> R<i64> {
+    match c {
+        DbConnection::Pg(pg) => {
+            diesel::insert_into(counters::table)
+                .values((counters::name.eq(name), counters::value.eq(0i64)))
+                .on_conflict_do_nothing()
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(sq) => {
+            diesel::insert_or_ignore_into(counters::table)
+                .values((counters::name.eq(name), counters::value.eq(0i64)))
+                .execute(sq)?;
+        }
+    }
+    diesel::update(counters::table.find(name))
+        .set(counters::value.eq(counters::value + 1))
+        .execute(c)?;
+    Ok(counters::table.find(name).select(counters::value).first(c)?)
+}
+
+// ---- requests ----------------------------------------------------------------------------
+
+pub fn insert_request(c: &mut DbConnection, r: &RequestRow) -> R<()> {
+    diesel::insert_into(requests::table).values(r).execute(c)?;
+    Ok(())
+}
+
+pub fn request_by_number(c: &mut DbConnection, number: &str) -> R<Option<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::number.eq(number))
+        .select(RequestRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// The change a transition makes to a request row.
+pub struct StateChange<'a> {
+    pub state: &'a str,
+    pub registered_at: Option<NaiveDateTime>,
+    pub due_at: Option<NaiveDateTime>,
+    pub extended: bool,
+    pub now: NaiveDateTime,
+}
+
+/// Moves a request to its next version if nobody else did first (optimistic concurrency).
+/// Returns `CONCURRENT_UPDATE` when `expected_version` is stale.
+pub fn update_request(c: &mut DbConnection, id: &str, expected_version: i64, ch: &StateChange<'_>) -> R<()> {
+    let n = diesel::update(requests::table.filter(requests::id.eq(id)).filter(requests::version.eq(expected_version)))
+        .set((
+            requests::state.eq(ch.state),
+            requests::registered_at.eq(ch.registered_at),
+            requests::due_at.eq(ch.due_at),
+            requests::extended.eq(ch.extended),
+            requests::version.eq(expected_version + 1),
+            requests::updated_at.eq(ch.now),
+        ))
+        .execute(c)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(AppError::new("CONCURRENT_UPDATE"))
+    }
+}
+
+/// Who may see which requests in a listing.
+pub enum Visibility {
+    All,
+    /// An applicant: own requests only.
+    Owner(String),
+    /// Staff: requests they opened, and requests of the services they review.
+    Staff { user_id: String, services: Vec<String> },
+}
+
+pub struct ListFilter {
+    pub visibility: Visibility,
+    pub service: Option<String>,
+    pub state: Option<String>,
+    pub applicant: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>, i64)> {
+    let build = || {
+        let mut q = requests::table.into_boxed();
+        match &f.visibility {
+            Visibility::All => {}
+            Visibility::Owner(uid) => q = q.filter(requests::owner_user_id.eq(uid.clone())),
+            Visibility::Staff { user_id, services } => {
+                q = q.filter(requests::created_by.eq(user_id.clone()).or(requests::service_code.eq_any(services.clone())))
+            }
+        }
+        if let Some(s) = &f.service {
+            q = q.filter(requests::service_code.eq(s.clone()));
+        }
+        if let Some(s) = &f.state {
+            q = q.filter(requests::state.eq(s.clone()));
+        }
+        if let Some(a) = &f.applicant {
+            q = q.filter(requests::applicant_iin.eq(a.clone()).or(requests::applicant_bin.eq(a.clone())));
+        }
+        q
+    };
+    let total: i64 = build().count().get_result(c)?;
+    let rows = build()
+        .order((requests::created_at.desc(), requests::number.desc()))
+        .limit(f.limit)
+        .offset(f.offset)
+        .select(RequestRow::as_select())
+        .load(c)?;
+    Ok((rows, total))
+}
+
+// ---- history -----------------------------------------------------------------------------
+
+pub fn insert_history(c: &mut DbConnection, h: &HistoryRow) -> R<()> {
+    diesel::insert_into(request_history::table).values(h).execute(c)?;
+    Ok(())
+}
+
+pub fn history_of(c: &mut DbConnection, request_id: &str) -> R<Vec<HistoryRow>> {
+    Ok(request_history::table
+        .filter(request_history::request_id.eq(request_id))
+        .order(request_history::seq.asc())
+        .select(HistoryRow::as_select())
+        .load(c)?)
+}
+
+// ---- attachments -------------------------------------------------------------------------
+
+pub fn insert_attachment(c: &mut DbConnection, a: &AttachmentRow) -> R<()> {
+    diesel::insert_into(attachments::table).values(a).execute(c)?;
+    Ok(())
+}
+
+pub fn attachments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<AttachmentRow>> {
+    Ok(attachments::table
+        .filter(attachments::request_id.eq(request_id))
+        .order((attachments::created_at.asc(), attachments::id.asc()))
+        .select(AttachmentRow::as_select())
+        .load(c)?)
+}

@@ -1,0 +1,99 @@
+// The schema shared by SQLite and PostgreSQL (migrations/sqlite, migrations/postgres).
+// Written by hand: only types both backends map the same way.
+
+diesel::table! {
+    users (id) {
+        id -> Text,
+        login -> Text,
+        password_hash -> Text,
+        role -> Text,
+        full_name -> Text,
+        iin -> Nullable<Text>,
+        bin -> Nullable<Text>,
+        email -> Nullable<Text>,
+        provider_code -> Nullable<Text>,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (token_hash) {
+        token_hash -> Text,
+        user_id -> Text,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    counters (name) {
+        name -> Text,
+        value -> BigInt,
+    }
+}
+
+diesel::table! {
+    requests (id) {
+        id -> Text,
+        number -> Text,
+        service_code -> Text,
+        service_version -> Integer,
+        variant -> Text,
+        channel -> Text,
+        state -> Text,
+        applicant_kind -> Text,
+        applicant_iin -> Nullable<Text>,
+        applicant_bin -> Nullable<Text>,
+        applicant_name -> Text,
+        owner_user_id -> Nullable<Text>,
+        created_by -> Text,
+        form_json -> Text,
+        fee_tiyn -> BigInt,
+        registered_at -> Nullable<Timestamp>,
+        due_at -> Nullable<Timestamp>,
+        extended -> Bool,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    request_history (id) {
+        id -> Text,
+        request_id -> Text,
+        seq -> BigInt,
+        at -> Timestamp,
+        actor_id -> Nullable<Text>,
+        actor_role -> Text,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+        requirements -> Text,
+        data_json -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    attachments (id) {
+        id -> Text,
+        request_id -> Text,
+        doc_type -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        content_type -> Text,
+        file_name -> Text,
+        attached_by -> Text,
+        attached_role -> Text,
+        original_seen -> Nullable<Bool>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(sessions -> users (user_id));
+diesel::joinable!(request_history -> requests (request_id));
+diesel::joinable!(attachments -> requests (request_id));
+
+diesel::allow_tables_to_appear_in_same_query!(users, sessions, counters, requests, request_history, attachments);

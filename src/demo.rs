@@ -1,0 +1,217 @@
+//! `ruqsat demo --out DIR`: runs every flow that exists end to end, against a fresh
+//! database, through the same use cases the server calls, and writes `DIR/summary.json`:
+//! `{"flows":[{"service","channel","request","outcome","documents":[paths relative to DIR]}]}`.
+
+use crate::app::auth::{self, CurrentUser};
+use crate::app::requests::{self, ApplicantInput, NewRequest, TransitionInput, Upload};
+use crate::app::seed::demo_password;
+use crate::app::App;
+use crate::config::Config;
+use crate::error::AppError;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::path::Path;
+
+#[derive(Debug, Serialize)]
+pub struct Flow {
+    pub service: String,
+    pub channel: String,
+    pub request: String,
+    pub outcome: String,
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub flows: Vec<Flow>,
+}
+
+/// A tiny valid PDF standing in for a scanned document.
+pub fn sample_pdf(title: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% {title}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+fn form(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
+fn login(app: &App, login: &str) -> Result<CurrentUser, AppError> {
+    auth::login(app, login, &demo_password(login)).map(|(_, u)| u)
+}
+
+fn act(app: &App, user: &CurrentUser, number: &str, action: &str, reason: Option<&str>) -> Result<String, AppError> {
+    let v = requests::transition(
+        app,
+        user,
+        number,
+        TransitionInput { action: action.into(), reason: reason.map(str::to_string), new_due_at: None },
+    )?;
+    Ok(v.state)
+}
+
+fn attach_all(app: &App, user: &CurrentUser, number: &str, docs: &[&str], original_seen: Option<bool>) -> Result<(), AppError> {
+    for d in docs {
+        requests::attach(
+            app,
+            user,
+            number,
+            Upload { doc_type: d.to_string(), file_name: format!("{d}.pdf"), bytes: sample_pdf(d), original_seen },
+        )?;
+    }
+    Ok(())
+}
+
+const SUPPORT_DOCS: [&str; 5] =
+    ["birth-certificate", "residence", "consultation-conclusion", "disability-certificate", "bank-account"];
+
+fn support_form() -> Map<String, Value> {
+    form(json!({
+        "applicant_name": "Даулет Серікұлы Омаров",
+        "address": "Шымкент қ., Тәуке хан даңғылы, 12",
+        "phone": "+7 701 555 12 34",
+        "email": "daulet@example.kz",
+        "relationship": "father",
+        "child_iin": "150606600013",
+        "child_name": "Әлия Даулетқызы Омарова",
+        "child_birth_date": "2015-06-06",
+        "disability_group": "child-under-16",
+        "disability_valid_until": "2027-06-06",
+        "consultation_number": "ППК-2026/114",
+        "consultation_date": "2026-09-01",
+        "bank_name": "Halyk Bank",
+        "iban": "KZ86125KZT5004100100",
+        "delivery": "email"
+    }))
+}
+
+type FlowFn = fn(&App) -> Result<Flow, AppError>;
+
+fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
+    let daulet = login(app, "daulet")?;
+    let r = requests::create(
+        app,
+        &daulet,
+        NewRequest {
+            service: "disabled-child-support".into(),
+            variant: None,
+            channel: "portal".into(),
+            applicant: None,
+            form: support_form(),
+        },
+    )?;
+    attach_all(app, &daulet, &r.number, &SUPPORT_DOCS, None)?;
+    let state = act(app, &daulet, &r.number, "submit", None)?;
+    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+}
+
+fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
+    let mio = login(app, "mio")?;
+    let r = requests::create(
+        app,
+        &mio,
+        NewRequest {
+            service: "disabled-child-support".into(),
+            variant: None,
+            channel: "provider_desk".into(),
+            applicant: Some(ApplicantInput { kind: "person".into(), iin: Some("900712304567".into()), bin: None, name: None }),
+            form: support_form(),
+        },
+    )?;
+    attach_all(app, &mio, &r.number, &SUPPORT_DOCS, Some(true))?;
+    let state = act(app, &mio, &r.number, "submit", None)?;
+    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+}
+
+fn flow_home_call(app: &App) -> Result<Flow, AppError> {
+    let aigerim = login(app, "aigerim")?;
+    let r = requests::create(
+        app,
+        &aigerim,
+        NewRequest {
+            service: "doctor-home-call".into(),
+            variant: None,
+            channel: "portal".into(),
+            applicant: None,
+            form: form(json!({"visit_address": "Астана, Сарыарқа ауданы, Бейбітшілік к-сі 14, 25 пәтер", "symptoms": "Қызба 38,5", "phone": "+7 701 111 22 33"})),
+        },
+    )?;
+    let state = act(app, &aigerim, &r.number, "submit", None)?;
+    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+}
+
+fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
+    let registrar = login(app, "registrar")?;
+    let r = requests::create(
+        app,
+        &registrar,
+        NewRequest {
+            service: "phc-attachment".into(),
+            variant: None,
+            channel: "clinic_desk".into(),
+            applicant: Some(ApplicantInput { kind: "person".into(), iin: Some("850305401237".into()), bin: None, name: None }),
+            form: form(json!({"address": "Астана, Қабанбай батыр д-лы 40", "district": "12"})),
+        },
+    )?;
+    let state = act(app, &registrar, &r.number, "submit", None)?;
+    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+}
+
+fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
+    let med = login(app, "medcenter")?;
+    let r = requests::create(
+        app,
+        &med,
+        NewRequest {
+            service: "med-licence".into(),
+            variant: Some("issue".into()),
+            channel: "portal".into(),
+            applicant: Some(ApplicantInput { kind: "legal_entity".into(), iin: None, bin: None, name: None }),
+            form: form(json!({
+                "applicant_name": "ТОО «Медицинский центр Ақжол»",
+                "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
+                "phone": "+7 729 250 00 00",
+                "email": "office@medcenter.example.kz",
+                "activity_subkinds": ["primary-care", "laboratory"],
+                "objects": "Ақтау қ., 14 шағын аудан, 5 үй"
+            })),
+        },
+    )?;
+    attach_all(app, &med, &r.number, &["application", "staff-qualification", "premises"], None)?;
+    let state = act(app, &med, &r.number, "submit", None)?;
+    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+}
+
+const FLOWS: &[(&str, FlowFn)] = &[
+    ("disabled-child support, portal (R-004-25..36)", flow_support_portal),
+    ("disabled-child support, department desk (R-004-12..24)", flow_support_desk),
+    ("doctor home call, portal (R-000/R-002 HC)", flow_home_call),
+    ("PHC attachment, clinic desk (R-000/R-001/R-002 AT)", flow_attachment_desk),
+    ("medical licence issue, portal (R-003-15..32)", flow_licence_portal),
+];
+
+/// Runs all flows on a fresh database and writes the summary.
+pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let work = tempfile::tempdir()?;
+    let config = Config::for_dir(work.path(), database_url);
+    eprintln!("ruqsat demo: database {}", crate::db::redact(&config.database_url));
+    let app = App::build(config)?;
+    let mut flows = Vec::new();
+    for (i, (name, f)) in FLOWS.iter().enumerate() {
+        eprint!("[{}/{}] {name} … ", i + 1, FLOWS.len());
+        let flow = f(&app).map_err(|e| anyhow::anyhow!("flow `{name}` failed: {e}"))?;
+        eprintln!("{} → {}", flow.request, flow.outcome);
+        flows.push(flow);
+    }
+    let summary = Summary { flows };
+    let path = out.join("summary.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)?;
+    eprintln!("ruqsat demo: {} flows, summary written to {}", summary.flows.len(), path.display());
+    Ok(())
+}

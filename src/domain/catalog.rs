@@ -1,0 +1,546 @@
+//! The service catalog: every public service is data (`catalog/services/*.toml`),
+//! its lifecycle a named workflow (`catalog/workflows.toml`). The engine
+//! ([`crate::domain::lifecycle`]) reads only these types, so a sixth service is a
+//! new data file, not new code.
+//!
+//! The catalog is validated as a whole when it is loaded ([`Catalog::from_sources`]):
+//! a broken file stops the server at start with a message naming the file and field.
+
+use crate::domain::calendar::DeadlineRule;
+use crate::domain::lifecycle::{Guard, State};
+use crate::domain::roles::Role;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+
+/// A text in the three interface languages (G-48).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Text {
+    pub ru: String,
+    pub kk: String,
+    pub en: String,
+}
+
+impl Text {
+    pub fn get(&self, lang: &str) -> &str {
+        match lang {
+            "ru" => &self.ru,
+            "kk" => &self.kk,
+            _ => &self.en,
+        }
+    }
+}
+
+/// Who the applicant may be (R-003-12: IIN or BIN; R-004-05: individual).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicantKind {
+    Person,
+    LegalEntity,
+}
+
+impl ApplicantKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApplicantKind::Person => "person",
+            ApplicantKind::LegalEntity => "legal_entity",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "person" => Some(ApplicantKind::Person),
+            "legal_entity" => Some(ApplicantKind::LegalEntity),
+            _ => None,
+        }
+    }
+}
+
+/// Whose certificate signs the request in a channel, and so whose IIN/BIN the
+/// certificate must carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Signer {
+    /// The applicant signs; the certificate IIN/BIN must equal the request's (R-003-26, R-004-33).
+    Applicant,
+    /// The employee who entered the request signs with their own certificate, whose IIN must be the
+    /// employee's own (R-003-50, R-004-17, G-29, G-39).
+    Employee,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub code: String,
+    pub name: Text,
+    /// IANA zone used for deadlines and working hours (G-49).
+    pub timezone: String,
+    /// Working hours, "HH:MM" local time (G-07).
+    pub opens: String,
+    pub closes: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LegalBasis {
+    pub act: String,
+    /// As stated in the text: in force, repealed, draft (G-01).
+    pub status: String,
+    pub standard: String,
+}
+
+/// One operation of a service (licence: issue / re-issue / duplicate, R-003-01).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub code: String,
+    pub name: Text,
+    /// Name of a fee rule in `catalog/fees.toml`; `free` for no fee.
+    pub fee_rule: String,
+    #[schema(value_type = Object)]
+    pub deadline: DeadlineRule,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Assumption IDs (G-nn) that supply this variant's figures.
+    #[serde(default)]
+    pub assumptions: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldKind {
+    Text,
+    Date,
+    DateTime,
+    Iin,
+    Bin,
+    Email,
+    Phone,
+    Decimal,
+    Iban,
+    Select,
+    MultiSelect,
+    Boolean,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Choice {
+    pub code: String,
+    pub label: Text,
+}
+
+/// A field of the request form.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FormField {
+    pub code: String,
+    pub kind: FieldKind,
+    pub label: Text,
+    #[serde(default)]
+    pub required: bool,
+    /// Variants the field belongs to; empty means every variant.
+    #[serde(default)]
+    pub variants: Vec<String>,
+    #[serde(default)]
+    pub options: Vec<Choice>,
+    #[serde(default)]
+    pub max_len: Option<usize>,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+impl FormField {
+    pub fn applies_to(&self, variant: &str) -> bool {
+        self.variants.is_empty() || self.variants.iter().any(|v| v == variant)
+    }
+}
+
+/// A document to attach in a channel.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DocumentSpec {
+    pub code: String,
+    pub name: Text,
+    #[serde(default)]
+    pub required: bool,
+    /// Variants that need it; empty means every variant.
+    #[serde(default)]
+    pub variants: Vec<String>,
+    /// A paper original is presented and checked at the desk (R-003-40, R-004-12).
+    #[serde(default)]
+    pub paper_original: bool,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+impl DocumentSpec {
+    pub fn applies_to(&self, variant: &str) -> bool {
+        self.variants.is_empty() || self.variants.iter().any(|v| v == variant)
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Channel {
+    /// `portal`, `provider_desk`, `con`, `clinic_desk`, `phone`.
+    pub code: String,
+    pub name: Text,
+    /// Roles that may open a request in this channel.
+    pub initiator_roles: Vec<Role>,
+    pub signer: Signer,
+    /// The applicant must be found in ГБД ФЛ / ГБД ЮЛ before the request is created
+    /// (R-003-37..39, R-000-42..44).
+    #[serde(default)]
+    pub registry_lookup: bool,
+    #[serde(default)]
+    pub documents: Vec<DocumentSpec>,
+    /// How the result reaches the applicant: `cabinet`, `handover`, `email`, `oral`.
+    #[serde(default)]
+    pub delivery: Vec<String>,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResultSpec {
+    /// Document kind of the positive result (e.g. `e_licence`).
+    pub kind: String,
+    pub name: Text,
+    /// Document kind of the motivated refusal.
+    pub refusal_kind: String,
+    pub refusal_name: Text,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+/// A public service, as loaded from `catalog/services/<code>.toml`.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Service {
+    pub code: String,
+    /// Bumped whenever the file changes meaning; stored on every request.
+    pub version: u32,
+    /// Prefix of human-readable request numbers: `<prefix>-<yyyy>-<seq>` (G-05).
+    pub number_prefix: String,
+    pub name: Text,
+    pub provider: Provider,
+    pub legal_basis: LegalBasis,
+    pub applicant_kinds: Vec<ApplicantKind>,
+    /// Name of a workflow in `catalog/workflows.toml`.
+    pub workflow: String,
+    /// Roles that review and decide (licence official, МИО employee, commission, registrar).
+    pub reviewer_roles: Vec<Role>,
+    pub result: ResultSpec,
+    pub variants: Vec<Variant>,
+    #[serde(default)]
+    pub form: Vec<FormField>,
+    pub channels: Vec<Channel>,
+    pub requirements: Vec<String>,
+}
+
+impl Service {
+    pub fn variant(&self, code: &str) -> Option<&Variant> {
+        self.variants.iter().find(|v| v.code == code)
+    }
+    pub fn channel(&self, code: &str) -> Option<&Channel> {
+        self.channels.iter().find(|c| c.code == code)
+    }
+    pub fn field(&self, code: &str) -> Option<&FormField> {
+        self.form.iter().find(|f| f.code == code)
+    }
+}
+
+/// Who may take a transition: a symbolic party or a concrete role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Party {
+    /// The user who opened the request: the applicant on the portal, the employee at a desk.
+    Initiator,
+    /// Any user whose role is one of the service's `reviewer_roles`.
+    Reviewer,
+    /// Ruqsat itself (payment confirmed, signature verified, registration): never through the
+    /// generic transitions endpoint.
+    System,
+    Official,
+    CommissionMember,
+    ConOperator,
+    ClinicRegistrar,
+    Admin,
+}
+
+impl Party {
+    pub fn role(self) -> Option<Role> {
+        match self {
+            Party::Official => Some(Role::Official),
+            Party::CommissionMember => Some(Role::CommissionMember),
+            Party::ConOperator => Some(Role::ConOperator),
+            Party::ClinicRegistrar => Some(Role::ClinicRegistrar),
+            Party::Admin => Some(Role::Admin),
+            Party::Initiator | Party::Reviewer | Party::System => None,
+        }
+    }
+}
+
+/// One allowed move of the state machine.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Transition {
+    pub action: String,
+    pub from: Vec<State>,
+    /// Target state; absent for actions that record something without moving
+    /// (commission conclusion, deadline extension).
+    #[serde(default)]
+    pub to: Option<State>,
+    pub by: Vec<Party>,
+    #[serde(default)]
+    pub guards: Vec<Guard>,
+    /// Requirement IDs this step implements; copied into the history.
+    #[serde(default)]
+    pub requirements: Vec<String>,
+    /// Notify the applicant when this transition happens (R-004-39).
+    #[serde(default = "yes")]
+    pub notify: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Workflow {
+    pub code: String,
+    pub description: String,
+    pub transitions: Vec<Transition>,
+}
+
+impl Workflow {
+    pub fn transitions_named<'a>(&'a self, action: &'a str) -> impl Iterator<Item = &'a Transition> {
+        self.transitions.iter().filter(move |t| t.action == action)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WorkflowFile {
+    workflows: Vec<Workflow>,
+}
+
+/// The whole validated catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    services: BTreeMap<String, Service>,
+    workflows: BTreeMap<String, Workflow>,
+}
+
+/// A catalog file that does not load, naming the file and the problem.
+#[derive(Debug, thiserror::Error)]
+#[error("catalog file {file}: {message}")]
+pub struct CatalogError {
+    pub file: String,
+    pub message: String,
+}
+
+fn err(file: &str, message: impl Into<String>) -> CatalogError {
+    CatalogError { file: file.to_string(), message: message.into() }
+}
+
+impl Catalog {
+    /// Loads the catalog from `(file name, TOML text)` pairs: `workflows.toml` and one file per
+    /// service. `known_fee_rules` are the rule names defined in the fee table.
+    pub fn from_sources(
+        workflows: (&str, &str),
+        services: &[(String, String)],
+        known_fee_rules: &BTreeSet<String>,
+    ) -> Result<Self, CatalogError> {
+        let wf: WorkflowFile = toml::from_str(workflows.1).map_err(|e| err(workflows.0, e.to_string()))?;
+        let mut wmap = BTreeMap::new();
+        for w in wf.workflows {
+            validate_workflow(workflows.0, &w)?;
+            if wmap.insert(w.code.clone(), w).is_some() {
+                return Err(err(workflows.0, "duplicate workflow code"));
+            }
+        }
+        let mut smap = BTreeMap::new();
+        let mut prefixes = BTreeSet::new();
+        for (file, text) in services {
+            let s: Service = toml::from_str(text).map_err(|e| err(file, e.to_string()))?;
+            validate_service(file, &s, &wmap, known_fee_rules)?;
+            if !prefixes.insert(s.number_prefix.clone()) {
+                return Err(err(file, format!("number_prefix `{}` used by another service", s.number_prefix)));
+            }
+            if smap.insert(s.code.clone(), s).is_some() {
+                return Err(err(file, "duplicate service code"));
+            }
+        }
+        if smap.is_empty() {
+            return Err(err("catalog/services", "no services"));
+        }
+        Ok(Catalog { services: smap, workflows: wmap })
+    }
+
+    pub fn services(&self) -> impl Iterator<Item = &Service> {
+        self.services.values()
+    }
+    pub fn service(&self, code: &str) -> Option<&Service> {
+        self.services.get(code)
+    }
+    pub fn workflow(&self, code: &str) -> Option<&Workflow> {
+        self.workflows.get(code)
+    }
+    /// The workflow of a service (always present: checked at load).
+    pub fn workflow_of(&self, service: &Service) -> &Workflow {
+        &self.workflows[&service.workflow]
+    }
+    /// Service codes whose reviewers include `role`.
+    pub fn services_reviewed_by(&self, role: Role) -> Vec<String> {
+        self.services
+            .values()
+            .filter(|s| s.reviewer_roles.contains(&role))
+            .map(|s| s.code.clone())
+            .collect()
+    }
+}
+
+fn is_code(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+}
+
+fn is_requirement_id(s: &str) -> bool {
+    // R-003-07 or G-21
+    let b = s.as_bytes();
+    (b.len() == 8 && s.starts_with("R-") && b[5] == b'-' && s[2..5].bytes().all(|c| c.is_ascii_digit()) && s[6..].bytes().all(|c| c.is_ascii_digit()))
+        || (b.len() == 4 && s.starts_with("G-") && s[2..].bytes().all(|c| c.is_ascii_digit()))
+}
+
+fn check_ids(file: &str, what: &str, ids: &[String]) -> Result<(), CatalogError> {
+    match ids.iter().find(|id| !is_requirement_id(id)) {
+        Some(bad) => Err(err(file, format!("{what}: `{bad}` is not a requirement ID (R-nnn-nn or G-nn)"))),
+        None => Ok(()),
+    }
+}
+
+fn validate_workflow(file: &str, w: &Workflow) -> Result<(), CatalogError> {
+    if !is_code(&w.code) {
+        return Err(err(file, format!("workflow code `{}` must be lower-case letters, digits, - or _", w.code)));
+    }
+    let mut reachable: BTreeSet<State> = BTreeSet::from([State::Draft]);
+    for t in &w.transitions {
+        let at = format!("workflow {} action {}", w.code, t.action);
+        if !is_code(&t.action) {
+            return Err(err(file, format!("{at}: bad action name")));
+        }
+        if t.from.is_empty() || t.by.is_empty() {
+            return Err(err(file, format!("{at}: `from` and `by` must not be empty")));
+        }
+        if t.by.contains(&Party::System) && t.by.len() > 1 {
+            return Err(err(file, format!("{at}: a system action cannot also be taken by people")));
+        }
+        check_ids(file, &at, &t.requirements)?;
+        if let Some(to) = t.to {
+            reachable.insert(to);
+        }
+    }
+    // Every state a transition starts from must be reachable, or the step is dead data.
+    for t in &w.transitions {
+        if let Some(s) = t.from.iter().find(|s| !reachable.contains(s)) {
+            return Err(err(
+                file,
+                format!("workflow {} action {}: state `{}` is never reached", w.code, t.action, s.as_str()),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_service(
+    file: &str,
+    s: &Service,
+    workflows: &BTreeMap<String, Workflow>,
+    fee_rules: &BTreeSet<String>,
+) -> Result<(), CatalogError> {
+    if !is_code(&s.code) {
+        return Err(err(file, format!("code `{}` must be lower-case letters, digits, - or _", s.code)));
+    }
+    if s.number_prefix.is_empty() || !s.number_prefix.chars().all(|c| c.is_ascii_uppercase()) {
+        return Err(err(file, "number_prefix must be upper-case ASCII letters"));
+    }
+    if !workflows.contains_key(&s.workflow) {
+        return Err(err(file, format!("workflow `{}` is not defined in workflows.toml", s.workflow)));
+    }
+    if s.provider.timezone.parse::<chrono_tz::Tz>().is_err() {
+        return Err(err(file, format!("provider.timezone `{}` is not an IANA zone", s.provider.timezone)));
+    }
+    for (name, v) in [("provider.opens", &s.provider.opens), ("provider.closes", &s.provider.closes)] {
+        if chrono::NaiveTime::parse_from_str(v, "%H:%M").is_err() {
+            return Err(err(file, format!("{name} `{v}` is not HH:MM")));
+        }
+    }
+    if s.applicant_kinds.is_empty() || s.variants.is_empty() || s.channels.is_empty() || s.reviewer_roles.is_empty() {
+        return Err(err(file, "applicant_kinds, variants, channels and reviewer_roles must not be empty"));
+    }
+    check_ids(file, "requirements", &s.requirements)?;
+    check_ids(file, "result.requirements", &s.result.requirements)?;
+    let mut seen = BTreeSet::new();
+    for v in &s.variants {
+        if !is_code(&v.code) || !seen.insert(v.code.clone()) {
+            return Err(err(file, format!("variant `{}`: bad or duplicate code", v.code)));
+        }
+        if !fee_rules.contains(&v.fee_rule) {
+            return Err(err(file, format!("variant `{}`: fee_rule `{}` is not in the fee table", v.code, v.fee_rule)));
+        }
+        check_ids(file, &format!("variant {}", v.code), &v.requirements)?;
+        check_ids(file, &format!("variant {} assumptions", v.code), &v.assumptions)?;
+    }
+    let variant_ok = |list: &[String]| list.iter().all(|v| s.variant(v).is_some());
+    let mut seen = BTreeSet::new();
+    for f in &s.form {
+        if !is_code(&f.code) || !seen.insert(f.code.clone()) {
+            return Err(err(file, format!("form field `{}`: bad or duplicate code", f.code)));
+        }
+        if !variant_ok(&f.variants) {
+            return Err(err(file, format!("form field `{}`: unknown variant", f.code)));
+        }
+        let needs_options = matches!(f.kind, FieldKind::Select | FieldKind::MultiSelect);
+        if needs_options == f.options.is_empty() {
+            return Err(err(file, format!("form field `{}`: options are required exactly for select fields", f.code)));
+        }
+        check_ids(file, &format!("form field {}", f.code), &f.requirements)?;
+    }
+    let mut seen = BTreeSet::new();
+    for c in &s.channels {
+        if !is_code(&c.code) || !seen.insert(c.code.clone()) {
+            return Err(err(file, format!("channel `{}`: bad or duplicate code", c.code)));
+        }
+        if c.initiator_roles.is_empty() {
+            return Err(err(file, format!("channel `{}`: initiator_roles must not be empty", c.code)));
+        }
+        if c.signer == Signer::Employee && c.initiator_roles.contains(&Role::Applicant) {
+            return Err(err(file, format!("channel `{}`: an applicant cannot open a channel an employee signs", c.code)));
+        }
+        check_ids(file, &format!("channel {}", c.code), &c.requirements)?;
+        let mut docs = BTreeSet::new();
+        for d in &c.documents {
+            if !is_code(&d.code) || !docs.insert(d.code.clone()) || !variant_ok(&d.variants) {
+                return Err(err(file, format!("channel `{}` document `{}`: bad code, duplicate or unknown variant", c.code, d.code)));
+            }
+            check_ids(file, &format!("document {}", d.code), &d.requirements)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn requirement_ids_are_recognised() {
+        assert!(is_requirement_id("R-003-07"));
+        assert!(is_requirement_id("G-21"));
+        assert!(!is_requirement_id("R-3-7"));
+        assert!(!is_requirement_id("X-003-07"));
+    }
+}

@@ -1,0 +1,240 @@
+//! One request lifecycle for every service (G-04). The states are fixed here; which
+//! moves a service allows, who may make them and which checks guard them are data
+//! ([`crate::domain::catalog::Workflow`]). [`plan`] is the single place that decides
+//! whether a transition may happen.
+
+use crate::domain::catalog::{Party, Service, Transition, Workflow};
+use crate::domain::roles::Role;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use utoipa::ToSchema;
+
+/// The state of a request. Stored as its snake_case name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// Being filled in; attachments can change.
+    Draft,
+    /// Form locked: complete, documents attached (R-000-33 «отправить запрос»).
+    Submitted,
+    /// A payment was created at the gateway and is not yet confirmed (R-003-20).
+    AwaitingPayment,
+    /// The gateway confirmed the payment (R-003-21).
+    Paid,
+    /// A signature was verified: validity, revocation, IIN/BIN (R-003-24..28, R-004-17..20, R-004-30..33).
+    Signed,
+    /// Registered with the provider; the deadline runs from here (R-000-24, R-003-29).
+    Registered,
+    /// The provider is checking the request (R-000-25, R-003-30, R-004-22).
+    UnderReview,
+    /// The result document was issued (R-000-27, R-003-32, R-004-23).
+    Approved,
+    /// A motivated refusal was issued (R-000-26, R-003-31, R-004-38).
+    Refused,
+    /// The result reached the applicant: handed over, e-mailed or opened (R-003-55, R-004-24).
+    ResultDelivered,
+    /// The applicant or the initiator withdrew the request before registration.
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 11] = [
+        State::Draft,
+        State::Submitted,
+        State::AwaitingPayment,
+        State::Paid,
+        State::Signed,
+        State::Registered,
+        State::UnderReview,
+        State::Approved,
+        State::Refused,
+        State::ResultDelivered,
+        State::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Draft => "draft",
+            State::Submitted => "submitted",
+            State::AwaitingPayment => "awaiting_payment",
+            State::Paid => "paid",
+            State::Signed => "signed",
+            State::Registered => "registered",
+            State::UnderReview => "under_review",
+            State::Approved => "approved",
+            State::Refused => "refused",
+            State::ResultDelivered => "result_delivered",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<State> {
+        State::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// Form and attachments may change only in a draft.
+    pub fn is_editable(self) -> bool {
+        self == State::Draft
+    }
+
+    /// No further transition is expected.
+    pub fn is_final(self) -> bool {
+        matches!(self, State::ResultDelivered | State::Withdrawn)
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A named check that must hold for a transition. The facts are gathered by the
+/// application layer ([`Facts`]); the decision is made here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Guard {
+    /// Every required form field of the variant is filled and valid.
+    FormComplete,
+    /// Every required document of the channel and variant is attached (R-003-10, R-004-06..10, G-38).
+    RequiredDocuments,
+    /// The gateway confirmed the payment (R-003-21, R-003-22).
+    PaymentConfirmed,
+    /// A signature over the current signing payload was verified (R-003-24..26).
+    SignatureVerified,
+    /// A reason text is given (motivated refusal R-003-31, R-004-38; extension G-35).
+    ReasonRequired,
+    /// A new due date later than the current one is given (R-004-39, G-35).
+    NewDueDate,
+}
+
+/// What the application layer knows about a request when a transition is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    pub form_problems: Vec<String>,
+    pub missing_documents: Vec<String>,
+    pub payment_confirmed: bool,
+    pub signature_verified: bool,
+    pub reason: Option<String>,
+    pub new_due_later: Option<bool>,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub role: Role,
+    /// The user opened this request (applicant on the portal, employee at a desk).
+    pub is_initiator: bool,
+    /// Ruqsat itself, on behalf of a verified event (payment callback, signature check).
+    pub is_system: bool,
+}
+
+/// Why a transition may not happen.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    #[error("unknown action `{0}` for this service")]
+    UnknownAction(String),
+    #[error("action `{action}` is not allowed in state `{from}`")]
+    IllegalTransition { action: String, from: State },
+    #[error("action `{0}` may not be taken by this user")]
+    NotPermitted(String),
+    #[error("action `{0}` is performed by Ruqsat itself, not through this endpoint")]
+    SystemOnly(String),
+    #[error("the form is incomplete: {0:?}")]
+    FormIncomplete(Vec<String>),
+    #[error("required documents are missing: {0:?}")]
+    MissingDocuments(Vec<String>),
+    #[error("the payment is not confirmed")]
+    PaymentNotConfirmed,
+    #[error("no verified signature")]
+    SignatureRequired,
+    #[error("a reason is required")]
+    ReasonRequired,
+    #[error("the new due date must be later than the current one")]
+    BadExtension,
+}
+
+/// The decided move: where to go and what to cite.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planned {
+    pub action: String,
+    pub from: State,
+    pub to: State,
+    pub requirements: Vec<String>,
+    pub notify: bool,
+}
+
+fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
+    match p {
+        Party::System => actor.is_system,
+        Party::Initiator => actor.is_initiator,
+        Party::Reviewer => service.reviewer_roles.contains(&actor.role),
+        other => other.role() == Some(actor.role),
+    }
+}
+
+fn check_guard(g: Guard, f: &Facts) -> Result<(), TransitionError> {
+    match g {
+        Guard::FormComplete if !f.form_problems.is_empty() => Err(TransitionError::FormIncomplete(f.form_problems.clone())),
+        Guard::RequiredDocuments if !f.missing_documents.is_empty() => {
+            Err(TransitionError::MissingDocuments(f.missing_documents.clone()))
+        }
+        Guard::PaymentConfirmed if !f.payment_confirmed => Err(TransitionError::PaymentNotConfirmed),
+        Guard::SignatureVerified if !f.signature_verified => Err(TransitionError::SignatureRequired),
+        Guard::ReasonRequired if f.reason.as_deref().map(str::trim).unwrap_or("").is_empty() => {
+            Err(TransitionError::ReasonRequired)
+        }
+        Guard::NewDueDate if f.new_due_later != Some(true) => Err(TransitionError::BadExtension),
+        _ => Ok(()),
+    }
+}
+
+/// Decides whether `actor` may take `action` on a request of `service` in state `from`.
+///
+/// Order of checks: the action exists → it is allowed from this state → the actor may take
+/// it → its guards hold. The first failure is returned, so errors are specific.
+pub fn plan(
+    service: &Service,
+    workflow: &Workflow,
+    from: State,
+    action: &str,
+    actor: &Actor,
+    facts: &Facts,
+) -> Result<Planned, TransitionError> {
+    let candidates: Vec<&Transition> = workflow.transitions_named(action).collect();
+    if candidates.is_empty() {
+        return Err(TransitionError::UnknownAction(action.to_string()));
+    }
+    let t = candidates
+        .into_iter()
+        .find(|t| t.from.contains(&from))
+        .ok_or_else(|| TransitionError::IllegalTransition { action: action.to_string(), from })?;
+    if t.by == [Party::System] && !actor.is_system {
+        return Err(TransitionError::SystemOnly(action.to_string()));
+    }
+    if !t.by.iter().any(|p| party_matches(*p, service, actor)) {
+        return Err(TransitionError::NotPermitted(action.to_string()));
+    }
+    for g in &t.guards {
+        check_guard(*g, facts)?;
+    }
+    Ok(Planned {
+        action: t.action.clone(),
+        from,
+        to: t.to.unwrap_or(from),
+        requirements: t.requirements.clone(),
+        notify: t.notify,
+    })
+}
+
+/// Actions the actor could take now (for pages and the API), ignoring guards.
+pub fn available_actions(service: &Service, workflow: &Workflow, from: State, actor: &Actor) -> Vec<String> {
+    let mut out: Vec<String> = workflow
+        .transitions
+        .iter()
+        .filter(|t| t.from.contains(&from) && t.by.iter().any(|p| party_matches(*p, service, actor)))
+        .map(|t| t.action.clone())
+        .collect();
+    out.dedup();
+    out
+}

@@ -1,0 +1,9 @@
+//! The domain core: rules from the regulations, with no HTTP, SQL or file I/O.
+
+pub mod calendar;
+pub mod catalog;
+pub mod forms;
+pub mod identity;
+pub mod lifecycle;
+pub mod money;
+pub mod roles;

@@ -1,0 +1,311 @@
+//! JSON API v1. Handlers parse, authorise (via [`Authed`]), call one use case on a
+//! blocking thread, and map the result. No business rule lives here.
+
+use super::auth::{token_of, Authed, SESSION_COOKIE};
+use super::errors::blocking;
+use crate::app::requests::{self, ListQuery, NewRequest, TransitionInput, Upload};
+use crate::app::views::{HistoryEntry, RequestPage, RequestView};
+use crate::app::{auth, App};
+use crate::domain::catalog::{Service, Workflow};
+use crate::error::{AppError, ErrorBody};
+use actix_multipart::Multipart;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+type Res<T> = Result<T, AppError>;
+
+async fn run<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
+    web::block(f).await.map_err(blocking)?
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+    pub database: String,
+    pub version: String,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
+#[get("/health")]
+pub async fn health(app: web::Data<App>) -> HttpResponse {
+    let app2 = app.clone();
+    let db_ok = web::block(move || app2.store.read(|c| crate::db::queries::count_users(c).map(|_| ())))
+        .await
+        .map(|r| r.is_ok())
+        .unwrap_or(false);
+    let body = Health {
+        status: if db_ok { "ok" } else { "degraded" }.into(),
+        database: format!("{:?}", app.store.backend()).to_lowercase(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    };
+    if db_ok {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// Prometheus metrics (text exposition format).
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
+#[get("/metrics")]
+pub async fn metrics() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(crate::metrics::render())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginInput {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct Me {
+    pub id: String,
+    pub login: String,
+    pub role: String,
+    pub full_name: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+}
+
+impl From<&auth::CurrentUser> for Me {
+    fn from(u: &auth::CurrentUser) -> Self {
+        Me {
+            id: u.id.clone(),
+            login: u.login.clone(),
+            role: u.role.to_string(),
+            full_name: u.full_name.clone(),
+            iin: u.iin.clone(),
+            bin: u.bin.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct LoginResult {
+    /// Bearer token for `Authorization: Bearer …`; also set as the `ruqsat_session` cookie.
+    pub token: String,
+    pub user: Me,
+}
+
+/// Log in with login and password (R-000-15, R-003-17, R-004-14).
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
+    responses((status = 200, body = LoginResult), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
+#[post("/api/v1/auth/login")]
+pub async fn login(app: web::Data<App>, input: web::Json<LoginInput>) -> Res<HttpResponse> {
+    let input = input.into_inner();
+    let (token, user) = run(move || auth::login(&app, &input.login, &input.password)).await?;
+    let cookie = Cookie::build(SESSION_COOKIE, token.clone())
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .finish();
+    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResult { token, user: Me::from(&user) }))
+}
+
+/// End the session.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[post("/api/v1/auth/logout")]
+pub async fn logout(app: web::Data<App>, req: HttpRequest, _user: Authed) -> Res<HttpResponse> {
+    let token = token_of(&req).unwrap_or_default();
+    run(move || auth::logout(&app, &token)).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The current user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, body = Me), (status = 401, body = ErrorBody)), security(("bearer" = [])))]
+#[get("/api/v1/me")]
+pub async fn me(user: Authed) -> HttpResponse {
+    HttpResponse::Ok().json(Me::from(&user.0))
+}
+
+/// The service catalog: all services with variants, channels, documents and form fields.
+#[utoipa::path(get, path = "/api/v1/services", tag = "catalog", responses((status = 200, body = Vec<Service>)))]
+#[get("/api/v1/services")]
+pub async fn services(app: web::Data<App>) -> HttpResponse {
+    let list: Vec<&Service> = app.catalog.services().collect();
+    HttpResponse::Ok().json(list)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ServiceDetail {
+    pub service: Service,
+    pub workflow: Workflow,
+}
+
+/// One service with its workflow (allowed transitions).
+#[utoipa::path(get, path = "/api/v1/services/{code}", tag = "catalog", params(("code" = String, Path)),
+    responses((status = 200, body = ServiceDetail), (status = 404, body = ErrorBody)))]
+#[get("/api/v1/services/{code}")]
+pub async fn service(app: web::Data<App>, code: web::Path<String>) -> Res<HttpResponse> {
+    let s = app
+        .catalog
+        .service(&code)
+        .ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.into_inner()))?;
+    let w = app.catalog.workflow_of(s);
+    Ok(HttpResponse::Ok().json(ServiceDetail { service: s.clone(), workflow: w.clone() }))
+}
+
+/// Open a draft request.
+#[utoipa::path(post, path = "/api/v1/requests", tag = "requests", request_body = NewRequest,
+    responses((status = 201, body = RequestView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/requests")]
+pub async fn create_request(app: web::Data<App>, user: Authed, input: web::Json<NewRequest>) -> Res<HttpResponse> {
+    let input = input.into_inner();
+    let view = run(move || requests::create(&app, &user.0, input)).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/api/v1/requests/{}", view.number)))
+        .json(view))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// Service code.
+    pub service: Option<String>,
+    /// State, e.g. `registered`.
+    pub state: Option<String>,
+    /// Applicant IIN or BIN.
+    pub applicant: Option<String>,
+    /// 1..500, default 50.
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+}
+
+/// Requests the caller may see, newest first.
+#[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(ListParams),
+    responses((status = 200, body = RequestPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests")]
+pub async fn list_requests(app: web::Data<App>, user: Authed, q: web::Query<ListParams>) -> Res<HttpResponse> {
+    let q = q.into_inner();
+    let page = run(move || {
+        requests::list(
+            &app,
+            &user.0,
+            ListQuery { service: q.service, state: q.state, applicant: q.applicant, limit: q.limit, offset: q.offset },
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// One request (R-000-37: number, type, status, term).
+#[utoipa::path(get, path = "/api/v1/requests/{number}", tag = "requests", params(("number" = String, Path)),
+    responses((status = 200, body = RequestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}")]
+pub async fn get_request(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let view = run(move || requests::get(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// The append-only history of a request.
+#[utoipa::path(get, path = "/api/v1/requests/{number}/history", tag = "requests", params(("number" = String, Path)),
+    responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/history")]
+pub async fn request_history(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let h = run(move || requests::history(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(h))
+}
+
+/// Take an action on a request: `submit`, `start_review`, `approve`, `refuse` (reason), `deliver`,
+/// `withdraw`, `record_conclusion`, `extend_deadline` (reason, new_due_at)…
+#[utoipa::path(post, path = "/api/v1/requests/{number}/transitions", tag = "requests", params(("number" = String, Path)),
+    request_body = TransitionInput,
+    responses((status = 200, body = RequestView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/requests/{number}/transitions")]
+pub async fn post_transition(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+    input: web::Json<TransitionInput>,
+) -> Res<HttpResponse> {
+    let (number, input) = (number.into_inner(), input.into_inner());
+    let view = run(move || requests::transition(&app, &user.0, &number, input)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Multipart form of an attachment upload (for the OpenAPI document).
+#[derive(Debug, ToSchema)]
+#[allow(dead_code)]
+pub struct AttachmentForm {
+    /// Document type code from the service's channel.
+    doc_type: String,
+    /// `true`/`false`: the paper original was presented (required from staff for paper originals).
+    original_seen: Option<String>,
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// Attach a document (PDF, JPEG or PNG, detected from content) to a draft.
+#[utoipa::path(post, path = "/api/v1/requests/{number}/attachments", tag = "requests", params(("number" = String, Path)),
+    request_body(content = AttachmentForm, content_type = "multipart/form-data"),
+    responses((status = 201, body = RequestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody),
+              (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/requests/{number}/attachments")]
+pub async fn post_attachment(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+    mut payload: Multipart,
+) -> Res<HttpResponse> {
+    let limit = app.config.max_upload_bytes;
+    let mut doc_type = None;
+    let mut original_seen = None;
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        // Small text fields get a small cap; the file gets the configured one.
+        let cap = if name == "file" { limit } else { 1024 };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+            if buf.len() + chunk.len() > cap {
+                return Err(if name == "file" {
+                    AppError::with("FILE_TOO_LARGE", format!("limit {limit} bytes"))
+                } else {
+                    AppError::with("BAD_REQUEST", format!("field `{name}` too long"))
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        let text = || String::from_utf8(buf.clone()).map_err(|_| AppError::with("BAD_REQUEST", format!("field `{name}` is not UTF-8")));
+        match name.as_str() {
+            "doc_type" => doc_type = Some(text()?.trim().to_string()),
+            "original_seen" => {
+                original_seen = Some(match text()?.trim() {
+                    "true" => true,
+                    "false" => false,
+                    other => return Err(AppError::with("BAD_REQUEST", format!("original_seen `{other}`: expected true or false"))),
+                })
+            }
+            "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), buf)),
+            other => return Err(AppError::with("BAD_REQUEST", format!("unexpected multipart field `{other}`"))),
+        }
+    }
+    let doc_type = doc_type.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `doc_type` is required"))?;
+    let (file_name, bytes) = file.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `file` is required"))?;
+    let number = number.into_inner();
+    let view = run(move || {
+        requests::attach(&app, &user.0, &number, Upload { doc_type, file_name, bytes, original_seen })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(view))
+}

@@ -1,0 +1,50 @@
+//! Mapping of [`AppError`] to HTTP, and of actix's own input errors (bad JSON, bad query,
+//! bad path) to the same JSON envelope with a stable code.
+
+use crate::error::AppError;
+use actix_web::{error, http::StatusCode, HttpRequest, HttpResponse, ResponseError};
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
+    }
+    fn error_response(&self) -> HttpResponse {
+        if self.status >= 500 {
+            tracing::error!(code = self.code, detail = ?self.detail, "request failed");
+        } else {
+            tracing::info!(code = self.code, detail = ?self.detail, status = self.status, "request refused");
+        }
+        let mut resp = HttpResponse::build(self.status_code());
+        if self.status == 401 {
+            resp.insert_header(("WWW-Authenticate", "Bearer realm=\"ruqsat\""));
+        }
+        resp.json(self.body())
+    }
+}
+
+pub fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
+    let app = match &err {
+        error::JsonPayloadError::ContentType => AppError::with("BAD_REQUEST", "Content-Type must be application/json"),
+        error::JsonPayloadError::Overflow { .. } | error::JsonPayloadError::OverflowKnownLength { .. } => {
+            AppError::with("BAD_REQUEST", "JSON body too large")
+        }
+        error::JsonPayloadError::Deserialize(e) if e.is_data() => AppError::with("BAD_REQUEST", e.to_string()),
+        other => AppError::with("MALFORMED_JSON", other.to_string()),
+    };
+    error::InternalError::from_response(err, app.error_response()).into()
+}
+
+pub fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> error::Error {
+    let app = AppError::with("BAD_REQUEST", err.to_string());
+    error::InternalError::from_response(err, app.error_response()).into()
+}
+
+pub fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
+    let app = AppError::with("BAD_REQUEST", err.to_string());
+    error::InternalError::from_response(err, app.error_response()).into()
+}
+
+/// Maps a failed `web::block` (thread pool gone) to an internal error.
+pub fn blocking(e: error::BlockingError) -> AppError {
+    AppError::internal(e)
+}

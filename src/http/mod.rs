@@ -1,0 +1,64 @@
+//! The HTTP adapter (actix-web): routes, middleware (request IDs, metrics), OpenAPI.
+
+pub mod api;
+pub mod auth;
+pub mod errors;
+pub mod openapi;
+
+use crate::app::App;
+use crate::error::AppError;
+use actix_web::dev::{Server, Service as _};
+use actix_web::{web, HttpResponse, HttpServer};
+use std::net::TcpListener;
+use std::time::Instant;
+use tracing_actix_web::TracingLogger;
+
+/// Registers every route on an actix `ServiceConfig` (shared by the server and tests).
+pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg: &mut web::ServiceConfig| {
+        cfg.app_data(web::Data::new(app))
+            .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(errors::json_error))
+            .app_data(web::QueryConfig::default().error_handler(errors::query_error))
+            .app_data(web::PathConfig::default().error_handler(errors::path_error))
+            .service(api::health)
+            .service(api::metrics)
+            .service(openapi::spec)
+            .service(api::login)
+            .service(api::logout)
+            .service(api::me)
+            .service(api::services)
+            .service(api::service)
+            .service(api::create_request)
+            .service(api::list_requests)
+            .service(api::get_request)
+            .service(api::request_history)
+            .service(api::post_transition)
+            .service(api::post_attachment)
+            .default_service(web::to(|| async { HttpResponse::NotFound().json(AppError::new("NOT_FOUND").body()) }));
+    }
+}
+
+/// Starts the server on an already bound listener (tests bind port 0).
+pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    let mut server = HttpServer::new(move || {
+        actix_web::App::new()
+            .wrap_fn(|req, srv| {
+                let start = Instant::now();
+                let method = req.method().to_string();
+                let route = req.match_pattern().unwrap_or_else(|| "unmatched".into());
+                let fut = srv.call(req);
+                async move {
+                    let res = fut.await?;
+                    crate::metrics::http_request(&route, &method, res.status().as_u16(), start.elapsed().as_secs_f64());
+                    Ok(res)
+                }
+            })
+            .wrap(TracingLogger::default())
+            .configure(configure(app.clone()))
+    })
+    .listen(listener)?;
+    if let Some(w) = workers {
+        server = server.workers(w);
+    }
+    Ok(server.run())
+}

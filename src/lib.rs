@@ -1,0 +1,21 @@
+//! Ruqsat: a back-office for Kazakh e-government licensing and public services.
+//!
+//! Layers (dependencies point down only), see `docs/architecture.md`:
+//! - [`domain`]: pure rules (catalog, lifecycle, calendar, identity, money); no I/O.
+//! - [`app`]: use cases; each state change is one transaction through [`db::Store`].
+//! - [`http`], [`cli`]: thin adapters that parse input, call one use case, map the result.
+//! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`].
+
+pub mod domain;
+pub mod pki;
+pub mod registries;
+pub mod app;
+pub mod bench;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod files;
+pub mod http;
+pub mod metrics;

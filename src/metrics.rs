@@ -1,0 +1,70 @@
+//! Prometheus metrics, served at `GET /metrics`.
+
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use std::sync::OnceLock;
+
+struct Metrics {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_latency: HistogramVec,
+    requests_created: IntCounterVec,
+    transitions: IntCounterVec,
+}
+
+fn metrics() -> &'static Metrics {
+    static M: OnceLock<Metrics> = OnceLock::new();
+    M.get_or_init(|| {
+        let registry = Registry::new_custom(Some("ruqsat".into()), None).unwrap_or_default();
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
+            &["route", "method", "status"],
+        )
+        .expect("static metric definition");
+        let http_latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route pattern")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["route"],
+        )
+        .expect("static metric definition");
+        let requests_created = IntCounterVec::new(
+            Opts::new("service_requests_created_total", "Requests created by service"),
+            &["service"],
+        )
+        .expect("static metric definition");
+        let transitions = IntCounterVec::new(
+            Opts::new("service_request_transitions_total", "Request transitions by action"),
+            &["action"],
+        )
+        .expect("static metric definition");
+        for c in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_latency.clone()),
+            Box::new(requests_created.clone()),
+            Box::new(transitions.clone()),
+        ] {
+            let _ = registry.register(c);
+        }
+        Metrics { registry, http_requests, http_latency, requests_created, transitions }
+    })
+}
+
+pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
+    let m = metrics();
+    m.http_requests.with_label_values(&[route, method, &status.to_string()]).inc();
+    m.http_latency.with_label_values(&[route]).observe(seconds);
+}
+
+pub fn request_created(service: &str) {
+    metrics().requests_created.with_label_values(&[service]).inc();
+}
+
+pub fn transition(action: &str) {
+    metrics().transitions.with_label_values(&[action]).inc();
+}
+
+/// The text exposition format.
+pub fn render() -> String {
+    let mut buf = Vec::new();
+    let _ = TextEncoder::new().encode(&metrics().registry.gather(), &mut buf);
+    String::from_utf8(buf).unwrap_or_default()
+}

@@ -1,0 +1,220 @@
+//! Signature-algorithm dispatch.
+//!
+//! Everything that touches a public key goes through [`verify_signature`],
+//! which picks an implementation of [`SignatureAlgorithm`] by the key's
+//! SubjectPublicKeyInfo algorithm. Supported now: RSA PKCS#1 v1.5 (2048 bits
+//! and more) and ECDSA P-256, each with SHA-256/384/512.
+//!
+//! The Kazakh national PKI (НУЦ РК) also issues GOST 34.310-2004 keys with
+//! GOST 34.11-1995 hashes. Those plug in here as a third implementation of
+//! [`SignatureAlgorithm`] added to [`ALGORITHMS`], plus the GOST hash arm in
+//! [`Digest::from_oid`]; the verifier, trust store and CRL code do not change.
+
+use const_oid::db::{rfc5912, rfc5912::ID_EC_PUBLIC_KEY};
+use der::asn1::ObjectIdentifier;
+use der::Encode;
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
+use signature::hazmat::PrehashVerifier;
+use spki::{AlgorithmIdentifierOwned, SubjectPublicKeyInfoOwned};
+
+/// Minimum RSA modulus accepted in signatures and certificates.
+pub const MIN_RSA_BITS: usize = 2048;
+
+/// Message digest algorithms (CMS `digestAlgorithm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Digest {
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Digest {
+    pub fn from_oid(oid: &ObjectIdentifier) -> Option<Self> {
+        match *oid {
+            rfc5912::ID_SHA_256 => Some(Digest::Sha256),
+            rfc5912::ID_SHA_384 => Some(Digest::Sha384),
+            rfc5912::ID_SHA_512 => Some(Digest::Sha512),
+            _ => None,
+        }
+    }
+
+    pub fn oid(&self) -> ObjectIdentifier {
+        match self {
+            Digest::Sha256 => rfc5912::ID_SHA_256,
+            Digest::Sha384 => rfc5912::ID_SHA_384,
+            Digest::Sha512 => rfc5912::ID_SHA_512,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Digest::Sha256 => "SHA-256",
+            Digest::Sha384 => "SHA-384",
+            Digest::Sha512 => "SHA-512",
+        }
+    }
+
+    pub fn hash(&self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Digest::Sha256 => Sha256::digest(data).to_vec(),
+            Digest::Sha384 => Sha384::digest(data).to_vec(),
+            Digest::Sha512 => Sha512::digest(data).to_vec(),
+        }
+    }
+}
+
+/// Why a low-level signature check failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlgError {
+    /// Key type, curve, hash or signature algorithm we do not implement.
+    Unsupported(String),
+    /// Key below policy (e.g. RSA < 2048 bits) or undecodable key.
+    BadKey(String),
+    /// The signature does not verify.
+    Invalid,
+}
+
+impl std::fmt::Display for AlgError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AlgError::Unsupported(s) => write!(f, "unsupported algorithm: {s}"),
+            AlgError::BadKey(s) => write!(f, "unusable public key: {s}"),
+            AlgError::Invalid => write!(f, "signature does not verify"),
+        }
+    }
+}
+
+/// One family of public-key signatures (RSA, ECDSA, later GOST).
+pub trait SignatureAlgorithm: Send + Sync {
+    /// Whether this implementation handles keys with this SPKI algorithm.
+    fn handles(&self, spki: &SubjectPublicKeyInfoOwned) -> bool;
+    /// Verifies `signature` over `message`. `sig_alg` is the algorithm named
+    /// next to the signature; `digest_hint` is the CMS digestAlgorithm, used
+    /// when `sig_alg` names only the key type (e.g. `rsaEncryption`).
+    /// Returns a label such as "RSA-2048/SHA-256".
+    fn verify(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, AlgError>;
+}
+
+struct Rsa;
+struct EcdsaP256;
+
+/// Registered implementations, tried in order.
+pub static ALGORITHMS: &[&dyn SignatureAlgorithm] = &[&Rsa, &EcdsaP256];
+
+/// Verifies a signature with the public key `spki`.
+pub fn verify_signature(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest_hint: Option<Digest>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<String, AlgError> {
+    let alg = ALGORITHMS
+        .iter()
+        .find(|a| a.handles(spki))
+        .ok_or_else(|| AlgError::Unsupported(format!("public key {}", spki.algorithm.oid)))?;
+    alg.verify(spki, sig_alg, digest_hint, message, signature)
+}
+
+fn required_digest(d: Option<Digest>, sig_alg: &ObjectIdentifier) -> Result<Digest, AlgError> {
+    d.ok_or_else(|| AlgError::Unsupported(format!("no digest for signature algorithm {sig_alg}")))
+}
+
+impl SignatureAlgorithm for Rsa {
+    fn handles(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
+        spki.algorithm.oid == rfc5912::RSA_ENCRYPTION
+    }
+
+    fn verify(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, AlgError> {
+        use rsa::pkcs8::DecodePublicKey;
+        use rsa::traits::PublicKeyParts;
+        let digest = match sig_alg.oid {
+            rfc5912::SHA_256_WITH_RSA_ENCRYPTION => Digest::Sha256,
+            rfc5912::SHA_384_WITH_RSA_ENCRYPTION => Digest::Sha384,
+            rfc5912::SHA_512_WITH_RSA_ENCRYPTION => Digest::Sha512,
+            rfc5912::RSA_ENCRYPTION => required_digest(digest_hint, &sig_alg.oid)?,
+            other => return Err(AlgError::Unsupported(format!("RSA signature {other}"))),
+        };
+        let der = spki
+            .to_der()
+            .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
+        let key = rsa::RsaPublicKey::from_public_key_der(&der)
+            .map_err(|e| AlgError::BadKey(format!("RSA key: {e}")))?;
+        let bits = key.n().bits();
+        if bits < MIN_RSA_BITS {
+            return Err(AlgError::BadKey(format!(
+                "RSA key of {bits} bits (minimum {MIN_RSA_BITS})"
+            )));
+        }
+        let hashed = digest.hash(message);
+        let scheme = match digest {
+            Digest::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
+            Digest::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
+            Digest::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
+        };
+        key.verify(scheme, &hashed, signature)
+            .map_err(|_| AlgError::Invalid)?;
+        Ok(format!("RSA-{bits}/{}", digest.name()))
+    }
+}
+
+impl SignatureAlgorithm for EcdsaP256 {
+    fn handles(&self, spki: &SubjectPublicKeyInfoOwned) -> bool {
+        spki.algorithm.oid == ID_EC_PUBLIC_KEY
+    }
+
+    fn verify(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, AlgError> {
+        use p256::pkcs8::DecodePublicKey;
+        let curve = spki
+            .algorithm
+            .parameters
+            .as_ref()
+            .and_then(|p| p.decode_as::<ObjectIdentifier>().ok());
+        if curve != Some(rfc5912::SECP_256_R_1) {
+            return Err(AlgError::Unsupported(format!(
+                "EC curve {}",
+                curve.map(|c| c.to_string()).unwrap_or_else(|| "?".into())
+            )));
+        }
+        let digest = match sig_alg.oid {
+            rfc5912::ECDSA_WITH_SHA_256 => Digest::Sha256,
+            rfc5912::ECDSA_WITH_SHA_384 => Digest::Sha384,
+            rfc5912::ECDSA_WITH_SHA_512 => Digest::Sha512,
+            // Some CMS producers name the key type instead of the signature.
+            ID_EC_PUBLIC_KEY => required_digest(digest_hint, &sig_alg.oid)?,
+            other => return Err(AlgError::Unsupported(format!("EC signature {other}"))),
+        };
+        let der = spki
+            .to_der()
+            .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
+        let key = p256::PublicKey::from_public_key_der(&der)
+            .map_err(|e| AlgError::BadKey(format!("P-256 key: {e}")))?;
+        let vk = p256::ecdsa::VerifyingKey::from(key);
+        let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| AlgError::Invalid)?;
+        let hashed = digest.hash(message);
+        vk.verify_prehash(&hashed, &sig)
+            .map_err(|_| AlgError::Invalid)?;
+        Ok(format!("ECDSA-P256/{}", digest.name()))
+    }
+}

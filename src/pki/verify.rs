@@ -1,0 +1,435 @@
+//! CMS SignedData verification: the ПЭП / ИС МИО signature checks
+//! (R-000-19..22, R-003-24..27, R-004-18..21, R-004-31..34; G-39, G-50).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use cms::cert::CertificateChoices;
+use cms::content_info::ContentInfo;
+use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME};
+use der::asn1::{ObjectIdentifier, OctetString};
+use der::{Decode, Encode};
+use x509_cert::time::Time;
+use x509_cert::Certificate;
+
+use super::algorithms::{self, AlgError, Digest};
+use super::certs;
+use super::crl::{self, CrlSource};
+use super::error::SignatureFailure;
+use super::identity::{self, ExpectedSigner};
+use super::trust::TrustStore;
+
+/// Longest chain we try to build (leaf + intermediates + root).
+const MAX_CHAIN: usize = 8;
+
+/// What a successful verification established about the signer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct VerifiedSigner {
+    pub subject_cn: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    /// Upper-case hex, as `openssl x509 -serial` prints it.
+    pub serial_hex: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    /// The signed `signingTime` attribute, if present (claimed by the signer).
+    pub signing_time: Option<DateTime<Utc>>,
+    /// e.g. "RSA-2048/SHA-256" or "ECDSA-P256/SHA-256".
+    pub algorithm: String,
+}
+
+/// Verifies signatures against a trust store, checking revocation with `crls`.
+#[derive(Clone)]
+pub struct Verifier {
+    pub trust: TrustStore,
+    pub crls: Arc<dyn CrlSource>,
+}
+
+impl std::fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Verifier")
+            .field("trust", &self.trust)
+            .finish_non_exhaustive()
+    }
+}
+
+fn malformed(msg: impl Into<String>) -> SignatureFailure {
+    SignatureFailure::Malformed(msg.into())
+}
+
+/// Accepts DER, PEM (`CMS`, `PKCS7`, `SIGNED DATA`) or bare base64.
+pub fn decode_cms_input(input: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
+    use base64::Engine;
+    // DER is used as is: trimming could eat signature bytes that happen to
+    // look like whitespace.
+    if input.first() == Some(&0x30) {
+        return Ok(input.to_vec());
+    }
+    let trimmed = input.trim_ascii();
+    let text = std::str::from_utf8(trimmed)
+        .map_err(|_| malformed("neither DER nor PEM/base64 text"))?;
+    if text.contains("-----BEGIN ") {
+        let block = certs::pem_blocks(text)
+            .into_iter()
+            .find(|b| matches!(b.label.as_str(), "CMS" | "PKCS7" | "PKCS #7 SIGNED DATA"))
+            .ok_or_else(|| malformed("no CMS or PKCS7 PEM block"))?;
+        return Ok(block.der);
+    }
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let engine = base64::engine::general_purpose::STANDARD;
+    let der = engine
+        .decode(compact.as_bytes())
+        .or_else(|_| base64::engine::general_purpose::URL_SAFE.decode(compact.as_bytes()))
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(compact.trim_end_matches('='))
+        })
+        .map_err(|_| malformed("neither DER nor valid base64"))?;
+    if der.first() != Some(&0x30) {
+        return Err(malformed("decoded base64 is not a DER SEQUENCE"));
+    }
+    Ok(der)
+}
+
+/// Parses ContentInfo → SignedData.
+pub fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignatureFailure> {
+    let ci = ContentInfo::from_der(der).map_err(|e| malformed(format!("ContentInfo: {e}")))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(malformed(format!(
+            "content type {} is not signedData",
+            ci.content_type
+        )));
+    }
+    ci.content
+        .decode_as::<SignedData>()
+        .map_err(|e| malformed(format!("SignedData: {e}")))
+}
+
+fn signer_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+    match sid {
+        SignerIdentifier::IssuerAndSerialNumber(ias) => {
+            ias.issuer == cert.tbs_certificate.issuer
+                && ias.serial_number == cert.tbs_certificate.serial_number
+        }
+        SignerIdentifier::SubjectKeyIdentifier(ski) => {
+            certs::subject_key_id(cert).as_deref() == Some(ski.0.as_bytes())
+        }
+    }
+}
+
+struct SignedAttrs {
+    content_type: Option<ObjectIdentifier>,
+    message_digest: Option<Vec<u8>>,
+    signing_time: Option<DateTime<Utc>>,
+}
+
+fn read_signed_attrs(si: &SignerInfo) -> Result<Option<SignedAttrs>, SignatureFailure> {
+    let Some(attrs) = &si.signed_attrs else {
+        return Ok(None);
+    };
+    let mut out = SignedAttrs {
+        content_type: None,
+        message_digest: None,
+        signing_time: None,
+    };
+    for a in attrs.iter() {
+        let single = || {
+            let mut it = a.values.iter();
+            match (it.next(), it.next()) {
+                (Some(v), None) => Ok(v),
+                _ => Err(malformed(format!("attribute {} must have one value", a.oid))),
+            }
+        };
+        match a.oid {
+            ID_CONTENT_TYPE => {
+                if out.content_type.is_some() {
+                    return Err(malformed("duplicate contentType attribute"));
+                }
+                out.content_type = Some(
+                    single()?
+                        .decode_as::<ObjectIdentifier>()
+                        .map_err(|e| malformed(format!("contentType: {e}")))?,
+                );
+            }
+            ID_MESSAGE_DIGEST => {
+                if out.message_digest.is_some() {
+                    return Err(malformed("duplicate messageDigest attribute"));
+                }
+                out.message_digest = Some(
+                    single()?
+                        .decode_as::<OctetString>()
+                        .map_err(|e| malformed(format!("messageDigest: {e}")))?
+                        .into_bytes(),
+                );
+            }
+            ID_SIGNING_TIME => {
+                let der = single()?
+                    .to_der()
+                    .map_err(|e| malformed(format!("signingTime: {e}")))?;
+                let t = Time::from_der(&der).map_err(|e| malformed(format!("signingTime: {e}")))?;
+                out.signing_time = Some(certs::time_to_chrono(&t));
+            }
+            _ => {}
+        }
+    }
+    Ok(Some(out))
+}
+
+fn alg_to_failure(e: AlgError) -> SignatureFailure {
+    match e {
+        AlgError::Invalid => SignatureFailure::BadSignature,
+        AlgError::BadKey(m) => malformed(m),
+        AlgError::Unsupported(m) => malformed(m),
+    }
+}
+
+impl Verifier {
+    pub fn new(trust: TrustStore, crls: Arc<dyn CrlSource>) -> Self {
+        Self { trust, crls }
+    }
+
+    /// Verifies a CMS SignedData over `payload` at time `at` (normally now;
+    /// certificate validity is evaluated at `at`).
+    ///
+    /// `cms`: DER, PEM (`-----BEGIN CMS-----` / `-----BEGIN PKCS7-----`) or
+    /// base64. Detached (payload given separately) and attached (the
+    /// encapsulated content must equal `payload`) are both accepted.
+    ///
+    /// Order of checks (the first failure is returned):
+    /// 1. structure → `SIGNATURE_MALFORMED`;
+    /// 2. encapsulated content / messageDigest vs payload → `SIGNATURE_PAYLOAD_MISMATCH`;
+    /// 3. signer's signature → `SIGNATURE_INVALID`;
+    /// 4. chain to a trusted root → `SIGNATURE_UNTRUSTED_ISSUER`;
+    /// 5. key usage / CA constraints → `CERTIFICATE_KEY_USAGE`;
+    /// 6. validity of every certificate at `at` → `CERTIFICATE_EXPIRED` / `_NOT_YET_VALID` (R-003-24);
+    /// 7. revocation of every non-root certificate → `CERTIFICATE_REVOKED` / `CRL_UNAVAILABLE` (R-003-25);
+    /// 8. identity → `SIGNER_IDENTITY_MISMATCH` (R-003-26).
+    pub fn verify(
+        &self,
+        payload: &[u8],
+        cms: &[u8],
+        expected: Option<&ExpectedSigner>,
+        at: DateTime<Utc>,
+    ) -> Result<VerifiedSigner, SignatureFailure> {
+        // 1. Structure.
+        let der = decode_cms_input(cms)?;
+        let sd = parse_signed_data(&der)?;
+        let mut signers = sd.signer_infos.0.iter();
+        let si = match (signers.next(), signers.next()) {
+            (Some(si), None) => si,
+            (None, _) => return Err(malformed("no signerInfo")),
+            (Some(_), Some(_)) => return Err(malformed("more than one signerInfo")),
+        };
+        let embedded: Vec<Certificate> = sd
+            .certificates
+            .as_ref()
+            .map(|set| {
+                set.0
+                    .iter()
+                    .filter_map(|c| match c {
+                        CertificateChoices::Certificate(c) => Some(c.clone()),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let leaf = embedded
+            .iter()
+            .chain(self.trust.intermediates())
+            .find(|c| signer_matches(&si.sid, c))
+            .cloned()
+            .ok_or_else(|| malformed("signer certificate not included"))?;
+
+        // 2. Content and message digest.
+        let econtent_type = sd.encap_content_info.econtent_type;
+        if let Some(ec) = &sd.encap_content_info.econtent {
+            let content = ec
+                .decode_as::<OctetString>()
+                .map_err(|e| malformed(format!("eContent: {e}")))?;
+            if content.as_bytes() != payload {
+                return Err(SignatureFailure::PayloadMismatch);
+            }
+        }
+        let digest = Digest::from_oid(&si.digest_alg.oid)
+            .ok_or_else(|| malformed(format!("unsupported digest {}", si.digest_alg.oid)))?;
+        let attrs = read_signed_attrs(si)?;
+        let signature = si.signature.as_bytes();
+        let (signed_bytes, signing_time) = match &attrs {
+            Some(a) => {
+                let md = a
+                    .message_digest
+                    .as_ref()
+                    .ok_or_else(|| malformed("signed attributes lack messageDigest"))?;
+                match a.content_type {
+                    Some(ct) if ct == econtent_type => {}
+                    Some(_) => return Err(malformed("contentType attribute differs from eContentType")),
+                    None => return Err(malformed("signed attributes lack contentType")),
+                }
+                if *md != digest.hash(payload) {
+                    return Err(SignatureFailure::PayloadMismatch);
+                }
+                let encoded = si
+                    .signed_attrs
+                    .as_ref()
+                    .map(|s| s.to_der())
+                    .transpose()
+                    .map_err(|e| malformed(format!("signed attributes: {e}")))?
+                    .unwrap_or_default();
+                (encoded, a.signing_time)
+            }
+            // Without signed attributes the signature covers the content itself.
+            None => (payload.to_vec(), None),
+        };
+
+        // 3. Signature.
+        let algorithm = algorithms::verify_signature(
+            &leaf.tbs_certificate.subject_public_key_info,
+            &si.signature_algorithm,
+            Some(digest),
+            &signed_bytes,
+            signature,
+        )
+        .map_err(alg_to_failure)?;
+
+        // 4. Chain.
+        let chain = self.build_chain(&leaf, &embedded)?;
+
+        // 5. Key usage and CA constraints.
+        check_key_usage(&chain)?;
+
+        // 6. Validity (R-000-19, R-003-24, R-004-18, R-004-31).
+        for c in &chain {
+            if at < certs::not_before(c) {
+                return Err(SignatureFailure::NotYetValid);
+            }
+            if at > certs::not_after(c) {
+                return Err(SignatureFailure::Expired);
+            }
+        }
+
+        // 7. Revocation (R-000-20, R-003-25, R-004-19, R-004-32).
+        for pair in chain.windows(2) {
+            let (cert, issuer) = (&pair[0], &pair[1]);
+            let urls = certs::crl_urls(cert);
+            let list = self.crls.crl_for(issuer, &urls, at)?;
+            crl::check_crl(&list, issuer, at)?;
+            if crl::is_listed(&list, cert) {
+                return Err(SignatureFailure::Revoked);
+            }
+        }
+
+        // 8. Identity (R-000-21, R-003-26, R-004-20, R-004-33; G-39).
+        let (iin, bin) = identity::subject_identity(&leaf);
+        match expected {
+            Some(ExpectedSigner::Iin(want)) if iin.as_deref() != Some(want.trim()) => {
+                return Err(SignatureFailure::IdentityMismatch)
+            }
+            Some(ExpectedSigner::Bin(want)) if bin.as_deref() != Some(want.trim()) => {
+                return Err(SignatureFailure::IdentityMismatch)
+            }
+            _ => {}
+        }
+
+        Ok(VerifiedSigner {
+            subject_cn: identity::common_name(&leaf),
+            iin,
+            bin,
+            serial_hex: certs::serial_hex(&leaf),
+            issuer: certs::name_string(&leaf.tbs_certificate.issuer),
+            not_before: certs::not_before(&leaf),
+            not_after: certs::not_after(&leaf),
+            signing_time,
+            algorithm,
+        })
+    }
+
+    /// Builds leaf → … → trusted root, using the trust store's roots and
+    /// intermediates and the CMS-embedded certificates (never as anchors).
+    fn build_chain(
+        &self,
+        leaf: &Certificate,
+        embedded: &[Certificate],
+    ) -> Result<Vec<Certificate>, SignatureFailure> {
+        let mut path = vec![leaf.clone()];
+        if self.extend(&mut path, embedded) {
+            Ok(path)
+        } else {
+            Err(SignatureFailure::UnknownIssuer)
+        }
+    }
+
+    fn extend(&self, path: &mut Vec<Certificate>, embedded: &[Certificate]) -> bool {
+        let Some(current) = path.last().cloned() else {
+            return false;
+        };
+        if self.trust.is_root(&current) {
+            return true;
+        }
+        if path.len() >= MAX_CHAIN {
+            return false;
+        }
+        let aki = certs::authority_key_id(&current);
+        let candidates = self
+            .trust
+            .roots()
+            .iter()
+            .chain(self.trust.intermediates())
+            .chain(embedded);
+        for cand in candidates {
+            if cand.tbs_certificate.subject != current.tbs_certificate.issuer
+                || path.contains(cand)
+            {
+                continue;
+            }
+            if let (Some(aki), Some(ski)) = (&aki, certs::subject_key_id(cand)) {
+                if *aki != ski {
+                    continue;
+                }
+            }
+            if certs::verify_cert_signature(&current, cand).is_err() {
+                continue;
+            }
+            path.push(cand.clone());
+            if self.extend(path, embedded) {
+                return true;
+            }
+            path.pop();
+        }
+        false
+    }
+}
+
+/// Leaf: keyUsage with digitalSignature or nonRepudiation. Every CA above it:
+/// basicConstraints cA=TRUE, keyUsage keyCertSign, pathLenConstraint respected.
+fn check_key_usage(chain: &[Certificate]) -> Result<(), SignatureFailure> {
+    let Some((leaf, cas)) = chain.split_first() else {
+        return Err(SignatureFailure::UnknownIssuer);
+    };
+    let ku = certs::key_usage(leaf).ok_or(SignatureFailure::WrongKeyUsage)?;
+    if !(ku.digital_signature() || ku.non_repudiation()) {
+        return Err(SignatureFailure::WrongKeyUsage);
+    }
+    if certs::basic_constraints(leaf).is_some_and(|bc| bc.ca) {
+        // A CA key must not sign documents.
+        return Err(SignatureFailure::WrongKeyUsage);
+    }
+    for (i, ca) in cas.iter().enumerate() {
+        let bc = certs::basic_constraints(ca).ok_or(SignatureFailure::WrongKeyUsage)?;
+        if !bc.ca {
+            return Err(SignatureFailure::WrongKeyUsage);
+        }
+        // `i` = number of intermediate CA certificates below this one.
+        if let Some(max) = bc.path_len_constraint {
+            if i > usize::from(max) {
+                return Err(SignatureFailure::WrongKeyUsage);
+            }
+        }
+        let ku = certs::key_usage(ca).ok_or(SignatureFailure::WrongKeyUsage)?;
+        if !ku.key_cert_sign() {
+            return Err(SignatureFailure::WrongKeyUsage);
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! Test harness: spawns Ruqsat on a random port against a fresh database.
+//! SQLite (a temp file) by default; when `DATABASE_URL` is a postgres URL, a scratch
+//! database is created on that server for each test app and dropped afterwards.
+#![allow(dead_code)]
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use reqwest::blocking::{multipart, Client, Response};
+use ruqsat::app::{App, SystemClock};
+use ruqsat::config::Config;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub app: App,
+    handle: actix_web::dev::ServerHandle,
+    thread: Option<std::thread::JoinHandle<()>>,
+    pub dir: tempfile::TempDir,
+    scratch: Option<(String, String)>,
+}
+
+/// The backend under test: "sqlite" or "postgres".
+pub fn backend() -> &'static str {
+    match std::env::var("DATABASE_URL") {
+        Ok(u) if u.starts_with("postgres") => "postgres",
+        _ => "sqlite",
+    }
+}
+
+fn scratch_database() -> Option<(String, String, String)> {
+    let admin = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let name = format!("ruqsat_t_{}", uuid::Uuid::new_v4().simple());
+    let mut c = PgConnection::establish(&admin).expect("connect to DATABASE_URL");
+    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create scratch database");
+    let mut url = url::Url::parse(&admin).expect("DATABASE_URL");
+    url.set_path(&format!("/{name}"));
+    Some((admin, name, url.to_string()))
+}
+
+impl TestApp {
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(|_| {})
+    }
+
+    pub fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let scratch = scratch_database();
+        let mut config = Config::for_dir(dir.path(), scratch.as_ref().map(|s| s.2.clone()));
+        tune(&mut config);
+        let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
+        store.migrate().expect("migrate");
+        let app = App::with_store(config, store, Arc::new(SystemClock)).expect("build app");
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        let server_app = app.clone();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server = ruqsat::http::serve(server_app, listener, Some(2)).expect("serve");
+                tx.send(server.handle()).expect("send handle");
+                let _ = server.await;
+            })
+        });
+        let handle = rx.recv().expect("server handle");
+        TestApp {
+            base: format!("http://{addr}"),
+            client: Client::builder().build().expect("client"),
+            app,
+            handle,
+            thread: Some(thread),
+            dir,
+            scratch: scratch.map(|(a, n, _)| (a, n)),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// Logs a demo user in; returns the bearer token.
+    pub fn login(&self, login: &str) -> String {
+        let r = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&json!({"login": login, "password": format!("{login}-demo")}))
+            .send()
+            .expect("login");
+        assert_eq!(r.status(), 200, "login {login}");
+        let v: Value = r.json().expect("json");
+        v["token"].as_str().expect("token").to_string()
+    }
+
+    pub fn get(&self, token: &str, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().expect("GET")
+    }
+
+    pub fn post(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().expect("POST")
+    }
+
+    pub fn transition(&self, token: &str, number: &str, action: &str, reason: Option<&str>) -> Response {
+        let mut body = json!({ "action": action });
+        if let Some(r) = reason {
+            body["reason"] = json!(r);
+        }
+        self.post(token, &format!("/api/v1/requests/{number}/transitions"), &body)
+    }
+
+    pub fn attach(&self, token: &str, number: &str, doc_type: &str, bytes: Vec<u8>, original_seen: Option<bool>) -> Response {
+        let mut form = multipart::Form::new()
+            .text("doc_type", doc_type.to_string())
+            .part("file", multipart::Part::bytes(bytes).file_name(format!("{doc_type}.pdf")));
+        if let Some(o) = original_seen {
+            form = form.text("original_seen", o.to_string());
+        }
+        self.client
+            .post(self.url(&format!("/api/v1/requests/{number}/attachments")))
+            .bearer_auth(token)
+            .multipart(form)
+            .send()
+            .expect("attach")
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        if let Some((admin, name)) = self.scratch.take() {
+            if let Ok(mut c) = PgConnection::establish(&admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+            }
+        }
+    }
+}
+
+/// Asserts an error envelope: status, code, and messages in all three languages.
+pub fn assert_error(r: Response, status: u16, code: &str) -> Value {
+    assert_eq!(r.status().as_u16(), status, "expected {status} {code}");
+    let v: Value = r.json().expect("error body is JSON");
+    assert_eq!(v["error"]["code"], code, "{v}");
+    for lang in ["ru", "kk", "en"] {
+        assert!(v["error"]["message"][lang].as_str().is_some_and(|s| !s.is_empty()), "{lang} message: {v}");
+    }
+    v
+}
+
+pub fn pdf_bytes(tag: &str) -> Vec<u8> {
+    ruqsat::demo::sample_pdf(tag)
+}
+
+pub fn support_form() -> Value {
+    json!({
+        "applicant_name": "Даулет Серікұлы Омаров",
+        "address": "Шымкент қ., Тәуке хан даңғылы, 12",
+        "phone": "+7 701 555 12 34",
+        "email": "daulet@example.kz",
+        "relationship": "father",
+        "child_iin": "150606600013",
+        "child_name": "Әлия Даулетқызы Омарова",
+        "child_birth_date": "2015-06-06",
+        "disability_group": "child-under-16",
+        "disability_valid_until": "2027-06-06",
+        "consultation_number": "ППК-2026/114",
+        "consultation_date": "2026-09-01",
+        "bank_name": "Halyk Bank",
+        "iban": "KZ86125KZT5004100100",
+        "delivery": "email"
+    })
+}
+
+pub const SUPPORT_DOCS: [&str; 5] =
+    ["birth-certificate", "residence", "consultation-conclusion", "disability-certificate", "bank-account"];
