@@ -19,7 +19,8 @@ use ruqsat::pki::{
 };
 
 const OPENSSL: &str = "/usr/bin/openssl";
-const PAYLOAD: &[u8] = br#"{"service":"R-003","iin":"900101300019","form":{"activity":"pharmacy"}}"#;
+const PAYLOAD: &[u8] =
+    br#"{"service":"R-003","iin":"900101300019","form":{"activity":"pharmacy"}}"#;
 
 const PERSON_IIN: &str = "900101300019";
 const EC_IIN: &str = "850315300022";
@@ -151,8 +152,21 @@ fn issue(dir: &Path, ca: &str, name: &str, ext: &str, extra: &[&str]) {
     let csr = format!("{name}.csr");
     let pem = format!("{name}.pem");
     let mut args = vec![
-        "ca", "-batch", "-config", "ca.cnf", "-name", ca, "-extensions", ext, "-in", &csr, "-out",
-        &pem, "-notext", "-preserveDN", "-utf8",
+        "ca",
+        "-batch",
+        "-config",
+        "ca.cnf",
+        "-name",
+        ca,
+        "-extensions",
+        ext,
+        "-in",
+        &csr,
+        "-out",
+        &pem,
+        "-notext",
+        "-preserveDN",
+        "-utf8",
     ];
     args.extend_from_slice(extra);
     run(dir, &args);
@@ -174,9 +188,24 @@ fn build_pki() -> Pki {
     run(
         &dir,
         &[
-            "req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "root.key",
-            "-out", "root.pem", "-subj", "/C=KZ/O=Test PKI/CN=Test Root CA", "-days", "3650",
-            "-config", "ca.cnf", "-extensions", "v3_root",
+            "req",
+            "-x509",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "root.key",
+            "-out",
+            "root.pem",
+            "-subj",
+            "/C=KZ/O=Test PKI/CN=Test Root CA",
+            "-days",
+            "3650",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_root",
         ],
     );
     keyreq(&dir, "int", "rsa", "/C=KZ/O=Test PKI/CN=Test Issuing CA");
@@ -186,7 +215,12 @@ fn build_pki() -> Pki {
     let person_subj = format!("/C=KZ/CN=ТЕСТОВ АЙГЕРИМ/serialNumber=IIN{PERSON_IIN}");
     keyreq(&dir, "person", "rsa", &person_subj);
     issue(&dir, "int_ca", "person", "v3_leaf", &[]);
-    keyreq(&dir, "person_ec", "ec", &format!("/C=KZ/CN=ЖУМАБАЕВ ЕРЛАН/serialNumber=IIN{EC_IIN}"));
+    keyreq(
+        &dir,
+        "person_ec",
+        "ec",
+        &format!("/C=KZ/CN=ЖУМАБАЕВ ЕРЛАН/serialNumber=IIN{EC_IIN}"),
+    );
     issue(&dir, "int_ca", "person_ec", "v3_leaf", &[]);
     keyreq(
         &dir,
@@ -203,7 +237,12 @@ fn build_pki() -> Pki {
         "int_ca",
         "expired",
         "v3_leaf",
-        &["-startdate", "20200101000000Z", "-enddate", "20210101000000Z"],
+        &[
+            "-startdate",
+            "20200101000000Z",
+            "-enddate",
+            "20210101000000Z",
+        ],
     );
     keyreq(&dir, "notyet", "rsa", &person_subj);
     issue(
@@ -211,7 +250,12 @@ fn build_pki() -> Pki {
         "int_ca",
         "notyet",
         "v3_leaf",
-        &["-startdate", "20400101000000Z", "-enddate", "20410101000000Z"],
+        &[
+            "-startdate",
+            "20400101000000Z",
+            "-enddate",
+            "20410101000000Z",
+        ],
     );
     keyreq(&dir, "revoked", "rsa", &person_subj);
     issue(&dir, "int_ca", "revoked", "v3_leaf", &[]);
@@ -221,46 +265,165 @@ fn build_pki() -> Pki {
     issue(&dir, "int_ca", "downdp", "v3_leaf_downdp", &[]);
 
     // CRLs: the issuing CA's (one revoked leaf) and the root's (empty).
-    run(&dir, &["ca", "-config", "ca.cnf", "-name", "int_ca", "-revoke", "revoked.pem"]);
-    run(&dir, &["ca", "-config", "ca.cnf", "-name", "int_ca", "-gencrl", "-out", "int.crl.pem"]);
-    run(&dir, &["ca", "-config", "ca.cnf", "-name", "root_ca", "-gencrl", "-out", "root.crl.pem"]);
-    run(&dir, &["crl", "-in", "int.crl.pem", "-outform", "DER", "-out", "int.crl"]);
-    run(&dir, &["crl", "-in", "root.crl.pem", "-outform", "DER", "-out", "root.crl"]);
+    run(
+        &dir,
+        &[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-name",
+            "int_ca",
+            "-revoke",
+            "revoked.pem",
+        ],
+    );
+    run(
+        &dir,
+        &[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-name",
+            "int_ca",
+            "-gencrl",
+            "-out",
+            "int.crl.pem",
+        ],
+    );
+    run(
+        &dir,
+        &[
+            "ca",
+            "-config",
+            "ca.cnf",
+            "-name",
+            "root_ca",
+            "-gencrl",
+            "-out",
+            "root.crl.pem",
+        ],
+    );
+    run(
+        &dir,
+        &[
+            "crl",
+            "-in",
+            "int.crl.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "int.crl",
+        ],
+    );
+    run(
+        &dir,
+        &[
+            "crl",
+            "-in",
+            "root.crl.pem",
+            "-outform",
+            "DER",
+            "-out",
+            "root.crl",
+        ],
+    );
 
     // An unrelated root with a leaf, and a forged "Test Issuing CA" under it.
     run(
         &dir,
         &[
-            "req", "-x509", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", "other.key",
-            "-out", "other.pem", "-subj", "/C=KZ/O=Other/CN=Other Root CA", "-days", "3650",
-            "-config", "ca.cnf", "-extensions", "v3_root",
+            "req",
+            "-x509",
+            "-new",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.pem",
+            "-subj",
+            "/C=KZ/O=Other/CN=Other Root CA",
+            "-days",
+            "3650",
+            "-config",
+            "ca.cnf",
+            "-extensions",
+            "v3_root",
         ],
     );
     keyreq(&dir, "stranger", "rsa", &person_subj);
     run(
         &dir,
         &[
-            "x509", "-req", "-in", "stranger.csr", "-CA", "other.pem", "-CAkey", "other.key",
-            "-CAcreateserial", "-days", "365", "-extfile", "ca.cnf", "-extensions", "v3_leaf",
-            "-out", "stranger.pem",
+            "x509",
+            "-req",
+            "-in",
+            "stranger.csr",
+            "-CA",
+            "other.pem",
+            "-CAkey",
+            "other.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            "ca.cnf",
+            "-extensions",
+            "v3_leaf",
+            "-out",
+            "stranger.pem",
         ],
     );
-    keyreq(&dir, "fakeint", "rsa", "/C=KZ/O=Test PKI/CN=Test Issuing CA");
+    keyreq(
+        &dir,
+        "fakeint",
+        "rsa",
+        "/C=KZ/O=Test PKI/CN=Test Issuing CA",
+    );
     run(
         &dir,
         &[
-            "x509", "-req", "-in", "fakeint.csr", "-CA", "other.pem", "-CAkey", "other.key",
-            "-CAcreateserial", "-days", "365", "-extfile", "ca.cnf", "-extensions", "v3_int",
-            "-out", "fakeint.pem",
+            "x509",
+            "-req",
+            "-in",
+            "fakeint.csr",
+            "-CA",
+            "other.pem",
+            "-CAkey",
+            "other.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            "ca.cnf",
+            "-extensions",
+            "v3_int",
+            "-out",
+            "fakeint.pem",
         ],
     );
     keyreq(&dir, "forged", "rsa", &person_subj);
     run(
         &dir,
         &[
-            "x509", "-req", "-in", "forged.csr", "-CA", "fakeint.pem", "-CAkey", "fakeint.key",
-            "-CAcreateserial", "-days", "365", "-extfile", "ca.cnf", "-extensions", "v3_leaf",
-            "-out", "forged.pem",
+            "x509",
+            "-req",
+            "-in",
+            "forged.csr",
+            "-CA",
+            "fakeint.pem",
+            "-CAkey",
+            "fakeint.key",
+            "-CAcreateserial",
+            "-days",
+            "365",
+            "-extfile",
+            "ca.cnf",
+            "-extensions",
+            "v3_leaf",
+            "-out",
+            "forged.pem",
         ],
     );
 
@@ -355,7 +518,10 @@ impl Pki {
     }
 
     fn not_after(&self, name: &str) -> DateTime<Utc> {
-        let out = run(&self.dir, &["x509", "-in", &format!("{name}.pem"), "-noout", "-enddate"]);
+        let out = run(
+            &self.dir,
+            &["x509", "-in", &format!("{name}.pem"), "-noout", "-enddate"],
+        );
         let s = String::from_utf8(out).unwrap();
         let v = s.trim().trim_start_matches("notAfter=");
         let naive = chrono::NaiveDateTime::parse_from_str(v, "%b %e %H:%M:%S %Y GMT").unwrap();
@@ -363,8 +529,15 @@ impl Pki {
     }
 
     fn serial(&self, name: &str) -> String {
-        let out = run(&self.dir, &["x509", "-in", &format!("{name}.pem"), "-noout", "-serial"]);
-        String::from_utf8(out).unwrap().trim().trim_start_matches("serial=").to_string()
+        let out = run(
+            &self.dir,
+            &["x509", "-in", &format!("{name}.pem"), "-noout", "-serial"],
+        );
+        String::from_utf8(out)
+            .unwrap()
+            .trim()
+            .trim_start_matches("serial=")
+            .to_string()
     }
 }
 
@@ -460,7 +633,9 @@ fn pem_and_base64_cms_accepted() {
     verifier
         .verify(PAYLOAD, &pem, Some(&iin(PERSON_IIN)), now())
         .expect("PEM CMS accepted");
-    let pkcs7 = String::from_utf8(pem).unwrap().replace(" CMS-----", " PKCS7-----");
+    let pkcs7 = String::from_utf8(pem)
+        .unwrap()
+        .replace(" CMS-----", " PKCS7-----");
     verifier
         .verify(PAYLOAD, pkcs7.as_bytes(), Some(&iin(PERSON_IIN)), now())
         .expect("PEM PKCS7 accepted");
@@ -497,7 +672,10 @@ fn expired_certificate_refused() {
     // R-003-24 → R-003-27: certificate dated 2020-2021 by `openssl ca -enddate`.
     let p = pki();
     let cms = p.sign_detached("expired");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e, SignatureFailure::Expired);
     assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
 }
@@ -508,7 +686,10 @@ fn valid_certificate_refused_after_its_not_after() {
     let p = pki();
     let cms = p.sign_detached("person");
     let at = p.not_after("person") + chrono::Duration::days(1);
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), at));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), at),
+    );
     assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
 }
 
@@ -517,7 +698,10 @@ fn not_yet_valid_certificate_refused() {
     // R-003-24: certificate starting in 2040 (`openssl ca -startdate`).
     let p = pki();
     let cms = p.sign_detached("notyet");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e.code(), "CERTIFICATE_NOT_YET_VALID");
 }
 
@@ -541,7 +725,10 @@ fn revoked_certificate_refused() {
     // from the certificate's crlDistributionPoints (mockito).
     let p = pki();
     let cms = p.sign_detached("revoked");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e.code(), "CERTIFICATE_REVOKED");
 }
 
@@ -573,7 +760,10 @@ fn crl_endpoint_down_refused() {
     assert_eq!(e.code(), "CRL_UNAVAILABLE");
     assert!(e.message("en").contains("500"), "{}", e.message("en"));
 
-    let e = refused(p.verifier().verify(PAYLOAD, &p.sign_detached("downdp"), None, now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &p.sign_detached("downdp"), None, now()),
+    );
     assert_eq!(e.code(), "CRL_UNAVAILABLE");
 }
 
@@ -628,14 +818,23 @@ fn crl_of_another_ca_refused() {
     run(
         dir,
         &[
-            "ca", "-config", db.join("f.cnf").to_str().unwrap(), "-gencrl", "-out",
+            "ca",
+            "-config",
+            db.join("f.cnf").to_str().unwrap(),
+            "-gencrl",
+            "-out",
             pem.to_str().unwrap(),
         ],
     );
     run(
         dir,
         &[
-            "crl", "-in", pem.to_str().unwrap(), "-outform", "DER", "-out",
+            "crl",
+            "-in",
+            pem.to_str().unwrap(),
+            "-outform",
+            "DER",
+            "-out",
             out.to_str().unwrap(),
         ],
     );
@@ -700,7 +899,10 @@ fn untrusted_issuer_refused() {
     // G-50: only chains to a configured root are accepted.
     let p = pki();
     let cms = p.sign("stranger", "other.pem", false, "DER");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e.code(), "SIGNATURE_UNTRUSTED_ISSUER");
 }
 
@@ -709,7 +911,10 @@ fn forged_intermediate_with_trusted_name_refused() {
     // An intermediate named like the real one but with another key.
     let p = pki();
     let cms = p.sign("forged", "fakeint.pem", false, "DER");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e.code(), "SIGNATURE_UNTRUSTED_ISSUER");
 }
 
@@ -721,7 +926,10 @@ fn iin_mismatch_refused() {
     // R-003-26 → R-003-27: the request's IIN differs from the certificate's.
     let p = pki();
     let cms = p.sign_detached("person");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin("900101300020")), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin("900101300020")), now()),
+    );
     assert_eq!(e.code(), "SIGNER_IDENTITY_MISMATCH");
 }
 
@@ -798,7 +1006,10 @@ fn wrong_key_usage_refused() {
     // Leaf with keyUsage = keyEncipherment only.
     let p = pki();
     let cms = p.sign_detached("keyenc");
-    let e = refused(p.verifier().verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()));
+    let e = refused(
+        p.verifier()
+            .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
+    );
     assert_eq!(e.code(), "CERTIFICATE_KEY_USAGE");
 }
 
@@ -852,7 +1063,10 @@ fn openssl_verify_detached(dir: &Path, cms: &[u8], ca_file: &Path) -> Result<(),
 fn sign_detached_verifies_with_openssl() {
     let p = pki();
     let at = now() - chrono::Duration::minutes(1);
-    for (name, id, alg) in [("person", PERSON_IIN, "RSA-2048"), ("person_ec", EC_IIN, "ECDSA-P256")] {
+    for (name, id, alg) in [
+        ("person", PERSON_IIN, "RSA-2048"),
+        ("person_ec", EC_IIN, "ECDSA-P256"),
+    ] {
         let key = std::fs::read_to_string(p.path(&format!("{name}.key"))).unwrap();
         let chain = std::fs::read_to_string(p.path(&format!("{name}.pem"))).unwrap()
             + &std::fs::read_to_string(p.path("int.pem")).unwrap();
@@ -948,12 +1162,39 @@ fn demo_pki_works_with_openssl() {
         // Bag attributes may carry non-UTF-8 friendly names.
         let text = String::from_utf8_lossy(&std::fs::read(&out).unwrap()).to_string();
         assert!(text.contains("PRIVATE KEY"), "{}", u.file_stem);
-        assert_eq!(text.matches("BEGIN CERTIFICATE").count(), 3, "{}", u.file_stem);
+        assert_eq!(
+            text.matches("BEGIN CERTIFICATE").count(),
+            3,
+            "{}",
+            u.file_stem
+        );
         // Certificates, chain and CRL validate with openssl too.
         let crl_int = dir.join("int.crl.pem");
         let crl_root = dir.join("root.crl.pem");
-        run(&dir, &["crl", "-inform", "DER", "-in", demo.intermediate_crl.to_str().unwrap(), "-out", crl_int.to_str().unwrap()]);
-        run(&dir, &["crl", "-inform", "DER", "-in", demo.root_crl.to_str().unwrap(), "-out", crl_root.to_str().unwrap()]);
+        run(
+            &dir,
+            &[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                demo.intermediate_crl.to_str().unwrap(),
+                "-out",
+                crl_int.to_str().unwrap(),
+            ],
+        );
+        run(
+            &dir,
+            &[
+                "crl",
+                "-inform",
+                "DER",
+                "-in",
+                demo.root_crl.to_str().unwrap(),
+                "-out",
+                crl_root.to_str().unwrap(),
+            ],
+        );
         let status = Command::new(OPENSSL)
             .args([
                 "verify",
@@ -993,25 +1234,51 @@ fn demo_pki_works_with_openssl() {
         run(
             &dir,
             &[
-                "cms", "-sign", "-binary", "-in", payload.to_str().unwrap(), "-signer",
-                all.to_str().unwrap(), "-inkey", all.to_str().unwrap(), "-certfile",
-                demo.intermediate_cert.to_str().unwrap(), "-outform", "DER", "-out",
+                "cms",
+                "-sign",
+                "-binary",
+                "-in",
+                payload.to_str().unwrap(),
+                "-signer",
+                all.to_str().unwrap(),
+                "-inkey",
+                all.to_str().unwrap(),
+                "-certfile",
+                demo.intermediate_cert.to_str().unwrap(),
+                "-outform",
+                "DER",
+                "-out",
                 out.to_str().unwrap(),
             ],
         );
         std::fs::read(out).unwrap()
     };
     let v = verifier
-        .verify(PAYLOAD, &sign_with("applicant-aigerim"), Some(&iin("900101400011")), now())
+        .verify(
+            PAYLOAD,
+            &sign_with("applicant-aigerim"),
+            Some(&iin("900101400011")),
+            now(),
+        )
         .expect("demo RSA user accepted");
     assert_eq!(v.algorithm, "RSA-2048/SHA-256");
     assert_eq!(v.subject_cn, "ДЕМО applicant-aigerim");
     let v = verifier
-        .verify(PAYLOAD, &sign_with("applicant-erlan"), Some(&iin("850315300022")), now())
+        .verify(
+            PAYLOAD,
+            &sign_with("applicant-erlan"),
+            Some(&iin("850315300022")),
+            now(),
+        )
         .expect("demo ECDSA user accepted");
     assert_eq!(v.algorithm, "ECDSA-P256/SHA-256");
     let v = verifier
-        .verify(PAYLOAD, &sign_with("company-dala"), Some(&bin("120540001234")), now())
+        .verify(
+            PAYLOAD,
+            &sign_with("company-dala"),
+            Some(&bin("120540001234")),
+            now(),
+        )
         .expect("demo legal entity accepted");
     assert_eq!(v.bin.as_deref(), Some("120540001234"));
     let e = refused(verifier.verify(PAYLOAD, &sign_with("revoked-bolat"), None, now()));
@@ -1030,9 +1297,29 @@ fn demo_pki_works_with_openssl() {
     assert!(SigningKey::from_p12(&p12, "wrong-password").is_err());
 
     // The CRL URL of the spec is in the users' certificates.
-    let text = run(&dir, &["x509", "-in", demo.users[0].cert.to_str().unwrap(), "-noout", "-ext", "crlDistributionPoints"]);
+    let text = run(
+        &dir,
+        &[
+            "x509",
+            "-in",
+            demo.users[0].cert.to_str().unwrap(),
+            "-noout",
+            "-ext",
+            "crlDistributionPoints",
+        ],
+    );
     assert!(String::from_utf8_lossy(&text).contains(&spec.crl_url));
-    let text = run(&dir, &["x509", "-in", demo.intermediate_cert.to_str().unwrap(), "-noout", "-ext", "crlDistributionPoints"]);
+    let text = run(
+        &dir,
+        &[
+            "x509",
+            "-in",
+            demo.intermediate_cert.to_str().unwrap(),
+            "-noout",
+            "-ext",
+            "crlDistributionPoints",
+        ],
+    );
     assert!(String::from_utf8_lossy(&text).contains("http://127.0.0.1:8080/pki/crl/demo-root.crl"));
 
     // Idempotent: a second call loads, does not regenerate.
@@ -1053,8 +1340,18 @@ fn openssl_made_p12_opens() {
     run(
         &p.dir,
         &[
-            "pkcs12", "-export", "-inkey", "person.key", "-in", "person.pem", "-certfile",
-            "int.pem", "-passout", "pass:secret", "-out", p12.to_str().unwrap(),
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "person.key",
+            "-in",
+            "person.pem",
+            "-certfile",
+            "int.pem",
+            "-passout",
+            "pass:secret",
+            "-out",
+            p12.to_str().unwrap(),
         ],
     );
     let sk = SigningKey::from_p12(&std::fs::read(&p12).unwrap(), "secret").expect("p12 opens");

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod requests;
 pub mod seed;
+pub mod signing;
 pub mod views;
 
 use crate::config::Config;
@@ -46,6 +47,7 @@ pub struct App {
     pub persons: Arc<dyn PersonRegistry>,
     pub companies: Arc<dyn CompanyRegistry>,
     pub clock: Arc<dyn Clock>,
+    pub pki: Arc<signing::Pki>,
 }
 
 /// Loads and validates the embedded catalog against the embedded fee table.
@@ -97,6 +99,7 @@ impl App {
                 (embedded.clone(), embedded)
             }
         };
+        let pki = signing::build_pki(&config)?;
         let app = App {
             config: Arc::new(config),
             store,
@@ -107,6 +110,7 @@ impl App {
             persons,
             companies,
             clock,
+            pki,
         };
         if app.config.demo_data {
             seed::seed_demo_users(&app)?;

@@ -66,7 +66,7 @@ pub struct Upload {
     pub original_seen: Option<bool>,
 }
 
-fn service_of<'a>(app: &'a App, code: &str) -> Result<&'a Service, AppError> {
+pub(crate) fn service_of<'a>(app: &'a App, code: &str) -> Result<&'a Service, AppError> {
     app.catalog.service(code).ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.to_string()))
 }
 
@@ -303,7 +303,7 @@ fn actions_for(app: &App, service: &Service, req: &RequestRow, user: &CurrentUse
 }
 
 /// Loads a request the user may see; others' requests are "not found" (no existence leak).
-fn load_visible(app: &App, c: &mut DbConnection, user: &CurrentUser, number: &str) -> Result<RequestRow, AppError> {
+pub(crate) fn load_visible(app: &App, c: &mut DbConnection, user: &CurrentUser, number: &str) -> Result<RequestRow, AppError> {
     match queries::request_by_number(c, number)? {
         Some(r) if can_view(app, user, &r) => Ok(r),
         Some(r) => {

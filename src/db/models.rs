@@ -88,3 +88,22 @@ pub struct AttachmentRow {
     pub original_seen: Option<bool>,
     pub created_at: NaiveDateTime,
 }
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = signatures)]
+pub struct SignatureRow {
+    pub id: String,
+    pub request_id: String,
+    pub signer_user_id: String,
+    pub signer_role: String,
+    pub payload_sha256: String,
+    pub cms_sha256: String,
+    pub subject: String,
+    pub subject_iin: Option<String>,
+    pub subject_bin: Option<String>,
+    pub serial_hex: String,
+    pub issuer: String,
+    pub algorithm: String,
+    pub signed_at: Option<NaiveDateTime>,
+    pub verified_at: NaiveDateTime,
+}

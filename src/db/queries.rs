@@ -211,3 +211,18 @@ pub fn attachments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<Attachmen
         .select(AttachmentRow::as_select())
         .load(c)?)
 }
+
+// ---- signatures --------------------------------------------------------------------------
+
+pub fn insert_signature(c: &mut DbConnection, s: &SignatureRow) -> R<()> {
+    diesel::insert_into(signatures::table).values(s).execute(c)?;
+    Ok(())
+}
+
+pub fn signatures_of(c: &mut DbConnection, request_id: &str) -> R<Vec<SignatureRow>> {
+    Ok(signatures::table
+        .filter(signatures::request_id.eq(request_id))
+        .order(signatures::verified_at.asc())
+        .select(SignatureRow::as_select())
+        .load(c)?)
+}

@@ -97,3 +97,25 @@ diesel::joinable!(request_history -> requests (request_id));
 diesel::joinable!(attachments -> requests (request_id));
 
 diesel::allow_tables_to_appear_in_same_query!(users, sessions, counters, requests, request_history, attachments);
+
+diesel::table! {
+    signatures (id) {
+        id -> Text,
+        request_id -> Text,
+        signer_user_id -> Text,
+        signer_role -> Text,
+        payload_sha256 -> Text,
+        cms_sha256 -> Text,
+        subject -> Text,
+        subject_iin -> Nullable<Text>,
+        subject_bin -> Nullable<Text>,
+        serial_hex -> Text,
+        issuer -> Text,
+        algorithm -> Text,
+        signed_at -> Nullable<Timestamp>,
+        verified_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(signatures -> requests (request_id));
+diesel::allow_tables_to_appear_in_same_query!(signatures, requests);

@@ -1,17 +1,25 @@
-//! Money: whole tiyn (1 tenge = 100 tiyn) in storage, `rust_decimal::Decimal` in
-//! arithmetic, never floating point. Fee rules in МРП (G-21, R-003-08): `catalog/fees.toml`.
+//! Money and fee rules (G-21, R-003-08). Never floating point.
+//!
+//! - [`Money`] holds whole tiyn (1 tenge = 100 tiyn) in an `i64`; arithmetic goes through
+//!   `rust_decimal::Decimal`. Every computed amount is rounded to a whole tiyn **half away
+//!   from zero** (`MidpointAwayFromZero`: 1.005 → 1.01, -1.005 → -1.01, 1.004 → 1.00).
+//! - Fees are multiples of the МРП (месячный расчётный показатель, monthly calculation
+//!   index) of the year of the request: `catalog/fees.toml`. The regulations state no amount
+//!   (G-21), so the defaults there are labelled `verified = false`.
+//!
+//! Pure module: no I/O. See `docs/money.md`.
 
-use chrono::{Datelike, NaiveDate};
-use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::str::FromStr;
 
-/// An amount of tenge, held as whole tiyn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Money {
-    tiyn: i64,
-}
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The embedded fee table.
+pub const FEES_TOML: &str = include_str!("../../catalog/fees.toml");
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
@@ -19,6 +27,31 @@ pub enum MoneyError {
     Overflow,
     #[error("amount must not be negative")]
     Negative,
+    /// More than two decimal places where an exact amount is required.
+    #[error("amount has more than 2 decimal places")]
+    Precision,
+    #[error("not an amount: {0}")]
+    Parse(String),
+}
+
+impl MoneyError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            MoneyError::Overflow => "MONEY_OVERFLOW",
+            MoneyError::Negative => "MONEY_NEGATIVE",
+            MoneyError::Precision => "MONEY_PRECISION",
+            MoneyError::Parse(_) => "MONEY_FORMAT",
+        }
+    }
+}
+
+/// An amount of tenge held as whole tiyn.
+///
+/// Text forms: [`Display`](fmt::Display) `12345.50 KZT`; [`Money::format_kk_ru`]
+/// `12 345,50 ₸` (no-break spaces); serde: the decimal string `"12345.50"`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Money {
+    tiyn: i64,
 }
 
 impl Money {
@@ -27,22 +60,89 @@ impl Money {
     pub fn from_tiyn(tiyn: i64) -> Money {
         Money { tiyn }
     }
+
+    /// Whole tenge; `None` on overflow.
+    pub fn from_tenge(tenge: i64) -> Option<Money> {
+        tenge.checked_mul(100).map(Money::from_tiyn)
+    }
+
     pub fn tiyn(self) -> i64 {
         self.tiyn
     }
+
     /// Rounds half away from zero to a whole tiyn (the rule for every computed amount).
     pub fn from_decimal(d: Decimal) -> Result<Money, MoneyError> {
-        let t = (d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero) * Decimal::ONE_HUNDRED).trunc();
-        i64::try_from(t).map(|tiyn| Money { tiyn }).map_err(|_| MoneyError::Overflow)
+        let rounded = d.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+        rounded
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .and_then(|t| t.to_i64())
+            .map(Money::from_tiyn)
+            .ok_or(MoneyError::Overflow)
     }
+
+    /// Like [`Money::from_decimal`] but refuses amounts with more than 2 decimal places
+    /// (trailing zeros are fine: `1.500` is accepted). Used for input and stored values.
+    pub fn from_decimal_exact(d: Decimal) -> Result<Money, MoneyError> {
+        if d.normalize().scale() > 2 {
+            return Err(MoneyError::Precision);
+        }
+        Money::from_decimal(d)
+    }
+
+    /// The amount in tenge with exactly 2 decimal places.
     pub fn to_decimal(self) -> Decimal {
         Decimal::new(self.tiyn, 2)
     }
+
+    pub fn is_negative(self) -> bool {
+        self.tiyn < 0
+    }
+
+    pub fn is_zero(self) -> bool {
+        self.tiyn == 0
+    }
+
     pub fn checked_add(self, o: Money) -> Option<Money> {
         self.tiyn.checked_add(o.tiyn).map(Money::from_tiyn)
     }
+
     pub fn checked_sub(self, o: Money) -> Option<Money> {
         self.tiyn.checked_sub(o.tiyn).map(Money::from_tiyn)
+    }
+
+    /// Multiplies by a whole number (exact).
+    pub fn checked_mul(self, k: i64) -> Option<Money> {
+        self.tiyn.checked_mul(k).map(Money::from_tiyn)
+    }
+
+    /// Multiplies by a decimal factor, rounding half away from zero to a tiyn.
+    pub fn checked_mul_decimal(self, k: Decimal) -> Result<Money, MoneyError> {
+        let product = self.to_decimal().checked_mul(k).ok_or(MoneyError::Overflow)?;
+        Money::from_decimal(product)
+    }
+
+    /// Kazakh / Russian presentation: `12 345,50 ₸`, thousands grouped with a no-break space
+    /// (U+00A0), decimal comma, a no-break space before the tenge sign.
+    pub fn format_kk_ru(self) -> String {
+        const NBSP: char = '\u{a0}';
+        let abs = self.tiyn.unsigned_abs();
+        let whole = (abs / 100).to_string();
+        let frac = abs % 100;
+        let mut out = String::with_capacity(whole.len() + 8);
+        if self.tiyn < 0 {
+            out.push('-');
+        }
+        for (i, ch) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i) % 3 == 0 {
+                out.push(NBSP);
+            }
+            out.push(ch);
+        }
+        out.push(',');
+        out.push_str(&format!("{frac:02}"));
+        out.push(NBSP);
+        out.push('₸');
+        out
     }
 }
 
@@ -53,21 +153,36 @@ impl fmt::Display for Money {
     }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeeRule {
-    mrp: Decimal,
-    #[serde(default)]
-    #[allow(dead_code)]
-    verified: Option<bool>,
+impl FromStr for Money {
+    type Err = MoneyError;
+
+    /// Parses `12345.50` or `12345.50 KZT` (the [`Display`](fmt::Display) form). Exact: at
+    /// most 2 decimal places.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        let t = t.strip_suffix("KZT").map_or(t, str::trim_end);
+        let d = Decimal::from_str_exact(t).map_err(|e| MoneyError::Parse(format!("`{s}`: {e}")))?;
+        Money::from_decimal_exact(d)
+    }
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct FeeFile {
-    mrp: BTreeMap<String, Decimal>,
-    rules: BTreeMap<String, FeeRule>,
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_decimal().to_string())
+    }
 }
+
+impl<'de> Deserialize<'de> for Money {
+    /// Only strings are accepted (a JSON number could have gone through `f64`).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fee table
+// ---------------------------------------------------------------------------------------
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FeeError {
@@ -77,60 +192,183 @@ pub enum FeeError {
     NoMrp(i32),
     #[error(transparent)]
     Money(#[from] MoneyError),
+    /// The fee table file is malformed.
+    #[error("fee table: {0}")]
+    Data(String),
 }
 
-/// МРП values per year and fee rules.
+impl FeeError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            FeeError::UnknownRule(_) => "FEE_UNKNOWN_RULE",
+            FeeError::NoMrp(_) => "FEE_NO_MRP_FOR_YEAR",
+            FeeError::Money(m) => m.code(),
+            FeeError::Data(_) => "FEE_DATA",
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeeFile {
+    #[serde(default)]
+    mrp: BTreeMap<String, MrpEntry>,
+    #[serde(default)]
+    rules: BTreeMap<String, RuleEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MrpEntry {
+    /// Tenge, as a decimal string.
+    tenge: String,
+    #[serde(default = "yes")]
+    verified: bool,
+    #[serde(default)]
+    source: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleEntry {
+    /// Multiplier of the МРП, as a decimal string.
+    mrp: String,
+    #[serde(default = "yes")]
+    verified: bool,
+    #[serde(default)]
+    description: Option<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// The МРП of one year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MrpValue {
+    pub year: i32,
+    pub value: Money,
+    pub verified: bool,
+    pub source: Option<String>,
+}
+
+/// A named fee rule: `multiplier` × МРП.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeRule {
+    pub name: String,
+    pub multiplier: Decimal,
+    pub verified: bool,
+    pub description: Option<String>,
+}
+
+/// A computed fee with what it was computed from; `verified` is false when either the
+/// rule or the МРП value is an assumption (G-21: such amounts must be labelled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeeQuote {
+    pub rule: String,
+    pub year: i32,
+    pub multiplier: Decimal,
+    pub mrp: Money,
+    pub amount: Money,
+    pub verified: bool,
+}
+
+/// МРП values per year and fee rules (`catalog/fees.toml`).
 #[derive(Debug, Clone)]
 pub struct FeeTable {
-    mrp: BTreeMap<i32, Decimal>,
-    rules: BTreeMap<String, Decimal>,
+    mrp: BTreeMap<i32, MrpValue>,
+    rules: BTreeMap<String, FeeRule>,
+}
+
+fn parse_decimal(what: &str, s: &str) -> Result<Decimal, FeeError> {
+    Decimal::from_str_exact(s.trim()).map_err(|e| FeeError::Data(format!("{what}: `{s}`: {e}")))
 }
 
 impl FeeTable {
-    pub fn from_toml(text: &str) -> anyhow::Result<FeeTable> {
-        let f: FeeFile = toml::from_str(text).map_err(|e| anyhow::anyhow!("catalog/fees.toml: {e}"))?;
+    pub fn from_toml(text: &str) -> Result<FeeTable, FeeError> {
+        let f: FeeFile = toml::from_str(text).map_err(|e| FeeError::Data(e.message().to_owned()))?;
         let mut mrp = BTreeMap::new();
         for (y, v) in f.mrp {
-            let year: i32 = y.parse().map_err(|_| anyhow::anyhow!("catalog/fees.toml: mrp year `{y}`"))?;
-            if v <= Decimal::ZERO {
-                anyhow::bail!("catalog/fees.toml: mrp {year} must be positive");
+            let year: i32 = y
+                .parse()
+                .map_err(|_| FeeError::Data(format!("mrp year `{y}` is not a year")))?;
+            let tenge = parse_decimal(&format!("mrp {year}"), &v.tenge)?;
+            if tenge <= Decimal::ZERO {
+                return Err(FeeError::Data(format!("mrp {year} must be positive")));
             }
-            mrp.insert(year, v);
+            let value = Money::from_decimal_exact(tenge)
+                .map_err(|e| FeeError::Data(format!("mrp {year}: {e}")))?;
+            mrp.insert(year, MrpValue { year, value, verified: v.verified, source: v.source });
         }
         let mut rules = BTreeMap::new();
         for (name, r) in f.rules {
-            if r.mrp < Decimal::ZERO {
-                anyhow::bail!("catalog/fees.toml: rule {name}: negative multiplier");
+            let multiplier = parse_decimal(&format!("rule {name}"), &r.mrp)?;
+            if multiplier < Decimal::ZERO {
+                return Err(FeeError::Data(format!("rule {name}: negative multiplier")));
             }
-            rules.insert(name, r.mrp);
+            rules.insert(
+                name.clone(),
+                FeeRule { name, multiplier, verified: r.verified, description: r.description },
+            );
         }
         Ok(FeeTable { mrp, rules })
     }
 
-    pub fn embedded() -> anyhow::Result<FeeTable> {
-        FeeTable::from_toml(include_str!("../../catalog/fees.toml"))
+    /// The embedded table (`catalog/fees.toml`).
+    pub fn embedded() -> Result<FeeTable, FeeError> {
+        FeeTable::from_toml(FEES_TOML)
     }
 
     pub fn rule_names(&self) -> Vec<String> {
         self.rules.keys().cloned().collect()
     }
 
-    pub fn mrp(&self, year: i32) -> Option<Decimal> {
-        self.mrp.get(&year).copied()
+    pub fn rule(&self, name: &str) -> Option<&FeeRule> {
+        self.rules.get(name)
     }
 
-    /// The fee of `rule` for a request made on `on`: multiplier × МРП of that year, to the tiyn.
+    /// The МРП of `year` in tenge.
+    pub fn mrp(&self, year: i32) -> Option<Decimal> {
+        self.mrp.get(&year).map(|m| m.value.to_decimal())
+    }
+
+    pub fn mrp_value(&self, year: i32) -> Option<&MrpValue> {
+        self.mrp.get(&year)
+    }
+
+    /// The fee of `rule` for a request made on `on`: multiplier × МРП of that calendar
+    /// year, rounded half away from zero to a tiyn. A zero multiplier (`free`) needs no МРП.
     pub fn fee(&self, rule: &str, on: NaiveDate) -> Result<Money, FeeError> {
-        let mult = *self.rules.get(rule).ok_or_else(|| FeeError::UnknownRule(rule.to_string()))?;
-        if mult.is_zero() {
-            return Ok(Money::ZERO);
+        self.quote(rule, on).map(|q| q.amount)
+    }
+
+    /// [`FeeTable::fee`] with its inputs and the combined `verified` flag.
+    pub fn quote(&self, rule: &str, on: NaiveDate) -> Result<FeeQuote, FeeError> {
+        let r = self.rules.get(rule).ok_or_else(|| FeeError::UnknownRule(rule.to_owned()))?;
+        let year = on.year();
+        if r.multiplier.is_zero() {
+            return Ok(FeeQuote {
+                rule: r.name.clone(),
+                year,
+                multiplier: r.multiplier,
+                mrp: self.mrp.get(&year).map_or(Money::ZERO, |m| m.value),
+                amount: Money::ZERO,
+                verified: r.verified,
+            });
         }
-        let mrp = self.mrp(on.year()).ok_or(FeeError::NoMrp(on.year()))?;
-        let amount = mult.checked_mul(mrp).ok_or(MoneyError::Overflow)?;
-        if amount < Decimal::ZERO {
+        let m = self.mrp.get(&year).ok_or(FeeError::NoMrp(year))?;
+        let amount = m.value.checked_mul_decimal(r.multiplier)?;
+        if amount.is_negative() {
             return Err(MoneyError::Negative.into());
         }
-        Ok(Money::from_decimal(amount)?)
+        Ok(FeeQuote {
+            rule: r.name.clone(),
+            year,
+            multiplier: r.multiplier,
+            mrp: m.value,
+            amount,
+            verified: r.verified && m.verified,
+        })
     }
 }
 
@@ -144,41 +382,203 @@ mod tests {
         NaiveDate::from_ymd_opt(y, 6, 1).expect("date")
     }
 
+    fn table() -> FeeTable {
+        FeeTable::embedded().expect("embedded fee table parses")
+    }
+
+    #[test]
+    fn mrp_values() {
+        let t = table();
+        assert_eq!(t.mrp(2024), Some(dec!(3692)));
+        assert_eq!(t.mrp(2025), Some(dec!(3932)));
+        assert_eq!(t.mrp(2026), Some(dec!(4325)));
+        assert_eq!(t.mrp_value(2026).map(|m| m.verified), Some(false));
+        assert_eq!(t.mrp_value(2025).map(|m| m.verified), Some(true));
+        assert_eq!(t.mrp(2023), None);
+    }
+
     #[test]
     fn licence_fees_in_mrp() {
         // G-21: 10 МРП for issue, 1 МРП for re-issue, 10 МРП for a duplicate.
-        let t = FeeTable::embedded().expect("fees");
-        assert_eq!(t.fee("licence-issue", day(2026)).expect("fee").to_decimal(), dec!(43250.00));
-        assert_eq!(t.fee("licence-reissue", day(2025)).expect("fee").tiyn(), 393_200);
-        assert_eq!(t.fee("free", day(1999)).expect("fee"), Money::ZERO);
+        let t = table();
+        assert_eq!(t.fee("licence-issue", day(2024)).map(Money::tiyn), Ok(3_692_000));
+        assert_eq!(t.fee("licence-issue", day(2026)).map(Money::to_decimal), Ok(dec!(43250.00)));
+        assert_eq!(t.fee("licence-reissue", day(2025)).map(Money::tiyn), Ok(393_200));
+        assert_eq!(t.fee("licence-duplicate", day(2025)).map(Money::tiyn), Ok(3_932_000));
+        // The year is the calendar year of the request date.
+        let dec31 = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
+        let jan1 = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
+        assert_eq!(t.fee("licence-reissue", dec31).map(Money::tiyn), Ok(369_200));
+        assert_eq!(t.fee("licence-reissue", jan1).map(Money::tiyn), Ok(393_200));
+        assert_eq!(t.fee("free", day(1999)), Ok(Money::ZERO));
         assert_eq!(t.fee("licence-issue", day(1999)), Err(FeeError::NoMrp(1999)));
-        assert!(matches!(t.fee("nope", day(2026)), Err(FeeError::UnknownRule(_))));
+        assert_eq!(t.fee("licence-issue", day(1999)).map_err(|e| e.code()), Err("FEE_NO_MRP_FOR_YEAR"));
+        assert_eq!(t.fee("nope", day(2026)).map_err(|e| e.code()), Err("FEE_UNKNOWN_RULE"));
+        let names = t.rule_names();
+        for n in ["free", "licence-issue", "licence-reissue", "licence-duplicate"] {
+            assert!(names.iter().any(|x| x == n), "{n}");
+        }
+    }
+
+    #[test]
+    fn quotes_carry_the_unverified_label() {
+        let t = table();
+        let q = t.quote("licence-issue", day(2025)).expect("quote");
+        assert_eq!(q.multiplier, dec!(10));
+        assert_eq!(q.mrp.tiyn(), 393_200);
+        assert!(!q.verified, "the licence fee multiplier is an assumption (G-21)");
+        let free = t.quote("free", day(2025)).expect("quote");
+        assert!(free.verified);
+        assert_eq!(free.amount, Money::ZERO);
+    }
+
+    #[test]
+    fn fractional_multiplier_rounds_half_away_from_zero() {
+        // 0.5 × 3692.01 = 1846.005 → 1846.01.
+        let t = FeeTable::from_toml(
+            "[mrp.2024]\ntenge = \"3692.01\"\n[rules.half]\nmrp = \"0.5\"\n",
+        )
+        .expect("table");
+        assert_eq!(t.fee("half", day(2024)).map(Money::to_decimal), Ok(dec!(1846.01)));
+    }
+
+    #[test]
+    fn bad_fee_data() {
+        let code = |s: &str| FeeTable::from_toml(s).map(|_| ()).map_err(|e| e.code());
+        assert_eq!(code(""), Ok(()));
+        assert_eq!(code("[mrp.abc]\ntenge = \"1\""), Err("FEE_DATA"));
+        assert_eq!(code("[mrp.2024]\ntenge = \"0\""), Err("FEE_DATA"));
+        assert_eq!(code("[mrp.2024]\ntenge = \"1.001\""), Err("FEE_DATA"));
+        assert_eq!(code("[mrp.2024]\ntenge = 3692"), Err("FEE_DATA"));
+        assert_eq!(code("[rules.x]\nmrp = \"-1\""), Err("FEE_DATA"));
+        assert_eq!(code("[rules.x]\nmrp = \"ten\""), Err("FEE_DATA"));
+        assert_eq!(code("[rules.x]\nmrp = \"1\"\ncap = 2"), Err("FEE_DATA"));
     }
 
     #[test]
     fn rounding_is_half_away_from_zero_to_a_tiyn() {
-        assert_eq!(Money::from_decimal(dec!(1.005)).expect("m").tiyn(), 101);
-        assert_eq!(Money::from_decimal(dec!(1.004)).expect("m").tiyn(), 100);
-        assert_eq!(Money::from_decimal(dec!(-1.005)).expect("m").tiyn(), -101);
+        let t = |d: Decimal| Money::from_decimal(d).map(Money::tiyn);
+        assert_eq!(t(dec!(1.005)), Ok(101));
+        assert_eq!(t(dec!(1.004)), Ok(100));
+        assert_eq!(t(dec!(1.015)), Ok(102));
+        assert_eq!(t(dec!(1.025)), Ok(103)); // not banker's rounding (which gives 1.02)
+        assert_eq!(t(dec!(-1.005)), Ok(-101));
+        assert_eq!(t(dec!(-1.004)), Ok(-100));
+        assert_eq!(t(dec!(0.004999)), Ok(0));
+        assert_eq!(t(Decimal::MAX), Err(MoneyError::Overflow));
+        assert_eq!(Money::from_decimal_exact(dec!(1.005)), Err(MoneyError::Precision));
+        assert_eq!(Money::from_decimal_exact(dec!(1.500)).map(Money::tiyn), Ok(150));
+    }
+
+    #[test]
+    fn text_forms() {
         assert_eq!(Money::from_tiyn(4_325_000).to_string(), "43250.00 KZT");
+        assert_eq!(Money::from_tiyn(-105).to_string(), "-1.05 KZT");
+        assert_eq!(Money::from_tiyn(123_450).format_kk_ru(), "1\u{a0}234,50\u{a0}₸");
+        assert_eq!(Money::from_tiyn(123_456_789).format_kk_ru(), "1\u{a0}234\u{a0}567,89\u{a0}₸");
+        assert_eq!(Money::from_tiyn(5).format_kk_ru(), "0,05\u{a0}₸");
+        assert_eq!(Money::from_tiyn(-100_000).format_kk_ru(), "-1\u{a0}000,00\u{a0}₸");
+        assert_eq!(Money::from_tiyn(i64::MIN).format_kk_ru().chars().next(), Some('-'));
+        assert_eq!("12345.5".parse::<Money>().map(Money::tiyn), Ok(1_234_550));
+        assert_eq!("12345.50 KZT".parse::<Money>().map(Money::tiyn), Ok(1_234_550));
+        assert_eq!("1.001".parse::<Money>(), Err(MoneyError::Precision));
+        assert_eq!("1e3".parse::<Money>().map_err(|e| e.code()), Err("MONEY_FORMAT"));
+        assert_eq!("".parse::<Money>().map_err(|e| e.code()), Err("MONEY_FORMAT"));
+    }
+
+    #[test]
+    fn serde_as_decimal_string() {
+        let m = Money::from_tiyn(1_234_550);
+        assert_eq!(serde_json::to_string(&m).ok(), Some("\"12345.50\"".to_owned()));
+        assert_eq!(serde_json::from_str::<Money>("\"12345.50\"").ok(), Some(m));
+        assert!(serde_json::from_str::<Money>("12345.5").is_err());
+        assert!(serde_json::from_str::<Money>("\"0.001\"").is_err());
+    }
+
+    #[test]
+    fn checked_arithmetic() {
+        let a = Money::from_tiyn(i64::MAX);
+        assert_eq!(a.checked_add(Money::from_tiyn(1)), None);
+        assert_eq!(Money::from_tiyn(i64::MIN).checked_sub(Money::from_tiyn(1)), None);
+        assert_eq!(a.checked_mul(2), None);
+        assert_eq!(Money::from_tiyn(150).checked_mul(3), Some(Money::from_tiyn(450)));
+        assert_eq!(Money::from_tenge(5).map(Money::tiyn), Some(500));
+        assert_eq!(Money::from_tenge(i64::MAX), None);
+        assert_eq!(Money::from_tiyn(333).checked_mul_decimal(dec!(0.5)), Ok(Money::from_tiyn(167)));
+        assert_eq!(a.checked_mul_decimal(dec!(2)), Err(MoneyError::Overflow));
+    }
+
+    /// Reference rounding on integers: value = n / 10^3 (three decimals) → tiyn.
+    fn reference_round(thousandths: i64) -> i64 {
+        let q = thousandths / 10;
+        let r = thousandths % 10;
+        if r.abs() >= 5 {
+            q + r.signum()
+        } else {
+            q
+        }
     }
 
     proptest! {
         #[test]
-        fn money_round_trips_through_decimal(t in -1_000_000_000_000i64..1_000_000_000_000) {
+        fn money_round_trips_through_decimal(t in any::<i64>()) {
             let m = Money::from_tiyn(t);
-            prop_assert_eq!(Money::from_decimal(m.to_decimal()).expect("m"), m);
+            prop_assert_eq!(Money::from_decimal(m.to_decimal()), Ok(m));
+            prop_assert_eq!(Money::from_decimal_exact(m.to_decimal()), Ok(m));
+            prop_assert_eq!(m.to_decimal().scale(), 2);
         }
 
         #[test]
-        fn fee_is_exact_and_linear_in_the_multiplier(k in 0u32..1000, year in 2024i32..=2027) {
-            let text = format!("[mrp]\n{year} = \"4325.5\"\n[rules.a]\nmrp = \"{k}\"\n[rules.b]\nmrp = \"{}\"\n", 2 * k);
-            let t = FeeTable::from_toml(&text).expect("table");
-            let a = t.fee("a", day(year)).expect("a");
-            let b = t.fee("b", day(year)).expect("b");
+        fn money_round_trips_through_text(t in any::<i64>()) {
+            let m = Money::from_tiyn(t);
+            prop_assert_eq!(m.to_string().parse::<Money>(), Ok(m));
+            let json = serde_json::to_string(&m).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(serde_json::from_str::<Money>(&json).ok(), Some(m));
+        }
+
+        #[test]
+        fn rounding_matches_reference(n in -1_000_000_000_000i64..1_000_000_000_000) {
+            let d = Decimal::new(n, 3);
+            prop_assert_eq!(Money::from_decimal(d).map(Money::tiyn), Ok(reference_round(n)));
+        }
+
+        #[test]
+        fn checked_add_sub_match_i128(a in any::<i64>(), b in any::<i64>()) {
+            let (ma, mb) = (Money::from_tiyn(a), Money::from_tiyn(b));
+            let sum = i128::from(a) + i128::from(b);
+            prop_assert_eq!(ma.checked_add(mb).map(|m| i128::from(m.tiyn())), i64::try_from(sum).ok().map(i128::from));
+            let diff = i128::from(a) - i128::from(b);
+            prop_assert_eq!(ma.checked_sub(mb).map(|m| i128::from(m.tiyn())), i64::try_from(diff).ok().map(i128::from));
+        }
+
+        /// Fees are non-negative, exact (decimal) and linear in the multiplier.
+        #[test]
+        fn fee_is_exact_and_linear_in_the_multiplier(
+            k in 0u32..10_000, mrp_tiyn in 1i64..100_000_000, year in 2000i32..=2100
+        ) {
+            let mrp = Money::from_tiyn(mrp_tiyn);
+            let text = format!(
+                "[mrp.{year}]\ntenge = \"{}\"\n[rules.a]\nmrp = \"{k}\"\n[rules.b]\nmrp = \"{}\"\n",
+                mrp.to_decimal(), 2 * k
+            );
+            let t = FeeTable::from_toml(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let a = t.fee("a", day(year)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let b = t.fee("b", day(year)).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert!(a.tiyn() >= 0);
-            prop_assert_eq!(a.tiyn() * 2, b.tiyn());
-            prop_assert_eq!(a.to_decimal(), Decimal::from(k) * dec!(4325.5));
+            prop_assert_eq!(a.to_decimal(), Decimal::from(k) * mrp.to_decimal());
+            prop_assert_eq!(Some(b), a.checked_mul(2));
+        }
+
+        /// With a fractional multiplier the fee is the decimal product rounded once.
+        #[test]
+        fn fee_with_fractional_multiplier(k_hundredths in 0i64..100_000, mrp_tiyn in 1i64..100_000_000) {
+            let mult = Decimal::new(k_hundredths, 2);
+            let mrp = Money::from_tiyn(mrp_tiyn);
+            let text = format!("[mrp.2025]\ntenge = \"{}\"\n[rules.x]\nmrp = \"{mult}\"\n", mrp.to_decimal());
+            let t = FeeTable::from_toml(&text).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let fee = t.fee("x", day(2025)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert!(fee.tiyn() >= 0);
+            prop_assert_eq!(Ok(fee), Money::from_decimal(mult * mrp.to_decimal()));
         }
     }
 }

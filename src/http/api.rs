@@ -309,3 +309,64 @@ pub async fn post_attachment(
     .await?;
     Ok(HttpResponse::Created().json(view))
 }
+
+/// The exact bytes to sign (canonical JSON, see docs/signatures.md). Only the expected signer
+/// (the applicant on the portal, the employee at a desk) gets them, once the request is
+/// submitted (and, for paid services, paid: R-003-22).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/signing-payload", tag = "signatures", params(("number" = String, Path)),
+    responses((status = 200, description = "payload bytes", content_type = "application/octet-stream"),
+              (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/signing-payload")]
+pub async fn signing_payload(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let bytes = run(move || crate::app::signing::signing_payload(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().content_type("application/octet-stream").body(bytes))
+}
+
+/// Submit a CMS/PKCS#7 SignedData over the signing payload (DER, or base64/PEM text). On
+/// success the request is signed and registered; on failure the refusal code says why
+/// (expired, revoked, untrusted issuer, IIN/BIN mismatch, payload changed, …).
+#[utoipa::path(post, path = "/api/v1/requests/{number}/signature", tag = "signatures", params(("number" = String, Path)),
+    request_body(content = Vec<u8>, content_type = "application/pkcs7-signature"),
+    responses((status = 200, body = RequestView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/requests/{number}/signature")]
+pub async fn post_signature(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+    body: web::Bytes,
+) -> Res<HttpResponse> {
+    if body.is_empty() {
+        return Err(AppError::with("SIGNATURE_MALFORMED", "empty body"));
+    }
+    let number = number.into_inner();
+    let view = run(move || crate::app::signing::submit_signature(&app, &user.0, &number, &body)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// Certificate revocation lists published by this server's demo CA (named in its certificates).
+#[utoipa::path(get, path = "/pki/crl/{name}", tag = "signatures", params(("name" = String, Path)),
+    responses((status = 200, content_type = "application/pkix-crl"), (status = 404, body = ErrorBody)))]
+#[get("/pki/crl/{name}")]
+pub async fn crl(app: web::Data<App>, name: web::Path<String>) -> Res<HttpResponse> {
+    let name = name.into_inner();
+    let valid = name.ends_with(".crl") && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !name.contains("..");
+    let dir = app.pki.demo_dir.clone().ok_or_else(|| AppError::new("NOT_FOUND"))?;
+    if !valid {
+        return Err(AppError::new("NOT_FOUND"));
+    }
+    let bytes = web::block(move || std::fs::read(dir.join("crl").join(name))).await.map_err(blocking)?.map_err(|_| AppError::new("NOT_FOUND"))?;
+    Ok(HttpResponse::Ok().content_type("application/pkix-crl").body(bytes))
+}
+
+/// The demo root CA certificate (PEM), for verifiers.
+#[utoipa::path(get, path = "/pki/root-ca.pem", tag = "signatures", responses((status = 200, content_type = "application/x-pem-file")))]
+#[get("/pki/root-ca.pem")]
+pub async fn root_ca(app: web::Data<App>) -> Res<HttpResponse> {
+    let dir = app.pki.demo_dir.clone().ok_or_else(|| AppError::new("NOT_FOUND"))?;
+    let bytes = web::block(move || std::fs::read(dir.join("root-ca.pem"))).await.map_err(blocking)?.map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok().content_type("application/x-pem-file").body(bytes))
+}

@@ -17,6 +17,7 @@ use tracing_actix_web::TracingLogger;
 pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(app))
+            .app_data(web::PayloadConfig::new(1024 * 1024))
             .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(errors::json_error))
             .app_data(web::QueryConfig::default().error_handler(errors::query_error))
             .app_data(web::PathConfig::default().error_handler(errors::path_error))
@@ -34,6 +35,10 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::request_history)
             .service(api::post_transition)
             .service(api::post_attachment)
+            .service(api::signing_payload)
+            .service(api::post_signature)
+            .service(api::crl)
+            .service(api::root_ca)
             .default_service(web::to(|| async { HttpResponse::NotFound().json(AppError::new("NOT_FOUND").body()) }));
     }
 }

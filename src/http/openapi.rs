@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
     paths(
         api::health, api::metrics, api::login, api::logout, api::me, api::services, api::service,
         api::create_request, api::list_requests, api::get_request, api::request_history,
-        api::post_transition, api::post_attachment,
+        api::post_transition, api::post_attachment, api::signing_payload, api::post_signature, api::crl, api::root_ca,
     ),
     components(schemas(
         ErrorBody, ErrorPayload, Messages, api::Health, api::LoginInput, api::LoginResult, api::Me,
@@ -39,7 +39,7 @@ impl Modify for BearerAuth {
         AttachmentView, RequestSummary, RequestPage, HistoryEntry,
     )),
     modifiers(&BearerAuth),
-    tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops")),
+    tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops"), (name = "signatures")),
 )]
 pub struct ApiDoc;
 

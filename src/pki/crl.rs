@@ -313,9 +313,9 @@ impl HttpCrlSource {
                 return Ok(c.crl.clone());
             }
         }
-        match fetch(url, self.timeout).and_then(|bytes| {
-            parse_crl(&bytes).map_err(|e| unavailable(format!("{url}: {e}")))
-        }) {
+        match fetch(url, self.timeout)
+            .and_then(|bytes| parse_crl(&bytes).map_err(|e| unavailable(format!("{url}: {e}"))))
+        {
             Ok(crl) => {
                 // Never cache a CRL that is not the issuer's or is forged.
                 if crl.tbs_cert_list.issuer == issuer.tbs_certificate.subject {

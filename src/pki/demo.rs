@@ -109,8 +109,20 @@ impl DemoPkiSpec {
         Self {
             crl_url: crl_url.to_string(),
             users: vec![
-                person("applicant-aigerim", "СЕРИКОВА АЙГЕРИМ", "900101400011", false, false),
-                person("applicant-erlan", "ЖУМАБАЕВ ЕРЛАН", "850315300022", true, false),
+                person(
+                    "applicant-aigerim",
+                    "СЕРИКОВА АЙГЕРИМ",
+                    "900101400011",
+                    false,
+                    false,
+                ),
+                person(
+                    "applicant-erlan",
+                    "ЖУМАБАЕВ ЕРЛАН",
+                    "850315300022",
+                    true,
+                    false,
+                ),
                 org(
                     "company-dala-stroy",
                     "АХМЕТОВ НУРЛАН",
@@ -235,7 +247,11 @@ fn load_existing(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
     let mut trust = TrustStore::from_pem(&root_pem)?;
     trust.add_intermediates_pem(&int_pem)?;
     let pki = layout(dir, spec, trust, false);
-    refresh_crl_if_due(&pki.intermediate_crl, &pki.intermediate_cert, &pki.intermediate_key)?;
+    refresh_crl_if_due(
+        &pki.intermediate_crl,
+        &pki.intermediate_cert,
+        &pki.intermediate_key,
+    )?;
     refresh_crl_if_due(&pki.root_crl, &pki.root_cert, &pki.root_key)?;
     Ok(pki)
 }
@@ -353,7 +369,11 @@ fn create(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
     // CRLs.
     let int_crl = make_crl(&int_cert, &int_key, revoked, now)?;
     let root_crl = make_crl(&root_cert, &root_key, Vec::new(), now)?;
-    write_file(&dir.join("crl/demo-intermediate.crl"), &int_crl.to_der()?, false)?;
+    write_file(
+        &dir.join("crl/demo-intermediate.crl"),
+        &int_crl.to_der()?,
+        false,
+    )?;
     write_file(&dir.join("crl/demo-root.crl"), &root_crl.to_der()?, false)?;
 
     // CA files last: root-ca.pem marks a complete PKI.
@@ -486,7 +506,10 @@ pub(crate) fn make_crl(
         Uint::new(&now.timestamp().max(1).to_be_bytes()).map_err(|e| anyhow!("CRL number: {e}"))?,
     );
     let aki = AuthorityKeyIdentifier::try_from(
-        ca_cert.tbs_certificate.subject_public_key_info.owned_to_ref(),
+        ca_cert
+            .tbs_certificate
+            .subject_public_key_info
+            .owned_to_ref(),
     )
     .map_err(|e| anyhow!("AKI: {e}"))?;
     let exts = vec![

@@ -2,7 +2,9 @@
 //! certificates of the Kazakh national certification centre (НУЦ РК).
 
 use const_oid::db::rfc4519::{COMMON_NAME, ORGANIZATIONAL_UNIT_NAME, SERIAL_NUMBER};
-use der::asn1::{Any, BmpString, Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef};
+use der::asn1::{
+    Any, BmpString, Ia5StringRef, ObjectIdentifier, PrintableStringRef, Utf8StringRef,
+};
 use der::{Tag, Tagged};
 use x509_cert::name::Name;
 use x509_cert::Certificate;

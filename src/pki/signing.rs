@@ -113,7 +113,11 @@ impl KeyMaterial {
         let Ok(spki) = spki::SubjectPublicKeyInfoOwned::from_der(&der) else {
             return false;
         };
-        spki.subject_public_key == cert.tbs_certificate.subject_public_key_info.subject_public_key
+        spki.subject_public_key
+            == cert
+                .tbs_certificate
+                .subject_public_key_info
+                .subject_public_key
     }
 }
 
@@ -242,9 +246,8 @@ impl SigningKey {
         match &self.key {
             KeyMaterial::Rsa(k) => {
                 let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
-                let mut si =
-                    SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
-                        .map_err(|e| anyhow!("CMS builder: {e}"))?;
+                let mut si = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 si.add_signed_attribute(signing_time)
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 sd.add_signer_info::<_, rsa::pkcs1v15::Signature>(si)

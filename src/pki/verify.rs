@@ -69,8 +69,8 @@ pub fn decode_cms_input(input: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
         return Ok(input.to_vec());
     }
     let trimmed = input.trim_ascii();
-    let text = std::str::from_utf8(trimmed)
-        .map_err(|_| malformed("neither DER nor PEM/base64 text"))?;
+    let text =
+        std::str::from_utf8(trimmed).map_err(|_| malformed("neither DER nor PEM/base64 text"))?;
     if text.contains("-----BEGIN ") {
         let block = certs::pem_blocks(text)
             .into_iter()
@@ -139,7 +139,10 @@ fn read_signed_attrs(si: &SignerInfo) -> Result<Option<SignedAttrs>, SignatureFa
             let mut it = a.values.iter();
             match (it.next(), it.next()) {
                 (Some(v), None) => Ok(v),
-                _ => Err(malformed(format!("attribute {} must have one value", a.oid))),
+                _ => Err(malformed(format!(
+                    "attribute {} must have one value",
+                    a.oid
+                ))),
             }
         };
         match a.oid {
@@ -264,7 +267,9 @@ impl Verifier {
                     .ok_or_else(|| malformed("signed attributes lack messageDigest"))?;
                 match a.content_type {
                     Some(ct) if ct == econtent_type => {}
-                    Some(_) => return Err(malformed("contentType attribute differs from eContentType")),
+                    Some(_) => {
+                        return Err(malformed("contentType attribute differs from eContentType"))
+                    }
                     None => return Err(malformed("signed attributes lack contentType")),
                 }
                 if *md != digest.hash(payload) {
@@ -378,8 +383,7 @@ impl Verifier {
             .chain(self.trust.intermediates())
             .chain(embedded);
         for cand in candidates {
-            if cand.tbs_certificate.subject != current.tbs_certificate.issuer
-                || path.contains(cand)
+            if cand.tbs_certificate.subject != current.tbs_certificate.issuer || path.contains(cand)
             {
                 continue;
             }
@@ -432,4 +436,31 @@ fn check_key_usage(chain: &[Certificate]) -> Result<(), SignatureFailure> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn der_input_is_not_trimmed() {
+        // A DER signature may end in a byte that looks like whitespace.
+        let der = [0x30, 0x03, 0x04, 0x01, 0x20];
+        assert_eq!(decode_cms_input(&der).unwrap(), der.to_vec());
+    }
+
+    #[test]
+    fn base64_and_pem_inputs_decode() {
+        let der = [0x30, 0x03, 0x04, 0x01, 0x0a];
+        assert_eq!(decode_cms_input(b"  MAMEAQo=\n").unwrap(), der.to_vec());
+        let pem = "-----BEGIN PKCS7-----\nMAMEAQo=\n-----END PKCS7-----\n";
+        assert_eq!(decode_cms_input(pem.as_bytes()).unwrap(), der.to_vec());
+        let other = "-----BEGIN CERTIFICATE-----\nMAMEAQo=\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            decode_cms_input(other.as_bytes()).unwrap_err().code(),
+            "SIGNATURE_MALFORMED"
+        );
+        assert!(decode_cms_input(b"%%%").is_err());
+        assert!(decode_cms_input(b"").is_err());
+    }
 }

@@ -1,6 +1,10 @@
-//! State registries: ГБД ФЛ (individuals) and ГБД ЮЛ (legal entities), looked up by the
-//! desk and ЦОН channels (R-000-42..44, R-003-37..39, R-003-47..49). Two adapters: an
-//! embedded demo registry and an HTTP client (wire format in docs/identity.md).
+//! State registries: ГБД ФЛ (individuals, keyed by IIN) and ГБД ЮЛ (legal entities, keyed
+//! by BIN), looked up by the desk and ЦОН channels before a request is accepted
+//! (R-000-42..44, R-001-39..41, R-002-47..49, R-003-37..39, R-003-47..49; optional in 004,
+//! G-40). Two adapters behind the same traits: an embedded demo registry ([`embedded`]) and
+//! an HTTP client ([`http`]; wire format in `docs/identity.md`).
+//!
+//! The traits are synchronous: call them from blocking threads (e.g. `spawn_blocking`).
 
 pub mod embedded;
 pub mod http;
@@ -8,21 +12,24 @@ pub mod http;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+/// A person in ГБД ФЛ. Also the JSON body of `GET {base}/persons/{iin}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonRecord {
     pub iin: String,
     pub last_name: String,
     pub first_name: String,
+    #[serde(default)]
     pub middle_name: Option<String>,
     pub birth_date: NaiveDate,
+    #[serde(default)]
     pub address: Option<String>,
 }
 
 impl PersonRecord {
-    /// «Фамилия Имя Отчество».
+    /// «Фамилия Имя Отчество» (the patronymic only when present).
     pub fn full_name(&self) -> String {
         let mut s = format!("{} {}", self.last_name, self.first_name);
-        if let Some(m) = &self.middle_name {
+        if let Some(m) = self.middle_name.as_deref().filter(|m| !m.trim().is_empty()) {
             s.push(' ');
             s.push_str(m);
         }
@@ -30,25 +37,34 @@ impl PersonRecord {
     }
 }
 
+/// A legal entity in ГБД ЮЛ. Also the JSON body of `GET {base}/companies/{bin}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompanyRecord {
     pub bin: String,
     pub name: String,
     pub legal_address: String,
+    /// IIN of the head (first manager), when the registry gives it.
+    #[serde(default)]
     pub head_iin: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RegistryError {
+    /// The registry has no record for the key (R-000-44 / R-003-39: "the data cannot be
+    /// obtained because the recipient's data are absent").
     #[error("not found in the registry")]
     NotFound,
+    /// Timeout, connection refused, 5xx (after the retry).
     #[error("registry unavailable: {0}")]
     Unavailable(String),
+    /// The registry answered, but not with a usable record (bad JSON, wrong record,
+    /// unexpected status).
     #[error("registry answered with an unreadable response: {0}")]
     BadResponse(String),
 }
 
 impl RegistryError {
+    /// Stable machine-readable code.
     pub fn code(&self) -> &'static str {
         match self {
             RegistryError::NotFound => "REGISTRY_NOT_FOUND",
@@ -66,4 +82,37 @@ pub trait PersonRegistry: Send + Sync {
 /// ГБД ЮЛ.
 pub trait CompanyRegistry: Send + Sync {
     fn find_company(&self, bin: &str) -> Result<CompanyRecord, RegistryError>;
+}
+
+/// A well-formed registry key: exactly 12 ASCII digits. Anything else cannot be in the
+/// registry, so adapters answer `NotFound` without a lookup (and never put it in a URL).
+pub(crate) fn is_registry_key(key: &str) -> bool {
+    key.len() == 12 && key.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_name_and_codes() {
+        let p = PersonRecord {
+            iin: "850412401239".to_owned(),
+            last_name: "Әлиева".to_owned(),
+            first_name: "Гүлнәр".to_owned(),
+            middle_name: None,
+            birth_date: NaiveDate::from_ymd_opt(1985, 4, 12).unwrap_or_default(),
+            address: None,
+        };
+        assert_eq!(p.full_name(), "Әлиева Гүлнәр");
+        let p = PersonRecord { middle_name: Some("Серікқызы".to_owned()), ..p };
+        assert_eq!(p.full_name(), "Әлиева Гүлнәр Серікқызы");
+        assert_eq!(RegistryError::NotFound.code(), "REGISTRY_NOT_FOUND");
+        assert_eq!(RegistryError::Unavailable(String::new()).code(), "REGISTRY_UNAVAILABLE");
+        assert_eq!(RegistryError::BadResponse(String::new()).code(), "REGISTRY_BAD_RESPONSE");
+        assert!(is_registry_key("850412401239"));
+        assert!(!is_registry_key("85041240123"));
+        assert!(!is_registry_key("../companies"));
+        assert!(!is_registry_key("８50412401239"));
+    }
 }

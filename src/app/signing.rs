@@ -1,0 +1,295 @@
+//! Signing a request with a digital signature (ЭЦП): the canonical payload the signer sees,
+//! and the verification that turns a submitted request into a signed and registered one
+//! (R-003-23..29, R-003-50..52, R-004-17..21, R-004-30..35, R-000-19..24).
+//!
+//! The payload is canonical JSON (keys sorted, no white space, UTF-8) of the request's
+//! service, applicant IIN/BIN, form fields, the SHA-256 of every attachment and the
+//! submission time; see docs/signatures.md. It is re-created from the database, never stored.
+
+use super::auth::CurrentUser;
+use super::requests::{apply, load_visible, service_of, TransitionInput};
+use super::views::{utc, RequestView};
+use super::App;
+use crate::db::models::{RequestRow, SignatureRow};
+use crate::db::queries;
+use crate::db::DbConnection;
+use crate::domain::catalog::Signer;
+use crate::domain::lifecycle::{self, Actor, Facts, State, TransitionError};
+use crate::error::AppError;
+use crate::pki::{ExpectedSigner, SignatureFailure, Verifier};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Signature verification context: the verifier (trust roots + CRL source) and the demo PKI.
+pub struct Pki {
+    pub verifier: Verifier,
+    /// Directory with the demo PKI (root, CRLs, users' PKCS#12), when one is in use.
+    pub demo_dir: Option<PathBuf>,
+}
+
+/// Serialises JSON canonically: object keys sorted by their UTF-8 bytes, no white space.
+pub fn canonical_json(v: &Value) -> String {
+    match v {
+        Value::Object(m) => {
+            let mut keys: Vec<&String> = m.keys().collect();
+            keys.sort();
+            let parts: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical_json(&m[k])))
+                .collect();
+            format!("{{{}}}", parts.join(","))
+        }
+        Value::Array(a) => format!("[{}]", a.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        other => other.to_string(),
+    }
+}
+
+fn submitted_at(c: &mut DbConnection, req: &RequestRow) -> Result<Value, AppError> {
+    let h = queries::history_of(c, &req.id)?;
+    Ok(h.iter()
+        .rev()
+        .find(|e| e.action == "submit")
+        .map(|e| json!(utc(e.at).to_rfc3339_opts(chrono::SecondsFormat::Micros, true)))
+        .unwrap_or(Value::Null))
+}
+
+/// The exact bytes a signer signs for this request, as it is now.
+pub fn payload_of(c: &mut DbConnection, req: &RequestRow) -> Result<Vec<u8>, AppError> {
+    let form: Value = serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+    let mut atts: Vec<Value> = queries::attachments_of(c, &req.id)?
+        .into_iter()
+        .map(|a| json!({"doc_type": a.doc_type, "sha256": a.sha256, "size": a.size_bytes}))
+        .collect();
+    atts.sort_by_key(canonical_json);
+    let v = json!({
+        "format": "ruqsat-signing-payload/1",
+        "request": req.number,
+        "service": req.service_code,
+        "service_version": req.service_version,
+        "variant": req.variant,
+        "channel": req.channel,
+        "applicant": {"kind": req.applicant_kind, "iin": req.applicant_iin, "bin": req.applicant_bin, "name": req.applicant_name},
+        "form": form,
+        "attachments": atts,
+        "fee_tiyn": req.fee_tiyn,
+        "submitted_at": submitted_at(c, req)?,
+    });
+    Ok(canonical_json(&v).into_bytes())
+}
+
+/// Who must sign and whose identity the certificate must carry (R-003-26, R-004-20, G-39).
+fn signer_check(app: &App, user: &CurrentUser, req: &RequestRow) -> Result<ExpectedSigner, AppError> {
+    let service = service_of(app, &req.service_code)?;
+    let channel = service.channel(&req.channel).ok_or_else(|| AppError::internal("channel vanished"))?;
+    match channel.signer {
+        Signer::Applicant => {
+            if req.owner_user_id.as_deref() != Some(user.id.as_str()) {
+                return Err(AppError::with("FORBIDDEN", "the applicant signs a portal request"));
+            }
+            match (&req.applicant_bin, &req.applicant_iin) {
+                (Some(bin), _) if req.applicant_kind == "legal_entity" => Ok(ExpectedSigner::Bin(bin.clone())),
+                (_, Some(iin)) => Ok(ExpectedSigner::Iin(iin.clone())),
+                _ => Err(AppError::internal("request without IIN/BIN")),
+            }
+        }
+        Signer::Employee => {
+            if req.created_by != user.id {
+                return Err(AppError::with("FORBIDDEN", "the employee who entered the request signs it"));
+            }
+            let iin = user.iin.clone().ok_or_else(|| AppError::with("FORBIDDEN", "the employee account has no IIN"))?;
+            Ok(ExpectedSigner::Iin(iin))
+        }
+    }
+}
+
+/// The state must allow `sign` once a signature is verified (payment first, R-003-22).
+fn check_signable(app: &App, c: &mut DbConnection, req: &RequestRow) -> Result<(), AppError> {
+    let service = service_of(app, &req.service_code)?;
+    let from = State::parse(&req.state).ok_or_else(|| AppError::internal("bad state"))?;
+    let facts = Facts { signature_verified: true, payment_confirmed: payment_confirmed(c, req)?, ..Facts::default() };
+    let system = Actor { role: crate::domain::roles::Role::Admin, is_initiator: false, is_system: true };
+    match lifecycle::plan(service, app.catalog.workflow_of(service), from, "sign", &system, &facts) {
+        Ok(_) => Ok(()),
+        Err(TransitionError::IllegalTransition { .. }) if from == State::Draft => {
+            Err(AppError::with("ILLEGAL_TRANSITION", "submit the request before signing it"))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Whether the gateway confirmed a payment for this request. Free services need none.
+fn payment_confirmed(_c: &mut DbConnection, req: &RequestRow) -> Result<bool, AppError> {
+    // Until the payment gateway lands, only free requests count as paid.
+    Ok(req.fee_tiyn == 0)
+}
+
+/// `GET …/signing-payload`: the bytes to sign.
+pub fn signing_payload(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<u8>, AppError> {
+    app.store.read(|c| {
+        let req = load_visible(app, c, user, number)?;
+        signer_check(app, user, &req)?;
+        check_signable(app, c, &req)?;
+        payload_of(c, &req)
+    })
+}
+
+fn failure_error(f: &SignatureFailure) -> AppError {
+    AppError::with(f.code(), f.to_string())
+}
+
+/// `POST …/signature`: verifies the CMS over the current payload; on success the request is
+/// signed and registered in one transaction; on failure the refusal is recorded in the
+/// history and the request stays where it was (R-003-27, R-004-21, R-004-34).
+pub fn submit_signature(app: &App, user: &CurrentUser, number: &str, cms: &[u8]) -> Result<RequestView, AppError> {
+    let pki = app.pki.clone();
+    let (req, payload, expected) = app.store.read(|c| {
+        let req = load_visible(app, c, user, number)?;
+        let expected = signer_check(app, user, &req)?;
+        check_signable(app, c, &req)?;
+        let payload = payload_of(c, &req)?;
+        Ok((req, payload, expected))
+    })?;
+    let now = app.now();
+    let verified = pki.verifier.verify(&payload, cms, Some(&expected), now);
+    let cms_file = app.files.put(cms).map_err(AppError::internal)?;
+    let service = service_of(app, &req.service_code)?;
+    match verified {
+        Err(f) => {
+            tracing::warn!(number, code = f.code(), detail = %f, "signature refused");
+            app.store.write(|c| {
+                let cur = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+                let from = State::parse(&cur.state).ok_or_else(|| AppError::internal("bad state"))?;
+                let planned = lifecycle::Planned {
+                    action: "signature_refused".into(),
+                    from,
+                    to: from,
+                    requirements: vec!["R-003-27".into(), "R-004-21".into(), "R-004-34".into(), "R-000-22".into()],
+                    notify: true,
+                };
+                let data = json!({"code": f.code(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
+                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None };
+                apply(app, c, service, &cur, &planned, Some(user), &input, Some(data))
+            })?;
+            Err(failure_error(&f))
+        }
+        Ok(signer) => {
+            app.store.write(|c| {
+                let cur = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+                if cur.version != req.version {
+                    // The request changed after the payload was built: the signature is not over it.
+                    return Err(AppError::new("CONCURRENT_UPDATE"));
+                }
+                let system = Actor { role: user.role, is_initiator: false, is_system: true };
+                let facts = Facts { signature_verified: true, payment_confirmed: payment_confirmed(c, &cur)?, ..Facts::default() };
+                let workflow = app.catalog.workflow_of(service);
+                let from = State::parse(&cur.state).ok_or_else(|| AppError::internal("bad state"))?;
+                let sign = lifecycle::plan(service, workflow, from, "sign", &system, &facts)?;
+                let data = json!({"serial": signer.serial_hex, "subject": signer.subject_cn, "issuer": signer.issuer,
+                                  "algorithm": signer.algorithm, "cms_sha256": cms_file.sha256});
+                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None };
+                apply(app, c, service, &cur, &sign, Some(user), &input, Some(data))?;
+                queries::insert_signature(
+                    c,
+                    &SignatureRow {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        request_id: cur.id.clone(),
+                        signer_user_id: user.id.clone(),
+                        signer_role: user.role.as_str().to_string(),
+                        payload_sha256: crate::files::sha256_hex(&payload),
+                        cms_sha256: cms_file.sha256.clone(),
+                        subject: signer.subject_cn.clone(),
+                        subject_iin: signer.iin.clone(),
+                        subject_bin: signer.bin.clone(),
+                        serial_hex: signer.serial_hex.clone(),
+                        issuer: signer.issuer.clone(),
+                        algorithm: signer.algorithm.clone(),
+                        signed_at: signer.signing_time.map(|t| t.naive_utc()),
+                        verified_at: now.naive_utc(),
+                    },
+                )?;
+                // Registration follows at once (R-000-24, R-003-29, R-004-35).
+                let signed = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+                let register = lifecycle::plan(service, workflow, State::Signed, "register", &system, &Facts::default())?;
+                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None };
+                apply(app, c, service, &signed, &register, None, &input, None)
+            })?;
+            tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");
+            crate::metrics::transition("sign");
+            crate::metrics::transition("register");
+            super::requests::get(app, user, number)
+        }
+    }
+}
+
+/// Builds the signature context: configured trust roots, or the demo PKI (created on first
+/// start under `data_dir/pki`), with CRLs from local files when the URL is ours, else HTTP.
+pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
+    let dir = config.data_dir.join("pki");
+    let spec = demo_spec(&config.public_url)?;
+    let demo = crate::pki::init_demo_pki(&dir, &spec)?;
+    let crls = Arc::new(LocalFirstCrls {
+        dir: dir.join("crl"),
+        http: crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5)),
+    });
+    Ok(Arc::new(Pki { verifier: Verifier::new(demo.trust.clone(), crls), demo_dir: Some(dir) }))
+}
+
+/// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
+pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
+    let mut users = Vec::new();
+    for u in super::seed::demo_users()? {
+        let Some(iin) = u.iin.clone() else { continue };
+        users.push(crate::pki::DemoIdentity {
+            file_stem: u.login.clone(),
+            common_name: u.full_name.to_uppercase(),
+            iin: Some(iin),
+            bin: u.bin.clone(),
+            org_name: u.bin.as_ref().map(|_| "ТОО «Медицинский центр Ақжол»".to_string()),
+            revoked: false,
+            ecdsa: u.login == "daulet",
+        });
+    }
+    users.push(crate::pki::DemoIdentity {
+        file_stem: "aigerim-revoked".into(),
+        common_name: "НҰРЛАНОВА ӘЙГЕРІМ".into(),
+        iin: Some("850305401237".into()),
+        bin: None,
+        org_name: None,
+        revoked: true,
+        ecdsa: false,
+    });
+    Ok(crate::pki::DemoPkiSpec {
+        crl_url: format!("{}/pki/crl/demo-intermediate.crl", public_url.trim_end_matches('/')),
+        users,
+    })
+}
+
+/// CRLs this server publishes itself (`/pki/crl/<name>`) are read from disk; others over HTTP.
+/// Either way the CRL's signature is verified against its issuer by the verifier.
+struct LocalFirstCrls {
+    dir: PathBuf,
+    http: crate::pki::HttpCrlSource,
+}
+
+impl crate::pki::CrlSource for LocalFirstCrls {
+    fn crl_for(
+        &self,
+        issuer: &crate::pki::Certificate,
+        dp_urls: &[String],
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<crate::pki::CertificateList, SignatureFailure> {
+        let local: Vec<PathBuf> = dp_urls
+            .iter()
+            .filter_map(|u| url::Url::parse(u).ok())
+            .filter_map(|u| u.path().strip_prefix("/pki/crl/").map(|n| self.dir.join(n)))
+            .filter(|p| p.exists())
+            .collect();
+        if !local.is_empty() {
+            let src = crate::pki::FileCrlSource::from_files(&local)
+                .map_err(|e| SignatureFailure::CrlUnavailable(e.to_string()))?;
+            return src.crl_for(issuer, dp_urls, at);
+        }
+        self.http.crl_for(issuer, dp_urls, at)
+    }
+}
