@@ -38,8 +38,14 @@ impl BenchResult {
             self.submissions_per_sec(),
             2.0 * self.submissions_per_sec()
         );
-        println!("  per HTTP request latency: p50 {:.2} ms, p99 {:.2} ms", self.p50_ms, self.p99_ms);
-        println!("  per create+submit pair:   p50 {:.2} ms, p99 {:.2} ms", self.pair_p50_ms, self.pair_p99_ms);
+        println!(
+            "  per HTTP request latency: p50 {:.2} ms, p99 {:.2} ms",
+            self.p50_ms, self.p99_ms
+        );
+        println!(
+            "  per create+submit pair:   p50 {:.2} ms, p99 {:.2} ms",
+            self.pair_p50_ms, self.pair_p99_ms
+        );
     }
 }
 
@@ -52,7 +58,11 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the benchmark and returns the figures.
-pub fn measure(clients: usize, pairs: usize, database_url: Option<String>) -> anyhow::Result<BenchResult> {
+pub fn measure(
+    clients: usize,
+    pairs: usize,
+    database_url: Option<String>,
+) -> anyhow::Result<BenchResult> {
     let work = tempfile::tempdir()?;
     let mut config = Config::for_dir(work.path(), database_url);
     config.db_pool_size = (clients as u32).clamp(4, 32);
@@ -76,7 +86,10 @@ pub fn measure(clients: usize, pairs: usize, database_url: Option<String>) -> an
     });
     let handle = rx.recv()??;
     let base = format!("http://{addr}");
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     let result = rt.block_on(async move {
         let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
         let login: serde_json::Value = client

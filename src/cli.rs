@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "ruqsat", version, about = "Ruqsat: back-office for Kazakh e-government licensing and public services")]
+#[command(
+    name = "ruqsat",
+    version,
+    about = "Ruqsat: back-office for Kazakh e-government licensing and public services"
+)]
 pub struct Cli {
     /// Configuration file (TOML). Default: $RUQSAT_CONFIG, else ./ruqsat.toml if present.
     #[arg(long, global = true)]
@@ -44,9 +48,10 @@ pub enum Command {
     },
 }
 
-pub fn init_tracing(format: &str) {
+pub fn init_tracing(format: &str, default_filter: &str) {
     use tracing_subscriber::{fmt, EnvFilter};
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let _ = if format == "json" {
         fmt().with_env_filter(filter).json().try_init()
     } else {
@@ -64,12 +69,22 @@ pub fn run() -> i32 {
             return 2;
         }
     };
-    init_tracing(&config.log_format);
-    let result = match cli.command.unwrap_or(Command::Serve) {
+    let command = cli.command.unwrap_or(Command::Serve);
+    // The demo and the benchmark print their own progress; keep logs to warnings there.
+    let default_filter = match command {
+        Command::Serve | Command::Migrate => "info,actix_server=warn",
+        Command::Demo { .. } | Command::Bench { .. } => "warn",
+    };
+    init_tracing(&config.log_format, default_filter);
+    let result = match command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(config),
         Command::Demo { out, database_url } => crate::demo::run(&out, database_url),
-        Command::Bench { clients, requests, database_url } => crate::bench::run(clients, requests, database_url),
+        Command::Bench {
+            clients,
+            requests,
+            database_url,
+        } => crate::bench::run(clients, requests, database_url),
     };
     match result {
         Ok(()) => 0,
@@ -83,7 +98,11 @@ pub fn run() -> i32 {
 fn migrate(config: Config) -> anyhow::Result<()> {
     let store = crate::db::Store::open(&config.database_url, 1)?;
     let applied = store.migrate()?;
-    println!("{} migration(s) applied on {}", applied.len(), crate::db::redact(&config.database_url));
+    println!(
+        "{} migration(s) applied on {}",
+        applied.len(),
+        crate::db::redact(&config.database_url)
+    );
     for m in applied {
         println!("  {m}");
     }
@@ -95,7 +114,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
     let listen = config.listen;
     let db = crate::db::redact(&config.database_url);
     let app = App::build(config)?;
-    let listener = std::net::TcpListener::bind(listen).map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let listener = std::net::TcpListener::bind(listen)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     tracing::info!(%listen, database = %db, "Ruqsat serving on http://{listen}");
     actix_web::rt::System::new().block_on(async move {
         let server = crate::http::serve(app, listener, None)?;

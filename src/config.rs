@@ -71,7 +71,10 @@ pub struct ConfigError {
 }
 
 fn bad(setting: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { setting: setting.to_string(), message: message.into() }
+    ConfigError {
+        setting: setting.to_string(),
+        message: message.into(),
+    }
 }
 
 impl Config {
@@ -83,12 +86,18 @@ impl Config {
     }
 
     /// Loads from explicit environment pairs (tests pass their own).
-    pub fn from_parts(config_path: Option<&Path>, env: &[(String, String)]) -> Result<Config, ConfigError> {
+    pub fn from_parts(
+        config_path: Option<&Path>,
+        env: &[(String, String)],
+    ) -> Result<Config, ConfigError> {
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         for (name, _) in env {
             if let Some(rest) = name.strip_prefix("RUQSAT_") {
                 if !SETTINGS.contains(&rest.to_ascii_lowercase().as_str()) {
-                    return Err(bad(name, format!("unknown setting; known: {}", SETTINGS.join(", "))));
+                    return Err(bad(
+                        name,
+                        format!("unknown setting; known: {}", SETTINGS.join(", ")),
+                    ));
                 }
             }
         }
@@ -98,8 +107,10 @@ impl Config {
             .or_else(|| Some(PathBuf::from("ruqsat.toml")).filter(|p| p.exists()));
         let file = match &path {
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| bad("config", format!("{}: {e}", p.display())))?;
-                toml::from_str::<FileConfig>(&text).map_err(|e| bad("config", format!("{}: {e}", p.display())))?
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| bad("config", format!("{}: {e}", p.display())))?;
+                toml::from_str::<FileConfig>(&text)
+                    .map_err(|e| bad("config", format!("{}: {e}", p.display())))?
             }
             None => FileConfig::default(),
         };
@@ -108,48 +119,79 @@ impl Config {
         let pick = |key: &str, file_value: Option<String>| -> Option<String> {
             get(&format!("RUQSAT_{}", key.to_ascii_uppercase())).or(file_value)
         };
-        fn parse<T: std::str::FromStr>(key: &str, v: Option<String>, default: T) -> Result<T, ConfigError>
+        fn parse<T: std::str::FromStr>(
+            key: &str,
+            v: Option<String>,
+            default: T,
+        ) -> Result<T, ConfigError>
         where
             T::Err: std::fmt::Display,
         {
             match v {
                 None => Ok(default),
-                Some(s) => s.trim().parse::<T>().map_err(|e| bad(key, format!("`{s}`: {e}"))),
+                Some(s) => s
+                    .trim()
+                    .parse::<T>()
+                    .map_err(|e| bad(key, format!("`{s}`: {e}"))),
             }
         }
 
-        let data_dir = PathBuf::from(pick("data_dir", file.data_dir).unwrap_or_else(|| "data".into()));
+        let data_dir =
+            PathBuf::from(pick("data_dir", file.data_dir).unwrap_or_else(|| "data".into()));
         let database_url = get("DATABASE_URL")
             .or_else(|| pick("database_url", file.database_url))
             .unwrap_or_else(|| data_dir.join("ruqsat.db").to_string_lossy().into_owned());
         if database_url.trim().is_empty() {
             return Err(bad("database_url", "must not be empty"));
         }
-        let listen: SocketAddr = parse("listen", pick("listen", file.listen), SocketAddr::from(([127, 0, 0, 1], 8080)))?;
-        let public_url = pick("public_url", file.public_url).unwrap_or_else(|| format!("http://{listen}"));
-        url::Url::parse(&public_url).map_err(|e| bad("public_url", format!("`{public_url}`: {e}")))?;
-        let db_pool_size = parse("db_pool_size", pick("db_pool_size", file.db_pool_size.map(|v| v.to_string())), 16u32)?;
+        let listen: SocketAddr = parse(
+            "listen",
+            pick("listen", file.listen),
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+        )?;
+        let public_url =
+            pick("public_url", file.public_url).unwrap_or_else(|| format!("http://{listen}"));
+        url::Url::parse(&public_url)
+            .map_err(|e| bad("public_url", format!("`{public_url}`: {e}")))?;
+        let db_pool_size = parse(
+            "db_pool_size",
+            pick("db_pool_size", file.db_pool_size.map(|v| v.to_string())),
+            16u32,
+        )?;
         if db_pool_size == 0 {
             return Err(bad("db_pool_size", "must be at least 1"));
         }
         let max_upload_bytes = parse(
             "max_upload_bytes",
-            pick("max_upload_bytes", file.max_upload_bytes.map(|v| v.to_string())),
+            pick(
+                "max_upload_bytes",
+                file.max_upload_bytes.map(|v| v.to_string()),
+            ),
             10 * 1024 * 1024usize,
         )?;
-        let demo_data = parse("demo_data", pick("demo_data", file.demo_data.map(|v| v.to_string())), true)?;
+        let demo_data = parse(
+            "demo_data",
+            pick("demo_data", file.demo_data.map(|v| v.to_string())),
+            true,
+        )?;
         let registry_url = pick("registry_url", file.registry_url).filter(|s| !s.trim().is_empty());
         if let Some(u) = &registry_url {
             url::Url::parse(u).map_err(|e| bad("registry_url", format!("`{u}`: {e}")))?;
         }
         let registry_timeout_ms = parse(
             "registry_timeout_ms",
-            pick("registry_timeout_ms", file.registry_timeout_ms.map(|v| v.to_string())),
+            pick(
+                "registry_timeout_ms",
+                file.registry_timeout_ms.map(|v| v.to_string()),
+            ),
             5000u64,
         )?;
         let session_ttl_hours = parse(
             "session_ttl_hours",
-            pick("session_ttl_hours", file.session_ttl_hours.map(|v| v.to_string())),
+            pick(
+                "session_ttl_hours",
+                file.session_ttl_hours.map(|v| v.to_string()),
+            ),
             12i64,
         )?;
         if session_ttl_hours <= 0 {
@@ -157,7 +199,10 @@ impl Config {
         }
         let log_format = pick("log_format", file.log_format).unwrap_or_else(|| "text".into());
         if !["text", "json"].contains(&log_format.as_str()) {
-            return Err(bad("log_format", format!("`{log_format}`: expected text or json")));
+            return Err(bad(
+                "log_format",
+                format!("`{log_format}`: expected text or json"),
+            ));
         }
         Ok(Config {
             database_url,
@@ -177,7 +222,8 @@ impl Config {
     /// A configuration for tests and the demo: a given database and data directory.
     pub fn for_dir(data_dir: &Path, database_url: Option<String>) -> Config {
         Config {
-            database_url: database_url.unwrap_or_else(|| data_dir.join("ruqsat.db").to_string_lossy().into_owned()),
+            database_url: database_url
+                .unwrap_or_else(|| data_dir.join("ruqsat.db").to_string_lossy().into_owned()),
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir: data_dir.to_path_buf(),
             public_url: "http://127.0.0.1:8080".into(),
@@ -197,7 +243,10 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
     }
 
     #[test]
@@ -216,7 +265,8 @@ mod tests {
 
     #[test]
     fn malformed_value_is_named() {
-        let e = Config::from_parts(None, &env(&[("RUQSAT_LISTEN", "not-an-address")])).expect_err("bad");
+        let e = Config::from_parts(None, &env(&[("RUQSAT_LISTEN", "not-an-address")]))
+            .expect_err("bad");
         assert_eq!(e.setting, "listen");
         let e = Config::from_parts(None, &env(&[("RUQSAT_DB_POOL_SIZE", "-3")])).expect_err("bad");
         assert_eq!(e.setting, "db_pool_size");
@@ -238,7 +288,8 @@ mod tests {
 
     #[test]
     fn database_url_env_wins() {
-        let c = Config::from_parts(None, &env(&[("DATABASE_URL", "postgres://u@127.0.0.1/x")])).expect("ok");
+        let c = Config::from_parts(None, &env(&[("DATABASE_URL", "postgres://u@127.0.0.1/x")]))
+            .expect("ok");
         assert_eq!(c.database_url, "postgres://u@127.0.0.1/x");
     }
 }

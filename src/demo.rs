@@ -45,30 +45,75 @@ fn login(app: &App, login: &str) -> Result<CurrentUser, AppError> {
     auth::login(app, login, &demo_password(login)).map(|(_, u)| u)
 }
 
-fn act(app: &App, user: &CurrentUser, number: &str, action: &str, reason: Option<&str>) -> Result<String, AppError> {
+fn act(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    action: &str,
+    reason: Option<&str>,
+) -> Result<String, AppError> {
     let v = requests::transition(
         app,
         user,
         number,
-        TransitionInput { action: action.into(), reason: reason.map(str::to_string), new_due_at: None },
+        TransitionInput {
+            action: action.into(),
+            reason: reason.map(str::to_string),
+            new_due_at: None,
+        },
     )?;
     Ok(v.state)
 }
 
-fn attach_all(app: &App, user: &CurrentUser, number: &str, docs: &[&str], original_seen: Option<bool>) -> Result<(), AppError> {
+fn attach_all(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    docs: &[&str],
+    original_seen: Option<bool>,
+) -> Result<(), AppError> {
     for d in docs {
         requests::attach(
             app,
             user,
             number,
-            Upload { doc_type: d.to_string(), file_name: format!("{d}.pdf"), bytes: sample_pdf(d), original_seen },
+            Upload {
+                doc_type: d.to_string(),
+                file_name: format!("{d}.pdf"),
+                bytes: sample_pdf(d),
+                original_seen,
+            },
         )?;
     }
     Ok(())
 }
 
-const SUPPORT_DOCS: [&str; 5] =
-    ["birth-certificate", "residence", "consultation-conclusion", "disability-certificate", "bank-account"];
+/// Signs the request's payload with the demo PKCS#12 of `stem`, as the signer would, and
+/// submits the signature (R-003-28, R-004-17, R-004-30).
+fn sign(app: &App, user: &CurrentUser, number: &str, stem: &str) -> Result<String, AppError> {
+    let payload = crate::app::signing::signing_payload(app, user, number)?;
+    let dir = app
+        .pki
+        .demo_dir
+        .clone()
+        .ok_or_else(|| AppError::internal("no demo PKI"))?;
+    let p12 =
+        std::fs::read(dir.join("users").join(format!("{stem}.p12"))).map_err(AppError::internal)?;
+    let key = crate::pki::SigningKey::from_p12(&p12, crate::pki::DEMO_P12_PASSWORD)
+        .map_err(AppError::internal)?;
+    let cms = key
+        .sign_detached(&payload, app.now())
+        .map_err(AppError::internal)?;
+    Ok(crate::app::signing::submit_signature(app, user, number, &cms)?.state)
+}
+
+const SUPPORT_DOCS: [&str; 5] = [
+    "birth-certificate",
+    "residence",
+    "consultation-conclusion",
+    "disability-certificate",
+    "bank-account",
+];
 
 fn support_form() -> Map<String, Value> {
     form(json!({
@@ -106,8 +151,27 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
         },
     )?;
     attach_all(app, &daulet, &r.number, &SUPPORT_DOCS, None)?;
-    let state = act(app, &daulet, &r.number, "submit", None)?;
-    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+    act(app, &daulet, &r.number, "submit", None)?;
+    sign(app, &daulet, &r.number, "daulet")?;
+    let mio = login(app, "mio")?;
+    let commission = login(app, "commission")?;
+    act(app, &mio, &r.number, "start_review", None)?;
+    act(
+        app,
+        &commission,
+        &r.number,
+        "record_conclusion",
+        Some("Основания для материального обеспечения имеются"),
+    )?;
+    act(app, &mio, &r.number, "approve", None)?;
+    let state = act(app, &mio, &r.number, "deliver", None)?;
+    Ok(Flow {
+        service: r.service,
+        channel: r.channel,
+        request: r.number,
+        outcome: state,
+        documents: vec![],
+    })
 }
 
 fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
@@ -119,13 +183,33 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
             service: "disabled-child-support".into(),
             variant: None,
             channel: "provider_desk".into(),
-            applicant: Some(ApplicantInput { kind: "person".into(), iin: Some("900712304567".into()), bin: None, name: None }),
+            applicant: Some(ApplicantInput {
+                kind: "person".into(),
+                iin: Some("900712304567".into()),
+                bin: None,
+                name: None,
+            }),
             form: support_form(),
         },
     )?;
     attach_all(app, &mio, &r.number, &SUPPORT_DOCS, Some(true))?;
-    let state = act(app, &mio, &r.number, "submit", None)?;
-    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+    act(app, &mio, &r.number, "submit", None)?;
+    sign(app, &mio, &r.number, "mio")?;
+    act(app, &mio, &r.number, "start_review", None)?;
+    let state = act(
+        app,
+        &mio,
+        &r.number,
+        "refuse",
+        Some("Заключение комиссии: ребенок не обучается на дому"),
+    )?;
+    Ok(Flow {
+        service: r.service,
+        channel: r.channel,
+        request: r.number,
+        outcome: state,
+        documents: vec![],
+    })
 }
 
 fn flow_home_call(app: &App) -> Result<Flow, AppError> {
@@ -138,11 +222,22 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
             variant: None,
             channel: "portal".into(),
             applicant: None,
-            form: form(json!({"visit_address": "Астана, Сарыарқа ауданы, Бейбітшілік к-сі 14, 25 пәтер", "symptoms": "Қызба 38,5", "phone": "+7 701 111 22 33"})),
+            form: form(
+                json!({"visit_address": "Астана, Сарыарқа ауданы, Бейбітшілік к-сі 14, 25 пәтер", "symptoms": "Қызба 38,5", "phone": "+7 701 111 22 33"}),
+            ),
         },
     )?;
-    let state = act(app, &aigerim, &r.number, "submit", None)?;
-    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+    act(app, &aigerim, &r.number, "submit", None)?;
+    sign(app, &aigerim, &r.number, "aigerim")?;
+    let registrar = login(app, "registrar")?;
+    let state = act(app, &registrar, &r.number, "approve", None)?;
+    Ok(Flow {
+        service: r.service,
+        channel: r.channel,
+        request: r.number,
+        outcome: state,
+        documents: vec![],
+    })
 }
 
 fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
@@ -154,12 +249,25 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
             service: "phc-attachment".into(),
             variant: None,
             channel: "clinic_desk".into(),
-            applicant: Some(ApplicantInput { kind: "person".into(), iin: Some("850305401237".into()), bin: None, name: None }),
+            applicant: Some(ApplicantInput {
+                kind: "person".into(),
+                iin: Some("850305401237".into()),
+                bin: None,
+                name: None,
+            }),
             form: form(json!({"address": "Астана, Қабанбай батыр д-лы 40", "district": "12"})),
         },
     )?;
-    let state = act(app, &registrar, &r.number, "submit", None)?;
-    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+    act(app, &registrar, &r.number, "submit", None)?;
+    sign(app, &registrar, &r.number, "registrar")?;
+    let state = act(app, &registrar, &r.number, "approve", None)?;
+    Ok(Flow {
+        service: r.service,
+        channel: r.channel,
+        request: r.number,
+        outcome: state,
+        documents: vec![],
+    })
 }
 
 fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
@@ -171,7 +279,12 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
             service: "med-licence".into(),
             variant: Some("issue".into()),
             channel: "portal".into(),
-            applicant: Some(ApplicantInput { kind: "legal_entity".into(), iin: None, bin: None, name: None }),
+            applicant: Some(ApplicantInput {
+                kind: "legal_entity".into(),
+                iin: None,
+                bin: None,
+                name: None,
+            }),
             form: form(json!({
                 "applicant_name": "ТОО «Медицинский центр Ақжол»",
                 "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
@@ -182,17 +295,42 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
             })),
         },
     )?;
-    attach_all(app, &med, &r.number, &["application", "staff-qualification", "premises"], None)?;
+    attach_all(
+        app,
+        &med,
+        &r.number,
+        &["application", "staff-qualification", "premises"],
+        None,
+    )?;
+    // Signing waits for the payment (R-003-21..23); the gateway arrives with the licence issue.
     let state = act(app, &med, &r.number, "submit", None)?;
-    Ok(Flow { service: r.service, channel: r.channel, request: r.number, outcome: state, documents: vec![] })
+    Ok(Flow {
+        service: r.service,
+        channel: r.channel,
+        request: r.number,
+        outcome: state,
+        documents: vec![],
+    })
 }
 
 const FLOWS: &[(&str, FlowFn)] = &[
-    ("disabled-child support, portal (R-004-25..36)", flow_support_portal),
-    ("disabled-child support, department desk (R-004-12..24)", flow_support_desk),
+    (
+        "disabled-child support, portal (R-004-25..36)",
+        flow_support_portal,
+    ),
+    (
+        "disabled-child support, department desk (R-004-12..24)",
+        flow_support_desk,
+    ),
     ("doctor home call, portal (R-000/R-002 HC)", flow_home_call),
-    ("PHC attachment, clinic desk (R-000/R-001/R-002 AT)", flow_attachment_desk),
-    ("medical licence issue, portal (R-003-15..32)", flow_licence_portal),
+    (
+        "PHC attachment, clinic desk (R-000/R-001/R-002 AT)",
+        flow_attachment_desk,
+    ),
+    (
+        "medical licence issue, portal (R-003-15..32)",
+        flow_licence_portal,
+    ),
 ];
 
 /// Runs all flows on a fresh database and writes the summary.
@@ -200,7 +338,10 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let work = tempfile::tempdir()?;
     let config = Config::for_dir(work.path(), database_url);
-    eprintln!("ruqsat demo: database {}", crate::db::redact(&config.database_url));
+    eprintln!(
+        "ruqsat demo: database {}",
+        crate::db::redact(&config.database_url)
+    );
     let app = App::build(config)?;
     let mut flows = Vec::new();
     for (i, (name, f)) in FLOWS.iter().enumerate() {
@@ -209,9 +350,23 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         eprintln!("{} → {}", flow.request, flow.outcome);
         flows.push(flow);
     }
+    let pki_dir = app
+        .pki
+        .demo_dir
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("no demo PKI"))?;
+    std::fs::create_dir_all(out.join("pki"))?;
+    std::fs::copy(
+        pki_dir.join("root-ca.pem"),
+        out.join("pki").join("root-ca.pem"),
+    )?;
     let summary = Summary { flows };
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)?;
-    eprintln!("ruqsat demo: {} flows, summary written to {}", summary.flows.len(), path.display());
+    eprintln!(
+        "ruqsat demo: {} flows, summary written to {}",
+        summary.flows.len(),
+        path.display()
+    );
     Ok(())
 }

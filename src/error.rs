@@ -71,11 +71,22 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
 impl AppError {
     /// Builds an error from a code in [`CODES`]; an unknown code becomes `INTERNAL`.
     pub fn new(code: &'static str) -> Self {
-        let status = CODES.iter().find(|c| c.0 == code).map(|c| c.1).unwrap_or(500);
-        AppError { code, status, detail: None }
+        let status = CODES
+            .iter()
+            .find(|c| c.0 == code)
+            .map(|c| c.1)
+            .unwrap_or(500);
+        AppError {
+            code,
+            status,
+            detail: None,
+        }
     }
     pub fn with(code: &'static str, detail: impl Into<String>) -> Self {
-        AppError { detail: Some(detail.into()), ..AppError::new(code) }
+        AppError {
+            detail: Some(detail.into()),
+            ..AppError::new(code)
+        }
     }
     pub fn internal(e: impl fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
@@ -178,7 +189,10 @@ mod tests {
             assert!(seen.insert(*code), "duplicate code {code}");
             assert!((400..600).contains(status), "{code}");
             assert!(!ru.is_empty() && !kk.is_empty() && !en.is_empty(), "{code}");
-            assert!(code.chars().all(|c| c.is_ascii_uppercase() || c == '_'), "{code}");
+            assert!(
+                code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+                "{code}"
+            );
         }
     }
 

@@ -43,7 +43,11 @@ impl FileStore {
     }
 
     fn path_of(&self, sha: &str) -> Option<PathBuf> {
-        if sha.len() != 64 || !sha.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()) {
+        if sha.len() != 64
+            || !sha
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase())
+        {
             return None;
         }
         Some(self.root.join(&sha[..2]).join(&sha[2..4]).join(sha))
@@ -52,22 +56,34 @@ impl FileStore {
     /// Stores `bytes` durably; storing the same content twice is a no-op.
     pub fn put(&self, bytes: &[u8]) -> std::io::Result<StoredFile> {
         let sha = sha256_hex(bytes);
-        let dest = self.path_of(&sha).ok_or_else(|| std::io::Error::other("bad digest"))?;
+        let dest = self
+            .path_of(&sha)
+            .ok_or_else(|| std::io::Error::other("bad digest"))?;
         if !dest.exists() {
-            let dir = dest.parent().ok_or_else(|| std::io::Error::other("no parent"))?;
+            let dir = dest
+                .parent()
+                .ok_or_else(|| std::io::Error::other("no parent"))?;
             fs::create_dir_all(dir)?;
-            let tmp = self.root.join("tmp").join(format!("{sha}.{}", uuid::Uuid::new_v4()));
+            let tmp = self
+                .root
+                .join("tmp")
+                .join(format!("{sha}.{}", uuid::Uuid::new_v4()));
             let mut f = fs::File::create(&tmp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
             fs::rename(&tmp, &dest)?;
             sync_dir(dir)?;
         }
-        Ok(StoredFile { sha256: sha, size: bytes.len() as u64 })
+        Ok(StoredFile {
+            sha256: sha,
+            size: bytes.len() as u64,
+        })
     }
 
     pub fn get(&self, sha: &str) -> std::io::Result<Vec<u8>> {
-        let p = self.path_of(sha).ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad digest"))?;
+        let p = self
+            .path_of(sha)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::InvalidInput, "bad digest"))?;
         fs::read(p)
     }
 
@@ -92,8 +108,14 @@ mod tests {
     #[test]
     fn sniffs_only_pdf_jpeg_png() {
         assert_eq!(sniff_content_type(b"%PDF-1.7\n"), Some("application/pdf"));
-        assert_eq!(sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
-        assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(
+            sniff_content_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff_content_type(b"\x89PNG\r\n\x1a\n...."),
+            Some("image/png")
+        );
         assert_eq!(sniff_content_type(b"MZ\x90\x00"), None);
         assert_eq!(sniff_content_type(b"<html>%PDF-"), None);
     }

@@ -6,16 +6,16 @@
 //! - [`http`], [`cli`]: thin adapters that parse input, call one use case, map the result.
 //! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`].
 
-pub mod domain;
-pub mod pki;
-pub mod registries;
 pub mod app;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod domain;
 pub mod error;
 pub mod files;
 pub mod http;
 pub mod metrics;
+pub mod pki;
+pub mod registries;

@@ -1,6 +1,8 @@
 //! Prometheus metrics, served at `GET /metrics`.
 
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+};
 use std::sync::OnceLock;
 
 struct Metrics {
@@ -16,23 +18,37 @@ fn metrics() -> &'static Metrics {
     M.get_or_init(|| {
         let registry = Registry::new_custom(Some("ruqsat".into()), None).unwrap_or_default();
         let http_requests = IntCounterVec::new(
-            Opts::new("http_requests_total", "HTTP requests by route pattern, method and status"),
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
             &["route", "method", "status"],
         )
         .expect("static metric definition");
         let http_latency = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency by route pattern")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new(
+                "http_request_duration_seconds",
+                "HTTP request latency by route pattern",
+            )
+            .buckets(vec![
+                0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            ]),
             &["route"],
         )
         .expect("static metric definition");
         let requests_created = IntCounterVec::new(
-            Opts::new("service_requests_created_total", "Requests created by service"),
+            Opts::new(
+                "service_requests_created_total",
+                "Requests created by service",
+            ),
             &["service"],
         )
         .expect("static metric definition");
         let transitions = IntCounterVec::new(
-            Opts::new("service_request_transitions_total", "Request transitions by action"),
+            Opts::new(
+                "service_request_transitions_total",
+                "Request transitions by action",
+            ),
             &["action"],
         )
         .expect("static metric definition");
@@ -44,18 +60,29 @@ fn metrics() -> &'static Metrics {
         ] {
             let _ = registry.register(c);
         }
-        Metrics { registry, http_requests, http_latency, requests_created, transitions }
+        Metrics {
+            registry,
+            http_requests,
+            http_latency,
+            requests_created,
+            transitions,
+        }
     })
 }
 
 pub fn http_request(route: &str, method: &str, status: u16, seconds: f64) {
     let m = metrics();
-    m.http_requests.with_label_values(&[route, method, &status.to_string()]).inc();
+    m.http_requests
+        .with_label_values(&[route, method, &status.to_string()])
+        .inc();
     m.http_latency.with_label_values(&[route]).observe(seconds);
 }
 
 pub fn request_created(service: &str) {
-    metrics().requests_created.with_label_values(&[service]).inc();
+    metrics()
+        .requests_created
+        .with_label_values(&[service])
+        .inc();
 }
 
 pub fn transition(action: &str) {

@@ -19,16 +19,56 @@ fn openssl_sign(app: &TestApp, stem: &str, payload: &[u8]) -> Vec<u8> {
     let w = |n: &str| work.path().join(n);
     let p12 = pki.join("users").join(format!("{stem}.p12"));
     let run = |args: &[&str]| {
-        let out = Command::new("openssl").args(args).output().expect("openssl");
-        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     let s = |p: &Path| p.to_string_lossy().into_owned();
-    run(&["pkcs12", "-in", &s(&p12), "-passin", "pass:ruqsat-demo", "-clcerts", "-nokeys", "-out", &s(&w("cert.pem"))]);
-    run(&["pkcs12", "-in", &s(&p12), "-passin", "pass:ruqsat-demo", "-nocerts", "-nodes", "-out", &s(&w("key.pem"))]);
+    run(&[
+        "pkcs12",
+        "-in",
+        &s(&p12),
+        "-passin",
+        "pass:ruqsat-demo",
+        "-clcerts",
+        "-nokeys",
+        "-out",
+        &s(&w("cert.pem")),
+    ]);
+    run(&[
+        "pkcs12",
+        "-in",
+        &s(&p12),
+        "-passin",
+        "pass:ruqsat-demo",
+        "-nocerts",
+        "-nodes",
+        "-out",
+        &s(&w("key.pem")),
+    ]);
     std::fs::write(w("payload.bin"), payload).expect("write payload");
     run(&[
-        "cms", "-sign", "-binary", "-in", &s(&w("payload.bin")), "-signer", &s(&w("cert.pem")), "-inkey", &s(&w("key.pem")),
-        "-certfile", &s(&pki.join("intermediate-ca.pem")), "-outform", "DER", "-out", &s(&w("sig.der")),
+        "cms",
+        "-sign",
+        "-binary",
+        "-in",
+        &s(&w("payload.bin")),
+        "-signer",
+        &s(&w("cert.pem")),
+        "-inkey",
+        &s(&w("key.pem")),
+        "-certfile",
+        &s(&pki.join("intermediate-ca.pem")),
+        "-outform",
+        "DER",
+        "-out",
+        &s(&w("sig.der")),
     ]);
     std::fs::read(w("sig.der")).expect("sig")
 }
@@ -39,7 +79,12 @@ fn payload(app: &TestApp, token: &str, number: &str) -> Vec<u8> {
     r.bytes().expect("bytes").to_vec()
 }
 
-fn post_signature(app: &TestApp, token: &str, number: &str, cms: Vec<u8>) -> reqwest::blocking::Response {
+fn post_signature(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    cms: Vec<u8>,
+) -> reqwest::blocking::Response {
     app.client
         .post(app.url(&format!("/api/v1/requests/{number}/signature")))
         .bearer_auth(token)
@@ -73,7 +118,11 @@ fn portal_support_request_full_lifecycle() {
     // R-004-25..36: portal application signed by the consumer; decision; delivery.
     let app = TestApp::spawn();
     let daulet = app.login("daulet");
-    let number = create(&app, &daulet, json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}));
+    let number = create(
+        &app,
+        &daulet,
+        json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
+    );
     assert!(number.starts_with("DCS-"), "{number}");
     for d in SUPPORT_DOCS {
         let r = app.attach(&daulet, &number, d, pdf_bytes(d), None);
@@ -86,21 +135,47 @@ fn portal_support_request_full_lifecycle() {
     // R-004-30..33: the consumer signs; validity, revocation and IIN match are checked.
     let p = payload(&app, &daulet, &number);
     let text = String::from_utf8(p.clone()).expect("utf8 payload");
-    assert!(text.contains("\"iin\":\"900712304567\"") && text.contains("birth-certificate"), "{text}");
+    assert!(
+        text.contains("\"iin\":\"900712304567\"") && text.contains("birth-certificate"),
+        "{text}"
+    );
     let r = post_signature(&app, &daulet, &number, openssl_sign(&app, "daulet", &p));
     assert_eq!(r.status(), 200, "{:?}", r.text());
     let v: Value = r.json().expect("json");
     // R-000-24 / R-004-35: registered at once, with a due date on the working calendar (G-35).
     assert_eq!(v["state"], "registered");
-    assert!(v["registered_at"].is_string() && v["due_at"].is_string(), "{v}");
+    assert!(
+        v["registered_at"].is_string() && v["due_at"].is_string(),
+        "{v}"
+    );
 
     // Review by the department (R-004-22), commission conclusion (G-41), decision (R-004-23).
     let mio = app.login("mio");
     let commission = app.login("commission");
-    assert_eq!(app.transition(&mio, &number, "start_review", None).status(), 200);
-    assert_error(app.transition(&commission, &number, "record_conclusion", None), 422, "REASON_REQUIRED");
-    assert_eq!(app.transition(&commission, &number, "record_conclusion", Some("Основания имеются")).status(), 200);
-    assert_error(app.transition(&commission, &number, "approve", None), 403, "ACTION_NOT_PERMITTED");
+    assert_eq!(
+        app.transition(&mio, &number, "start_review", None).status(),
+        200
+    );
+    assert_error(
+        app.transition(&commission, &number, "record_conclusion", None),
+        422,
+        "REASON_REQUIRED",
+    );
+    assert_eq!(
+        app.transition(
+            &commission,
+            &number,
+            "record_conclusion",
+            Some("Основания имеются")
+        )
+        .status(),
+        200
+    );
+    assert_error(
+        app.transition(&commission, &number, "approve", None),
+        403,
+        "ACTION_NOT_PERMITTED",
+    );
     let r = app.post(
         &mio,
         &format!("/api/v1/requests/{number}/transitions"),
@@ -109,27 +184,61 @@ fn portal_support_request_full_lifecycle() {
     assert_eq!(r.status(), 200);
     let v: Value = r.json().expect("json");
     assert_eq!(v["extended"], true);
-    assert!(v["due_at"].as_str().is_some_and(|d| d.starts_with("2099-01-01")), "{v}");
+    assert!(
+        v["due_at"]
+            .as_str()
+            .is_some_and(|d| d.starts_with("2099-01-01")),
+        "{v}"
+    );
     assert_eq!(app.transition(&mio, &number, "approve", None).status(), 200);
     let r = app.transition(&mio, &number, "deliver", None);
-    assert_eq!(r.json::<Value>().expect("json")["state"], "result_delivered");
+    assert_eq!(
+        r.json::<Value>().expect("json")["state"],
+        "result_delivered"
+    );
 
     // The history, over HTTP and in the database.
-    let h: Vec<Value> = app.get(&daulet, &format!("/api/v1/requests/{number}/history")).json().expect("json");
-    let actions: Vec<&str> = h.iter().map(|e| e["action"].as_str().unwrap_or("")).collect();
+    let h: Vec<Value> = app
+        .get(&daulet, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let actions: Vec<&str> = h
+        .iter()
+        .map(|e| e["action"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(
         actions,
         [
-            "create", "attach", "attach", "attach", "attach", "attach", "submit", "sign", "register", "start_review",
-            "record_conclusion", "extend_deadline", "approve", "deliver"
+            "create",
+            "attach",
+            "attach",
+            "attach",
+            "attach",
+            "attach",
+            "submit",
+            "sign",
+            "register",
+            "start_review",
+            "record_conclusion",
+            "extend_deadline",
+            "approve",
+            "deliver"
         ]
     );
     let sign = &h[7];
     assert_eq!(sign["actor_role"], "applicant");
-    assert!(sign["requirements"].as_array().is_some_and(|r| r.iter().any(|x| x == "R-004-33")), "{sign}");
+    assert!(
+        sign["requirements"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x == "R-004-33")),
+        "{sign}"
+    );
     assert_eq!(h[11]["data"]["new_due_at"], "2099-01-01T12:00:00Z");
     let (state, version, hist, atts) = state_in_db(&app, &number);
-    assert_eq!((state.as_str(), version, hist, atts), ("result_delivered", 14, 14, 5));
+    assert_eq!(
+        (state.as_str(), version, hist, atts),
+        ("result_delivered", 14, 14, 5)
+    );
     // The history is append-only in the database itself.
     let tamper = app.app.store.write(|c| {
         use diesel::RunQueryDsl;
@@ -158,12 +267,27 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
                "applicant": {"kind": "person", "iin": "900712304567"}, "form": support_form()}),
     );
     // A scan of a paper original must say whether the original was seen.
-    assert_error(app.attach(&mio, &number, "residence", pdf_bytes("r"), None), 400, "BAD_REQUEST");
+    assert_error(
+        app.attach(&mio, &number, "residence", pdf_bytes("r"), None),
+        400,
+        "BAD_REQUEST",
+    );
     for d in SUPPORT_DOCS {
-        assert_eq!(app.attach(&mio, &number, d, pdf_bytes(d), Some(true)).status(), 201);
+        assert_eq!(
+            app.attach(&mio, &number, d, pdf_bytes(d), Some(true))
+                .status(),
+            201
+        );
     }
-    let v: Value = app.get(&mio, &format!("/api/v1/requests/{number}")).json().expect("json");
-    assert!(v["attachments"].as_array().expect("atts").iter().all(|a| a["original_seen"] == true && a["attached_role"] == "official"));
+    let v: Value = app
+        .get(&mio, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
+    assert!(v["attachments"]
+        .as_array()
+        .expect("atts")
+        .iter()
+        .all(|a| a["original_seen"] == true && a["attached_role"] == "official"));
     assert_eq!(app.transition(&mio, &number, "submit", None).status(), 200);
     let p = payload(&app, &mio, &number);
     // The applicant's certificate is not the employee's: IIN mismatch (R-004-20 / G-39).
@@ -171,16 +295,41 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
     assert_error(r, 422, "SIGNER_IDENTITY_MISMATCH");
     let r = post_signature(&app, &mio, &number, openssl_sign(&app, "mio", &p));
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    assert_eq!(app.transition(&mio, &number, "start_review", None).status(), 200);
-    assert_error(app.transition(&mio, &number, "refuse", Some("  ")), 422, "REASON_REQUIRED");
-    let r = app.transition(&mio, &number, "refuse", Some("Заключение комиссии: нет оснований"));
+    assert_eq!(
+        app.transition(&mio, &number, "start_review", None).status(),
+        200
+    );
+    assert_error(
+        app.transition(&mio, &number, "refuse", Some("  ")),
+        422,
+        "REASON_REQUIRED",
+    );
+    let r = app.transition(
+        &mio,
+        &number,
+        "refuse",
+        Some("Заключение комиссии: нет оснований"),
+    );
     assert_eq!(r.json::<Value>().expect("json")["state"], "refused");
     // The applicant account with this IIN sees the desk request in the cabinet.
     let daulet = app.login("daulet");
-    assert_eq!(app.get(&daulet, &format!("/api/v1/requests/{number}")).status(), 200);
-    let h: Vec<Value> = app.get(&daulet, &format!("/api/v1/requests/{number}/history")).json().expect("json");
-    assert!(h.iter().any(|e| e["action"] == "signature_refused" && e["data"]["code"] == "SIGNER_IDENTITY_MISMATCH"));
-    assert_eq!(h.last().expect("last")["reason"], "Заключение комиссии: нет оснований");
+    assert_eq!(
+        app.get(&daulet, &format!("/api/v1/requests/{number}"))
+            .status(),
+        200
+    );
+    let h: Vec<Value> = app
+        .get(&daulet, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    assert!(h
+        .iter()
+        .any(|e| e["action"] == "signature_refused"
+            && e["data"]["code"] == "SIGNER_IDENTITY_MISMATCH"));
+    assert_eq!(
+        h.last().expect("last")["reason"],
+        "Заключение комиссии: нет оснований"
+    );
 }
 
 #[test]
@@ -194,14 +343,46 @@ fn revoked_certificate_and_tampered_payload_are_refused() {
         json!({"service": "doctor-home-call", "channel": "portal",
                "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
     );
-    assert_error(app.get(&aigerim, &format!("/api/v1/requests/{number}/signing-payload")), 409, "ILLEGAL_TRANSITION");
-    assert_eq!(app.transition(&aigerim, &number, "submit", None).status(), 200);
+    assert_error(
+        app.get(
+            &aigerim,
+            &format!("/api/v1/requests/{number}/signing-payload"),
+        ),
+        409,
+        "ILLEGAL_TRANSITION",
+    );
+    assert_eq!(
+        app.transition(&aigerim, &number, "submit", None).status(),
+        200
+    );
     let p = payload(&app, &aigerim, &number);
-    assert_error(post_signature(&app, &aigerim, &number, openssl_sign(&app, "aigerim-revoked", &p)), 422, "CERTIFICATE_REVOKED");
+    assert_error(
+        post_signature(
+            &app,
+            &aigerim,
+            &number,
+            openssl_sign(&app, "aigerim-revoked", &p),
+        ),
+        422,
+        "CERTIFICATE_REVOKED",
+    );
     let mut tampered = p.clone();
     tampered.extend_from_slice(b" ");
-    assert_error(post_signature(&app, &aigerim, &number, openssl_sign(&app, "aigerim", &tampered)), 422, "SIGNATURE_PAYLOAD_MISMATCH");
-    assert_error(post_signature(&app, &aigerim, &number, b"garbage".to_vec()), 422, "SIGNATURE_MALFORMED");
+    assert_error(
+        post_signature(
+            &app,
+            &aigerim,
+            &number,
+            openssl_sign(&app, "aigerim", &tampered),
+        ),
+        422,
+        "SIGNATURE_PAYLOAD_MISMATCH",
+    );
+    assert_error(
+        post_signature(&app, &aigerim, &number, b"garbage".to_vec()),
+        422,
+        "SIGNATURE_MALFORMED",
+    );
     let (state, _, _, _) = state_in_db(&app, &number);
     assert_eq!(state, "submitted", "a failed signature registers nothing");
     let r = post_signature(&app, &aigerim, &number, openssl_sign(&app, "aigerim", &p));
@@ -225,14 +406,24 @@ fn unpaid_licence_cannot_be_signed() {
                "form": {"applicant_name": "ТОО «Медицинский центр Ақжол»", "legal_address": "Ақтау қ., 14 ш/а, 5",
                         "phone": "+7 729 250 00 00", "activity_subkinds": ["primary-care"], "objects": "Ақтау қ., 14 ш/а, 5"}}),
     );
-    let v: Value = app.get(&med, &format!("/api/v1/requests/{number}")).json().expect("json");
+    let v: Value = app
+        .get(&med, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
     assert_eq!(v["applicant"]["bin"], "050340001235");
     assert!(v["fee_tiyn"].as_i64().is_some_and(|t| t > 0), "{v}");
     for d in ["application", "staff-qualification", "premises"] {
-        assert_eq!(app.attach(&med, &number, d, pdf_bytes(d), None).status(), 201);
+        assert_eq!(
+            app.attach(&med, &number, d, pdf_bytes(d), None).status(),
+            201
+        );
     }
     assert_eq!(app.transition(&med, &number, "submit", None).status(), 200);
-    assert_error(app.get(&med, &format!("/api/v1/requests/{number}/signing-payload")), 409, "PAYMENT_NOT_CONFIRMED");
+    assert_error(
+        app.get(&med, &format!("/api/v1/requests/{number}/signing-payload")),
+        409,
+        "PAYMENT_NOT_CONFIRMED",
+    );
 }
 
 #[test]
@@ -247,13 +438,27 @@ fn list_filters_and_pagination() {
                    "form": {"visit_address": "Астана", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
         );
     }
-    let page: Value = app.get(&aigerim, "/api/v1/requests?limit=2&offset=0").json().expect("json");
+    let page: Value = app
+        .get(&aigerim, "/api/v1/requests?limit=2&offset=0")
+        .json()
+        .expect("json");
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
-    let page: Value = app.get(&aigerim, "/api/v1/requests?state=submitted").json().expect("json");
+    let page: Value = app
+        .get(&aigerim, "/api/v1/requests?state=submitted")
+        .json()
+        .expect("json");
     assert_eq!(page["total"], 0);
-    assert_error(app.get(&aigerim, "/api/v1/requests?state=bogus"), 400, "BAD_REQUEST");
-    assert_error(app.get(&aigerim, "/api/v1/requests?limit=0"), 400, "BAD_REQUEST");
+    assert_error(
+        app.get(&aigerim, "/api/v1/requests?state=bogus"),
+        400,
+        "BAD_REQUEST",
+    );
+    assert_error(
+        app.get(&aigerim, "/api/v1/requests?limit=0"),
+        400,
+        "BAD_REQUEST",
+    );
 }
 
 #[test]
@@ -262,21 +467,72 @@ fn catalog_health_metrics_openapi() {
     let r = app.client.get(app.url("/health")).send().expect("health");
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().expect("json")["database"], backend());
-    let services: Vec<Value> = app.client.get(app.url("/api/v1/services")).send().expect("get").json().expect("json");
+    let services: Vec<Value> = app
+        .client
+        .get(app.url("/api/v1/services"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
     let codes: Vec<&str> = services.iter().filter_map(|s| s["code"].as_str()).collect();
-    for c in ["med-licence", "disabled-child-support", "doctor-appointment", "phc-attachment", "doctor-home-call"] {
+    for c in [
+        "med-licence",
+        "disabled-child-support",
+        "doctor-appointment",
+        "phc-attachment",
+        "doctor-home-call",
+    ] {
         assert!(codes.contains(&c), "{c} missing from {codes:?}");
     }
-    let dcs = services.iter().find(|s| s["code"] == "disabled-child-support").expect("dcs");
-    let portal = dcs["channels"].as_array().expect("channels").iter().find(|c| c["code"] == "portal").expect("portal");
-    assert_eq!(portal["documents"].as_array().map(Vec::len), Some(5), "R-004-06..10");
-    let detail: Value = app.client.get(app.url("/api/v1/services/med-licence")).send().expect("get").json().expect("json");
-    assert!(detail["workflow"]["transitions"].as_array().is_some_and(|t| t.iter().any(|x| x["action"] == "confirm_payment")));
-    let spec: Value = app.client.get(app.url("/api/openapi.json")).send().expect("get").json().expect("json");
-    assert!(spec["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
-    for p in ["/api/v1/requests", "/api/v1/requests/{number}/transitions", "/api/v1/requests/{number}/attachments", "/health"] {
+    let dcs = services
+        .iter()
+        .find(|s| s["code"] == "disabled-child-support")
+        .expect("dcs");
+    let portal = dcs["channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .find(|c| c["code"] == "portal")
+        .expect("portal");
+    assert_eq!(
+        portal["documents"].as_array().map(Vec::len),
+        Some(5),
+        "R-004-06..10"
+    );
+    let detail: Value = app
+        .client
+        .get(app.url("/api/v1/services/med-licence"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert!(detail["workflow"]["transitions"]
+        .as_array()
+        .is_some_and(|t| t.iter().any(|x| x["action"] == "confirm_payment")));
+    let spec: Value = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .expect("get")
+        .json()
+        .expect("json");
+    assert!(spec["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.")));
+    for p in [
+        "/api/v1/requests",
+        "/api/v1/requests/{number}/transitions",
+        "/api/v1/requests/{number}/attachments",
+        "/health",
+    ] {
         assert!(spec["paths"].get(p).is_some(), "{p} missing from OpenAPI");
     }
-    let m = app.client.get(app.url("/metrics")).send().expect("metrics").text().expect("text");
+    let m = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .expect("metrics")
+        .text()
+        .expect("text");
     assert!(m.contains("ruqsat_http_requests_total"), "{m}");
 }

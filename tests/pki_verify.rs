@@ -257,6 +257,14 @@ fn build_pki() -> Pki {
             "20410101000000Z",
         ],
     );
+    keyreq(&dir, "longleaf", "rsa", &person_subj);
+    issue(
+        &dir,
+        "int_ca",
+        "longleaf",
+        "v3_leaf",
+        &["-enddate", "20450101000000Z"],
+    );
     keyreq(&dir, "revoked", "rsa", &person_subj);
     issue(&dir, "int_ca", "revoked", "v3_leaf", &[]);
     keyreq(&dir, "keyenc", "rsa", &person_subj);
@@ -707,13 +715,14 @@ fn not_yet_valid_certificate_refused() {
 
 #[test]
 fn intermediate_validity_checked_too() {
-    // Every certificate of the chain is checked: `at` before the
-    // intermediate's notBefore but within nothing else fails as well.
+    // R-003-24 for every certificate of the chain: the leaf runs to 2045,
+    // the issuing CA only 5 years; six years on, the leaf alone would pass.
     let p = pki();
-    let cms = p.sign_detached("person");
-    let at = Utc.with_ymd_and_hms(2000, 1, 1, 0, 0, 0).unwrap();
+    let cms = p.sign_detached("longleaf");
+    let at = now() + chrono::Duration::days(6 * 365);
+    assert!(at < p.not_after("longleaf") && at > p.not_after("int"));
     let e = refused(p.verifier().verify(PAYLOAD, &cms, None, at));
-    assert_eq!(e.code(), "CERTIFICATE_NOT_YET_VALID");
+    assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
 }
 
 // ---------------------------------------------------------------------------
@@ -724,6 +733,18 @@ fn revoked_certificate_refused() {
     // R-003-25 → R-003-27: CRL from `openssl ca -gencrl`, fetched over HTTP
     // from the certificate's crlDistributionPoints (mockito).
     let p = pki();
+    let dp = run(
+        &p.dir,
+        &[
+            "x509",
+            "-in",
+            "revoked.pem",
+            "-noout",
+            "-ext",
+            "crlDistributionPoints",
+        ],
+    );
+    assert!(String::from_utf8_lossy(&dp).contains(&format!("{}/int.crl", p.base_url)));
     let cms = p.sign_detached("revoked");
     let e = refused(
         p.verifier()
@@ -1330,6 +1351,20 @@ fn demo_pki_works_with_openssl() {
     assert_eq!(std::fs::read(&again.root_cert).unwrap(), root_before);
     assert_eq!(std::fs::read(&again.users[0].p12).unwrap(), p12_before);
     assert_eq!(again.trust.roots(), demo.trust.roots());
+
+    // A lost CRL is re-issued on load, still listing the revoked user.
+    std::fs::remove_file(&demo.intermediate_crl).unwrap();
+    let again = init_demo_pki(&dir, &spec).expect("loaded");
+    assert!(again.intermediate_crl.exists());
+    let verifier = Verifier {
+        trust: again.trust.clone(),
+        crls: Arc::new(again.crl_source().unwrap()),
+    };
+    let e = refused(verifier.verify(PAYLOAD, &sign_with("revoked-bolat"), None, now()));
+    assert_eq!(e.code(), "CERTIFICATE_REVOKED");
+    verifier
+        .verify(PAYLOAD, &sign_with("applicant-aigerim"), None, now())
+        .expect("others still accepted");
 }
 
 #[test]
@@ -1360,5 +1395,4 @@ fn openssl_made_p12_opens() {
     p.verifier()
         .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now())
         .expect("accepted");
-    let _ = &p.base_url;
 }

@@ -9,7 +9,9 @@ use crate::db::models::{SessionRow, UserRow};
 use crate::db::queries;
 use crate::domain::roles::Role;
 use crate::error::AppError;
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 use base64::Engine;
 use rand::RngCore;
@@ -53,7 +55,11 @@ pub fn hash_password(password: &str) -> Result<String, AppError> {
 
 fn verify_password(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -71,7 +77,8 @@ pub fn login(app: &App, login: &str, password: &str) -> Result<(String, CurrentU
     let ok = match &user {
         Some(u) if u.active => verify_password(password, &u.password_hash),
         _ => {
-            let dummy = DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
+            let dummy =
+                DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
             let _ = verify_password(password, dummy);
             false
         }
@@ -109,7 +116,8 @@ pub fn authenticate(app: &App, token: &str) -> Result<CurrentUser, AppError> {
 }
 
 pub fn logout(app: &App, token: &str) -> Result<(), AppError> {
-    app.store.write(|c| queries::delete_session(c, &token_hash(token)))
+    app.store
+        .write(|c| queries::delete_session(c, &token_hash(token)))
 }
 
 /// Input for a new user account.

@@ -69,7 +69,11 @@ pub fn load_catalog(fees: &FeeTable) -> anyhow::Result<Catalog> {
         }
     }
     let rules: BTreeSet<String> = fees.rule_names().into_iter().collect();
-    Ok(Catalog::from_sources(("catalog/workflows.toml", wf), &services, &rules)?)
+    Ok(Catalog::from_sources(
+        ("catalog/workflows.toml", wf),
+        &services,
+        &rules,
+    )?)
 }
 
 impl App {
@@ -86,19 +90,20 @@ impl App {
         let catalog = load_catalog(&fees)?;
         let calendar = WorkingCalendar::kz()?;
         let files = FileStore::new(config.data_dir.join("files"))?;
-        let (persons, companies): (Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>) = match &config.registry_url {
-            Some(url) => {
-                let client = Arc::new(crate::registries::http::HttpRegistryClient::new(
-                    url,
-                    std::time::Duration::from_millis(config.registry_timeout_ms),
-                )?);
-                (client.clone(), client)
-            }
-            None => {
-                let embedded = Arc::new(crate::registries::embedded::EmbeddedRegistry::demo()?);
-                (embedded.clone(), embedded)
-            }
-        };
+        let (persons, companies): (Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>) =
+            match &config.registry_url {
+                Some(url) => {
+                    let client = Arc::new(crate::registries::http::HttpRegistryClient::new(
+                        url,
+                        std::time::Duration::from_millis(config.registry_timeout_ms),
+                    )?);
+                    (client.clone(), client)
+                }
+                None => {
+                    let embedded = Arc::new(crate::registries::embedded::EmbeddedRegistry::demo()?);
+                    (embedded.clone(), embedded)
+                }
+            };
         let pki = signing::build_pki(&config)?;
         let app = App {
             config: Arc::new(config),

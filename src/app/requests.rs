@@ -67,11 +67,15 @@ pub struct Upload {
 }
 
 pub(crate) fn service_of<'a>(app: &'a App, code: &str) -> Result<&'a Service, AppError> {
-    app.catalog.service(code).ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.to_string()))
+    app.catalog
+        .service(code)
+        .ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.to_string()))
 }
 
 fn channel_of<'a>(service: &'a Service, code: &str) -> Result<&'a Channel, AppError> {
-    service.channel(code).ok_or_else(|| AppError::with("UNKNOWN_CHANNEL", code.to_string()))
+    service
+        .channel(code)
+        .ok_or_else(|| AppError::with("UNKNOWN_CHANNEL", code.to_string()))
 }
 
 fn identity_error(kind: &str, e: impl std::fmt::Display + IdentityCode) -> AppError {
@@ -126,7 +130,8 @@ fn resolve_applicant(
     form: &Map<String, Value>,
 ) -> Result<Applicant, AppError> {
     let kind = match input {
-        Some(a) => ApplicantKind::parse(&a.kind).ok_or_else(|| AppError::with("BAD_REQUEST", format!("applicant.kind `{}`", a.kind)))?,
+        Some(a) => ApplicantKind::parse(&a.kind)
+            .ok_or_else(|| AppError::with("BAD_REQUEST", format!("applicant.kind `{}`", a.kind)))?,
         None => ApplicantKind::Person,
     };
     if !service.applicant_kinds.contains(&kind) {
@@ -140,7 +145,10 @@ fn resolve_applicant(
     if let Some(b) = &given_bin {
         b.parse::<Bin>().map_err(|e| identity_error("bin", e))?;
     }
-    let form_name = form.get("applicant_name").and_then(Value::as_str).map(str::to_string);
+    let form_name = form
+        .get("applicant_name")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     let (iin, bin, mut name) = if user.role == Role::Applicant {
         // Identity comes from the account; a different one in the input is refused.
         let (iin, bin) = match kind {
@@ -148,12 +156,18 @@ fn resolve_applicant(
             ApplicantKind::LegalEntity => (user.iin.clone(), user.bin.clone()),
         };
         if kind == ApplicantKind::LegalEntity && bin.is_none() {
-            return Err(AppError::with("APPLICANT_KIND_NOT_ALLOWED", "the account has no BIN"));
+            return Err(AppError::with(
+                "APPLICANT_KIND_NOT_ALLOWED",
+                "the account has no BIN",
+            ));
         }
         if given_iin.is_some() && given_iin != iin || given_bin.is_some() && given_bin != bin {
             return Err(AppError::new("APPLICANT_MISMATCH"));
         }
-        let name = input.and_then(|a| a.name.clone()).or(form_name).unwrap_or_else(|| user.full_name.clone());
+        let name = input
+            .and_then(|a| a.name.clone())
+            .or(form_name)
+            .unwrap_or_else(|| user.full_name.clone());
         (iin, bin, name)
     } else {
         let missing = match kind {
@@ -161,22 +175,37 @@ fn resolve_applicant(
             ApplicantKind::LegalEntity => given_bin.is_none(),
         };
         if missing {
-            return Err(AppError::with("BAD_REQUEST", "applicant IIN (person) or BIN (legal entity) is required at a desk"));
+            return Err(AppError::with(
+                "BAD_REQUEST",
+                "applicant IIN (person) or BIN (legal entity) is required at a desk",
+            ));
         }
-        let name = input.and_then(|a| a.name.clone()).or(form_name).unwrap_or_default();
+        let name = input
+            .and_then(|a| a.name.clone())
+            .or(form_name)
+            .unwrap_or_default();
         (given_iin, given_bin, name)
     };
     if iin.is_none() && bin.is_none() {
-        return Err(AppError::with("BAD_REQUEST", "the applicant has no IIN or BIN"));
+        return Err(AppError::with(
+            "BAD_REQUEST",
+            "the applicant has no IIN or BIN",
+        ));
     }
     if channel.registry_lookup {
         match kind {
             ApplicantKind::Person => {
-                let p = app.persons.find_person(iin.as_deref().unwrap_or_default()).map_err(registry_error)?;
+                let p = app
+                    .persons
+                    .find_person(iin.as_deref().unwrap_or_default())
+                    .map_err(registry_error)?;
                 name = p.full_name();
             }
             ApplicantKind::LegalEntity => {
-                let c = app.companies.find_company(bin.as_deref().unwrap_or_default()).map_err(registry_error)?;
+                let c = app
+                    .companies
+                    .find_company(bin.as_deref().unwrap_or_default())
+                    .map_err(registry_error)?;
                 name = c.name;
             }
         }
@@ -184,7 +213,22 @@ fn resolve_applicant(
     if name.trim().is_empty() {
         return Err(AppError::with("FORM_INCOMPLETE", "applicant name"));
     }
-    Ok(Applicant { kind, iin, bin, name })
+    Ok(Applicant {
+        kind,
+        iin,
+        bin,
+        name,
+    })
+}
+
+/// What a history entry records besides who and when.
+pub(crate) struct Entry<'a> {
+    pub action: &'a str,
+    pub from: Option<State>,
+    pub to: State,
+    pub reason: Option<String>,
+    pub requirements: &'a [String],
+    pub data: Option<Value>,
 }
 
 fn history_row(
@@ -192,20 +236,26 @@ fn history_row(
     seq: i64,
     at: DateTime<Utc>,
     actor: Option<&CurrentUser>,
-    action: &str,
-    from: Option<State>,
-    to: State,
-    reason: Option<String>,
-    requirements: &[String],
-    data: Option<Value>,
+    e: Entry<'_>,
 ) -> HistoryRow {
+    let Entry {
+        action,
+        from,
+        to,
+        reason,
+        requirements,
+        data,
+    } = e;
     HistoryRow {
         id: uuid::Uuid::now_v7().to_string(),
         request_id: req.id.clone(),
         seq,
         at: at.naive_utc(),
         actor_id: actor.map(|u| u.id.clone()),
-        actor_role: actor.map(|u| u.role.as_str()).unwrap_or("system").to_string(),
+        actor_role: actor
+            .map(|u| u.role.as_str())
+            .unwrap_or("system")
+            .to_string(),
         action: action.to_string(),
         from_state: from.map(|s| s.as_str().to_string()),
         to_state: to.as_str().to_string(),
@@ -219,16 +269,34 @@ fn history_row(
 pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<RequestView, AppError> {
     let service = service_of(app, &input.service)?;
     let variant = match &input.variant {
-        Some(v) => service.variant(v).ok_or_else(|| AppError::with("UNKNOWN_VARIANT", v.clone()))?,
+        Some(v) => service
+            .variant(v)
+            .ok_or_else(|| AppError::with("UNKNOWN_VARIANT", v.clone()))?,
         None if service.variants.len() == 1 => &service.variants[0],
-        None => return Err(AppError::with("UNKNOWN_VARIANT", "variant is required for this service")),
+        None => {
+            return Err(AppError::with(
+                "UNKNOWN_VARIANT",
+                "variant is required for this service",
+            ))
+        }
     };
     let channel = channel_of(service, &input.channel)?;
     if !channel.initiator_roles.contains(&user.role) {
-        return Err(AppError::with("CHANNEL_NOT_ALLOWED", format!("{} in {}", user.role, channel.code)));
+        return Err(AppError::with(
+            "CHANNEL_NOT_ALLOWED",
+            format!("{} in {}", user.role, channel.code),
+        ));
     }
-    forms::validate_values(service, &variant.code, &input.form).map_err(|e| AppError::with(e.code(), e.detail()))?;
-    let applicant = resolve_applicant(app, user, service, channel, input.applicant.as_ref(), &input.form)?;
+    forms::validate_values(service, &variant.code, &input.form)
+        .map_err(|e| AppError::with(e.code(), e.detail()))?;
+    let applicant = resolve_applicant(
+        app,
+        user,
+        service,
+        channel,
+        input.applicant.as_ref(),
+        &input.form,
+    )?;
     let now = app.now();
     let fee = app
         .fees
@@ -238,7 +306,10 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         Some(user.id.clone())
     } else {
         match &applicant.iin {
-            Some(iin) => app.store.read(|c| queries::applicant_by_iin(c, iin))?.map(|u| u.id),
+            Some(iin) => app
+                .store
+                .read(|c| queries::applicant_by_iin(c, iin))?
+                .map(|u| u.id),
             None => None,
         }
     };
@@ -270,7 +341,15 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             updated_at: now.naive_utc(),
         };
         queries::insert_request(c, &row)?;
-        let h = history_row(&row, 1, now, Some(user), "create", None, State::Draft, None, &channel.requirements, None);
+        let entry = Entry {
+            action: "create",
+            from: None,
+            to: State::Draft,
+            reason: None,
+            requirements: &channel.requirements,
+            data: None,
+        };
+        let h = history_row(&row, 1, now, Some(user), entry);
         queries::insert_history(c, &h)?;
         let actions = actions_for(app, service, &row, user);
         Ok(RequestView::from_rows(row, vec![], actions))
@@ -288,22 +367,39 @@ fn can_view(app: &App, user: &CurrentUser, req: &RequestRow) -> bool {
         Role::Applicant => req.owner_user_id.as_deref() == Some(user.id.as_str()),
         role => {
             req.created_by == user.id
-                || app.catalog.service(&req.service_code).is_some_and(|s| s.reviewer_roles.contains(&role))
+                || app
+                    .catalog
+                    .service(&req.service_code)
+                    .is_some_and(|s| s.reviewer_roles.contains(&role))
         }
     }
 }
 
 fn actor_of(user: &CurrentUser, req: &RequestRow) -> Actor {
-    Actor { role: user.role, is_initiator: req.created_by == user.id, is_system: false }
+    Actor {
+        role: user.role,
+        is_initiator: req.created_by == user.id,
+        is_system: false,
+    }
 }
 
 fn actions_for(app: &App, service: &Service, req: &RequestRow, user: &CurrentUser) -> Vec<String> {
     let state = State::parse(&req.state).unwrap_or(State::Draft);
-    lifecycle::available_actions(service, app.catalog.workflow_of(service), state, &actor_of(user, req))
+    lifecycle::available_actions(
+        service,
+        app.catalog.workflow_of(service),
+        state,
+        &actor_of(user, req),
+    )
 }
 
 /// Loads a request the user may see; others' requests are "not found" (no existence leak).
-pub(crate) fn load_visible(app: &App, c: &mut DbConnection, user: &CurrentUser, number: &str) -> Result<RequestRow, AppError> {
+pub(crate) fn load_visible(
+    app: &App,
+    c: &mut DbConnection,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<RequestRow, AppError> {
     match queries::request_by_number(c, number)? {
         Some(r) if can_view(app, user, &r) => Ok(r),
         Some(r) => {
@@ -327,7 +423,10 @@ pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, A
 pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
     app.store.read(|c| {
         let r = load_visible(app, c, user, number)?;
-        Ok(queries::history_of(c, &r.id)?.into_iter().map(HistoryEntry::from).collect())
+        Ok(queries::history_of(c, &r.id)?
+            .into_iter()
+            .map(HistoryEntry::from)
+            .collect())
     })
 }
 
@@ -342,32 +441,61 @@ pub struct ListQuery {
 pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, AppError> {
     if let Some(s) = &q.state {
         if State::parse(s).is_none() {
-            return Err(AppError::with("BAD_REQUEST", format!("unknown state `{s}`")));
+            return Err(AppError::with(
+                "BAD_REQUEST",
+                format!("unknown state `{s}`"),
+            ));
         }
     }
     let limit = q.limit.unwrap_or(50);
     let offset = q.offset.unwrap_or(0);
     if !(1..=500).contains(&limit) || offset < 0 {
-        return Err(AppError::with("BAD_REQUEST", "limit must be 1..500 and offset >= 0"));
+        return Err(AppError::with(
+            "BAD_REQUEST",
+            "limit must be 1..500 and offset >= 0",
+        ));
     }
     let visibility = match user.role {
         Role::Admin => Visibility::All,
         Role::Applicant => Visibility::Owner(user.id.clone()),
-        role => Visibility::Staff { user_id: user.id.clone(), services: app.catalog.services_reviewed_by(role) },
+        role => Visibility::Staff {
+            user_id: user.id.clone(),
+            services: app.catalog.services_reviewed_by(role),
+        },
     };
-    let f = ListFilter { visibility, service: q.service, state: q.state, applicant: q.applicant, limit, offset };
+    let f = ListFilter {
+        visibility,
+        service: q.service,
+        state: q.state,
+        applicant: q.applicant,
+        limit,
+        offset,
+    };
     let (rows, total) = app.store.read(|c| queries::list_requests(c, &f))?;
-    Ok(RequestPage { items: rows.into_iter().map(RequestSummary::from).collect(), total, limit, offset })
+    Ok(RequestPage {
+        items: rows.into_iter().map(RequestSummary::from).collect(),
+        total,
+        limit,
+        offset,
+    })
 }
 
 /// Attaches a document (R-003-19, R-003-40, R-003-50, R-004-16, R-004-29). Only in a draft;
 /// the document type must be one the channel asks for; PDF, JPEG or PNG by content.
-pub fn attach(app: &App, user: &CurrentUser, number: &str, up: Upload) -> Result<RequestView, AppError> {
+pub fn attach(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    up: Upload,
+) -> Result<RequestView, AppError> {
     let req = app.store.read(|c| load_visible(app, c, user, number))?;
     let service = service_of(app, &req.service_code)?;
     let channel = channel_of(service, &req.channel)?;
     if req.created_by != user.id {
-        return Err(AppError::with("FORBIDDEN", "only the initiator of the request attaches documents"));
+        return Err(AppError::with(
+            "FORBIDDEN",
+            "only the initiator of the request attaches documents",
+        ));
     }
     if !State::parse(&req.state).is_some_and(State::is_editable) {
         return Err(AppError::with("NOT_EDITABLE", req.state.clone()));
@@ -381,9 +509,13 @@ pub fn attach(app: &App, user: &CurrentUser, number: &str, up: Upload) -> Result
         return Err(AppError::new("EMPTY_FILE"));
     }
     if up.bytes.len() > app.config.max_upload_bytes {
-        return Err(AppError::with("FILE_TOO_LARGE", format!("limit {} bytes", app.config.max_upload_bytes)));
+        return Err(AppError::with(
+            "FILE_TOO_LARGE",
+            format!("limit {} bytes", app.config.max_upload_bytes),
+        ));
     }
-    let content_type = crate::files::sniff_content_type(&up.bytes).ok_or_else(|| AppError::new("UNSUPPORTED_FILE_TYPE"))?;
+    let content_type = crate::files::sniff_content_type(&up.bytes)
+        .ok_or_else(|| AppError::new("UNSUPPORTED_FILE_TYPE"))?;
     let original_seen = if user.role.is_staff() {
         if doc.paper_original && up.original_seen.is_none() {
             return Err(AppError::with(
@@ -398,7 +530,12 @@ pub fn attach(app: &App, user: &CurrentUser, number: &str, up: Upload) -> Result
     // The file is durable before the row that names it commits.
     let stored = app.files.put(&up.bytes).map_err(AppError::internal)?;
     let now = app.now();
-    let file_name: String = up.file_name.chars().filter(|c| !c.is_control()).take(200).collect();
+    let file_name: String = up
+        .file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     app.store.write(|c| {
         let att = AttachmentRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -428,17 +565,28 @@ pub fn attach(app: &App, user: &CurrentUser, number: &str, up: Upload) -> Result
             },
         )?;
         let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen});
-        let h = history_row(&req, req.version + 1, now, Some(user), "attach", Some(state), state, None, &doc.requirements, Some(data));
+        let entry = Entry { action: "attach", from: Some(state), to: state, reason: None, requirements: &doc.requirements, data: Some(data) };
+        let h = history_row(&req, req.version + 1, now, Some(user), entry);
         queries::insert_history(c, &h)?;
         Ok(())
     })?;
     get(app, user, number)
 }
 
-fn facts_for(app: &App, c: &mut DbConnection, service: &Service, req: &RequestRow, input: &TransitionInput) -> Result<Facts, AppError> {
-    let form: Map<String, Value> = serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+fn facts_for(
+    app: &App,
+    c: &mut DbConnection,
+    service: &Service,
+    req: &RequestRow,
+    input: &TransitionInput,
+) -> Result<Facts, AppError> {
+    let form: Map<String, Value> =
+        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
     let channel = channel_of(service, &req.channel)?;
-    let attached: Vec<String> = queries::attachments_of(c, &req.id)?.into_iter().map(|a| a.doc_type).collect();
+    let attached: Vec<String> = queries::attachments_of(c, &req.id)?
+        .into_iter()
+        .map(|a| a.doc_type)
+        .collect();
     let missing_documents = channel
         .documents
         .iter()
@@ -463,26 +611,51 @@ fn facts_for(app: &App, c: &mut DbConnection, service: &Service, req: &RequestRo
 }
 
 /// The due date of a request registered at `at` (G-22, G-35: working days on the Kazakh calendar).
-pub fn due_date(app: &App, service: &Service, variant: &str, at: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
-    let v = service.variant(variant).ok_or_else(|| AppError::internal("variant vanished"))?;
-    let tz: chrono_tz::Tz = service.provider.timezone.parse().map_err(AppError::internal)?;
+pub fn due_date(
+    app: &App,
+    service: &Service,
+    variant: &str,
+    at: DateTime<Utc>,
+) -> Result<DateTime<Utc>, AppError> {
+    let v = service
+        .variant(variant)
+        .ok_or_else(|| AppError::internal("variant vanished"))?;
+    let tz: chrono_tz::Tz = service
+        .provider
+        .timezone
+        .parse()
+        .map_err(AppError::internal)?;
     let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(AppError::internal);
-    let hours = WorkHours { open: parse(&service.provider.opens)?, close: parse(&service.provider.closes)? };
+    let hours = WorkHours {
+        open: parse(&service.provider.opens)?,
+        close: parse(&service.provider.closes)?,
+    };
     Ok(v.deadline.due(&app.calendar, at, tz, hours))
 }
 
 /// Applies a planned transition in one transaction: the row moves (if nobody moved it first)
 /// and the history gets its entry.
+/// One step to apply: the planned move, who takes it, and what it records.
+pub(crate) struct Step<'a> {
+    pub planned: &'a Planned,
+    pub user: Option<&'a CurrentUser>,
+    pub input: &'a TransitionInput,
+    pub data: Option<Value>,
+}
+
 pub(crate) fn apply(
     app: &App,
     c: &mut DbConnection,
     service: &Service,
     req: &RequestRow,
-    planned: &Planned,
-    user: Option<&CurrentUser>,
-    input: &TransitionInput,
-    data: Option<Value>,
+    step: Step<'_>,
 ) -> Result<(), AppError> {
+    let Step {
+        planned,
+        user,
+        input,
+        data,
+    } = step;
     let now = app.now();
     let mut registered_at = req.registered_at;
     let mut due_at = req.due_at;
@@ -494,7 +667,9 @@ pub(crate) fn apply(
     }
     if planned.action == "extend_deadline" {
         if let Some(new_due) = input.new_due_at {
-            data = Some(serde_json::json!({"previous_due_at": req.due_at.map(super::views::utc), "new_due_at": new_due}));
+            data = Some(
+                serde_json::json!({"previous_due_at": req.due_at.map(super::views::utc), "new_due_at": new_due}),
+            );
             due_at = Some(new_due.naive_utc());
             extended = true;
         }
@@ -503,34 +678,63 @@ pub(crate) fn apply(
         c,
         &req.id,
         req.version,
-        &StateChange { state: planned.to.as_str(), registered_at, due_at, extended, now: now.naive_utc() },
+        &StateChange {
+            state: planned.to.as_str(),
+            registered_at,
+            due_at,
+            extended,
+            now: now.naive_utc(),
+        },
     )?;
-    let h = history_row(
-        req,
-        req.version + 1,
-        now,
-        user,
-        &planned.action,
-        Some(planned.from),
-        planned.to,
-        input.reason.clone(),
-        &planned.requirements,
+    let entry = Entry {
+        action: &planned.action,
+        from: Some(planned.from),
+        to: planned.to,
+        reason: input.reason.clone(),
+        requirements: &planned.requirements,
         data,
-    );
+    };
+    let h = history_row(req, req.version + 1, now, user, entry);
     queries::insert_history(c, &h)?;
     Ok(())
 }
 
 /// Takes a transition on behalf of a user (`POST /requests/{number}/transitions`).
-pub fn transition(app: &App, user: &CurrentUser, number: &str, input: TransitionInput) -> Result<RequestView, AppError> {
+pub fn transition(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    input: TransitionInput,
+) -> Result<RequestView, AppError> {
     let planned = app.store.write(|c| {
         let req = load_visible(app, c, user, number)?;
         let service = service_of(app, &req.service_code)?;
-        let from = State::parse(&req.state).ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
+        let from = State::parse(&req.state)
+            .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
         let facts = facts_for(app, c, service, &req, &input)?;
-        let planned = lifecycle::plan(service, app.catalog.workflow_of(service), from, &input.action, &actor_of(user, &req), &facts)
-            .inspect_err(|e| tracing::info!(number, action = %input.action, error = %e, "transition refused"))?;
-        apply(app, c, service, &req, &planned, Some(user), &input, None)?;
+        let planned = lifecycle::plan(
+            service,
+            app.catalog.workflow_of(service),
+            from,
+            &input.action,
+            &actor_of(user, &req),
+            &facts,
+        )
+        .inspect_err(
+            |e| tracing::info!(number, action = %input.action, error = %e, "transition refused"),
+        )?;
+        apply(
+            app,
+            c,
+            service,
+            &req,
+            Step {
+                planned: &planned,
+                user: Some(user),
+                input: &input,
+                data: None,
+            },
+        )?;
         Ok(planned)
     })?;
     tracing::info!(number, action = %planned.action, from = %planned.from, to = %planned.to, user = %user.login, "transition");
@@ -539,10 +743,18 @@ pub fn transition(app: &App, user: &CurrentUser, number: &str, input: Transition
 }
 
 /// Whose identity a signing certificate must carry for this request (R-003-26, R-004-20, G-39).
-pub fn expected_signer(service: &Service, req: &RequestRow, signer_user: &CurrentUser) -> Result<(Signer, Option<String>, Option<String>), AppError> {
+pub fn expected_signer(
+    service: &Service,
+    req: &RequestRow,
+    signer_user: &CurrentUser,
+) -> Result<(Signer, Option<String>, Option<String>), AppError> {
     let channel = channel_of(service, &req.channel)?;
     Ok(match channel.signer {
-        Signer::Applicant => (Signer::Applicant, req.applicant_iin.clone(), req.applicant_bin.clone()),
+        Signer::Applicant => (
+            Signer::Applicant,
+            req.applicant_iin.clone(),
+            req.applicant_bin.clone(),
+        ),
         Signer::Employee => (Signer::Employee, signer_user.iin.clone(), None),
     })
 }

@@ -7,7 +7,7 @@
 //! submission time; see docs/signatures.md. It is re-created from the database, never stored.
 
 use super::auth::CurrentUser;
-use super::requests::{apply, load_visible, service_of, TransitionInput};
+use super::requests::{apply, load_visible, service_of, Step, TransitionInput};
 use super::views::{utc, RequestView};
 use super::App;
 use crate::db::models::{RequestRow, SignatureRow};
@@ -40,7 +40,10 @@ pub fn canonical_json(v: &Value) -> String {
                 .collect();
             format!("{{{}}}", parts.join(","))
         }
-        Value::Array(a) => format!("[{}]", a.iter().map(canonical_json).collect::<Vec<_>>().join(",")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(canonical_json).collect::<Vec<_>>().join(",")
+        ),
         other => other.to_string(),
     }
 }
@@ -79,25 +82,42 @@ pub fn payload_of(c: &mut DbConnection, req: &RequestRow) -> Result<Vec<u8>, App
 }
 
 /// Who must sign and whose identity the certificate must carry (R-003-26, R-004-20, G-39).
-fn signer_check(app: &App, user: &CurrentUser, req: &RequestRow) -> Result<ExpectedSigner, AppError> {
+fn signer_check(
+    app: &App,
+    user: &CurrentUser,
+    req: &RequestRow,
+) -> Result<ExpectedSigner, AppError> {
     let service = service_of(app, &req.service_code)?;
-    let channel = service.channel(&req.channel).ok_or_else(|| AppError::internal("channel vanished"))?;
+    let channel = service
+        .channel(&req.channel)
+        .ok_or_else(|| AppError::internal("channel vanished"))?;
     match channel.signer {
         Signer::Applicant => {
             if req.owner_user_id.as_deref() != Some(user.id.as_str()) {
-                return Err(AppError::with("FORBIDDEN", "the applicant signs a portal request"));
+                return Err(AppError::with(
+                    "FORBIDDEN",
+                    "the applicant signs a portal request",
+                ));
             }
             match (&req.applicant_bin, &req.applicant_iin) {
-                (Some(bin), _) if req.applicant_kind == "legal_entity" => Ok(ExpectedSigner::Bin(bin.clone())),
+                (Some(bin), _) if req.applicant_kind == "legal_entity" => {
+                    Ok(ExpectedSigner::Bin(bin.clone()))
+                }
                 (_, Some(iin)) => Ok(ExpectedSigner::Iin(iin.clone())),
                 _ => Err(AppError::internal("request without IIN/BIN")),
             }
         }
         Signer::Employee => {
             if req.created_by != user.id {
-                return Err(AppError::with("FORBIDDEN", "the employee who entered the request signs it"));
+                return Err(AppError::with(
+                    "FORBIDDEN",
+                    "the employee who entered the request signs it",
+                ));
             }
-            let iin = user.iin.clone().ok_or_else(|| AppError::with("FORBIDDEN", "the employee account has no IIN"))?;
+            let iin = user
+                .iin
+                .clone()
+                .ok_or_else(|| AppError::with("FORBIDDEN", "the employee account has no IIN"))?;
             Ok(ExpectedSigner::Iin(iin))
         }
     }
@@ -107,13 +127,28 @@ fn signer_check(app: &App, user: &CurrentUser, req: &RequestRow) -> Result<Expec
 fn check_signable(app: &App, c: &mut DbConnection, req: &RequestRow) -> Result<(), AppError> {
     let service = service_of(app, &req.service_code)?;
     let from = State::parse(&req.state).ok_or_else(|| AppError::internal("bad state"))?;
-    let facts = Facts { signature_verified: true, payment_confirmed: payment_confirmed(c, req)?, ..Facts::default() };
-    let system = Actor { role: crate::domain::roles::Role::Admin, is_initiator: false, is_system: true };
-    match lifecycle::plan(service, app.catalog.workflow_of(service), from, "sign", &system, &facts) {
+    let facts = Facts {
+        signature_verified: true,
+        payment_confirmed: payment_confirmed(c, req)?,
+        ..Facts::default()
+    };
+    let system = Actor {
+        role: crate::domain::roles::Role::Admin,
+        is_initiator: false,
+        is_system: true,
+    };
+    match lifecycle::plan(
+        service,
+        app.catalog.workflow_of(service),
+        from,
+        "sign",
+        &system,
+        &facts,
+    ) {
         Ok(_) => Ok(()),
-        Err(TransitionError::IllegalTransition { .. }) if from == State::Draft => {
-            Err(AppError::with("ILLEGAL_TRANSITION", "submit the request before signing it"))
-        }
+        Err(TransitionError::IllegalTransition { .. }) if from == State::Draft => Err(
+            AppError::with("ILLEGAL_TRANSITION", "submit the request before signing it"),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -141,7 +176,12 @@ fn failure_error(f: &SignatureFailure) -> AppError {
 /// `POST …/signature`: verifies the CMS over the current payload; on success the request is
 /// signed and registered in one transaction; on failure the refusal is recorded in the
 /// history and the request stays where it was (R-003-27, R-004-21, R-004-34).
-pub fn submit_signature(app: &App, user: &CurrentUser, number: &str, cms: &[u8]) -> Result<RequestView, AppError> {
+pub fn submit_signature(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    cms: &[u8],
+) -> Result<RequestView, AppError> {
     let pki = app.pki.clone();
     let (req, payload, expected) = app.store.read(|c| {
         let req = load_visible(app, c, user, number)?;
@@ -169,7 +209,7 @@ pub fn submit_signature(app: &App, user: &CurrentUser, number: &str, cms: &[u8])
                 };
                 let data = json!({"code": f.code(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
                 let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None };
-                apply(app, c, service, &cur, &planned, Some(user), &input, Some(data))
+                apply(app, c, service, &cur, Step { planned: &planned, user: Some(user), input: &input, data: Some(data) })
             })?;
             Err(failure_error(&f))
         }
@@ -188,7 +228,7 @@ pub fn submit_signature(app: &App, user: &CurrentUser, number: &str, cms: &[u8])
                 let data = json!({"serial": signer.serial_hex, "subject": signer.subject_cn, "issuer": signer.issuer,
                                   "algorithm": signer.algorithm, "cms_sha256": cms_file.sha256});
                 let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None };
-                apply(app, c, service, &cur, &sign, Some(user), &input, Some(data))?;
+                apply(app, c, service, &cur, Step { planned: &sign, user: Some(user), input: &input, data: Some(data) })?;
                 queries::insert_signature(
                     c,
                     &SignatureRow {
@@ -212,7 +252,7 @@ pub fn submit_signature(app: &App, user: &CurrentUser, number: &str, cms: &[u8])
                 let signed = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
                 let register = lifecycle::plan(service, workflow, State::Signed, "register", &system, &Facts::default())?;
                 let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None };
-                apply(app, c, service, &signed, &register, None, &input, None)
+                apply(app, c, service, &signed, Step { planned: &register, user: None, input: &input, data: None })
             })?;
             tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");
             crate::metrics::transition("sign");
@@ -232,7 +272,10 @@ pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
         dir: dir.join("crl"),
         http: crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5)),
     });
-    Ok(Arc::new(Pki { verifier: Verifier::new(demo.trust.clone(), crls), demo_dir: Some(dir) }))
+    Ok(Arc::new(Pki {
+        verifier: Verifier::new(demo.trust.clone(), crls),
+        demo_dir: Some(dir),
+    }))
 }
 
 /// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
@@ -245,7 +288,10 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
             common_name: u.full_name.to_uppercase(),
             iin: Some(iin),
             bin: u.bin.clone(),
-            org_name: u.bin.as_ref().map(|_| "ТОО «Медицинский центр Ақжол»".to_string()),
+            org_name: u
+                .bin
+                .as_ref()
+                .map(|_| "ТОО «Медицинский центр Ақжол»".to_string()),
             revoked: false,
             ecdsa: u.login == "daulet",
         });
@@ -260,7 +306,10 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
         ecdsa: false,
     });
     Ok(crate::pki::DemoPkiSpec {
-        crl_url: format!("{}/pki/crl/demo-intermediate.crl", public_url.trim_end_matches('/')),
+        crl_url: format!(
+            "{}/pki/crl/demo-intermediate.crl",
+            public_url.trim_end_matches('/')
+        ),
         users,
     })
 }

@@ -81,7 +81,11 @@ pub struct RequestView {
 }
 
 impl RequestView {
-    pub fn from_rows(r: RequestRow, attachments: Vec<AttachmentRow>, actions: Vec<String>) -> RequestView {
+    pub fn from_rows(
+        r: RequestRow,
+        attachments: Vec<AttachmentRow>,
+        actions: Vec<String>,
+    ) -> RequestView {
         let form = serde_json::from_str(&r.form_json).unwrap_or(serde_json::Value::Null);
         RequestView {
             number: r.number,
@@ -174,7 +178,12 @@ impl From<HistoryRow> for HistoryEntry {
             from: h.from_state,
             to: h.to_state,
             reason: h.reason,
-            requirements: h.requirements.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect(),
+            requirements: h
+                .requirements
+                .split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect(),
             data: h.data_json.and_then(|d| serde_json::from_str(&d).ok()),
         }
     }

@@ -91,7 +91,11 @@ impl Store {
             .build(manager)
             .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact(url)))?;
         let write_lock = (backend == Backend::Sqlite).then(|| Arc::new(Mutex::new(())));
-        Ok(Store { pool, backend, write_lock })
+        Ok(Store {
+            pool,
+            backend,
+            write_lock,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -114,16 +118,25 @@ impl Store {
     }
 
     /// Runs read-only queries.
-    pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub fn read<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let mut conn = self.conn()?;
         f(&mut conn)
     }
 
     /// Runs `f` in one transaction: all of it commits or none of it does.
-    pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>) -> Result<T, AppError> {
+    pub fn write<T>(
+        &self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
         let mut conn = self.conn()?;
         let _guard = match &self.write_lock {
-            Some(l) => Some(l.lock().map_err(|_| AppError::internal("sqlite write lock poisoned"))?),
+            Some(l) => Some(
+                l.lock()
+                    .map_err(|_| AppError::internal("sqlite write lock poisoned"))?,
+            ),
             None => None,
         };
         let c: &mut DbConnection = &mut conn;

@@ -26,7 +26,11 @@ pub fn user_by_login(c: &mut DbConnection, login: &str) -> R<Option<UserRow>> {
 }
 
 pub fn user_by_id(c: &mut DbConnection, id: &str) -> R<Option<UserRow>> {
-    Ok(users::table.find(id).select(UserRow::as_select()).first(c).optional()?)
+    Ok(users::table
+        .find(id)
+        .select(UserRow::as_select())
+        .first(c)
+        .optional()?)
 }
 
 /// The applicant account holding this IIN, if any (links desk requests to the portal cabinet).
@@ -49,7 +53,11 @@ pub fn insert_session(c: &mut DbConnection, s: &SessionRow) -> R<()> {
 }
 
 /// The active user of a live session.
-pub fn session_user(c: &mut DbConnection, token_hash: &str, now: NaiveDateTime) -> R<Option<UserRow>> {
+pub fn session_user(
+    c: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> R<Option<UserRow>> {
     Ok(sessions::table
         .inner_join(users::table)
         .filter(sessions::token_hash.eq(token_hash))
@@ -86,7 +94,10 @@ pub fn next_counter(c: &mut DbConnection, name: &str) -> R<i64> {
     diesel::update(counters::table.find(name))
         .set(counters::value.eq(counters::value + 1))
         .execute(c)?;
-    Ok(counters::table.find(name).select(counters::value).first(c)?)
+    Ok(counters::table
+        .find(name)
+        .select(counters::value)
+        .first(c)?)
 }
 
 // ---- requests ----------------------------------------------------------------------------
@@ -115,17 +126,26 @@ pub struct StateChange<'a> {
 
 /// Moves a request to its next version if nobody else did first (optimistic concurrency).
 /// Returns `CONCURRENT_UPDATE` when `expected_version` is stale.
-pub fn update_request(c: &mut DbConnection, id: &str, expected_version: i64, ch: &StateChange<'_>) -> R<()> {
-    let n = diesel::update(requests::table.filter(requests::id.eq(id)).filter(requests::version.eq(expected_version)))
-        .set((
-            requests::state.eq(ch.state),
-            requests::registered_at.eq(ch.registered_at),
-            requests::due_at.eq(ch.due_at),
-            requests::extended.eq(ch.extended),
-            requests::version.eq(expected_version + 1),
-            requests::updated_at.eq(ch.now),
-        ))
-        .execute(c)?;
+pub fn update_request(
+    c: &mut DbConnection,
+    id: &str,
+    expected_version: i64,
+    ch: &StateChange<'_>,
+) -> R<()> {
+    let n = diesel::update(
+        requests::table
+            .filter(requests::id.eq(id))
+            .filter(requests::version.eq(expected_version)),
+    )
+    .set((
+        requests::state.eq(ch.state),
+        requests::registered_at.eq(ch.registered_at),
+        requests::due_at.eq(ch.due_at),
+        requests::extended.eq(ch.extended),
+        requests::version.eq(expected_version + 1),
+        requests::updated_at.eq(ch.now),
+    ))
+    .execute(c)?;
     if n == 1 {
         Ok(())
     } else {
@@ -139,7 +159,10 @@ pub enum Visibility {
     /// An applicant: own requests only.
     Owner(String),
     /// Staff: requests they opened, and requests of the services they review.
-    Staff { user_id: String, services: Vec<String> },
+    Staff {
+        user_id: String,
+        services: Vec<String>,
+    },
 }
 
 pub struct ListFilter {
@@ -158,7 +181,11 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
             Visibility::All => {}
             Visibility::Owner(uid) => q = q.filter(requests::owner_user_id.eq(uid.clone())),
             Visibility::Staff { user_id, services } => {
-                q = q.filter(requests::created_by.eq(user_id.clone()).or(requests::service_code.eq_any(services.clone())))
+                q = q.filter(
+                    requests::created_by
+                        .eq(user_id.clone())
+                        .or(requests::service_code.eq_any(services.clone())),
+                )
             }
         }
         if let Some(s) = &f.service {
@@ -168,7 +195,11 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
             q = q.filter(requests::state.eq(s.clone()));
         }
         if let Some(a) = &f.applicant {
-            q = q.filter(requests::applicant_iin.eq(a.clone()).or(requests::applicant_bin.eq(a.clone())));
+            q = q.filter(
+                requests::applicant_iin
+                    .eq(a.clone())
+                    .or(requests::applicant_bin.eq(a.clone())),
+            );
         }
         q
     };
@@ -185,7 +216,9 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
 // ---- history -----------------------------------------------------------------------------
 
 pub fn insert_history(c: &mut DbConnection, h: &HistoryRow) -> R<()> {
-    diesel::insert_into(request_history::table).values(h).execute(c)?;
+    diesel::insert_into(request_history::table)
+        .values(h)
+        .execute(c)?;
     Ok(())
 }
 
@@ -200,7 +233,9 @@ pub fn history_of(c: &mut DbConnection, request_id: &str) -> R<Vec<HistoryRow>> 
 // ---- attachments -------------------------------------------------------------------------
 
 pub fn insert_attachment(c: &mut DbConnection, a: &AttachmentRow) -> R<()> {
-    diesel::insert_into(attachments::table).values(a).execute(c)?;
+    diesel::insert_into(attachments::table)
+        .values(a)
+        .execute(c)?;
     Ok(())
 }
 
@@ -215,7 +250,9 @@ pub fn attachments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<Attachmen
 // ---- signatures --------------------------------------------------------------------------
 
 pub fn insert_signature(c: &mut DbConnection, s: &SignatureRow) -> R<()> {
-    diesel::insert_into(signatures::table).values(s).execute(c)?;
+    diesel::insert_into(signatures::table)
+        .values(s)
+        .execute(c)?;
     Ok(())
 }
 

@@ -96,7 +96,14 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(request_history -> requests (request_id));
 diesel::joinable!(attachments -> requests (request_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, sessions, counters, requests, request_history, attachments);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    sessions,
+    counters,
+    requests,
+    request_history,
+    attachments
+);
 
 diesel::table! {
     signatures (id) {

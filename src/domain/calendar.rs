@@ -15,8 +15,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{
-    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Utc, Weekday,
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc,
+    Weekday,
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -37,7 +37,10 @@ pub enum CalendarError {
     InvalidWorkHours { open: NaiveTime, close: NaiveTime },
     /// An extension must move the due date later (R-004-39, G-35).
     #[error("the new due date {new} is not later than the current one {current}")]
-    ExtensionNotLater { current: DateTime<Utc>, new: DateTime<Utc> },
+    ExtensionNotLater {
+        current: DateTime<Utc>,
+        new: DateTime<Utc>,
+    },
     /// An extension must state a reason (G-35).
     #[error("an extension needs a reason")]
     ExtensionReasonMissing,
@@ -272,7 +275,10 @@ impl WorkingCalendar {
         let mut years = BTreeMap::new();
         for y in f.year {
             if years.insert(y.year, y.note).is_some() {
-                return Err(CalendarError::Data(format!("year {} is listed twice", y.year)));
+                return Err(CalendarError::Data(format!(
+                    "year {} is listed twice",
+                    y.year
+                )));
             }
             for m in y.moving {
                 if m.date.year() != y.year {
@@ -326,15 +332,28 @@ impl WorkingCalendar {
             }
         }
         let mut cal = WorkingCalendar {
-            name: f.calendar.map(|c| c.name).unwrap_or_else(|| "calendar".to_owned()),
+            name: f
+                .calendar
+                .map(|c| c.name)
+                .unwrap_or_else(|| "calendar".to_owned()),
             recurring,
             moving,
             decrees,
             years,
             cache: BTreeMap::new(),
         };
-        let first = cal.years.keys().next().copied().unwrap_or(*PRECOMPUTED.start());
-        let last = cal.years.keys().next_back().copied().unwrap_or(*PRECOMPUTED.end());
+        let first = cal
+            .years
+            .keys()
+            .next()
+            .copied()
+            .unwrap_or(*PRECOMPUTED.start());
+        let last = cal
+            .years
+            .keys()
+            .next_back()
+            .copied()
+            .unwrap_or(*PRECOMPUTED.end());
         let from = first.min(*PRECOMPUTED.start());
         let to = last.max(*PRECOMPUTED.end());
         for y in from..=to {
@@ -388,7 +407,12 @@ impl WorkingCalendar {
         for (d, (_, name, verified)) in &holidays {
             days.off.insert(
                 *d,
-                DayOff { date: *d, kind: DayKind::Holiday, name: name.clone(), verified: *verified },
+                DayOff {
+                    date: *d,
+                    kind: DayKind::Holiday,
+                    name: name.clone(),
+                    verified: *verified,
+                },
             );
         }
         // 2. Labour Code weekend carry: each national/state holiday on a weekend gives a day
@@ -398,8 +422,7 @@ impl WorkingCalendar {
                 continue;
             }
             let mut c = *d;
-            loop {
-                let Some(next) = c.succ_opt() else { break };
+            while let Some(next) = c.succ_opt() {
                 c = next;
                 if !is_weekend(c) && !days.off.contains_key(&c) {
                     days.off.insert(
@@ -779,7 +802,10 @@ pub fn validate_extension(
     if new_due > current_due {
         Ok(())
     } else {
-        Err(CalendarError::ExtensionNotLater { current: current_due, new: new_due })
+        Err(CalendarError::ExtensionNotLater {
+            current: current_due,
+            new: new_due,
+        })
     }
 }
 
@@ -810,12 +836,22 @@ mod tests {
     #[test]
     fn kazakhstan_is_utc_plus_5_since_march_2024() {
         let summer = almaty(2024, 6, 1, 18, 0);
-        assert_eq!(summer, Utc.with_ymd_and_hms(2024, 6, 1, 13, 0, 0).single().expect("utc"));
+        assert_eq!(
+            summer,
+            Utc.with_ymd_and_hms(2024, 6, 1, 13, 0, 0)
+                .single()
+                .expect("utc")
+        );
         let aqtau = at_local(Aqtau, d(2024, 6, 1), t(18, 0));
         assert_eq!(aqtau, summer);
         // Before 2024-03-01 Almaty was UTC+6.
         let winter = almaty(2024, 1, 15, 18, 0);
-        assert_eq!(winter, Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0).single().expect("utc"));
+        assert_eq!(
+            winter,
+            Utc.with_ymd_and_hms(2024, 1, 15, 12, 0, 0)
+                .single()
+                .expect("utc")
+        );
     }
 
     #[test]
@@ -891,7 +927,9 @@ mod tests {
         assert!(c.is_working_day(d(2026, 1, 5)));
         assert!(c.is_working_day(d(2026, 1, 6)));
         let special = c.special_days(2024);
-        assert!(special.iter().any(|s| s.date == d(2024, 5, 8) && !s.verified));
+        assert!(special
+            .iter()
+            .any(|s| s.date == d(2024, 5, 8) && !s.verified));
     }
 
     #[test]
@@ -916,7 +954,12 @@ mod tests {
         // 21-22 Nauryz, 23-24 weekend, 25 carried; 4 = Tue 26, 5 = Wed 27.
         let due = c.add_working_days(almaty(2024, 3, 15, 10, 0), 5, Almaty, hours);
         assert_eq!(due, almaty(2024, 3, 27, 18, 0));
-        assert_eq!(due, Utc.with_ymd_and_hms(2024, 3, 27, 13, 0, 0).single().expect("utc"));
+        assert_eq!(
+            due,
+            Utc.with_ymd_and_hms(2024, 3, 27, 13, 0, 0)
+                .single()
+                .expect("utc")
+        );
         // Registration after closing does not change day 1 (the next working day).
         let late = c.add_working_days(almaty(2024, 3, 15, 23, 30), 5, Almaty, hours);
         assert_eq!(late, due);
@@ -926,7 +969,10 @@ mod tests {
         // Licence issue (G-22 placeholder: 15 working days), registered 2024-04-25:
         // 26, 29, 30 Apr, 2, 3, 4 (decreed working Saturday), 6, 10, 13, 14, 15, 16, 17,
         // 20, 21 May (1, 7, 9 May holidays; 8 May decreed day off).
-        let rule = DeadlineRule { amount: 15, unit: DeadlineUnit::WorkingDays };
+        let rule = DeadlineRule {
+            amount: 15,
+            unit: DeadlineUnit::WorkingDays,
+        };
         let due = rule.due(c, almaty(2024, 4, 25, 11, 0), Almaty, hours);
         assert_eq!(due, almaty(2024, 5, 21, 18, 0));
     }
@@ -934,17 +980,35 @@ mod tests {
     #[test]
     fn same_day_rule() {
         let c = cal();
-        let rule = DeadlineRule { amount: 0, unit: DeadlineUnit::SameDay };
+        let rule = DeadlineRule {
+            amount: 0,
+            unit: DeadlineUnit::SameDay,
+        };
         let h = WorkHours::DEFAULT;
-        assert_eq!(rule.due(c, almaty(2024, 3, 20, 17, 59), Almaty, h), almaty(2024, 3, 20, 18, 0));
+        assert_eq!(
+            rule.due(c, almaty(2024, 3, 20, 17, 59), Almaty, h),
+            almaty(2024, 3, 20, 18, 0)
+        );
         // At or after closing → next working day (21-25 March are days off).
-        assert_eq!(rule.due(c, almaty(2024, 3, 20, 18, 0), Almaty, h), almaty(2024, 3, 26, 18, 0));
+        assert_eq!(
+            rule.due(c, almaty(2024, 3, 20, 18, 0), Almaty, h),
+            almaty(2024, 3, 26, 18, 0)
+        );
         // Before opening counts as that day.
-        assert_eq!(rule.due(c, almaty(2024, 3, 20, 7, 0), Almaty, h), almaty(2024, 3, 20, 18, 0));
+        assert_eq!(
+            rule.due(c, almaty(2024, 3, 20, 7, 0), Almaty, h),
+            almaty(2024, 3, 20, 18, 0)
+        );
         // On a day off → next working day.
-        assert_eq!(rule.due(c, almaty(2024, 3, 23, 10, 0), Almaty, h), almaty(2024, 3, 26, 18, 0));
+        assert_eq!(
+            rule.due(c, almaty(2024, 3, 23, 10, 0), Almaty, h),
+            almaty(2024, 3, 26, 18, 0)
+        );
         // add_working_days(0) is the same rule.
-        assert_eq!(c.add_working_days(almaty(2024, 3, 20, 12, 0), 0, Almaty, h), almaty(2024, 3, 20, 18, 0));
+        assert_eq!(
+            c.add_working_days(almaty(2024, 3, 20, 12, 0), 0, Almaty, h),
+            almaty(2024, 3, 20, 18, 0)
+        );
     }
 
     #[test]
@@ -975,7 +1039,10 @@ mod tests {
         // Over a holiday block: Wed 2024-03-20 17:00 + 2 h → Tue 26 Mar 10:00.
         let due = c.add_working_hours(almaty(2024, 3, 20, 17, 0), 2, Almaty, h);
         assert_eq!(due, almaty(2024, 3, 26, 10, 0));
-        let rule = DeadlineRule { amount: 2, unit: DeadlineUnit::WorkingHours };
+        let rule = DeadlineRule {
+            amount: 2,
+            unit: DeadlineUnit::WorkingHours,
+        };
         assert_eq!(rule.due(c, almaty(2024, 3, 20, 17, 0), Almaty, h), due);
     }
 
@@ -987,7 +1054,10 @@ mod tests {
         );
         assert!(WorkHours::new(t(9, 0), t(9, 0)).is_err());
         // Invalid hours built through the public fields fall back to the default.
-        let bad = WorkHours { open: t(18, 0), close: t(9, 0) };
+        let bad = WorkHours {
+            open: t(18, 0),
+            close: t(9, 0),
+        };
         let c = cal();
         let due = c.add_working_hours(almaty(2024, 6, 10, 9, 0), 1, Almaty, bad);
         assert_eq!(due, almaty(2024, 6, 10, 10, 0));
@@ -997,7 +1067,13 @@ mod tests {
     fn deadline_rule_serde() {
         let r: DeadlineRule =
             toml::from_str("amount = 15\nunit = \"working_days\"").expect("valid rule");
-        assert_eq!(r, DeadlineRule { amount: 15, unit: DeadlineUnit::WorkingDays });
+        assert_eq!(
+            r,
+            DeadlineRule {
+                amount: 15,
+                unit: DeadlineUnit::WorkingDays
+            }
+        );
         for (s, u) in [
             ("calendar_days", DeadlineUnit::CalendarDays),
             ("working_hours", DeadlineUnit::WorkingHours),
@@ -1015,24 +1091,49 @@ mod tests {
     fn extensions() {
         let cur = almaty(2024, 6, 10, 18, 0);
         assert!(validate_extension(cur, cur + Duration::days(5)).is_ok());
-        assert_eq!(validate_extension(cur, cur).map_err(|e| e.code()), Err("EXTENSION_NOT_LATER"));
+        assert_eq!(
+            validate_extension(cur, cur).map_err(|e| e.code()),
+            Err("EXTENSION_NOT_LATER")
+        );
         assert_eq!(
             validate_extension(cur, cur - Duration::hours(1)).map_err(|e| e.code()),
             Err("EXTENSION_NOT_LATER")
         );
-        let ext = Extension { new_due: cur + Duration::days(5), reason: "  ".to_owned() };
-        assert_eq!(ext.validate(cur).map_err(|e| e.code()), Err("EXTENSION_REASON_REQUIRED"));
-        let ext = Extension { new_due: cur + Duration::days(5), reason: "запрос в ГБД ФЛ".to_owned() };
+        let ext = Extension {
+            new_due: cur + Duration::days(5),
+            reason: "  ".to_owned(),
+        };
+        assert_eq!(
+            ext.validate(cur).map_err(|e| e.code()),
+            Err("EXTENSION_REASON_REQUIRED")
+        );
+        let ext = Extension {
+            new_due: cur + Duration::days(5),
+            reason: "запрос в ГБД ФЛ".to_owned(),
+        };
         assert!(ext.validate(cur).is_ok());
     }
 
     #[test]
     fn bad_calendar_data_is_rejected() {
-        let code = |s: &str| WorkingCalendar::from_toml(s).map(|_| ()).map_err(|e| e.code());
+        let code = |s: &str| {
+            WorkingCalendar::from_toml(s)
+                .map(|_| ())
+                .map_err(|e| e.code())
+        };
         assert_eq!(code(""), Ok(()));
-        assert_eq!(code("[[holiday]]\ndate = \"13-01\"\nname = \"x\"\nkind = \"state\""), Err("CALENDAR_DATA"));
-        assert_eq!(code("[[holiday]]\ndate = \"1-1\"\nname = \"x\"\nkind = \"state\""), Err("CALENDAR_DATA"));
-        assert_eq!(code("[[holiday]]\ndate = \"01-01\"\nname = \"x\"\nkind = \"other\""), Err("CALENDAR_DATA"));
+        assert_eq!(
+            code("[[holiday]]\ndate = \"13-01\"\nname = \"x\"\nkind = \"state\""),
+            Err("CALENDAR_DATA")
+        );
+        assert_eq!(
+            code("[[holiday]]\ndate = \"1-1\"\nname = \"x\"\nkind = \"state\""),
+            Err("CALENDAR_DATA")
+        );
+        assert_eq!(
+            code("[[holiday]]\ndate = \"01-01\"\nname = \"x\"\nkind = \"other\""),
+            Err("CALENDAR_DATA")
+        );
         assert_eq!(code("unknown = 1"), Err("CALENDAR_DATA"));
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year.moving]]\ndate = \"2025-06-06\"\nname = \"x\""),
@@ -1047,7 +1148,10 @@ mod tests {
             code("[[year]]\nyear = 2024\n[[year.transfer]]\nwork_on = \"2024-05-08\"\nsource = \"x\""),
             Err("CALENDAR_DATA")
         );
-        assert_eq!(code("[[year]]\nyear = 2024\n[[year]]\nyear = 2024"), Err("CALENDAR_DATA"));
+        assert_eq!(
+            code("[[year]]\nyear = 2024\n[[year]]\nyear = 2024"),
+            Err("CALENDAR_DATA")
+        );
         // An empty calendar: weekends only.
         let empty = WorkingCalendar::from_toml("").expect("empty calendar");
         assert!(empty.is_working_day(d(2025, 1, 1)));
@@ -1056,8 +1160,14 @@ mod tests {
 
     fn arb_start() -> impl Strategy<Value = DateTime<Utc>> {
         // 2023-06-01 .. 2028-06-01, any second.
-        let lo = Utc.with_ymd_and_hms(2023, 6, 1, 0, 0, 0).single().map_or(0, |x| x.timestamp());
-        let hi = Utc.with_ymd_and_hms(2028, 6, 1, 0, 0, 0).single().map_or(1, |x| x.timestamp());
+        let lo = Utc
+            .with_ymd_and_hms(2023, 6, 1, 0, 0, 0)
+            .single()
+            .map_or(0, |x| x.timestamp());
+        let hi = Utc
+            .with_ymd_and_hms(2028, 6, 1, 0, 0, 0)
+            .single()
+            .map_or(1, |x| x.timestamp());
         (lo..hi).prop_map(|s| DateTime::<Utc>::from_timestamp(s, 0).unwrap_or_default())
     }
 

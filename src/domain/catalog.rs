@@ -33,7 +33,9 @@ impl Text {
 }
 
 /// Who the applicant may be (R-003-12: IIN or BIN; R-004-05: individual).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicantKind {
     Person,
@@ -317,7 +319,10 @@ pub struct Workflow {
 }
 
 impl Workflow {
-    pub fn transitions_named<'a>(&'a self, action: &'a str) -> impl Iterator<Item = &'a Transition> {
+    pub fn transitions_named<'a>(
+        &'a self,
+        action: &'a str,
+    ) -> impl Iterator<Item = &'a Transition> {
         self.transitions.iter().filter(move |t| t.action == action)
     }
 }
@@ -344,7 +349,10 @@ pub struct CatalogError {
 }
 
 fn err(file: &str, message: impl Into<String>) -> CatalogError {
-    CatalogError { file: file.to_string(), message: message.into() }
+    CatalogError {
+        file: file.to_string(),
+        message: message.into(),
+    }
 }
 
 impl Catalog {
@@ -355,7 +363,8 @@ impl Catalog {
         services: &[(String, String)],
         known_fee_rules: &BTreeSet<String>,
     ) -> Result<Self, CatalogError> {
-        let wf: WorkflowFile = toml::from_str(workflows.1).map_err(|e| err(workflows.0, e.to_string()))?;
+        let wf: WorkflowFile =
+            toml::from_str(workflows.1).map_err(|e| err(workflows.0, e.to_string()))?;
         let mut wmap = BTreeMap::new();
         for w in wf.workflows {
             validate_workflow(workflows.0, &w)?;
@@ -369,7 +378,13 @@ impl Catalog {
             let s: Service = toml::from_str(text).map_err(|e| err(file, e.to_string()))?;
             validate_service(file, &s, &wmap, known_fee_rules)?;
             if !prefixes.insert(s.number_prefix.clone()) {
-                return Err(err(file, format!("number_prefix `{}` used by another service", s.number_prefix)));
+                return Err(err(
+                    file,
+                    format!(
+                        "number_prefix `{}` used by another service",
+                        s.number_prefix
+                    ),
+                ));
             }
             if smap.insert(s.code.clone(), s).is_some() {
                 return Err(err(file, "duplicate service code"));
@@ -378,7 +393,10 @@ impl Catalog {
         if smap.is_empty() {
             return Err(err("catalog/services", "no services"));
         }
-        Ok(Catalog { services: smap, workflows: wmap })
+        Ok(Catalog {
+            services: smap,
+            workflows: wmap,
+        })
     }
 
     pub fn services(&self) -> impl Iterator<Item = &Service> {
@@ -405,26 +423,41 @@ impl Catalog {
 }
 
 fn is_code(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
 }
 
 fn is_requirement_id(s: &str) -> bool {
     // R-003-07 or G-21
     let b = s.as_bytes();
-    (b.len() == 8 && s.starts_with("R-") && b[5] == b'-' && s[2..5].bytes().all(|c| c.is_ascii_digit()) && s[6..].bytes().all(|c| c.is_ascii_digit()))
+    (b.len() == 8
+        && s.starts_with("R-")
+        && b[5] == b'-'
+        && s[2..5].bytes().all(|c| c.is_ascii_digit())
+        && s[6..].bytes().all(|c| c.is_ascii_digit()))
         || (b.len() == 4 && s.starts_with("G-") && s[2..].bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn check_ids(file: &str, what: &str, ids: &[String]) -> Result<(), CatalogError> {
     match ids.iter().find(|id| !is_requirement_id(id)) {
-        Some(bad) => Err(err(file, format!("{what}: `{bad}` is not a requirement ID (R-nnn-nn or G-nn)"))),
+        Some(bad) => Err(err(
+            file,
+            format!("{what}: `{bad}` is not a requirement ID (R-nnn-nn or G-nn)"),
+        )),
         None => Ok(()),
     }
 }
 
 fn validate_workflow(file: &str, w: &Workflow) -> Result<(), CatalogError> {
     if !is_code(&w.code) {
-        return Err(err(file, format!("workflow code `{}` must be lower-case letters, digits, - or _", w.code)));
+        return Err(err(
+            file,
+            format!(
+                "workflow code `{}` must be lower-case letters, digits, - or _",
+                w.code
+            ),
+        ));
     }
     let mut reachable: BTreeSet<State> = BTreeSet::from([State::Draft]);
     for t in &w.transitions {
@@ -433,10 +466,16 @@ fn validate_workflow(file: &str, w: &Workflow) -> Result<(), CatalogError> {
             return Err(err(file, format!("{at}: bad action name")));
         }
         if t.from.is_empty() || t.by.is_empty() {
-            return Err(err(file, format!("{at}: `from` and `by` must not be empty")));
+            return Err(err(
+                file,
+                format!("{at}: `from` and `by` must not be empty"),
+            ));
         }
         if t.by.contains(&Party::System) && t.by.len() > 1 {
-            return Err(err(file, format!("{at}: a system action cannot also be taken by people")));
+            return Err(err(
+                file,
+                format!("{at}: a system action cannot also be taken by people"),
+            ));
         }
         check_ids(file, &at, &t.requirements)?;
         if let Some(to) = t.to {
@@ -448,7 +487,12 @@ fn validate_workflow(file: &str, w: &Workflow) -> Result<(), CatalogError> {
         if let Some(s) = t.from.iter().find(|s| !reachable.contains(s)) {
             return Err(err(
                 file,
-                format!("workflow {} action {}: state `{}` is never reached", w.code, t.action, s.as_str()),
+                format!(
+                    "workflow {} action {}: state `{}` is never reached",
+                    w.code,
+                    t.action,
+                    s.as_str()
+                ),
             ));
         }
     }
@@ -462,69 +506,137 @@ fn validate_service(
     fee_rules: &BTreeSet<String>,
 ) -> Result<(), CatalogError> {
     if !is_code(&s.code) {
-        return Err(err(file, format!("code `{}` must be lower-case letters, digits, - or _", s.code)));
+        return Err(err(
+            file,
+            format!(
+                "code `{}` must be lower-case letters, digits, - or _",
+                s.code
+            ),
+        ));
     }
     if s.number_prefix.is_empty() || !s.number_prefix.chars().all(|c| c.is_ascii_uppercase()) {
         return Err(err(file, "number_prefix must be upper-case ASCII letters"));
     }
     if !workflows.contains_key(&s.workflow) {
-        return Err(err(file, format!("workflow `{}` is not defined in workflows.toml", s.workflow)));
+        return Err(err(
+            file,
+            format!("workflow `{}` is not defined in workflows.toml", s.workflow),
+        ));
     }
     if s.provider.timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(err(file, format!("provider.timezone `{}` is not an IANA zone", s.provider.timezone)));
+        return Err(err(
+            file,
+            format!(
+                "provider.timezone `{}` is not an IANA zone",
+                s.provider.timezone
+            ),
+        ));
     }
-    for (name, v) in [("provider.opens", &s.provider.opens), ("provider.closes", &s.provider.closes)] {
+    for (name, v) in [
+        ("provider.opens", &s.provider.opens),
+        ("provider.closes", &s.provider.closes),
+    ] {
         if chrono::NaiveTime::parse_from_str(v, "%H:%M").is_err() {
             return Err(err(file, format!("{name} `{v}` is not HH:MM")));
         }
     }
-    if s.applicant_kinds.is_empty() || s.variants.is_empty() || s.channels.is_empty() || s.reviewer_roles.is_empty() {
-        return Err(err(file, "applicant_kinds, variants, channels and reviewer_roles must not be empty"));
+    if s.applicant_kinds.is_empty()
+        || s.variants.is_empty()
+        || s.channels.is_empty()
+        || s.reviewer_roles.is_empty()
+    {
+        return Err(err(
+            file,
+            "applicant_kinds, variants, channels and reviewer_roles must not be empty",
+        ));
     }
     check_ids(file, "requirements", &s.requirements)?;
     check_ids(file, "result.requirements", &s.result.requirements)?;
     let mut seen = BTreeSet::new();
     for v in &s.variants {
         if !is_code(&v.code) || !seen.insert(v.code.clone()) {
-            return Err(err(file, format!("variant `{}`: bad or duplicate code", v.code)));
+            return Err(err(
+                file,
+                format!("variant `{}`: bad or duplicate code", v.code),
+            ));
         }
         if !fee_rules.contains(&v.fee_rule) {
-            return Err(err(file, format!("variant `{}`: fee_rule `{}` is not in the fee table", v.code, v.fee_rule)));
+            return Err(err(
+                file,
+                format!(
+                    "variant `{}`: fee_rule `{}` is not in the fee table",
+                    v.code, v.fee_rule
+                ),
+            ));
         }
         check_ids(file, &format!("variant {}", v.code), &v.requirements)?;
-        check_ids(file, &format!("variant {} assumptions", v.code), &v.assumptions)?;
+        check_ids(
+            file,
+            &format!("variant {} assumptions", v.code),
+            &v.assumptions,
+        )?;
     }
     let variant_ok = |list: &[String]| list.iter().all(|v| s.variant(v).is_some());
     let mut seen = BTreeSet::new();
     for f in &s.form {
         if !is_code(&f.code) || !seen.insert(f.code.clone()) {
-            return Err(err(file, format!("form field `{}`: bad or duplicate code", f.code)));
+            return Err(err(
+                file,
+                format!("form field `{}`: bad or duplicate code", f.code),
+            ));
         }
         if !variant_ok(&f.variants) {
-            return Err(err(file, format!("form field `{}`: unknown variant", f.code)));
+            return Err(err(
+                file,
+                format!("form field `{}`: unknown variant", f.code),
+            ));
         }
         let needs_options = matches!(f.kind, FieldKind::Select | FieldKind::MultiSelect);
         if needs_options == f.options.is_empty() {
-            return Err(err(file, format!("form field `{}`: options are required exactly for select fields", f.code)));
+            return Err(err(
+                file,
+                format!(
+                    "form field `{}`: options are required exactly for select fields",
+                    f.code
+                ),
+            ));
         }
         check_ids(file, &format!("form field {}", f.code), &f.requirements)?;
     }
     let mut seen = BTreeSet::new();
     for c in &s.channels {
         if !is_code(&c.code) || !seen.insert(c.code.clone()) {
-            return Err(err(file, format!("channel `{}`: bad or duplicate code", c.code)));
+            return Err(err(
+                file,
+                format!("channel `{}`: bad or duplicate code", c.code),
+            ));
         }
         if c.initiator_roles.is_empty() {
-            return Err(err(file, format!("channel `{}`: initiator_roles must not be empty", c.code)));
+            return Err(err(
+                file,
+                format!("channel `{}`: initiator_roles must not be empty", c.code),
+            ));
         }
         if c.signer == Signer::Employee && c.initiator_roles.contains(&Role::Applicant) {
-            return Err(err(file, format!("channel `{}`: an applicant cannot open a channel an employee signs", c.code)));
+            return Err(err(
+                file,
+                format!(
+                    "channel `{}`: an applicant cannot open a channel an employee signs",
+                    c.code
+                ),
+            ));
         }
         check_ids(file, &format!("channel {}", c.code), &c.requirements)?;
         let mut docs = BTreeSet::new();
         for d in &c.documents {
             if !is_code(&d.code) || !docs.insert(d.code.clone()) || !variant_ok(&d.variants) {
-                return Err(err(file, format!("channel `{}` document `{}`: bad code, duplicate or unknown variant", c.code, d.code)));
+                return Err(err(
+                    file,
+                    format!(
+                        "channel `{}` document `{}`: bad code, duplicate or unknown variant",
+                        c.code, d.code
+                    ),
+                ));
             }
             check_ids(file, &format!("document {}", d.code), &d.requirements)?;
         }

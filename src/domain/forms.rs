@@ -28,12 +28,19 @@ impl FieldError {
 }
 
 fn invalid(field: &FormField, why: impl Into<String>) -> FieldError {
-    FieldError::Invalid { field: field.code.clone(), why: why.into() }
+    FieldError::Invalid {
+        field: field.code.clone(),
+        why: why.into(),
+    }
 }
 
 /// IBAN check (ISO 13616 mod-97); Kazakh IBANs are 20 characters starting with KZ.
 pub fn iban_is_valid(s: &str) -> bool {
-    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
+    let s: String = s
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_ascii_uppercase();
     if s.len() < 15 || s.len() > 34 || !s.chars().all(|c| c.is_ascii_alphanumeric()) {
         return false;
     }
@@ -67,17 +74,26 @@ fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
             match f.kind {
                 FieldKind::Phone => {
                     let digits = s.chars().filter(char::is_ascii_digit).count();
-                    if !(10..=15).contains(&digits) || !s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
-                        return Err(invalid(f, "expected a phone number such as +7 701 234 56 78"));
+                    if !(10..=15).contains(&digits)
+                        || !s.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))
+                    {
+                        return Err(invalid(
+                            f,
+                            "expected a phone number such as +7 701 234 56 78",
+                        ));
                     }
                 }
                 FieldKind::Email => {
-                    let ok = s.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !s.contains(' '));
+                    let ok = s
+                        .split_once('@')
+                        .is_some_and(|(a, b)| !a.is_empty() && b.contains('.') && !s.contains(' '));
                     if !ok {
                         return Err(invalid(f, "expected an e-mail address"));
                     }
                 }
-                FieldKind::Iban if !iban_is_valid(s) => return Err(invalid(f, "expected a valid IBAN (KZ + 18 characters)")),
+                FieldKind::Iban if !iban_is_valid(s) => {
+                    return Err(invalid(f, "expected a valid IBAN (KZ + 18 characters)"))
+                }
                 _ => {}
             }
             Ok(())
@@ -88,16 +104,27 @@ fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
         FieldKind::DateTime => chrono::DateTime::parse_from_rfc3339(as_str()?)
             .map(|_| ())
             .map_err(|_| invalid(f, "expected an RFC 3339 date-time")),
-        FieldKind::Iin => as_str()?.parse::<Iin>().map(|_| ()).map_err(|e| invalid(f, e.to_string())),
-        FieldKind::Bin => as_str()?.parse::<Bin>().map(|_| ()).map_err(|e| invalid(f, e.to_string())),
+        FieldKind::Iin => as_str()?
+            .parse::<Iin>()
+            .map(|_| ())
+            .map_err(|e| invalid(f, e.to_string())),
+        FieldKind::Bin => as_str()?
+            .parse::<Bin>()
+            .map(|_| ())
+            .map_err(|e| invalid(f, e.to_string())),
         FieldKind::Decimal => {
             let s = match v {
                 Value::String(s) => s.clone(),
                 _ => return Err(invalid(f, "expected a decimal number as a string")),
             };
-            s.parse::<rust_decimal::Decimal>().map(|_| ()).map_err(|_| invalid(f, "expected a decimal number"))
+            s.parse::<rust_decimal::Decimal>()
+                .map(|_| ())
+                .map_err(|_| invalid(f, "expected a decimal number"))
         }
-        FieldKind::Boolean => v.as_bool().map(|_| ()).ok_or_else(|| invalid(f, "expected true or false")),
+        FieldKind::Boolean => v
+            .as_bool()
+            .map(|_| ())
+            .ok_or_else(|| invalid(f, "expected true or false")),
         FieldKind::Select => {
             let s = as_str()?;
             if f.options.iter().any(|o| o.code == s) {
@@ -109,7 +136,9 @@ fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
         FieldKind::MultiSelect => {
             let arr = v.as_array().ok_or_else(|| invalid(f, "expected a list"))?;
             for item in arr {
-                let s = item.as_str().ok_or_else(|| invalid(f, "expected a list of option codes"))?;
+                let s = item
+                    .as_str()
+                    .ok_or_else(|| invalid(f, "expected a list of option codes"))?;
                 if !f.options.iter().any(|o| o.code == s) {
                     return Err(invalid(f, format!("`{s}` is not one of the options")));
                 }
@@ -129,7 +158,11 @@ fn is_empty(v: &Value) -> bool {
 }
 
 /// Checks every given value against the form of `service` / `variant`.
-pub fn validate_values(service: &Service, variant: &str, values: &Map<String, Value>) -> Result<(), FieldError> {
+pub fn validate_values(
+    service: &Service,
+    variant: &str,
+    values: &Map<String, Value>,
+) -> Result<(), FieldError> {
     for (k, v) in values {
         let f = service
             .field(k)
@@ -143,7 +176,11 @@ pub fn validate_values(service: &Service, variant: &str, values: &Map<String, Va
 }
 
 /// Required fields of the variant that are missing or empty.
-pub fn missing_required(service: &Service, variant: &str, values: &Map<String, Value>) -> Vec<String> {
+pub fn missing_required(
+    service: &Service,
+    variant: &str,
+    values: &Map<String, Value>,
+) -> Vec<String> {
     service
         .form
         .iter()

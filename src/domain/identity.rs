@@ -85,9 +85,9 @@ impl IdentityError {
             },
             IdentityError::BirthDate => "IIN_BIRTH_DATE",
             IdentityError::CenturySex => "IIN_FORMAT",
-            IdentityError::RegistrationMonth | IdentityError::EntityType | IdentityError::Division => {
-                "BIN_FORMAT"
-            }
+            IdentityError::RegistrationMonth
+            | IdentityError::EntityType
+            | IdentityError::Division => "BIN_FORMAT",
         }
     }
 }
@@ -118,7 +118,11 @@ pub fn iin_control_digit(first11: &[u8; 11]) -> Option<u8> {
             % 11
     };
     let first = weighted(&WEIGHTS_1);
-    let control = if first == 10 { weighted(&WEIGHTS_2) } else { first };
+    let control = if first == 10 {
+        weighted(&WEIGHTS_2)
+    } else {
+        first
+    };
     // `control` < 10 here, so the cast cannot truncate.
     (control < 10).then_some(control as u8)
 }
@@ -523,8 +527,8 @@ impl TaxpayerId {
             Err(iin_err) => match Bin::parse(s) {
                 Ok(bin) => Ok(TaxpayerId::Bin(bin)),
                 Err(bin_err) => {
-                    let looks_like_bin = s.len() == ID_LEN
-                        && matches!(s.as_bytes().get(4), Some(b'4'..=b'6'));
+                    let looks_like_bin =
+                        s.len() == ID_LEN && matches!(s.as_bytes().get(4), Some(b'4'..=b'6'));
                     Err(if looks_like_bin { bin_err } else { iin_err })
                 }
             },
@@ -566,7 +570,10 @@ mod tests {
         // 850412 4 0123 ?: born 1985-04-12, digit 7 = 4 (female, 1900s), serial 0123.
         // Σ dᵢ·i = 1·8 + 2·5 + 3·0 + 4·4 + 5·1 + 6·2 + 7·4 + 8·0 + 9·1 + 10·2 + 11·3
         //        = 8 + 10 + 0 + 16 + 5 + 12 + 28 + 0 + 9 + 20 + 33 = 141; 141 mod 11 = 9.
-        assert_eq!(iin_control_digit(&[8, 5, 0, 4, 1, 2, 4, 0, 1, 2, 3]), Some(9));
+        assert_eq!(
+            iin_control_digit(&[8, 5, 0, 4, 1, 2, 4, 0, 1, 2, 3]),
+            Some(9)
+        );
         let iin = Iin::parse("850412401239").expect("valid");
         assert_eq!(iin.birth_date(), d(1985, 4, 12));
         assert_eq!(iin.sex(), Sex::Female);
@@ -584,7 +591,10 @@ mod tests {
         //       = 7 + 16 + 0 + 4 + 0 + 6 + 21 + 0 + 0 + 0 + 44 = 98; 98 mod 11 = 10 → pass 2.
         // Pass 2: 3·7 + 4·8 + 5·0 + 6·1 + 7·0 + 8·1 + 9·3 + 10·0 + 11·0 + 1·0 + 2·4
         //       = 21 + 32 + 0 + 6 + 0 + 8 + 27 + 0 + 0 + 0 + 8 = 102; 102 mod 11 = 3.
-        assert_eq!(iin_control_digit(&[7, 8, 0, 1, 0, 1, 3, 0, 0, 0, 4]), Some(3));
+        assert_eq!(
+            iin_control_digit(&[7, 8, 0, 1, 0, 1, 3, 0, 0, 0, 4]),
+            Some(3)
+        );
         let iin = Iin::parse("780101300043").expect("valid");
         assert_eq!(iin.sex(), Sex::Male);
         assert_eq!(iin.birth_date(), d(1978, 1, 1));
@@ -677,7 +687,10 @@ mod tests {
         // 150940 00123 ?: registered 2015-09, resident legal entity (4), head office (0),
         // serial 00123. Σ = 1·1 + 2·5 + 3·0 + 4·9 + 5·4 + 6·0 + 7·0 + 8·0 + 9·1 + 10·2 + 11·3
         //   = 1 + 10 + 0 + 36 + 20 + 0 + 0 + 0 + 9 + 20 + 33 = 129; 129 mod 11 = 8.
-        assert_eq!(iin_control_digit(&[1, 5, 0, 9, 4, 0, 0, 0, 1, 2, 3]), Some(8));
+        assert_eq!(
+            iin_control_digit(&[1, 5, 0, 9, 4, 0, 0, 0, 1, 2, 3]),
+            Some(8)
+        );
         let bin = Bin::parse("150940001238").expect("valid");
         assert_eq!(bin.registration_yy(), 15);
         assert_eq!(bin.registration_month(), 9);
@@ -700,14 +713,23 @@ mod tests {
         assert_eq!(code("150040001238"), Err("BIN_FORMAT")); // month 00
         assert_eq!(code("150970001238"), Err("BIN_FORMAT")); // type 7
         assert_eq!(code("150944001238"), Err("BIN_FORMAT")); // division 4
-        assert_eq!(make_bin(15, 13, BinKind::ResidentLegalEntity, BinDivision::Head, 1), None);
-        assert_eq!(make_bin(100, 1, BinKind::ResidentLegalEntity, BinDivision::Head, 1), None);
+        assert_eq!(
+            make_bin(15, 13, BinKind::ResidentLegalEntity, BinDivision::Head, 1),
+            None
+        );
+        assert_eq!(
+            make_bin(100, 1, BinKind::ResidentLegalEntity, BinDivision::Head, 1),
+            None
+        );
     }
 
     #[test]
     fn serde_as_string() {
         let iin = Iin::parse("850412401239").expect("valid");
-        assert_eq!(serde_json::to_string(&iin).ok(), Some("\"850412401239\"".to_owned()));
+        assert_eq!(
+            serde_json::to_string(&iin).ok(),
+            Some("\"850412401239\"".to_owned())
+        );
         let back: Iin = serde_json::from_str("\"850412401239\"").expect("valid json");
         assert_eq!(back, iin);
         assert!(serde_json::from_str::<Iin>("\"850412401238\"").is_err());
@@ -746,7 +768,12 @@ mod tests {
     }
 
     fn pass1(d: &[u8]) -> u32 {
-        d[..11].iter().zip(WEIGHTS_1).map(|(x, w)| u32::from(*x) * w).sum::<u32>() % 11
+        d[..11]
+            .iter()
+            .zip(WEIGHTS_1)
+            .map(|(x, w)| u32::from(*x) * w)
+            .sum::<u32>()
+            % 11
     }
 
     fn arb_birth() -> impl Strategy<Value = NaiveDate> {

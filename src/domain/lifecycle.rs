@@ -10,7 +10,9 @@ use std::fmt;
 use utoipa::ToSchema;
 
 /// The state of a request. Stored as its snake_case name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Being filled in; attachments can change.
@@ -175,12 +177,18 @@ fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
 
 fn check_guard(g: Guard, f: &Facts) -> Result<(), TransitionError> {
     match g {
-        Guard::FormComplete if !f.form_problems.is_empty() => Err(TransitionError::FormIncomplete(f.form_problems.clone())),
-        Guard::RequiredDocuments if !f.missing_documents.is_empty() => {
-            Err(TransitionError::MissingDocuments(f.missing_documents.clone()))
+        Guard::FormComplete if !f.form_problems.is_empty() => {
+            Err(TransitionError::FormIncomplete(f.form_problems.clone()))
         }
-        Guard::PaymentConfirmed if !f.payment_confirmed => Err(TransitionError::PaymentNotConfirmed),
-        Guard::SignatureVerified if !f.signature_verified => Err(TransitionError::SignatureRequired),
+        Guard::RequiredDocuments if !f.missing_documents.is_empty() => Err(
+            TransitionError::MissingDocuments(f.missing_documents.clone()),
+        ),
+        Guard::PaymentConfirmed if !f.payment_confirmed => {
+            Err(TransitionError::PaymentNotConfirmed)
+        }
+        Guard::SignatureVerified if !f.signature_verified => {
+            Err(TransitionError::SignatureRequired)
+        }
         Guard::ReasonRequired if f.reason.as_deref().map(str::trim).unwrap_or("").is_empty() => {
             Err(TransitionError::ReasonRequired)
         }
@@ -208,7 +216,10 @@ pub fn plan(
     let t = candidates
         .into_iter()
         .find(|t| t.from.contains(&from))
-        .ok_or_else(|| TransitionError::IllegalTransition { action: action.to_string(), from })?;
+        .ok_or_else(|| TransitionError::IllegalTransition {
+            action: action.to_string(),
+            from,
+        })?;
     if t.by == [Party::System] && !actor.is_system {
         return Err(TransitionError::SystemOnly(action.to_string()));
     }
@@ -228,11 +239,18 @@ pub fn plan(
 }
 
 /// Actions the actor could take now (for pages and the API), ignoring guards.
-pub fn available_actions(service: &Service, workflow: &Workflow, from: State, actor: &Actor) -> Vec<String> {
+pub fn available_actions(
+    service: &Service,
+    workflow: &Workflow,
+    from: State,
+    actor: &Actor,
+) -> Vec<String> {
     let mut out: Vec<String> = workflow
         .transitions
         .iter()
-        .filter(|t| t.from.contains(&from) && t.by.iter().any(|p| party_matches(*p, service, actor)))
+        .filter(|t| {
+            t.from.contains(&from) && t.by.iter().any(|p| party_matches(*p, service, actor))
+        })
         .map(|t| t.action.clone())
         .collect();
     out.dedup();

@@ -117,7 +117,10 @@ impl Money {
 
     /// Multiplies by a decimal factor, rounding half away from zero to a tiyn.
     pub fn checked_mul_decimal(self, k: Decimal) -> Result<Money, MoneyError> {
-        let product = self.to_decimal().checked_mul(k).ok_or(MoneyError::Overflow)?;
+        let product = self
+            .to_decimal()
+            .checked_mul(k)
+            .ok_or(MoneyError::Overflow)?;
         Money::from_decimal(product)
     }
 
@@ -286,7 +289,8 @@ fn parse_decimal(what: &str, s: &str) -> Result<Decimal, FeeError> {
 
 impl FeeTable {
     pub fn from_toml(text: &str) -> Result<FeeTable, FeeError> {
-        let f: FeeFile = toml::from_str(text).map_err(|e| FeeError::Data(e.message().to_owned()))?;
+        let f: FeeFile =
+            toml::from_str(text).map_err(|e| FeeError::Data(e.message().to_owned()))?;
         let mut mrp = BTreeMap::new();
         for (y, v) in f.mrp {
             let year: i32 = y
@@ -298,7 +302,15 @@ impl FeeTable {
             }
             let value = Money::from_decimal_exact(tenge)
                 .map_err(|e| FeeError::Data(format!("mrp {year}: {e}")))?;
-            mrp.insert(year, MrpValue { year, value, verified: v.verified, source: v.source });
+            mrp.insert(
+                year,
+                MrpValue {
+                    year,
+                    value,
+                    verified: v.verified,
+                    source: v.source,
+                },
+            );
         }
         let mut rules = BTreeMap::new();
         for (name, r) in f.rules {
@@ -308,7 +320,12 @@ impl FeeTable {
             }
             rules.insert(
                 name.clone(),
-                FeeRule { name, multiplier, verified: r.verified, description: r.description },
+                FeeRule {
+                    name,
+                    multiplier,
+                    verified: r.verified,
+                    description: r.description,
+                },
             );
         }
         Ok(FeeTable { mrp, rules })
@@ -344,7 +361,10 @@ impl FeeTable {
 
     /// [`FeeTable::fee`] with its inputs and the combined `verified` flag.
     pub fn quote(&self, rule: &str, on: NaiveDate) -> Result<FeeQuote, FeeError> {
-        let r = self.rules.get(rule).ok_or_else(|| FeeError::UnknownRule(rule.to_owned()))?;
+        let r = self
+            .rules
+            .get(rule)
+            .ok_or_else(|| FeeError::UnknownRule(rule.to_owned()))?;
         let year = on.year();
         if r.multiplier.is_zero() {
             return Ok(FeeQuote {
@@ -401,21 +421,50 @@ mod tests {
     fn licence_fees_in_mrp() {
         // G-21: 10 МРП for issue, 1 МРП for re-issue, 10 МРП for a duplicate.
         let t = table();
-        assert_eq!(t.fee("licence-issue", day(2024)).map(Money::tiyn), Ok(3_692_000));
-        assert_eq!(t.fee("licence-issue", day(2026)).map(Money::to_decimal), Ok(dec!(43250.00)));
-        assert_eq!(t.fee("licence-reissue", day(2025)).map(Money::tiyn), Ok(393_200));
-        assert_eq!(t.fee("licence-duplicate", day(2025)).map(Money::tiyn), Ok(3_932_000));
+        assert_eq!(
+            t.fee("licence-issue", day(2024)).map(Money::tiyn),
+            Ok(3_692_000)
+        );
+        assert_eq!(
+            t.fee("licence-issue", day(2026)).map(Money::to_decimal),
+            Ok(dec!(43250.00))
+        );
+        assert_eq!(
+            t.fee("licence-reissue", day(2025)).map(Money::tiyn),
+            Ok(393_200)
+        );
+        assert_eq!(
+            t.fee("licence-duplicate", day(2025)).map(Money::tiyn),
+            Ok(3_932_000)
+        );
         // The year is the calendar year of the request date.
         let dec31 = NaiveDate::from_ymd_opt(2024, 12, 31).expect("date");
         let jan1 = NaiveDate::from_ymd_opt(2025, 1, 1).expect("date");
-        assert_eq!(t.fee("licence-reissue", dec31).map(Money::tiyn), Ok(369_200));
+        assert_eq!(
+            t.fee("licence-reissue", dec31).map(Money::tiyn),
+            Ok(369_200)
+        );
         assert_eq!(t.fee("licence-reissue", jan1).map(Money::tiyn), Ok(393_200));
         assert_eq!(t.fee("free", day(1999)), Ok(Money::ZERO));
-        assert_eq!(t.fee("licence-issue", day(1999)), Err(FeeError::NoMrp(1999)));
-        assert_eq!(t.fee("licence-issue", day(1999)).map_err(|e| e.code()), Err("FEE_NO_MRP_FOR_YEAR"));
-        assert_eq!(t.fee("nope", day(2026)).map_err(|e| e.code()), Err("FEE_UNKNOWN_RULE"));
+        assert_eq!(
+            t.fee("licence-issue", day(1999)),
+            Err(FeeError::NoMrp(1999))
+        );
+        assert_eq!(
+            t.fee("licence-issue", day(1999)).map_err(|e| e.code()),
+            Err("FEE_NO_MRP_FOR_YEAR")
+        );
+        assert_eq!(
+            t.fee("nope", day(2026)).map_err(|e| e.code()),
+            Err("FEE_UNKNOWN_RULE")
+        );
         let names = t.rule_names();
-        for n in ["free", "licence-issue", "licence-reissue", "licence-duplicate"] {
+        for n in [
+            "free",
+            "licence-issue",
+            "licence-reissue",
+            "licence-duplicate",
+        ] {
             assert!(names.iter().any(|x| x == n), "{n}");
         }
     }
@@ -426,7 +475,10 @@ mod tests {
         let q = t.quote("licence-issue", day(2025)).expect("quote");
         assert_eq!(q.multiplier, dec!(10));
         assert_eq!(q.mrp.tiyn(), 393_200);
-        assert!(!q.verified, "the licence fee multiplier is an assumption (G-21)");
+        assert!(
+            !q.verified,
+            "the licence fee multiplier is an assumption (G-21)"
+        );
         let free = t.quote("free", day(2025)).expect("quote");
         assert!(free.verified);
         assert_eq!(free.amount, Money::ZERO);
@@ -435,11 +487,13 @@ mod tests {
     #[test]
     fn fractional_multiplier_rounds_half_away_from_zero() {
         // 0.5 × 3692.01 = 1846.005 → 1846.01.
-        let t = FeeTable::from_toml(
-            "[mrp.2024]\ntenge = \"3692.01\"\n[rules.half]\nmrp = \"0.5\"\n",
-        )
-        .expect("table");
-        assert_eq!(t.fee("half", day(2024)).map(Money::to_decimal), Ok(dec!(1846.01)));
+        let t =
+            FeeTable::from_toml("[mrp.2024]\ntenge = \"3692.01\"\n[rules.half]\nmrp = \"0.5\"\n")
+                .expect("table");
+        assert_eq!(
+            t.fee("half", day(2024)).map(Money::to_decimal),
+            Ok(dec!(1846.01))
+        );
     }
 
     #[test]
@@ -466,30 +520,60 @@ mod tests {
         assert_eq!(t(dec!(-1.004)), Ok(-100));
         assert_eq!(t(dec!(0.004999)), Ok(0));
         assert_eq!(t(Decimal::MAX), Err(MoneyError::Overflow));
-        assert_eq!(Money::from_decimal_exact(dec!(1.005)), Err(MoneyError::Precision));
-        assert_eq!(Money::from_decimal_exact(dec!(1.500)).map(Money::tiyn), Ok(150));
+        assert_eq!(
+            Money::from_decimal_exact(dec!(1.005)),
+            Err(MoneyError::Precision)
+        );
+        assert_eq!(
+            Money::from_decimal_exact(dec!(1.500)).map(Money::tiyn),
+            Ok(150)
+        );
     }
 
     #[test]
     fn text_forms() {
         assert_eq!(Money::from_tiyn(4_325_000).to_string(), "43250.00 KZT");
         assert_eq!(Money::from_tiyn(-105).to_string(), "-1.05 KZT");
-        assert_eq!(Money::from_tiyn(123_450).format_kk_ru(), "1\u{a0}234,50\u{a0}₸");
-        assert_eq!(Money::from_tiyn(123_456_789).format_kk_ru(), "1\u{a0}234\u{a0}567,89\u{a0}₸");
+        assert_eq!(
+            Money::from_tiyn(123_450).format_kk_ru(),
+            "1\u{a0}234,50\u{a0}₸"
+        );
+        assert_eq!(
+            Money::from_tiyn(123_456_789).format_kk_ru(),
+            "1\u{a0}234\u{a0}567,89\u{a0}₸"
+        );
         assert_eq!(Money::from_tiyn(5).format_kk_ru(), "0,05\u{a0}₸");
-        assert_eq!(Money::from_tiyn(-100_000).format_kk_ru(), "-1\u{a0}000,00\u{a0}₸");
-        assert_eq!(Money::from_tiyn(i64::MIN).format_kk_ru().chars().next(), Some('-'));
+        assert_eq!(
+            Money::from_tiyn(-100_000).format_kk_ru(),
+            "-1\u{a0}000,00\u{a0}₸"
+        );
+        assert_eq!(
+            Money::from_tiyn(i64::MIN).format_kk_ru().chars().next(),
+            Some('-')
+        );
         assert_eq!("12345.5".parse::<Money>().map(Money::tiyn), Ok(1_234_550));
-        assert_eq!("12345.50 KZT".parse::<Money>().map(Money::tiyn), Ok(1_234_550));
+        assert_eq!(
+            "12345.50 KZT".parse::<Money>().map(Money::tiyn),
+            Ok(1_234_550)
+        );
         assert_eq!("1.001".parse::<Money>(), Err(MoneyError::Precision));
-        assert_eq!("1e3".parse::<Money>().map_err(|e| e.code()), Err("MONEY_FORMAT"));
-        assert_eq!("".parse::<Money>().map_err(|e| e.code()), Err("MONEY_FORMAT"));
+        assert_eq!(
+            "1e3".parse::<Money>().map_err(|e| e.code()),
+            Err("MONEY_FORMAT")
+        );
+        assert_eq!(
+            "".parse::<Money>().map_err(|e| e.code()),
+            Err("MONEY_FORMAT")
+        );
     }
 
     #[test]
     fn serde_as_decimal_string() {
         let m = Money::from_tiyn(1_234_550);
-        assert_eq!(serde_json::to_string(&m).ok(), Some("\"12345.50\"".to_owned()));
+        assert_eq!(
+            serde_json::to_string(&m).ok(),
+            Some("\"12345.50\"".to_owned())
+        );
         assert_eq!(serde_json::from_str::<Money>("\"12345.50\"").ok(), Some(m));
         assert!(serde_json::from_str::<Money>("12345.5").is_err());
         assert!(serde_json::from_str::<Money>("\"0.001\"").is_err());
@@ -499,12 +583,21 @@ mod tests {
     fn checked_arithmetic() {
         let a = Money::from_tiyn(i64::MAX);
         assert_eq!(a.checked_add(Money::from_tiyn(1)), None);
-        assert_eq!(Money::from_tiyn(i64::MIN).checked_sub(Money::from_tiyn(1)), None);
+        assert_eq!(
+            Money::from_tiyn(i64::MIN).checked_sub(Money::from_tiyn(1)),
+            None
+        );
         assert_eq!(a.checked_mul(2), None);
-        assert_eq!(Money::from_tiyn(150).checked_mul(3), Some(Money::from_tiyn(450)));
+        assert_eq!(
+            Money::from_tiyn(150).checked_mul(3),
+            Some(Money::from_tiyn(450))
+        );
         assert_eq!(Money::from_tenge(5).map(Money::tiyn), Some(500));
         assert_eq!(Money::from_tenge(i64::MAX), None);
-        assert_eq!(Money::from_tiyn(333).checked_mul_decimal(dec!(0.5)), Ok(Money::from_tiyn(167)));
+        assert_eq!(
+            Money::from_tiyn(333).checked_mul_decimal(dec!(0.5)),
+            Ok(Money::from_tiyn(167))
+        );
         assert_eq!(a.checked_mul_decimal(dec!(2)), Err(MoneyError::Overflow));
     }
 

@@ -33,10 +33,13 @@ pub struct Health {
 #[get("/health")]
 pub async fn health(app: web::Data<App>) -> HttpResponse {
     let app2 = app.clone();
-    let db_ok = web::block(move || app2.store.read(|c| crate::db::queries::count_users(c).map(|_| ())))
-        .await
-        .map(|r| r.is_ok())
-        .unwrap_or(false);
+    let db_ok = web::block(move || {
+        app2.store
+            .read(|c| crate::db::queries::count_users(c).map(|_| ()))
+    })
+    .await
+    .map(|r| r.is_ok())
+    .unwrap_or(false);
     let body = Health {
         status: if db_ok { "ok" } else { "degraded" }.into(),
         database: format!("{:?}", app.store.backend()).to_lowercase(),
@@ -53,7 +56,9 @@ pub async fn health(app: web::Data<App>) -> HttpResponse {
 #[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format")))]
 #[get("/metrics")]
 pub async fn metrics() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/plain; version=0.0.4").body(crate::metrics::render())
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(crate::metrics::render())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -105,7 +110,10 @@ pub async fn login(app: web::Data<App>, input: web::Json<LoginInput>) -> Res<Htt
         .http_only(true)
         .same_site(SameSite::Lax)
         .finish();
-    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResult { token, user: Me::from(&user) }))
+    Ok(HttpResponse::Ok().cookie(cookie).json(LoginResult {
+        token,
+        user: Me::from(&user),
+    }))
 }
 
 /// End the session.
@@ -148,7 +156,10 @@ pub async fn service(app: web::Data<App>, code: web::Path<String>) -> Res<HttpRe
         .service(&code)
         .ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.into_inner()))?;
     let w = app.catalog.workflow_of(s);
-    Ok(HttpResponse::Ok().json(ServiceDetail { service: s.clone(), workflow: w.clone() }))
+    Ok(HttpResponse::Ok().json(ServiceDetail {
+        service: s.clone(),
+        workflow: w.clone(),
+    }))
 }
 
 /// Open a draft request.
@@ -157,7 +168,11 @@ pub async fn service(app: web::Data<App>, code: web::Path<String>) -> Res<HttpRe
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
 #[post("/api/v1/requests")]
-pub async fn create_request(app: web::Data<App>, user: Authed, input: web::Json<NewRequest>) -> Res<HttpResponse> {
+pub async fn create_request(
+    app: web::Data<App>,
+    user: Authed,
+    input: web::Json<NewRequest>,
+) -> Res<HttpResponse> {
     let input = input.into_inner();
     let view = run(move || requests::create(&app, &user.0, input)).await?;
     Ok(HttpResponse::Created()
@@ -184,13 +199,23 @@ pub struct ListParams {
     responses((status = 200, body = RequestPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
 #[get("/api/v1/requests")]
-pub async fn list_requests(app: web::Data<App>, user: Authed, q: web::Query<ListParams>) -> Res<HttpResponse> {
+pub async fn list_requests(
+    app: web::Data<App>,
+    user: Authed,
+    q: web::Query<ListParams>,
+) -> Res<HttpResponse> {
     let q = q.into_inner();
     let page = run(move || {
         requests::list(
             &app,
             &user.0,
-            ListQuery { service: q.service, state: q.state, applicant: q.applicant, limit: q.limit, offset: q.offset },
+            ListQuery {
+                service: q.service,
+                state: q.state,
+                applicant: q.applicant,
+                limit: q.limit,
+                offset: q.offset,
+            },
         )
     })
     .await?;
@@ -202,7 +227,11 @@ pub async fn list_requests(app: web::Data<App>, user: Authed, q: web::Query<List
     responses((status = 200, body = RequestView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 #[get("/api/v1/requests/{number}")]
-pub async fn get_request(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+pub async fn get_request(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
     let number = number.into_inner();
     let view = run(move || requests::get(&app, &user.0, &number)).await?;
     Ok(HttpResponse::Ok().json(view))
@@ -213,7 +242,11 @@ pub async fn get_request(app: web::Data<App>, user: Authed, number: web::Path<St
     responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 #[get("/api/v1/requests/{number}/history")]
-pub async fn request_history(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+pub async fn request_history(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
     let number = number.into_inner();
     let h = run(move || requests::history(&app, &user.0, &number)).await?;
     Ok(HttpResponse::Ok().json(h))
@@ -269,14 +302,19 @@ pub async fn post_attachment(
     let mut original_seen = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = payload.next().await {
-        let mut field = field.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+        let mut field =
+            field.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
-        let file_name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string);
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
         // Small text fields get a small cap; the file gets the configured one.
         let cap = if name == "file" { limit } else { 1024 };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+            let chunk =
+                chunk.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
             if buf.len() + chunk.len() > cap {
                 return Err(if name == "file" {
                     AppError::with("FILE_TOO_LARGE", format!("limit {limit} bytes"))
@@ -286,25 +324,50 @@ pub async fn post_attachment(
             }
             buf.extend_from_slice(&chunk);
         }
-        let text = || String::from_utf8(buf.clone()).map_err(|_| AppError::with("BAD_REQUEST", format!("field `{name}` is not UTF-8")));
+        let text = || {
+            String::from_utf8(buf.clone())
+                .map_err(|_| AppError::with("BAD_REQUEST", format!("field `{name}` is not UTF-8")))
+        };
         match name.as_str() {
             "doc_type" => doc_type = Some(text()?.trim().to_string()),
             "original_seen" => {
                 original_seen = Some(match text()?.trim() {
                     "true" => true,
                     "false" => false,
-                    other => return Err(AppError::with("BAD_REQUEST", format!("original_seen `{other}`: expected true or false"))),
+                    other => {
+                        return Err(AppError::with(
+                            "BAD_REQUEST",
+                            format!("original_seen `{other}`: expected true or false"),
+                        ))
+                    }
                 })
             }
             "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), buf)),
-            other => return Err(AppError::with("BAD_REQUEST", format!("unexpected multipart field `{other}`"))),
+            other => {
+                return Err(AppError::with(
+                    "BAD_REQUEST",
+                    format!("unexpected multipart field `{other}`"),
+                ))
+            }
         }
     }
-    let doc_type = doc_type.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `doc_type` is required"))?;
-    let (file_name, bytes) = file.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `file` is required"))?;
+    let doc_type = doc_type
+        .ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `doc_type` is required"))?;
+    let (file_name, bytes) =
+        file.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `file` is required"))?;
     let number = number.into_inner();
     let view = run(move || {
-        requests::attach(&app, &user.0, &number, Upload { doc_type, file_name, bytes, original_seen })
+        requests::attach(
+            &app,
+            &user.0,
+            &number,
+            Upload {
+                doc_type,
+                file_name,
+                bytes,
+                original_seen,
+            },
+        )
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
@@ -318,10 +381,16 @@ pub async fn post_attachment(
               (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
     security(("bearer" = [])))]
 #[get("/api/v1/requests/{number}/signing-payload")]
-pub async fn signing_payload(app: web::Data<App>, user: Authed, number: web::Path<String>) -> Res<HttpResponse> {
+pub async fn signing_payload(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
     let number = number.into_inner();
     let bytes = run(move || crate::app::signing::signing_payload(&app, &user.0, &number)).await?;
-    Ok(HttpResponse::Ok().content_type("application/octet-stream").body(bytes))
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .body(bytes))
 }
 
 /// Submit a CMS/PKCS#7 SignedData over the signing payload (DER, or base64/PEM text). On
@@ -343,7 +412,8 @@ pub async fn post_signature(
         return Err(AppError::with("SIGNATURE_MALFORMED", "empty body"));
     }
     let number = number.into_inner();
-    let view = run(move || crate::app::signing::submit_signature(&app, &user.0, &number, &body)).await?;
+    let view =
+        run(move || crate::app::signing::submit_signature(&app, &user.0, &number, &body)).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 
@@ -353,20 +423,42 @@ pub async fn post_signature(
 #[get("/pki/crl/{name}")]
 pub async fn crl(app: web::Data<App>, name: web::Path<String>) -> Res<HttpResponse> {
     let name = name.into_inner();
-    let valid = name.ends_with(".crl") && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.') && !name.contains("..");
-    let dir = app.pki.demo_dir.clone().ok_or_else(|| AppError::new("NOT_FOUND"))?;
+    let valid = name.ends_with(".crl")
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+        && !name.contains("..");
+    let dir = app
+        .pki
+        .demo_dir
+        .clone()
+        .ok_or_else(|| AppError::new("NOT_FOUND"))?;
     if !valid {
         return Err(AppError::new("NOT_FOUND"));
     }
-    let bytes = web::block(move || std::fs::read(dir.join("crl").join(name))).await.map_err(blocking)?.map_err(|_| AppError::new("NOT_FOUND"))?;
-    Ok(HttpResponse::Ok().content_type("application/pkix-crl").body(bytes))
+    let bytes = web::block(move || std::fs::read(dir.join("crl").join(name)))
+        .await
+        .map_err(blocking)?
+        .map_err(|_| AppError::new("NOT_FOUND"))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pkix-crl")
+        .body(bytes))
 }
 
 /// The demo root CA certificate (PEM), for verifiers.
 #[utoipa::path(get, path = "/pki/root-ca.pem", tag = "signatures", responses((status = 200, content_type = "application/x-pem-file")))]
 #[get("/pki/root-ca.pem")]
 pub async fn root_ca(app: web::Data<App>) -> Res<HttpResponse> {
-    let dir = app.pki.demo_dir.clone().ok_or_else(|| AppError::new("NOT_FOUND"))?;
-    let bytes = web::block(move || std::fs::read(dir.join("root-ca.pem"))).await.map_err(blocking)?.map_err(AppError::internal)?;
-    Ok(HttpResponse::Ok().content_type("application/x-pem-file").body(bytes))
+    let dir = app
+        .pki
+        .demo_dir
+        .clone()
+        .ok_or_else(|| AppError::new("NOT_FOUND"))?;
+    let bytes = web::block(move || std::fs::read(dir.join("root-ca.pem")))
+        .await
+        .map_err(blocking)?
+        .map_err(AppError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/x-pem-file")
+        .body(bytes))
 }

@@ -16,7 +16,9 @@ pub fn token_of(req: &HttpRequest) -> Option<String> {
     if let Some(h) = req.headers().get(actix_web::http::header::AUTHORIZATION) {
         let v = h.to_str().ok()?;
         let (scheme, token) = v.split_once(' ')?;
-        return scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string());
+        return scheme
+            .eq_ignore_ascii_case("bearer")
+            .then(|| token.trim().to_string());
     }
     req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
 }
@@ -29,9 +31,13 @@ impl FromRequest for Authed {
         let token = token_of(req);
         let app = req.app_data::<web::Data<App>>().cloned();
         Box::pin(async move {
-            let token = token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
+            let token = token
+                .filter(|t| !t.is_empty())
+                .ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
             let app = app.ok_or_else(|| AppError::internal("app data missing"))?;
-            let user = web::block(move || authenticate(&app, &token)).await.map_err(super::errors::blocking)??;
+            let user = web::block(move || authenticate(&app, &token))
+                .await
+                .map_err(super::errors::blocking)??;
             tracing::Span::current().record("user", user.login.as_str());
             Ok(Authed(user))
         })

@@ -24,11 +24,16 @@ impl ResponseError for AppError {
 
 pub fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
     let app = match &err {
-        error::JsonPayloadError::ContentType => AppError::with("BAD_REQUEST", "Content-Type must be application/json"),
-        error::JsonPayloadError::Overflow { .. } | error::JsonPayloadError::OverflowKnownLength { .. } => {
+        error::JsonPayloadError::ContentType => {
+            AppError::with("BAD_REQUEST", "Content-Type must be application/json")
+        }
+        error::JsonPayloadError::Overflow { .. }
+        | error::JsonPayloadError::OverflowKnownLength { .. } => {
             AppError::with("BAD_REQUEST", "JSON body too large")
         }
-        error::JsonPayloadError::Deserialize(e) if e.is_data() => AppError::with("BAD_REQUEST", e.to_string()),
+        error::JsonPayloadError::Deserialize(e) if e.is_data() => {
+            AppError::with("BAD_REQUEST", e.to_string())
+        }
         other => AppError::with("MALFORMED_JSON", other.to_string()),
     };
     error::InternalError::from_response(err, app.error_response()).into()

@@ -18,7 +18,11 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         cfg.app_data(web::Data::new(app))
             .app_data(web::PayloadConfig::new(1024 * 1024))
-            .app_data(web::JsonConfig::default().limit(1024 * 1024).error_handler(errors::json_error))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(1024 * 1024)
+                    .error_handler(errors::json_error),
+            )
             .app_data(web::QueryConfig::default().error_handler(errors::query_error))
             .app_data(web::PathConfig::default().error_handler(errors::path_error))
             .service(api::health)
@@ -39,7 +43,9 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::post_signature)
             .service(api::crl)
             .service(api::root_ca)
-            .default_service(web::to(|| async { HttpResponse::NotFound().json(AppError::new("NOT_FOUND").body()) }));
+            .default_service(web::to(|| async {
+                HttpResponse::NotFound().json(AppError::new("NOT_FOUND").body())
+            }));
     }
 }
 
@@ -54,7 +60,12 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
                 let fut = srv.call(req);
                 async move {
                     let res = fut.await?;
-                    crate::metrics::http_request(&route, &method, res.status().as_u16(), start.elapsed().as_secs_f64());
+                    crate::metrics::http_request(
+                        &route,
+                        &method,
+                        res.status().as_u16(),
+                        start.elapsed().as_secs_f64(),
+                    );
                     Ok(res)
                 }
             })

@@ -2,7 +2,9 @@
 
 use super::api;
 use crate::app::requests::{ApplicantInput, NewRequest, TransitionInput};
-use crate::app::views::{ApplicantView, AttachmentView, HistoryEntry, RequestPage, RequestSummary, RequestView};
+use crate::app::views::{
+    ApplicantView, AttachmentView, HistoryEntry, RequestPage, RequestSummary, RequestView,
+};
 use crate::domain::catalog::*;
 use crate::domain::lifecycle::{Guard, State};
 use crate::domain::roles::Role;

@@ -223,8 +223,9 @@ fn layout(dir: &Path, spec: &DemoPkiSpec, trust: TrustStore, created: bool) -> D
 }
 
 /// Creates the demo PKI under `dir`, or loads it when `dir/root-ca.pem`
-/// exists (nothing is regenerated then, except CRLs that expire within a
-/// day, which are re-issued with the same revoked entries).
+/// exists. Loading regenerates no key or certificate; a CRL is re-issued
+/// (keeping its entries) only when it is missing, expires within a day, or
+/// lacks a user that `spec` marks revoked.
 pub fn init_demo_pki(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
     for u in &spec.users {
         let ok = !u.file_stem.is_empty()
@@ -247,12 +248,22 @@ fn load_existing(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
     let mut trust = TrustStore::from_pem(&root_pem)?;
     trust.add_intermediates_pem(&int_pem)?;
     let pki = layout(dir, spec, trust, false);
+    // Users marked revoked in the spec must be on the CRL, whatever the file says.
+    let mut revoked_serials = Vec::new();
+    for u in pki.users.iter().filter(|u| u.revoked) {
+        if let Ok(text) = std::fs::read(&u.cert) {
+            let cert = certs::cert_from_der_or_pem(&text)
+                .with_context(|| format!("reading {}", u.cert.display()))?;
+            revoked_serials.push(cert.tbs_certificate.serial_number);
+        }
+    }
     refresh_crl_if_due(
         &pki.intermediate_crl,
         &pki.intermediate_cert,
         &pki.intermediate_key,
+        &revoked_serials,
     )?;
-    refresh_crl_if_due(&pki.root_crl, &pki.root_cert, &pki.root_key)?;
+    refresh_crl_if_due(&pki.root_crl, &pki.root_cert, &pki.root_key, &[])?;
     Ok(pki)
 }
 
@@ -260,26 +271,48 @@ fn read_text(p: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
 }
 
-fn refresh_crl_if_due(crl_path: &Path, cert_path: &Path, key_path: &Path) -> anyhow::Result<()> {
+/// Re-issues the CRL at `crl_path` when it is missing, expires within a day,
+/// or lacks one of `must_list`; existing entries are kept.
+fn refresh_crl_if_due(
+    crl_path: &Path,
+    cert_path: &Path,
+    key_path: &Path,
+    must_list: &[SerialNumber],
+) -> anyhow::Result<()> {
     let now = Utc::now();
-    let existing = std::fs::read(crl_path)
-        .ok()
-        .and_then(|b| crl::parse_crl(&b).ok());
+    let existing = match std::fs::read(crl_path) {
+        Ok(bytes) => Some(
+            crl::parse_crl(&bytes).with_context(|| format!("reading {}", crl_path.display()))?,
+        ),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(e).with_context(|| format!("reading {}", crl_path.display())),
+    };
+    let mut revoked = existing
+        .as_ref()
+        .and_then(|c| c.tbs_cert_list.revoked_certificates.clone())
+        .unwrap_or_default();
+    let mut missing = false;
+    for serial in must_list {
+        if !revoked.iter().any(|r| &r.serial_number == serial) {
+            missing = true;
+            revoked.push(RevokedCert {
+                serial_number: serial.clone(),
+                revocation_date: certs::chrono_to_time(now)?,
+                crl_entry_extensions: None,
+            });
+        }
+    }
     let due = existing
         .as_ref()
         .and_then(crl::crl_next_update)
         .is_none_or(|n| n < now + Duration::days(1));
-    if !due {
+    if !due && !missing {
         return Ok(());
     }
     let ca_cert = certs::cert_from_der_or_pem(read_text(cert_path)?.as_bytes())?;
-    let ca_key = KeyMaterial::from_pem(&read_text(key_path)?)?;
-    let KeyMaterial::Rsa(ca_key) = ca_key else {
+    let KeyMaterial::Rsa(ca_key) = KeyMaterial::from_pem(&read_text(key_path)?)? else {
         anyhow::bail!("demo CA keys are RSA");
     };
-    let revoked = existing
-        .and_then(|c| c.tbs_cert_list.revoked_certificates)
-        .unwrap_or_default();
     let crl = make_crl(&ca_cert, &ca_key, revoked, now)?;
     write_file(crl_path, &crl.to_der()?, false)?;
     Ok(())

@@ -171,7 +171,13 @@ impl SigningKey {
         Self::assemble(key, all)
     }
 
-    pub(crate) fn assemble(key: KeyMaterial, mut all: Vec<Certificate>) -> anyhow::Result<Self> {
+    pub(crate) fn assemble(key: KeyMaterial, found: Vec<Certificate>) -> anyhow::Result<Self> {
+        let mut all: Vec<Certificate> = Vec::new();
+        for c in found {
+            if !all.contains(&c) {
+                all.push(c);
+            }
+        }
         let pos = all
             .iter()
             .position(|c| key.matches(c))

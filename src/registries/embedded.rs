@@ -41,8 +41,8 @@ impl EmbeddedRegistry {
             toml::from_str(text).map_err(|e| RegistryDataError(e.message().to_owned()))?;
         let mut reg = EmbeddedRegistry::default();
         for p in f.persons {
-            let iin =
-                Iin::parse(&p.iin).map_err(|e| RegistryDataError(format!("person {}: {e}", p.iin)))?;
+            let iin = Iin::parse(&p.iin)
+                .map_err(|e| RegistryDataError(format!("person {}: {e}", p.iin)))?;
             if iin.birth_date() != p.birth_date {
                 return Err(RegistryDataError(format!(
                     "person {}: birth_date {} differs from the IIN's {}",
@@ -58,8 +58,9 @@ impl EmbeddedRegistry {
         for c in f.companies {
             Bin::parse(&c.bin).map_err(|e| RegistryDataError(format!("company {}: {e}", c.bin)))?;
             if let Some(head) = &c.head_iin {
-                Iin::parse(head)
-                    .map_err(|e| RegistryDataError(format!("company {} head {head}: {e}", c.bin)))?;
+                Iin::parse(head).map_err(|e| {
+                    RegistryDataError(format!("company {} head {head}: {e}", c.bin))
+                })?;
             }
             if reg.companies.insert(c.bin.clone(), c.clone()).is_some() {
                 return Err(RegistryDataError(format!("company {} listed twice", c.bin)));
@@ -87,7 +88,10 @@ impl PersonRegistry for EmbeddedRegistry {
         if !is_registry_key(iin) {
             return Err(RegistryError::NotFound);
         }
-        self.persons.get(iin).cloned().ok_or(RegistryError::NotFound)
+        self.persons
+            .get(iin)
+            .cloned()
+            .ok_or(RegistryError::NotFound)
     }
 }
 
@@ -96,7 +100,10 @@ impl CompanyRegistry for EmbeddedRegistry {
         if !is_registry_key(bin) {
             return Err(RegistryError::NotFound);
         }
-        self.companies.get(bin).cloned().ok_or(RegistryError::NotFound)
+        self.companies
+            .get(bin)
+            .cloned()
+            .ok_or(RegistryError::NotFound)
     }
 }
 
@@ -115,8 +122,14 @@ mod tests {
         // Referenced by src/demo.rs, catalog/demo/users.toml, tests/common and README.
         let aigerim = r.find_person("850305401237").expect("aigerim");
         assert_eq!(aigerim.first_name, "Әйгерім");
-        assert_eq!(r.find_person("900712304567").map(|p| p.first_name), Ok("Даулет".to_owned()));
-        assert_eq!(r.find_person("150606600013").map(|p| p.last_name), Ok("Омарова".to_owned()));
+        assert_eq!(
+            r.find_person("900712304567").map(|p| p.first_name),
+            Ok("Даулет".to_owned())
+        );
+        assert_eq!(
+            r.find_person("150606600013").map(|p| p.last_name),
+            Ok("Омарова".to_owned())
+        );
         assert!(r.find_person("881122307898").is_ok());
         assert!(r.find_person("101020500015").is_ok());
         let clinic = r.find_company("050340001235").expect("clinic LLP");
@@ -134,7 +147,10 @@ mod tests {
         assert!(Iin::parse("700303400129").is_ok());
         assert_eq!(r.find_person(""), Err(RegistryError::NotFound));
         assert_eq!(r.find_person(" 850305401237"), Err(RegistryError::NotFound));
-        assert_eq!(r.find_company("050340001235x"), Err(RegistryError::NotFound));
+        assert_eq!(
+            r.find_company("050340001235x"),
+            Err(RegistryError::NotFound)
+        );
         // A person's IIN is not a company key and vice versa.
         assert_eq!(r.find_company("850305401237"), Err(RegistryError::NotFound));
     }
@@ -152,7 +168,11 @@ mod tests {
             let bin = Bin::parse(&c.bin).expect("valid BIN");
             assert!(matches!(bin.kind(), BinKind::ResidentLegalEntity));
             if let Some(h) = &c.head_iin {
-                assert!(r.find_person(h).is_ok(), "head {h} of {} is a demo person", c.bin);
+                assert!(
+                    r.find_person(h).is_ok(),
+                    "head {h} of {} is a demo person",
+                    c.bin
+                );
             }
             kazakh_letters.push_str(&c.name);
         }
@@ -182,9 +202,16 @@ mod tests {
         assert!(EmbeddedRegistry::from_toml(&person("850412401239", "1985-04-12")).is_ok());
         assert!(EmbeddedRegistry::from_toml(&person("850412401238", "1985-04-12")).is_err());
         assert!(EmbeddedRegistry::from_toml(&person("850412401239", "1985-04-13")).is_err());
-        let twice = format!("{}{}", person("850412401239", "1985-04-12"), person("850412401239", "1985-04-12"));
+        let twice = format!(
+            "{}{}",
+            person("850412401239", "1985-04-12"),
+            person("850412401239", "1985-04-12")
+        );
         assert!(EmbeddedRegistry::from_toml(&twice).is_err());
-        assert!(EmbeddedRegistry::from_toml("[[companies]]\nbin = \"150940001237\"\nname = \"x\"\nlegal_address = \"y\"").is_err());
+        assert!(EmbeddedRegistry::from_toml(
+            "[[companies]]\nbin = \"150940001237\"\nname = \"x\"\nlegal_address = \"y\""
+        )
+        .is_err());
         assert!(EmbeddedRegistry::from_toml("[[companies]]\nbin = \"150940001238\"\nname = \"x\"\nlegal_address = \"y\"\nhead_iin = \"1\"").is_err());
         assert!(EmbeddedRegistry::from_toml("other = 1").is_err());
     }

@@ -105,11 +105,20 @@ mod tests {
             address: None,
         };
         assert_eq!(p.full_name(), "Әлиева Гүлнәр");
-        let p = PersonRecord { middle_name: Some("Серікқызы".to_owned()), ..p };
+        let p = PersonRecord {
+            middle_name: Some("Серікқызы".to_owned()),
+            ..p
+        };
         assert_eq!(p.full_name(), "Әлиева Гүлнәр Серікқызы");
         assert_eq!(RegistryError::NotFound.code(), "REGISTRY_NOT_FOUND");
-        assert_eq!(RegistryError::Unavailable(String::new()).code(), "REGISTRY_UNAVAILABLE");
-        assert_eq!(RegistryError::BadResponse(String::new()).code(), "REGISTRY_BAD_RESPONSE");
+        assert_eq!(
+            RegistryError::Unavailable(String::new()).code(),
+            "REGISTRY_UNAVAILABLE"
+        );
+        assert_eq!(
+            RegistryError::BadResponse(String::new()).code(),
+            "REGISTRY_BAD_RESPONSE"
+        );
         assert!(is_registry_key("850412401239"));
         assert!(!is_registry_key("85041240123"));
         assert!(!is_registry_key("../companies"));

@@ -29,10 +29,14 @@ pub fn backend() -> &'static str {
 }
 
 fn scratch_database() -> Option<(String, String, String)> {
-    let admin = std::env::var("DATABASE_URL").ok().filter(|u| u.starts_with("postgres"))?;
+    let admin = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))?;
     let name = format!("ruqsat_t_{}", uuid::Uuid::new_v4().simple());
     let mut c = PgConnection::establish(&admin).expect("connect to DATABASE_URL");
-    diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c).expect("create scratch database");
+    diesel::sql_query(format!("CREATE DATABASE {name}"))
+        .execute(&mut c)
+        .expect("create scratch database");
     let mut url = url::Url::parse(&admin).expect("DATABASE_URL");
     url.set_path(&format!("/{name}"));
     Some((admin, name, url.to_string()))
@@ -92,25 +96,54 @@ impl TestApp {
     }
 
     pub fn get(&self, token: &str, path: &str) -> Response {
-        self.client.get(self.url(path)).bearer_auth(token).send().expect("GET")
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .expect("GET")
     }
 
     pub fn post(&self, token: &str, path: &str, body: &Value) -> Response {
-        self.client.post(self.url(path)).bearer_auth(token).json(body).send().expect("POST")
+        self.client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .expect("POST")
     }
 
-    pub fn transition(&self, token: &str, number: &str, action: &str, reason: Option<&str>) -> Response {
+    pub fn transition(
+        &self,
+        token: &str,
+        number: &str,
+        action: &str,
+        reason: Option<&str>,
+    ) -> Response {
         let mut body = json!({ "action": action });
         if let Some(r) = reason {
             body["reason"] = json!(r);
         }
-        self.post(token, &format!("/api/v1/requests/{number}/transitions"), &body)
+        self.post(
+            token,
+            &format!("/api/v1/requests/{number}/transitions"),
+            &body,
+        )
     }
 
-    pub fn attach(&self, token: &str, number: &str, doc_type: &str, bytes: Vec<u8>, original_seen: Option<bool>) -> Response {
+    pub fn attach(
+        &self,
+        token: &str,
+        number: &str,
+        doc_type: &str,
+        bytes: Vec<u8>,
+        original_seen: Option<bool>,
+    ) -> Response {
         let mut form = multipart::Form::new()
             .text("doc_type", doc_type.to_string())
-            .part("file", multipart::Part::bytes(bytes).file_name(format!("{doc_type}.pdf")));
+            .part(
+                "file",
+                multipart::Part::bytes(bytes).file_name(format!("{doc_type}.pdf")),
+            );
         if let Some(o) = original_seen {
             form = form.text("original_seen", o.to_string());
         }
@@ -131,7 +164,8 @@ impl Drop for TestApp {
         }
         if let Some((admin, name)) = self.scratch.take() {
             if let Ok(mut c) = PgConnection::establish(&admin) {
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut c);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
             }
         }
     }
@@ -143,7 +177,12 @@ pub fn assert_error(r: Response, status: u16, code: &str) -> Value {
     let v: Value = r.json().expect("error body is JSON");
     assert_eq!(v["error"]["code"], code, "{v}");
     for lang in ["ru", "kk", "en"] {
-        assert!(v["error"]["message"][lang].as_str().is_some_and(|s| !s.is_empty()), "{lang} message: {v}");
+        assert!(
+            v["error"]["message"][lang]
+                .as_str()
+                .is_some_and(|s| !s.is_empty()),
+            "{lang} message: {v}"
+        );
     }
     v
 }
@@ -172,5 +211,10 @@ pub fn support_form() -> Value {
     })
 }
 
-pub const SUPPORT_DOCS: [&str; 5] =
-    ["birth-certificate", "residence", "consultation-conclusion", "disability-certificate", "bank-account"];
+pub const SUPPORT_DOCS: [&str; 5] = [
+    "birth-certificate",
+    "residence",
+    "consultation-conclusion",
+    "disability-certificate",
+    "bank-account",
+];

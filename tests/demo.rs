@@ -1,0 +1,58 @@
+//! `ruqsat demo --out DIR` runs every flow and writes a valid summary (issue #3, #4).
+
+use serde_json::Value;
+
+#[test]
+fn demo_writes_summary_and_root_ca() {
+    let out = tempfile::tempdir().expect("tmp");
+    let db = std::env::var("DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"));
+    if db.is_some() {
+        // The PostgreSQL demo run is done by .ci/run on a scratch database.
+        return;
+    }
+    ruqsat::demo::run(out.path(), None).expect("demo runs");
+    let s: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).expect("summary"))
+            .expect("json");
+    let flows = s["flows"].as_array().expect("flows");
+    assert!(flows.len() >= 5);
+    for f in flows {
+        for k in ["service", "channel", "request", "outcome"] {
+            assert!(f[k].as_str().is_some_and(|v| !v.is_empty()), "{k} in {f}");
+        }
+        assert!(f["documents"].is_array());
+    }
+    let outcome = |svc: &str, ch: &str| {
+        flows
+            .iter()
+            .find(|f| f["service"] == svc && f["channel"] == ch)
+            .map(|f| f["outcome"].as_str().unwrap_or("").to_string())
+    };
+    assert_eq!(
+        outcome("disabled-child-support", "portal").as_deref(),
+        Some("result_delivered")
+    );
+    assert_eq!(
+        outcome("disabled-child-support", "provider_desk").as_deref(),
+        Some("refused")
+    );
+    assert_eq!(
+        outcome("doctor-home-call", "portal").as_deref(),
+        Some("approved")
+    );
+    // R-003-22: the unpaid licence stops before signing.
+    assert_eq!(
+        outcome("med-licence", "portal").as_deref(),
+        Some("submitted")
+    );
+    let root = std::fs::read_to_string(out.path().join("pki/root-ca.pem")).expect("root CA");
+    assert!(root.contains("BEGIN CERTIFICATE"));
+    let check = std::process::Command::new("openssl")
+        .args(["x509", "-noout", "-subject", "-in"])
+        .arg(out.path().join("pki/root-ca.pem"))
+        .output()
+        .expect("openssl");
+    assert!(check.status.success(), "root CA parses with openssl");
+}
