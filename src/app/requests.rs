@@ -301,7 +301,10 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     let fee = app
         .fees
         .fee(&variant.fee_rule, now.date_naive())
-        .map_err(|e| AppError::internal(format!("fee rule {}: {e}", variant.fee_rule)))?;
+        .map_err(|e| {
+            tracing::error!(rule = %variant.fee_rule, error = %e, "fee table incomplete");
+            AppError::with("FEE_NOT_CONFIGURED", e.to_string())
+        })?;
     let owner = if user.role == Role::Applicant {
         Some(user.id.clone())
     } else {

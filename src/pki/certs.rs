@@ -203,9 +203,3 @@ pub fn crl_urls(c: &Certificate) -> Vec<String> {
     }
     out
 }
-
-/// Whether two SPKIs carry the same public key bits.
-pub fn same_public_key(a: &Certificate, b: &Certificate) -> bool {
-    a.tbs_certificate.subject_public_key_info.subject_public_key
-        == b.tbs_certificate.subject_public_key_info.subject_public_key
-}
