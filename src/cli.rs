@@ -33,6 +33,45 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Demo PKI: `pki init --dir DIR` creates root, intermediate, user PKCS#12 files and CRLs.
+    Pki {
+        #[command(subcommand)]
+        command: PkiCommand,
+    },
+    /// Verify a CMS signature exactly as the API does; prints OK or the refusal code and
+    /// message, and exits 0 only when valid.
+    VerifySignature {
+        #[arg(long)]
+        payload: PathBuf,
+        #[arg(long)]
+        cms: PathBuf,
+        /// Trusted root certificate(s), PEM; repeatable.
+        #[arg(long, required = true)]
+        trust: Vec<PathBuf>,
+        /// CRL file(s) (DER or PEM); without it CRLs are fetched from the certificates' URLs.
+        #[arg(long)]
+        crl: Vec<PathBuf>,
+        #[arg(long, conflicts_with = "bin")]
+        iin: Option<String>,
+        #[arg(long)]
+        bin: Option<String>,
+        /// Verification time (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Sign a payload (from `GET …/signing-payload`) with a PKCS#12 file, as an applicant would;
+    /// writes a detached CMS (DER).
+    Sign {
+        #[arg(long)]
+        p12: PathBuf,
+        /// PKCS#12 password (default: the demo password).
+        #[arg(long, default_value = crate::pki::DEMO_P12_PASSWORD)]
+        password: String,
+        #[arg(long)]
+        payload: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Measure request creation + submission over HTTP (throughput, p50/p99 latency).
     Bench {
         /// Concurrent clients.
@@ -45,6 +84,15 @@ pub enum Command {
         /// scratch database to measure PostgreSQL.
         #[arg(long)]
         database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PkiCommand {
+    /// Create (or load, if present) the demo PKI in DIR.
+    Init {
+        #[arg(long)]
+        dir: PathBuf,
     },
 }
 
@@ -73,7 +121,7 @@ pub fn run() -> i32 {
     // The demo and the benchmark print their own progress; keep logs to warnings there.
     let default_filter = match command {
         Command::Serve | Command::Migrate => "info,actix_server=warn",
-        Command::Demo { .. } | Command::Bench { .. } => "warn",
+        _ => "warn",
     };
     init_tracing(&config.log_format, default_filter);
     let result = match command {
@@ -85,6 +133,26 @@ pub fn run() -> i32 {
             requests,
             database_url,
         } => crate::bench::run(clients, requests, database_url),
+        Command::Pki {
+            command: PkiCommand::Init { dir },
+        } => pki_init(&config, &dir),
+        Command::VerifySignature {
+            payload,
+            cms,
+            trust,
+            crl,
+            iin,
+            bin,
+            at,
+        } => {
+            return verify_signature(&payload, &cms, &trust, &crl, iin, bin, at.as_deref());
+        }
+        Command::Sign {
+            p12,
+            password,
+            payload,
+            out,
+        } => sign(&p12, &password, &payload, &out),
     };
     match result {
         Ok(()) => 0,
@@ -121,5 +189,106 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let server = crate::http::serve(app, listener, None)?;
         server.await
     })?;
+    Ok(())
+}
+
+fn pki_init(config: &Config, dir: &std::path::Path) -> anyhow::Result<()> {
+    let spec = crate::app::signing::demo_spec(&config.public_url)?;
+    let pki = crate::pki::init_demo_pki(dir, &spec)?;
+    println!(
+        "demo PKI {} in {}",
+        if pki.created { "created" } else { "loaded" },
+        dir.display()
+    );
+    println!("  root CA:  {}", pki.root_cert.display());
+    println!("  CRL:      {}", pki.intermediate_crl.display());
+    for u in &pki.users {
+        println!(
+            "  {:<18} {}{}",
+            u.file_stem,
+            u.p12.display(),
+            if u.revoked { "  (revoked)" } else { "" }
+        );
+    }
+    println!("  PKCS#12 password: {}", crate::pki::DEMO_P12_PASSWORD);
+    Ok(())
+}
+
+/// Same verifier as the API (`app::signing`). Exit 0 only when valid; the verdict is last.
+fn verify_signature(
+    payload: &std::path::Path,
+    cms: &std::path::Path,
+    trust: &[PathBuf],
+    crl: &[PathBuf],
+    iin: Option<String>,
+    bin: Option<String>,
+    at: Option<&str>,
+) -> i32 {
+    let run =
+        || -> anyhow::Result<Result<crate::pki::VerifiedSigner, crate::pki::SignatureFailure>> {
+            let payload = std::fs::read(payload)?;
+            let cms = std::fs::read(cms)?;
+            let store = crate::pki::TrustStore::from_pem_files(trust)?;
+            let crls: std::sync::Arc<dyn crate::pki::CrlSource> = if crl.is_empty() {
+                std::sync::Arc::new(crate::pki::HttpCrlSource::new(
+                    std::time::Duration::from_secs(10),
+                ))
+            } else {
+                std::sync::Arc::new(crate::pki::FileCrlSource::from_files(crl)?)
+            };
+            let at = match at {
+                Some(s) => chrono::DateTime::parse_from_rfc3339(s)?.with_timezone(&chrono::Utc),
+                None => chrono::Utc::now(),
+            };
+            let expected = match (iin, bin) {
+                (Some(i), _) => Some(crate::pki::ExpectedSigner::Iin(i)),
+                (_, Some(b)) => Some(crate::pki::ExpectedSigner::Bin(b)),
+                _ => None,
+            };
+            Ok(
+                crate::pki::Verifier::new(store, crls).verify(
+                    &payload,
+                    &cms,
+                    expected.as_ref(),
+                    at,
+                ),
+            )
+        };
+    match run() {
+        Ok(Ok(s)) => {
+            println!(
+                "signer: {} (IIN {:?}, BIN {:?}), serial {}, {}",
+                s.subject_cn, s.iin, s.bin, s.serial_hex, s.algorithm
+            );
+            println!("OK");
+            0
+        }
+        Ok(Err(f)) => {
+            println!("{}: {}", f.code(), f.message("en"));
+            println!("{}: {}", f.code(), f.message("ru"));
+            1
+        }
+        Err(e) => {
+            eprintln!("ruqsat: error: {e:#}");
+            2
+        }
+    }
+}
+
+fn sign(
+    p12: &std::path::Path,
+    password: &str,
+    payload: &std::path::Path,
+    out: &std::path::Path,
+) -> anyhow::Result<()> {
+    let key = crate::pki::SigningKey::from_p12(&std::fs::read(p12)?, password)?;
+    let cms = key.sign_detached(&std::fs::read(payload)?, chrono::Utc::now())?;
+    std::fs::write(out, &cms)?;
+    println!(
+        "signed {} bytes with {}: {}",
+        cms.len(),
+        p12.display(),
+        out.display()
+    );
     Ok(())
 }
