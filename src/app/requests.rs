@@ -78,28 +78,9 @@ fn channel_of<'a>(service: &'a Service, code: &str) -> Result<&'a Channel, AppEr
         .ok_or_else(|| AppError::with("UNKNOWN_CHANNEL", code.to_string()))
 }
 
-fn identity_error(kind: &str, e: impl std::fmt::Display + IdentityCode) -> AppError {
-    let _ = kind;
-    AppError::with(e.app_code(), e.to_string())
-}
-
-/// Maps identity errors to API codes.
-pub trait IdentityCode {
-    fn app_code(&self) -> &'static str;
-}
-
-impl IdentityCode for crate::domain::identity::IdentityError {
-    fn app_code(&self) -> &'static str {
-        match self.code() {
-            "IIN_FORMAT" => "IIN_FORMAT",
-            "IIN_CHECKSUM" => "IIN_CHECKSUM",
-            "IIN_BIRTH_DATE" => "IIN_BIRTH_DATE",
-            "BIN_FORMAT" => "BIN_FORMAT",
-            "BIN_CHECKSUM" => "BIN_CHECKSUM",
-            "BIN_STRUCTURE" => "BIN_STRUCTURE",
-            _ => "BAD_REQUEST",
-        }
-    }
+/// IIN/BIN errors carry their API code (IIN_CHECKSUM, BIN_FORMAT, …) themselves.
+fn identity_error(e: crate::domain::identity::IdentityError) -> AppError {
+    AppError::with(e.code(), e.to_string())
 }
 
 fn registry_error(e: RegistryError) -> AppError {
@@ -140,10 +121,10 @@ fn resolve_applicant(
     let given_iin = input.and_then(|a| a.iin.clone());
     let given_bin = input.and_then(|a| a.bin.clone());
     if let Some(i) = &given_iin {
-        i.parse::<Iin>().map_err(|e| identity_error("iin", e))?;
+        i.parse::<Iin>().map_err(identity_error)?;
     }
     if let Some(b) = &given_bin {
-        b.parse::<Bin>().map_err(|e| identity_error("bin", e))?;
+        b.parse::<Bin>().map_err(identity_error)?;
     }
     let form_name = form
         .get("applicant_name")
