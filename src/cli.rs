@@ -59,21 +59,56 @@ pub enum Command {
         #[arg(long)]
         at: Option<String>,
     },
-    /// Sign a payload (from `GET …/signing-payload`) with a PKCS#12 file, as an applicant would;
-    /// writes a detached CMS (DER).
+    /// Verify a signed Ruqsat PDF: byte ranges, CMS, chain to the given roots, revocation,
+    /// and the document's registry status; prints the findings, `VALID` or `INVALID: …`
+    /// last, and exits 0 only when valid (1 invalid, 2 error).
+    Verify {
+        /// The signed PDF.
+        file: PathBuf,
+        /// Trusted root certificate(s), PEM; repeatable.
+        #[arg(long, required = true)]
+        trust: Vec<PathBuf>,
+        /// CRL file(s) (DER or PEM); without it CRLs are fetched from the certificates' URLs.
+        #[arg(long)]
+        crl: Vec<PathBuf>,
+        /// Verification time (RFC 3339); default now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Sign as an applicant would, with a PKCS#12 file. Either online, `--request NUMBER`:
+    /// log in to the server, fetch the request's signing payload, sign it and submit the
+    /// signature (prints the registered request); or offline, `--payload FILE --out FILE`:
+    /// write a detached CMS (DER) over the file.
+    #[command(group(clap::ArgGroup::new("what").required(true).args(["request", "payload"])))]
     Sign {
         #[arg(long)]
         p12: PathBuf,
         /// PKCS#12 password (default: the demo password).
         #[arg(long, default_value = crate::pki::DEMO_P12_PASSWORD)]
         password: String,
+        /// Request number to sign on the server, e.g. LIC-2026-000001.
+        #[arg(long, requires = "login")]
+        request: Option<String>,
+        /// Server base URL (default: the configured public_url).
         #[arg(long)]
-        payload: PathBuf,
+        server: Option<String>,
+        /// Login of the applicant (or operator) the request belongs to.
         #[arg(long)]
-        out: PathBuf,
+        login: Option<String>,
+        /// Their password (default for demo users: `<login>-demo`).
+        #[arg(long)]
+        login_password: Option<String>,
+        #[arg(long, requires = "out", conflicts_with = "request")]
+        payload: Option<PathBuf>,
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
-    /// Measure request creation + submission over HTTP (throughput, p50/p99 latency).
+    /// Benchmarks: request creation + submission over HTTP (throughput, p50/p99 latency),
+    /// signature verification next to `openssl speed`. Prints figures.
     Bench {
+        /// What to measure: http, verify (repeatable; default all).
+        #[arg(long, value_parser = ["http", "verify"])]
+        suite: Vec<String>,
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
         clients: usize,
@@ -129,10 +164,22 @@ pub fn run() -> i32 {
         Command::Migrate => migrate(config),
         Command::Demo { out, database_url } => crate::demo::run(&out, database_url),
         Command::Bench {
+            suite,
             clients,
             requests,
             database_url,
-        } => crate::bench::run(clients, requests, database_url),
+        } => {
+            let all = suite.is_empty();
+            let wants = |s: &str| all || suite.iter().any(|x| x == s);
+            let mut r = Ok(());
+            if wants("http") {
+                r = crate::bench::run(clients, requests, database_url);
+            }
+            if r.is_ok() && wants("verify") {
+                r = crate::bench::verify::run(std::time::Duration::from_secs(3));
+            }
+            r
+        }
         Command::Pki {
             command: PkiCommand::Init { dir },
         } => pki_init(&config, &dir),
@@ -147,12 +194,42 @@ pub fn run() -> i32 {
         } => {
             return verify_signature(&payload, &cms, &trust, &crl, iin, bin, at.as_deref());
         }
+        Command::Verify {
+            file,
+            trust,
+            crl,
+            at,
+        } => {
+            return crate::pdf::verify_cli(
+                &file,
+                &trust,
+                &crl,
+                at.as_deref(),
+                None,
+                &mut std::io::stdout(),
+            );
+        }
         Command::Sign {
             p12,
             password,
+            request,
+            server,
+            login,
+            login_password,
             payload,
             out,
-        } => sign(&p12, &password, &payload, &out),
+        } => match (request, payload, out) {
+            (Some(number), _, _) => {
+                let login = login.unwrap_or_default();
+                let login_password = login_password.unwrap_or_else(|| format!("{login}-demo"));
+                let server = server.unwrap_or_else(|| config.public_url.clone());
+                sign_request(&p12, &password, &server, &login, &login_password, &number)
+            }
+            (None, Some(payload), Some(out)) => sign(&p12, &password, &payload, &out),
+            _ => Err(anyhow::anyhow!(
+                "give --request NUMBER, or --payload FILE --out FILE"
+            )),
+        },
     };
     match result {
         Ok(()) => 0,
@@ -273,6 +350,67 @@ fn verify_signature(
             2
         }
     }
+}
+
+/// `ruqsat sign --request`: the applicant's side of R-003-23..28 from the command line.
+fn sign_request(
+    p12: &std::path::Path,
+    p12_password: &str,
+    server: &str,
+    login: &str,
+    login_password: &str,
+    number: &str,
+) -> anyhow::Result<()> {
+    use anyhow::Context;
+    let key = crate::pki::SigningKey::from_p12(&std::fs::read(p12)?, p12_password)?;
+    let base = server.trim_end_matches('/');
+    let http = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()?;
+    let fail = |what: &str, resp: reqwest::blocking::Response| -> anyhow::Error {
+        let status = resp.status();
+        let body = resp.text().unwrap_or_default();
+        anyhow::anyhow!("{what}: HTTP {status}: {body}")
+    };
+    let resp = http
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"login": login, "password": login_password}))
+        .send()
+        .with_context(|| format!("cannot reach {base}"))?;
+    if !resp.status().is_success() {
+        return Err(fail("login", resp));
+    }
+    let token = resp
+        .json::<serde_json::Value>()?
+        .get("token")
+        .and_then(|t| t.as_str())
+        .map(str::to_string)
+        .ok_or_else(|| anyhow::anyhow!("login: no token in the answer"))?;
+    let resp = http
+        .get(format!("{base}/api/v1/requests/{number}/signing-payload"))
+        .bearer_auth(&token)
+        .send()?;
+    if !resp.status().is_success() {
+        return Err(fail("signing payload", resp));
+    }
+    let payload = resp.bytes()?;
+    let cms = key.sign_detached(&payload, chrono::Utc::now())?;
+    let resp = http
+        .post(format!("{base}/api/v1/requests/{number}/signature"))
+        .bearer_auth(&token)
+        .header("content-type", "application/pkcs7-signature")
+        .body(cms)
+        .send()?;
+    if !resp.status().is_success() {
+        return Err(fail("signature refused", resp));
+    }
+    let view: serde_json::Value = resp.json()?;
+    println!(
+        "{number}: signed by {} and {}",
+        key.certificate().tbs_certificate.subject,
+        view.get("state").and_then(|s| s.as_str()).unwrap_or("?")
+    );
+    Ok(())
 }
 
 fn sign(

@@ -28,6 +28,38 @@ pub struct Config {
     pub session_ttl_hours: i64,
     /// `text` or `json` logs.
     pub log_format: String,
+    /// PEM files of trusted root CAs for signature checks. Empty = the demo PKI under
+    /// `data_dir/pki` (created on first start).
+    pub trust_roots: Vec<PathBuf>,
+    /// Fetch every CRL from this URL instead of the certificates' distribution points.
+    pub crl_url: Option<String>,
+    /// The provider's result-signing key (official's ЭЦП for e-licences, decisions, refusals):
+    /// a PKCS#12 file (`.p12`/`.pfx`, with `signing_key_password`) or a PEM private key (with
+    /// `signing_cert_file`). Unset with the demo PKI = the demo official's key.
+    pub signing_key_file: Option<PathBuf>,
+    pub signing_key_password: Option<Secret>,
+    /// PEM certificate (and chain) of a PEM `signing_key_file`.
+    pub signing_cert_file: Option<PathBuf>,
+}
+
+/// A secret setting: its `Debug` never shows the value, so it cannot reach a log line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
 }
 
 /// The optional file. All keys optional; unknown keys are an error.
@@ -45,6 +77,11 @@ struct FileConfig {
     registry_timeout_ms: Option<u64>,
     session_ttl_hours: Option<i64>,
     log_format: Option<String>,
+    trust_roots: Option<String>,
+    crl_url: Option<String>,
+    signing_key_file: Option<String>,
+    signing_key_password: Option<String>,
+    signing_cert_file: Option<String>,
 }
 
 /// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
@@ -60,6 +97,11 @@ pub const SETTINGS: &[&str] = &[
     "registry_timeout_ms",
     "session_ttl_hours",
     "log_format",
+    "trust_roots",
+    "crl_url",
+    "signing_key_file",
+    "signing_key_password",
+    "signing_cert_file",
     "config",
 ];
 
@@ -204,6 +246,58 @@ impl Config {
                 format!("`{log_format}`: expected text or json"),
             ));
         }
+        let trust_roots: Vec<PathBuf> = pick("trust_roots", file.trust_roots)
+            .map(|v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(PathBuf::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+        for p in &trust_roots {
+            if !p.is_file() {
+                return Err(bad("trust_roots", format!("{}: no such file", p.display())));
+            }
+        }
+        let crl_url = pick("crl_url", file.crl_url).filter(|s| !s.trim().is_empty());
+        if let Some(u) = &crl_url {
+            url::Url::parse(u).map_err(|e| bad("crl_url", format!("`{u}`: {e}")))?;
+        }
+        let signing_key_file = pick("signing_key_file", file.signing_key_file)
+            .filter(|s| !s.trim().is_empty())
+            .map(PathBuf::from);
+        let signing_key_password =
+            pick("signing_key_password", file.signing_key_password).map(Secret);
+        let signing_cert_file = pick("signing_cert_file", file.signing_cert_file)
+            .filter(|s| !s.trim().is_empty())
+            .map(PathBuf::from);
+        if let Some(k) = &signing_key_file {
+            if !k.is_file() {
+                return Err(bad(
+                    "signing_key_file",
+                    format!("{}: no such file", k.display()),
+                ));
+            }
+            if is_pkcs12(k) {
+                if signing_key_password.is_none() {
+                    return Err(bad(
+                        "signing_key_password",
+                        "required for a PKCS#12 signing_key_file",
+                    ));
+                }
+            } else if signing_cert_file.is_none() {
+                return Err(bad(
+                    "signing_cert_file",
+                    "required for a PEM signing_key_file",
+                ));
+            }
+        } else if signing_cert_file.is_some() {
+            return Err(bad(
+                "signing_key_file",
+                "signing_cert_file is set without it",
+            ));
+        }
         Ok(Config {
             database_url,
             listen,
@@ -216,6 +310,11 @@ impl Config {
             registry_timeout_ms,
             session_ttl_hours,
             log_format,
+            trust_roots,
+            crl_url,
+            signing_key_file,
+            signing_key_password,
+            signing_cert_file,
         })
     }
 
@@ -234,8 +333,20 @@ impl Config {
             registry_timeout_ms: 5000,
             session_ttl_hours: 12,
             log_format: "text".into(),
+            trust_roots: Vec::new(),
+            crl_url: None,
+            signing_key_file: None,
+            signing_key_password: None,
+            signing_cert_file: None,
         }
     }
+}
+
+/// `.p12` / `.pfx` files are PKCS#12; anything else is read as PEM.
+pub fn is_pkcs12(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"))
 }
 
 #[cfg(test)]
@@ -284,6 +395,48 @@ mod tests {
         let e = Config::from_parts(Some(&p), &env(&[])).expect_err("unknown key");
         assert_eq!(e.setting, "config");
         assert!(e.message.contains("lisen"), "{}", e.message);
+    }
+
+    #[test]
+    fn signing_key_settings_are_checked_and_the_password_never_printed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let p12 = dir.path().join("official.p12");
+        std::fs::write(&p12, b"not really").expect("write");
+        let p12s = p12.to_string_lossy().to_string();
+        let e = Config::from_parts(None, &env(&[("RUQSAT_SIGNING_KEY_FILE", &p12s)]))
+            .expect_err("password missing");
+        assert_eq!(e.setting, "signing_key_password");
+        let c = Config::from_parts(
+            None,
+            &env(&[
+                ("RUQSAT_SIGNING_KEY_FILE", &p12s),
+                ("RUQSAT_SIGNING_KEY_PASSWORD", "s3cret-pass"),
+            ]),
+        )
+        .expect("ok");
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret-pass"), "{shown}");
+        assert_eq!(
+            c.signing_key_password.as_ref().map(Secret::expose),
+            Some("s3cret-pass")
+        );
+        let pem = dir.path().join("official.key");
+        std::fs::write(&pem, b"x").expect("write");
+        let e = Config::from_parts(
+            None,
+            &env(&[("RUQSAT_SIGNING_KEY_FILE", &pem.to_string_lossy())]),
+        )
+        .expect_err("cert missing");
+        assert_eq!(e.setting, "signing_cert_file");
+        let e = Config::from_parts(
+            None,
+            &env(&[("RUQSAT_TRUST_ROOTS", "/nonexistent/root.pem")]),
+        )
+        .expect_err("missing root");
+        assert_eq!(e.setting, "trust_roots");
+        let e = Config::from_parts(None, &env(&[("RUQSAT_CRL_URL", "not a url")]))
+            .expect_err("bad url");
+        assert_eq!(e.setting, "crl_url");
     }
 
     #[test]

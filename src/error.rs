@@ -66,6 +66,7 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
     ("SIGNER_IDENTITY_MISMATCH", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: ИИН/БИН в сертификате не совпадает с ИИН/БИН в запросе", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәліктегі ЖСН/БСН сұраныстағыға сәйкес келмейді", "Refused: the IIN/BIN in the certificate does not match the request"),
     ("CERTIFICATE_KEY_USAGE", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат не предназначен для подписи", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлік қол қоюға арналмаған", "Refused: the certificate is not meant for signing"),
     ("FEE_NOT_CONFIGURED", 503, "Размер платы на эту дату не настроен (нет значения МРП); обратитесь в call-центр 1414", "Осы күнге төлем мөлшері бапталмаған (АЕК мәні жоқ); 1414 call-орталығына хабарласыңыз", "The fee for this date is not configured (no МРП value); call 1414"),
+    ("RESULT_SIGNER_NOT_CONFIGURED", 503, "Ключ ЭЦП услугодателя для подписи результатов не настроен; обратитесь к администратору", "Нәтижелерге қол қоюға арналған көрсетушінің ЭЦҚ кілті бапталмаған; әкімшіге хабарласыңыз", "The provider's result-signing key is not configured; contact the administrator"),
     ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
 ];
 

@@ -17,5 +17,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod metrics;
+pub mod pdf;
+pub mod payments;
 pub mod pki;
 pub mod registries;

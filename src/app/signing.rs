@@ -16,16 +16,29 @@ use crate::db::DbConnection;
 use crate::domain::catalog::Signer;
 use crate::domain::lifecycle::{self, Actor, Facts, State, TransitionError};
 use crate::error::AppError;
-use crate::pki::{ExpectedSigner, SignatureFailure, Verifier};
+use crate::pki::{ExpectedSigner, SignatureFailure, SigningKey, Verifier};
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Signature verification context: the verifier (trust roots + CRL source) and the demo PKI.
+/// Signature context: the verifier (trust roots + CRL source), the demo PKI, and the key
+/// results are signed with.
 pub struct Pki {
     pub verifier: Verifier,
     /// Directory with the demo PKI (root, CRLs, users' PKCS#12), when one is in use.
     pub demo_dir: Option<PathBuf>,
+    /// The provider official's key that signs results (R-003-32, R-003-44, R-004-37):
+    /// `signing_key_file`, or the demo official's key. Its `Debug` shows no key material.
+    pub result_signer: Option<Arc<SigningKey>>,
+}
+
+impl Pki {
+    /// The result-signing key, or `RESULT_SIGNER_NOT_CONFIGURED` (503).
+    pub fn result_signer(&self) -> Result<&SigningKey, AppError> {
+        self.result_signer
+            .as_deref()
+            .ok_or_else(|| AppError::new("RESULT_SIGNER_NOT_CONFIGURED"))
+    }
 }
 
 /// Serialises JSON canonically: object keys sorted by their UTF-8 bytes, no white space.
@@ -262,20 +275,89 @@ pub fn submit_signature(
     }
 }
 
-/// Builds the signature context: configured trust roots, or the demo PKI (created on first
-/// start under `data_dir/pki`), with CRLs from local files when the URL is ours, else HTTP.
+/// Builds the signature context from configuration:
+/// - trust roots: `trust_roots`, or the demo PKI (created on first start under `data_dir/pki`);
+/// - CRLs: from `crl_url` when set; otherwise CRLs this server publishes are read from disk
+///   and others fetched over HTTP from the certificates' distribution points;
+/// - result signer: `signing_key_file`, or the demo official's key.
+///
+/// The key password is used here and dropped; neither it nor the key is logged.
 pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
-    let dir = config.data_dir.join("pki");
-    let spec = demo_spec(&config.public_url)?;
-    let demo = crate::pki::init_demo_pki(&dir, &spec)?;
-    let crls = Arc::new(LocalFirstCrls {
-        dir: dir.join("crl"),
-        http: crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5)),
-    });
+    let mut http = crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5));
+    if let Some(u) = &config.crl_url {
+        http = http.with_override_url(u.clone());
+    }
+    let (trust, demo_dir, demo) = if config.trust_roots.is_empty() {
+        let dir = config.data_dir.join("pki");
+        let demo = crate::pki::init_demo_pki(&dir, &demo_spec(&config.public_url)?)?;
+        (demo.trust.clone(), Some(dir), Some(demo))
+    } else {
+        let trust = crate::pki::TrustStore::from_pem_files(&config.trust_roots)
+            .map_err(|e| anyhow::anyhow!("configuration: setting `trust_roots`: {e:#}"))?;
+        (trust, None, None)
+    };
+    let crls: Arc<dyn crate::pki::CrlSource> = match (&demo_dir, &config.crl_url) {
+        (Some(dir), None) => Arc::new(LocalFirstCrls {
+            dir: dir.join("crl"),
+            http,
+            cache: Default::default(),
+        }),
+        _ => Arc::new(http),
+    };
+    let result_signer = match &config.signing_key_file {
+        Some(path) => Some(Arc::new(load_signing_key(config, path)?)),
+        None => match &demo {
+            Some(d) => Some(Arc::new(d.signing_key("official")?)),
+            None => {
+                tracing::warn!("no signing_key_file configured: results cannot be signed");
+                None
+            }
+        },
+    };
+    if let Some(k) = &result_signer {
+        let c = k.certificate();
+        tracing::info!(
+            subject = %c.tbs_certificate.subject,
+            serial = %crate::pki::certs::serial_hex(c),
+            "result-signing certificate loaded"
+        );
+    }
     Ok(Arc::new(Pki {
-        verifier: Verifier::new(demo.trust.clone(), crls),
-        demo_dir: Some(dir),
+        verifier: Verifier::new(trust, crls),
+        demo_dir,
+        result_signer,
     }))
+}
+
+/// Opens `signing_key_file`: PKCS#12 with `signing_key_password`, or a PEM key with
+/// `signing_cert_file`. Errors name the setting, never the password.
+fn load_signing_key(
+    config: &crate::config::Config,
+    path: &std::path::Path,
+) -> anyhow::Result<SigningKey> {
+    let setting = |e: anyhow::Error| {
+        anyhow::anyhow!(
+            "configuration: setting `signing_key_file` ({}): {e:#}",
+            path.display()
+        )
+    };
+    if crate::config::is_pkcs12(path) {
+        let password = config
+            .signing_key_password
+            .as_ref()
+            .map(|s| s.expose())
+            .unwrap_or_default();
+        let der = std::fs::read(path).map_err(|e| setting(e.into()))?;
+        SigningKey::from_p12(&der, password).map_err(setting)
+    } else {
+        let key_pem = std::fs::read_to_string(path).map_err(|e| setting(e.into()))?;
+        let cert_path = config
+            .signing_cert_file
+            .as_ref()
+            .ok_or_else(|| setting(anyhow::anyhow!("signing_cert_file is required")))?;
+        let cert_pem = std::fs::read_to_string(cert_path).map_err(|e| setting(e.into()))?;
+        SigningKey::from_pem(&key_pem, &cert_pem).map_err(setting)
+    }
 }
 
 /// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
@@ -319,6 +401,42 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
 struct LocalFirstCrls {
     dir: PathBuf,
     http: crate::pki::HttpCrlSource,
+    /// Parsed local CRLs by path, re-read when the file's modification time changes.
+    cache: std::sync::Mutex<
+        std::collections::HashMap<
+            Vec<PathBuf>,
+            (std::time::SystemTime, Arc<crate::pki::FileCrlSource>),
+        >,
+    >,
+}
+
+impl LocalFirstCrls {
+    fn local_source(
+        &self,
+        paths: Vec<PathBuf>,
+    ) -> Result<Arc<crate::pki::FileCrlSource>, SignatureFailure> {
+        let unavailable = |e: String| SignatureFailure::CrlUnavailable(e);
+        let mtime = paths
+            .iter()
+            .map(|p| std::fs::metadata(p).and_then(|m| m.modified()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unavailable(e.to_string()))?
+            .into_iter()
+            .max()
+            .unwrap_or(std::time::UNIX_EPOCH);
+        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((at, src)) = cache.get(&paths) {
+            if *at == mtime {
+                return Ok(src.clone());
+            }
+        }
+        let src = Arc::new(
+            crate::pki::FileCrlSource::from_files(&paths)
+                .map_err(|e| unavailable(e.to_string()))?,
+        );
+        cache.insert(paths, (mtime, src.clone()));
+        Ok(src)
+    }
 }
 
 impl crate::pki::CrlSource for LocalFirstCrls {
@@ -335,9 +453,7 @@ impl crate::pki::CrlSource for LocalFirstCrls {
             .filter(|p| p.exists())
             .collect();
         if !local.is_empty() {
-            let src = crate::pki::FileCrlSource::from_files(&local)
-                .map_err(|e| SignatureFailure::CrlUnavailable(e.to_string()))?;
-            return src.crl_for(issuer, dp_urls, at);
+            return self.local_source(local)?.crl_for(issuer, dp_urls, at);
         }
         self.http.crl_for(issuer, dp_urls, at)
     }

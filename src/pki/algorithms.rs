@@ -123,6 +123,54 @@ pub fn verify_signature(
     alg.verify(spki, sig_alg, digest_hint, message, signature)
 }
 
+/// Certificates and CRLs are checked again for every signature made under the same chain.
+/// Their verification depends only on (key, algorithm, digest, message, signature), so a
+/// success is remembered under the SHA-256 of exactly those bytes and a repeat costs one hash
+/// instead of a public-key operation. Failures are never cached. Bounded: cleared when full.
+pub fn verify_signature_cached(
+    spki: &SubjectPublicKeyInfoOwned,
+    sig_alg: &AlgorithmIdentifierOwned,
+    digest_hint: Option<Digest>,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<String, AlgError> {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    const MAX_ENTRIES: usize = 4096;
+    static VERIFIED: OnceLock<Mutex<HashMap<[u8; 32], String>>> = OnceLock::new();
+
+    let key_der = spki
+        .to_der()
+        .map_err(|e| AlgError::BadKey(format!("key encoding: {e}")))?;
+    let alg_der = sig_alg
+        .to_der()
+        .map_err(|e| AlgError::BadKey(format!("algorithm encoding: {e}")))?;
+    let mut h = Sha256::new();
+    let hint = digest_hint.map(|d| d.name()).unwrap_or("-");
+    for part in [
+        &key_der[..],
+        &alg_der[..],
+        hint.as_bytes(),
+        message,
+        signature,
+    ] {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part);
+    }
+    let id: [u8; 32] = h.finalize().into();
+    let cache = VERIFIED.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Some(name) = cache.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
+        return Ok(name.clone());
+    }
+    let name = verify_signature(spki, sig_alg, digest_hint, message, signature)?;
+    let mut map = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if map.len() >= MAX_ENTRIES {
+        map.clear();
+    }
+    map.insert(id, name.clone());
+    Ok(name)
+}
+
 fn required_digest(d: Option<Digest>, sig_alg: &ObjectIdentifier) -> Result<Digest, AlgError> {
     d.ok_or_else(|| AlgError::Unsupported(format!("no digest for signature algorithm {sig_alg}")))
 }

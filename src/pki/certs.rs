@@ -140,7 +140,7 @@ pub fn verify_cert_signature(cert: &Certificate, issuer: &Certificate) -> Result
         .to_der()
         .map_err(|e| AlgError::BadKey(format!("TBS encoding: {e}")))?;
     let sig = cert.signature.as_bytes().ok_or(AlgError::Invalid)?;
-    algorithms::verify_signature(
+    algorithms::verify_signature_cached(
         &issuer.tbs_certificate.subject_public_key_info,
         &cert.signature_algorithm,
         None,

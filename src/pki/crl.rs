@@ -99,7 +99,7 @@ pub fn check_crl(
     if crl.signature_algorithm != tbs.signature {
         return Err(unavailable("CRL signature algorithm fields differ"));
     }
-    algorithms::verify_signature(
+    algorithms::verify_signature_cached(
         &issuer.tbs_certificate.subject_public_key_info,
         &crl.signature_algorithm,
         None,

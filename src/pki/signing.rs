@@ -271,4 +271,109 @@ impl SigningKey {
         let ci = sd.build().map_err(|e| anyhow!("CMS builder: {e}"))?;
         ci.to_der().map_err(|e| anyhow!("CMS encoding: {e}"))
     }
+
+    /// Detached CMS SignedData (DER) for a PAdES baseline B-B signature over
+    /// `data` (the concatenated `/ByteRange` of a PDF): SHA-256, signed
+    /// attributes contentType (id-data), messageDigest and ESS
+    /// signing-certificate-v2 (RFC 5035, SHA-256 hash of the signer certificate
+    /// with issuer and serial), and no signingTime (PAdES: the time is the
+    /// signature dictionary's `/M`). Signer identified by issuer and serial
+    /// number; signer certificate and chain embedded. Refuses to sign when the
+    /// signer certificate is not valid at `at`.
+    pub fn sign_detached_pades(&self, data: &[u8], at: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
+        use x509_cert::ext::pkix::name::GeneralName;
+        use x509_cert::serial_number::SerialNumber;
+
+        /// RFC 5035 IssuerSerial (issuer as GeneralNames).
+        #[derive(der::Sequence)]
+        struct IssuerSerial {
+            issuer: Vec<GeneralName>,
+            serial_number: SerialNumber,
+        }
+        /// RFC 5035 ESSCertIDv2; hashAlgorithm is omitted: its DEFAULT is id-sha256.
+        #[derive(der::Sequence)]
+        struct EssCertIdV2 {
+            cert_hash: der::asn1::OctetString,
+            issuer_serial: Option<IssuerSerial>,
+        }
+        /// RFC 5035 SigningCertificateV2 (no policies).
+        #[derive(der::Sequence)]
+        struct SigningCertificateV2 {
+            certs: Vec<EssCertIdV2>,
+        }
+
+        if at < certs::not_before(&self.cert) || at > certs::not_after(&self.cert) {
+            bail!(
+                "the signer certificate is not valid at {at} (valid {} to {})",
+                certs::not_before(&self.cert),
+                certs::not_after(&self.cert)
+            );
+        }
+        let cert_der = self
+            .cert
+            .to_der()
+            .map_err(|e| anyhow!("signer certificate: {e}"))?;
+        let ess = SigningCertificateV2 {
+            certs: vec![EssCertIdV2 {
+                cert_hash: der::asn1::OctetString::new(Sha256::digest(&cert_der).to_vec())
+                    .map_err(|e| anyhow!("ESS certHash: {e}"))?,
+                issuer_serial: Some(IssuerSerial {
+                    issuer: vec![GeneralName::DirectoryName(
+                        self.cert.tbs_certificate.issuer.clone(),
+                    )],
+                    serial_number: self.cert.tbs_certificate.serial_number.clone(),
+                }),
+            }],
+        };
+        let mut values = SetOfVec::new();
+        values
+            .insert(Any::encode_from(&ess).map_err(|e| anyhow!("signing-certificate-v2: {e}"))?)
+            .map_err(|e| anyhow!("signing-certificate-v2: {e}"))?;
+        let signing_certificate = Attribute {
+            oid: const_oid::db::rfc5911::ID_AA_SIGNING_CERTIFICATE_V_2,
+            values,
+        };
+
+        let digest = Sha256::digest(data).to_vec();
+        let eci = EncapsulatedContentInfo {
+            econtent_type: ID_DATA,
+            econtent: None,
+        };
+        let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
+            issuer: self.cert.tbs_certificate.issuer.clone(),
+            serial_number: self.cert.tbs_certificate.serial_number.clone(),
+        });
+        let digest_alg = AlgorithmIdentifierOwned {
+            oid: const_oid::db::rfc5912::ID_SHA_256,
+            parameters: None,
+        };
+        let mut sd = SignedDataBuilder::new(&eci);
+        sd.add_digest_algorithm(digest_alg.clone())
+            .map_err(|e| anyhow!("CMS builder: {e}"))?;
+        for c in std::iter::once(&self.cert).chain(&self.chain) {
+            sd.add_certificate(CertificateChoices::Certificate(c.clone()))
+                .map_err(|e| anyhow!("CMS builder: {e}"))?;
+        }
+        match &self.key {
+            KeyMaterial::Rsa(k) => {
+                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
+                let mut si = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
+                si.add_signed_attribute(signing_certificate)
+                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
+                sd.add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
+                    .map_err(|e| anyhow!("CMS signing: {e}"))?;
+            }
+            KeyMaterial::P256(k) => {
+                let mut si = SignerInfoBuilder::new(k, sid, digest_alg, &eci, Some(&digest))
+                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
+                si.add_signed_attribute(signing_certificate)
+                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
+                sd.add_signer_info::<_, p256::ecdsa::DerSignature>(si)
+                    .map_err(|e| anyhow!("CMS signing: {e}"))?;
+            }
+        }
+        let ci = sd.build().map_err(|e| anyhow!("CMS builder: {e}"))?;
+        ci.to_der().map_err(|e| anyhow!("CMS encoding: {e}"))
+    }
 }

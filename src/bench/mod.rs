@@ -1,6 +1,9 @@
 //! `ruqsat bench`: request creation + submission over real HTTP against a server running
 //! in this process on a fresh database, with N concurrent clients. Prints throughput and
 //! latency percentiles. (Performance goals live here, never in timed unit tests.)
+//! [`verify`]: signature verification rate next to `openssl speed`.
+
+pub mod verify;
 
 use crate::app::App;
 use crate::config::Config;
