@@ -59,7 +59,33 @@ fn act(
         TransitionInput {
             action: action.into(),
             reason: reason.map(str::to_string),
-            new_due_at: None,
+            ..Default::default()
+        },
+    )?;
+    Ok(v.state)
+}
+
+/// A decision that issues a document, with the values the official enters (G-42 etc.).
+fn decide(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    action: &str,
+    reason: Option<&str>,
+    fields: &[(&str, &str)],
+) -> Result<String, AppError> {
+    let v = requests::transition(
+        app,
+        user,
+        number,
+        TransitionInput {
+            action: action.into(),
+            reason: reason.map(str::to_string),
+            fields: fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            ..Default::default()
         },
     )?;
     Ok(v.state)
@@ -163,7 +189,18 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
         "record_conclusion",
         Some("Основания для материального обеспечения имеются"),
     )?;
-    act(app, &mio, &r.number, "approve", None)?;
+    decide(
+        app,
+        &mio,
+        &r.number,
+        "approve",
+        None,
+        &[
+            ("support_start", "01.12.2026"),
+            ("support_period", "01.12.2026 – 31.05.2027"),
+            ("support_amount", "25 000,00 ₸"),
+        ],
+    )?;
     let state = act(app, &mio, &r.number, "deliver", None)?;
     Ok(Flow {
         service: r.service,
@@ -196,12 +233,20 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
     act(app, &mio, &r.number, "submit", None)?;
     sign(app, &mio, &r.number, "mio")?;
     act(app, &mio, &r.number, "start_review", None)?;
+    let commission = login(app, "commission")?;
+    act(
+        app,
+        &commission,
+        &r.number,
+        "record_conclusion",
+        Some("Бала үйде оқымайды / Ребёнок не обучается на дому"),
+    )?;
     let state = act(
         app,
         &mio,
         &r.number,
         "refuse",
-        Some("Заключение комиссии: ребенок не обучается на дому"),
+        Some("Ребёнок не обучается на дому (заключение комиссии)\nСправка об обучении на дому не представлена"),
     )?;
     Ok(Flow {
         service: r.service,
@@ -230,7 +275,18 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
     act(app, &aigerim, &r.number, "submit", None)?;
     sign(app, &aigerim, &r.number, "aigerim")?;
     let registrar = login(app, "registrar")?;
-    let state = act(app, &registrar, &r.number, "approve", None)?;
+    let state = decide(
+        app,
+        &registrar,
+        &r.number,
+        "approve",
+        None,
+        &[
+            ("visit_date", "24.11.2026"),
+            ("time_window", "10:00–14:00"),
+            ("doctor_name", "Ержан Төлегенұлы Сапаров"),
+        ],
+    )?;
     Ok(Flow {
         service: r.service,
         channel: r.channel,
@@ -260,7 +316,14 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
     )?;
     act(app, &registrar, &r.number, "submit", None)?;
     sign(app, &registrar, &r.number, "registrar")?;
-    let state = act(app, &registrar, &r.number, "approve", None)?;
+    let state = decide(
+        app,
+        &registrar,
+        &r.number,
+        "approve",
+        None,
+        &[("district_doctor", "Мәдина Асқарқызы Жұмабекова")],
+    )?;
     Ok(Flow {
         service: r.service,
         channel: r.channel,
@@ -333,6 +396,24 @@ const FLOWS: &[(&str, FlowFn)] = &[
     ),
 ];
 
+/// Writes the request's signed documents to `DIR/documents/<number>-<kind>.pdf`; returns
+/// their paths relative to `DIR`.
+fn export_documents(app: &App, out: &Path, number: &str) -> anyhow::Result<Vec<String>> {
+    let docs = app.store.read(|c| {
+        let req = crate::db::queries::request_by_number(c, number)?
+            .ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+        crate::db::queries::documents_of(c, &req.id)
+    })?;
+    let mut paths = Vec::new();
+    for d in docs {
+        let rel = format!("documents/{number}-{}.pdf", d.kind);
+        std::fs::create_dir_all(out.join("documents"))?;
+        std::fs::write(out.join(&rel), app.files.get(&d.sha256)?)?;
+        paths.push(rel);
+    }
+    Ok(paths)
+}
+
 /// Runs all flows on a fresh database and writes the summary.
 pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
@@ -346,8 +427,18 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
     let mut flows = Vec::new();
     for (i, (name, f)) in FLOWS.iter().enumerate() {
         eprint!("[{}/{}] {name} … ", i + 1, FLOWS.len());
-        let flow = f(&app).map_err(|e| anyhow::anyhow!("flow `{name}` failed: {e}"))?;
-        eprintln!("{} → {}", flow.request, flow.outcome);
+        let mut flow = f(&app).map_err(|e| anyhow::anyhow!("flow `{name}` failed: {e}"))?;
+        flow.documents = export_documents(&app, out, &flow.request)?;
+        eprintln!(
+            "{} → {}{}",
+            flow.request,
+            flow.outcome,
+            if flow.documents.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", flow.documents.join(", "))
+            }
+        );
         flows.push(flow);
     }
     let pki_dir = app

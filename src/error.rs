@@ -67,6 +67,9 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
     ("CERTIFICATE_KEY_USAGE", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат не предназначен для подписи", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлік қол қоюға арналмаған", "Refused: the certificate is not meant for signing"),
     ("FEE_NOT_CONFIGURED", 503, "Размер платы на эту дату не настроен (нет значения МРП); обратитесь в call-центр 1414", "Осы күнге төлем мөлшері бапталмаған (АЕК мәні жоқ); 1414 call-орталығына хабарласыңыз", "The fee for this date is not configured (no МРП value); call 1414"),
     ("RESULT_SIGNER_NOT_CONFIGURED", 503, "Ключ ЭЦП услугодателя для подписи результатов не настроен; обратитесь к администратору", "Нәтижелерге қол қоюға арналған көрсетушінің ЭЦҚ кілті бапталмаған; әкімшіге хабарласыңыз", "The provider's result-signing key is not configured; contact the administrator"),
+    ("DOCUMENT_FIELDS_MISSING", 422, "Для формирования документа не хватает данных решения; заполните указанные поля", "Құжатты қалыптастыру үшін шешім деректері жетіспейді; көрсетілген өрістерді толтырыңыз", "The decision lacks data the document needs; fill in the fields named"),
+    ("DOCUMENT_NOT_FOUND", 404, "Документ не найден", "Құжат табылмады", "Document not found"),
+    ("RESULT_NOT_READY", 404, "Результат по заявке ещё не сформирован", "Өтінім бойынша нәтиже әлі қалыптастырылмаған", "The result of this request is not ready yet"),
     ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
 ];
 

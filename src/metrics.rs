@@ -11,6 +11,7 @@ struct Metrics {
     http_latency: HistogramVec,
     requests_created: IntCounterVec,
     transitions: IntCounterVec,
+    documents_issued: IntCounterVec,
 }
 
 fn metrics() -> &'static Metrics {
@@ -52,11 +53,20 @@ fn metrics() -> &'static Metrics {
             &["action"],
         )
         .expect("static metric definition");
+        let documents_issued = IntCounterVec::new(
+            Opts::new(
+                "documents_issued_total",
+                "Signed result documents issued, by template kind",
+            ),
+            &["kind"],
+        )
+        .expect("static metric definition");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_latency.clone()),
             Box::new(requests_created.clone()),
             Box::new(transitions.clone()),
+            Box::new(documents_issued.clone()),
         ] {
             let _ = registry.register(c);
         }
@@ -66,6 +76,7 @@ fn metrics() -> &'static Metrics {
             http_latency,
             requests_created,
             transitions,
+            documents_issued,
         }
     })
 }
@@ -87,6 +98,10 @@ pub fn request_created(service: &str) {
 
 pub fn transition(action: &str) {
     metrics().transitions.with_label_values(&[action]).inc();
+}
+
+pub fn document_issued(kind: &str) {
+    metrics().documents_issued.with_label_values(&[kind]).inc();
 }
 
 /// The text exposition format.

@@ -190,7 +190,13 @@ fn portal_support_request_full_lifecycle() {
             .is_some_and(|d| d.starts_with("2099-01-01")),
         "{v}"
     );
-    assert_eq!(app.transition(&mio, &number, "approve", None).status(), 200);
+    let r = app.post(
+        &mio,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &json!({"action": "approve", "fields": {
+            "support_start": "01.12.2026", "support_period": "01.12.2026 – 31.05.2027"}}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
     let r = app.transition(&mio, &number, "deliver", None);
     assert_eq!(
         r.json::<Value>().expect("json")["state"],
@@ -304,6 +310,18 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
         422,
         "REASON_REQUIRED",
     );
+    // G-41: the refusal rests on the commission's conclusion, printed on the refusal.
+    let commission = app.login("commission");
+    assert_eq!(
+        app.transition(
+            &commission,
+            &number,
+            "record_conclusion",
+            Some("Нет оснований")
+        )
+        .status(),
+        200
+    );
     let r = app.transition(
         &mio,
         &number,
@@ -389,7 +407,13 @@ fn revoked_certificate_and_tampered_payload_are_refused() {
     assert_eq!(r.status(), 200);
     // Clinic registrar decides (R-000-25..27).
     let registrar = app.login("registrar");
-    let r = app.transition(&registrar, &number, "approve", None);
+    let r = app.post(
+        &registrar,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &json!({"action": "approve", "fields": {
+            "visit_date": "24.11.2026", "time_window": "10:00–14:00",
+            "doctor_name": "Ержан Төлегенұлы Сапаров"}}),
+    );
     assert_eq!(r.json::<Value>().expect("json")["state"], "approved");
 }
 

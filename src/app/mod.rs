@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod requests;
+pub mod results;
 pub mod seed;
 pub mod signing;
 pub mod views;
@@ -88,6 +89,7 @@ impl App {
     pub fn with_store(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
         let fees = FeeTable::embedded()?;
         let catalog = load_catalog(&fees)?;
+        results::check_templates(&catalog)?;
         let calendar = WorkingCalendar::kz()?;
         let files = FileStore::new(config.data_dir.join("files"))?;
         let (persons, companies): (Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>) =

@@ -55,6 +55,11 @@ pub struct TransitionInput {
     pub reason: Option<String>,
     /// For `extend_deadline`: the new due date (R-004-39, G-35).
     pub new_due_at: Option<DateTime<Utc>>,
+    /// Data of the decision printed on the document it issues (e.g. support amount and
+    /// period, G-42; appointment time); keys are template field keys.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 /// What is attached: one uploaded file.
@@ -657,6 +662,43 @@ pub(crate) fn apply(
             due_at = Some(new_due.naive_utc());
             extended = true;
         }
+    }
+    if let Some(issues) = planned.issues {
+        // The decision and its signed document are one transaction (R-003-32, R-004-23).
+        let doc = super::results::issue_document(
+            app,
+            c,
+            req,
+            &super::results::Issue {
+                service,
+                issues,
+                official: user,
+                reason: input.reason.as_deref(),
+                decision_fields: &input.fields,
+                now,
+            },
+        )?;
+        let mut obj = match data.take() {
+            Some(serde_json::Value::Object(m)) => m,
+            Some(other) => {
+                let mut m = serde_json::Map::new();
+                m.insert("data".into(), other);
+                m
+            }
+            None => serde_json::Map::new(),
+        };
+        obj.insert("document_id".into(), doc.id.into());
+        obj.insert("document_kind".into(), doc.kind.into());
+        obj.insert("document_sha256".into(), doc.sha256.into());
+        data = Some(serde_json::Value::Object(obj));
+    } else if !input.fields.is_empty() {
+        return Err(AppError::with(
+            "UNKNOWN_FIELD",
+            format!(
+                "`{}` issues no document: fields are not expected",
+                planned.action
+            ),
+        ));
     }
     queries::update_request(
         c,

@@ -28,16 +28,22 @@ pub struct Pki {
     /// Directory with the demo PKI (root, CRLs, users' PKCS#12), when one is in use.
     pub demo_dir: Option<PathBuf>,
     /// The provider official's key that signs results (R-003-32, R-003-44, R-004-37):
-    /// `signing_key_file`, or the demo official's key. Its `Debug` shows no key material.
+    /// `signing_key_file`, used for every provider. Its `Debug` shows no key material.
     pub result_signer: Option<Arc<SigningKey>>,
+    /// Without a configured key, with the demo PKI: each provider's demo official's key,
+    /// by provider code, so a Shymkent decision is not signed by the Mangystau official.
+    pub provider_signers: std::collections::BTreeMap<String, Arc<SigningKey>>,
 }
 
 impl Pki {
-    /// The result-signing key, or `RESULT_SIGNER_NOT_CONFIGURED` (503).
-    pub fn result_signer(&self) -> Result<&SigningKey, AppError> {
+    /// The key that signs `provider_code`'s results, or `RESULT_SIGNER_NOT_CONFIGURED` (503).
+    pub fn result_signer(&self, provider_code: &str) -> Result<&SigningKey, AppError> {
         self.result_signer
             .as_deref()
-            .ok_or_else(|| AppError::new("RESULT_SIGNER_NOT_CONFIGURED"))
+            .or_else(|| self.provider_signers.get(provider_code).map(|k| &**k))
+            .ok_or_else(|| {
+                AppError::with("RESULT_SIGNER_NOT_CONFIGURED", provider_code.to_string())
+            })
     }
 }
 
@@ -219,9 +225,10 @@ pub fn submit_signature(
                     to: from,
                     requirements: vec!["R-003-27".into(), "R-004-21".into(), "R-004-34".into(), "R-000-22".into()],
                     notify: true,
+                    issues: None,
                 };
                 let data = json!({"code": f.code(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None };
+                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None, fields: Default::default() };
                 apply(app, c, service, &cur, Step { planned: &planned, user: Some(user), input: &input, data: Some(data) })
             })?;
             Err(failure_error(&f))
@@ -240,7 +247,7 @@ pub fn submit_signature(
                 let sign = lifecycle::plan(service, workflow, from, "sign", &system, &facts)?;
                 let data = json!({"serial": signer.serial_hex, "subject": signer.subject_cn, "issuer": signer.issuer,
                                   "algorithm": signer.algorithm, "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None };
+                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None, fields: Default::default() };
                 apply(app, c, service, &cur, Step { planned: &sign, user: Some(user), input: &input, data: Some(data) })?;
                 queries::insert_signature(
                     c,
@@ -264,7 +271,7 @@ pub fn submit_signature(
                 // Registration follows at once (R-000-24, R-003-29, R-004-35).
                 let signed = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
                 let register = lifecycle::plan(service, workflow, State::Signed, "register", &system, &Facts::default())?;
-                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None };
+                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None, fields: Default::default() };
                 apply(app, c, service, &signed, Step { planned: &register, user: None, input: &input, data: None })
             })?;
             tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");
@@ -306,14 +313,26 @@ pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
     };
     let result_signer = match &config.signing_key_file {
         Some(path) => Some(Arc::new(load_signing_key(config, path)?)),
-        None => match &demo {
-            Some(d) => Some(Arc::new(d.signing_key("official")?)),
-            None => {
-                tracing::warn!("no signing_key_file configured: results cannot be signed");
-                None
-            }
-        },
+        None => None,
     };
+    let mut provider_signers = std::collections::BTreeMap::new();
+    if let (None, Some(d)) = (&result_signer, &demo) {
+        for u in super::seed::demo_users()? {
+            let staff = matches!(
+                u.role,
+                crate::domain::roles::Role::Official | crate::domain::roles::Role::ClinicRegistrar
+            );
+            if let (true, Some(code)) = (staff, u.provider_code.clone()) {
+                if let std::collections::btree_map::Entry::Vacant(e) = provider_signers.entry(code)
+                {
+                    e.insert(Arc::new(d.signing_key(&u.login)?));
+                }
+            }
+        }
+    }
+    if result_signer.is_none() && provider_signers.is_empty() {
+        tracing::warn!("no signing_key_file configured: results cannot be signed");
+    }
     if let Some(k) = &result_signer {
         let c = k.certificate();
         tracing::info!(
@@ -326,6 +345,7 @@ pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
         verifier: Verifier::new(trust, crls),
         demo_dir,
         result_signer,
+        provider_signers,
     }))
 }
 
@@ -396,18 +416,16 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
     })
 }
 
+/// Parsed CRL files and the newest modification time they were read at.
+type CachedCrls = (std::time::SystemTime, Arc<crate::pki::FileCrlSource>);
+
 /// CRLs this server publishes itself (`/pki/crl/<name>`) are read from disk; others over HTTP.
 /// Either way the CRL's signature is verified against its issuer by the verifier.
 struct LocalFirstCrls {
     dir: PathBuf,
     http: crate::pki::HttpCrlSource,
     /// Parsed local CRLs by path, re-read when the file's modification time changes.
-    cache: std::sync::Mutex<
-        std::collections::HashMap<
-            Vec<PathBuf>,
-            (std::time::SystemTime, Arc<crate::pki::FileCrlSource>),
-        >,
-    >,
+    cache: std::sync::Mutex<std::collections::HashMap<Vec<PathBuf>, CachedCrls>>,
 }
 
 impl LocalFirstCrls {

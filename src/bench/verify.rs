@@ -100,8 +100,8 @@ pub fn parse_openssl_speed(stdout: &str, line_marker: &str) -> Option<f64> {
     stdout
         .lines()
         .filter(|l| l.contains(line_marker) && !l.contains("Doing"))
-        .filter_map(|l| l.split_whitespace().last()?.parse::<f64>().ok())
-        .last()
+        .filter_map(|l| l.split_whitespace().next_back()?.parse::<f64>().ok())
+        .next_back()
 }
 
 pub fn run(per_algorithm: Duration) -> anyhow::Result<()> {

@@ -107,3 +107,23 @@ pub struct SignatureRow {
     pub signed_at: Option<NaiveDateTime>,
     pub verified_at: NaiveDateTime,
 }
+
+/// A signed result document (its PDF is in the file store under `sha256`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = documents)]
+pub struct DocumentRow {
+    pub id: String,
+    pub request_id: String,
+    pub kind: String,
+    pub title: String,
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub signer_subject: String,
+    pub signer_serial: String,
+    pub issued_at: NaiveDateTime,
+    pub issued_by: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub status_at: NaiveDateTime,
+    pub superseded_by: Option<String>,
+}

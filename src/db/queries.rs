@@ -107,6 +107,14 @@ pub fn insert_request(c: &mut DbConnection, r: &RequestRow) -> R<()> {
     Ok(())
 }
 
+pub fn request_by_id(c: &mut DbConnection, id: &str) -> R<Option<RequestRow>> {
+    Ok(requests::table
+        .find(id)
+        .select(RequestRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
 pub fn request_by_number(c: &mut DbConnection, number: &str) -> R<Option<RequestRow>> {
     Ok(requests::table
         .filter(requests::number.eq(number))
@@ -262,4 +270,48 @@ pub fn signatures_of(c: &mut DbConnection, request_id: &str) -> R<Vec<SignatureR
         .order(signatures::verified_at.asc())
         .select(SignatureRow::as_select())
         .load(c)?)
+}
+
+// ---- documents ---------------------------------------------------------------------------
+
+pub fn insert_document(c: &mut DbConnection, d: &DocumentRow) -> R<()> {
+    diesel::insert_into(documents::table).values(d).execute(c)?;
+    Ok(())
+}
+
+pub fn document(c: &mut DbConnection, id: &str) -> R<Option<DocumentRow>> {
+    Ok(documents::table
+        .find(id)
+        .select(DocumentRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Documents of a request, oldest first.
+pub fn documents_of(c: &mut DbConnection, request_id: &str) -> R<Vec<DocumentRow>> {
+    Ok(documents::table
+        .filter(documents::request_id.eq(request_id))
+        .order((documents::issued_at.asc(), documents::id.asc()))
+        .select(DocumentRow::as_select())
+        .load(c)?)
+}
+
+/// Sets a document's registry status (valid, superseded, suspended, terminated).
+pub fn set_document_status(
+    c: &mut DbConnection,
+    id: &str,
+    status: &str,
+    reason: Option<&str>,
+    superseded_by: Option<&str>,
+    at: NaiveDateTime,
+) -> R<()> {
+    diesel::update(documents::table.find(id))
+        .set((
+            documents::status.eq(status),
+            documents::status_reason.eq(reason),
+            documents::superseded_by.eq(superseded_by),
+            documents::status_at.eq(at),
+        ))
+        .execute(c)?;
+    Ok(())
 }

@@ -124,5 +124,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    documents (id) {
+        id -> Text,
+        request_id -> Text,
+        kind -> Text,
+        title -> Text,
+        sha256 -> Text,
+        size_bytes -> BigInt,
+        signer_subject -> Text,
+        signer_serial -> Text,
+        issued_at -> Timestamp,
+        issued_by -> Nullable<Text>,
+        status -> Text,
+        status_reason -> Nullable<Text>,
+        status_at -> Timestamp,
+        superseded_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(documents -> requests (request_id));
 diesel::joinable!(signatures -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(signatures, requests);
+diesel::allow_tables_to_appear_in_same_query!(documents, requests);

@@ -80,6 +80,9 @@ pub struct Provider {
     /// Working hours, "HH:MM" local time (G-07).
     pub opens: String,
     pub closes: String,
+    /// Postal address, printed on clinic confirmations and tickets.
+    #[serde(default)]
+    pub address: Option<Text>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -106,6 +109,9 @@ pub struct Variant {
     /// Assumption IDs (G-nn) that supply this variant's figures.
     #[serde(default)]
     pub assumptions: Vec<String>,
+    /// Result template for this variant instead of the service's (re-issue, duplicate).
+    #[serde(default)]
+    pub result_template: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -210,9 +216,17 @@ pub struct ResultSpec {
     /// Document kind of the positive result (e.g. `e_licence`).
     pub kind: String,
     pub name: Text,
+    /// Document template (`templates/documents/<template>.toml`) of the result.
+    pub template: String,
     /// Document kind of the motivated refusal.
     pub refusal_kind: String,
     pub refusal_name: Text,
+    /// Document template of the motivated refusal.
+    pub refusal_template: String,
+    /// Constant values printed on the service's documents, by template field key
+    /// (e.g. the licensed activity; "valid without time limit", G-26).
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, String>,
     #[serde(default)]
     pub requirements: Vec<String>,
 }
@@ -304,6 +318,18 @@ pub struct Transition {
     /// Notify the applicant when this transition happens (R-004-39).
     #[serde(default = "yes")]
     pub notify: bool,
+    /// The signed document this transition issues, in the same transaction: the service's
+    /// result (`result`) or its motivated refusal (`refusal`) (R-003-32, R-003-31, R-004-23).
+    #[serde(default)]
+    pub issues: Option<Issues>,
+}
+
+/// Which of the service's documents a transition issues.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Issues {
+    Result,
+    Refusal,
 }
 
 fn yes() -> bool {

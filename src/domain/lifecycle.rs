@@ -164,6 +164,8 @@ pub struct Planned {
     pub to: State,
     pub requirements: Vec<String>,
     pub notify: bool,
+    /// The document this step issues, if any.
+    pub issues: Option<crate::domain::catalog::Issues>,
 }
 
 fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
@@ -235,6 +237,7 @@ pub fn plan(
         to: t.to.unwrap_or(from),
         requirements: t.requirements.clone(),
         notify: t.notify,
+        issues: t.issues,
     })
 }
 

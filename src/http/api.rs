@@ -417,6 +417,45 @@ pub async fn post_signature(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// The signed result documents of a request (e-licence, refusal, decision, receipts).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/documents", tag = "documents", params(("number" = String, Path)),
+    responses((status = 200, body = Vec<crate::app::results::DocumentView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/documents")]
+pub async fn request_documents(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let docs = run(move || crate::app::results::documents(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(docs))
+}
+
+/// The request's result as a signed PDF (PAdES): the e-licence, decision or motivated refusal.
+#[utoipa::path(get, path = "/api/v1/requests/{number}/result.pdf", tag = "documents", params(("number" = String, Path)),
+    responses((status = 200, content_type = "application/pdf"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/result.pdf")]
+pub async fn result_pdf(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let n = number.clone();
+    let (doc, bytes) = run(move || crate::app::results::result_pdf(&app, &user.0, &n)).await?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{number}-{}.pdf\"", doc.kind),
+        ))
+        .insert_header(("ETag", format!("\"{}\"", doc.sha256)))
+        .insert_header(("X-Document-Id", doc.id))
+        .body(bytes))
+}
+
 /// Certificate revocation lists published by this server's demo CA (named in its certificates).
 #[utoipa::path(get, path = "/pki/crl/{name}", tag = "signatures", params(("name" = String, Path)),
     responses((status = 200, content_type = "application/pkix-crl"), (status = 404, body = ErrorBody)))]

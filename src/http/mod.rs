@@ -4,6 +4,7 @@ pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod openapi;
+pub mod pages;
 
 use crate::app::App;
 use crate::error::AppError;
@@ -41,6 +42,10 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::post_attachment)
             .service(api::signing_payload)
             .service(api::post_signature)
+            .service(api::request_documents)
+            .service(api::result_pdf)
+            .service(pages::verify_page)
+            .service(pages::verify_json)
             .service(api::crl)
             .service(api::root_ca)
             .default_service(web::to(|| async {

@@ -477,10 +477,10 @@ fn json_error(status: actix_web::http::StatusCode, code: &str, message: &str) ->
     }))
 }
 
-/// 401 unless the bearer token is the configured key (when one is configured).
-fn check_auth(gw: &SandboxGateway, req: &HttpRequest) -> Result<(), HttpResponse> {
+/// `Some(401)` unless the bearer token is the configured key (when one is configured).
+fn refuse_unauthorized(gw: &SandboxGateway, req: &HttpRequest) -> Option<HttpResponse> {
     let Some(key) = &gw.api_key else {
-        return Ok(());
+        return None;
     };
     let given = req
         .headers()
@@ -492,15 +492,13 @@ fn check_auth(gw: &SandboxGateway, req: &HttpRequest) -> Result<(), HttpResponse
         // Compare digests so the comparison time does not depend on the key.
         sha2::Sha256::digest(g.as_bytes()) == sha2::Sha256::digest(key.expose().as_bytes())
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(json_error(
+    (!ok).then(|| {
+        json_error(
             actix_web::http::StatusCode::UNAUTHORIZED,
             "unauthorized",
             "missing or wrong API key",
-        ))
-    }
+        )
+    })
 }
 
 fn origin(req: &HttpRequest) -> String {
@@ -524,7 +522,7 @@ async fn http_create(
     body: web::Bytes,
 ) -> HttpResponse {
     use actix_web::http::StatusCode;
-    if let Err(r) = check_auth(&gw, &req) {
+    if let Some(r) = refuse_unauthorized(&gw, &req) {
         return r;
     }
     let key = req
@@ -590,7 +588,7 @@ async fn http_status(
     req: HttpRequest,
     id: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(r) = check_auth(&gw, &req) {
+    if let Some(r) = refuse_unauthorized(&gw, &req) {
         return r;
     }
     match gw.get(&id) {
@@ -608,7 +606,7 @@ async fn http_statement(
     req: HttpRequest,
     date: web::Path<String>,
 ) -> HttpResponse {
-    if let Err(r) = check_auth(&gw, &req) {
+    if let Some(r) = refuse_unauthorized(&gw, &req) {
         return r;
     }
     let Ok(date) = NaiveDate::parse_from_str(&date, "%Y-%m-%d") else {

@@ -30,8 +30,44 @@ pub(crate) enum Face {
 pub(crate) struct Fonts {
     pub regular: ParsedFont,
     pub bold: ParsedFont,
-    regular_upem: f32,
-    bold_upem: f32,
+    regular_metrics: Metrics,
+    bold_metrics: Metrics,
+}
+
+/// Horizontal metrics of a face, read from `hmtx` like the PDF `/W` widths are
+/// (printpdf's decoded glyph records lack outline-less and composite glyphs).
+struct Metrics {
+    upem: f32,
+    /// Advance width per glyph id, font units.
+    advances: Vec<u16>,
+}
+
+impl Metrics {
+    fn of(font: &ParsedFont) -> Self {
+        let num_h = font
+            .hhea_table
+            .as_ref()
+            .map(|h| usize::from(h.num_h_metrics))
+            .unwrap_or(0)
+            .min(font.hmtx_data.len() / 4);
+        let advances = font.hmtx_data[..num_h * 4]
+            .chunks_exact(4)
+            .map(|m| u16::from_be_bytes([m[0], m[1]]))
+            .collect();
+        Self {
+            upem: f32::from(font.font_metrics.units_per_em.max(1)),
+            advances,
+        }
+    }
+
+    fn advance(&self, gid: u16) -> u16 {
+        // Glyphs past numberOfHMetrics repeat the last advance (OpenType hmtx).
+        self.advances
+            .get(usize::from(gid))
+            .or(self.advances.last())
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 fn parse(bytes: &[u8], name: &str) -> ParsedFont {
@@ -44,10 +80,9 @@ impl Fonts {
     fn load() -> Self {
         let regular = parse(REGULAR_TTF, REGULAR_NAME);
         let bold = parse(BOLD_TTF, BOLD_NAME);
-        let upem = |f: &ParsedFont| f32::from(f.font_metrics.units_per_em.max(1));
         Self {
-            regular_upem: upem(&regular),
-            bold_upem: upem(&bold),
+            regular_metrics: Metrics::of(&regular),
+            bold_metrics: Metrics::of(&bold),
             regular,
             bold,
         }
@@ -61,19 +96,19 @@ impl Fonts {
 
     /// Advance width of `text` in points at `size` points (no kerning, as printed).
     pub fn width(&self, face: Face, text: &str, size: f32) -> f32 {
-        let (font, upem) = match face {
-            Face::Regular => (&self.regular, self.regular_upem),
-            Face::Bold => (&self.bold, self.bold_upem),
+        let (font, metrics) = match face {
+            Face::Regular => (&self.regular, &self.regular_metrics),
+            Face::Bold => (&self.bold, &self.bold_metrics),
         };
         let units: u32 = text
             .chars()
             .map(|c| {
                 font.lookup_glyph_index(c as u32)
-                    .map(|g| u32::from(font.get_horizontal_advance(g)))
+                    .map(|g| u32::from(metrics.advance(g)))
                     .unwrap_or(0)
             })
             .sum();
-        units as f32 * size / upem
+        units as f32 * size / metrics.upem
     }
 }
 
@@ -136,6 +171,14 @@ mod tests {
             assert!(a > 30.0 && a < 80.0, "{a}");
             assert!(f.width(Face::Regular, "Қазақстан", 20.0) > a * 1.9);
             assert!(f.width(Face::Bold, "Қазақстан", 10.0) > a);
+            // DejaVu Sans: space 651/2048 em; composite Қ as wide as К (1300/2048).
+            let space = f.width(Face::Regular, " ", 2048.0);
+            assert!((space - 651.0).abs() < 0.5, "{space}");
+            let (k, kk) = (
+                f.width(Face::Regular, "К", 10.0),
+                f.width(Face::Regular, "Қ", 10.0),
+            );
+            assert!(k > 5.0 && kk >= k, "{k} {kk}");
         });
     }
 

@@ -223,8 +223,12 @@ pub fn bench_licences(n: usize, key: &crate::pki::SigningKey) -> Result<BenchRep
         documents: n,
         threads,
         seconds,
-        docs_per_sec: if seconds > 0.0 { n as f64 / seconds } else { 0.0 },
-        avg_bytes: if n > 0 { total / n } else { 0 },
+        docs_per_sec: if seconds > 0.0 {
+            n as f64 / seconds
+        } else {
+            0.0
+        },
+        avg_bytes: total.checked_div(n).unwrap_or(0),
         max_bytes: max,
     })
 }
@@ -253,7 +257,9 @@ mod tests {
             "document licence: field \"holder_name\" is required and missing or empty"
         );
         d.fields.insert("holder_name".into(), "   ".into());
-        assert!(matches!(validate(&d), Err(PdfError::MissingField { field, .. }) if field == "holder_name"));
+        assert!(
+            matches!(validate(&d), Err(PdfError::MissingField { field, .. }) if field == "holder_name")
+        );
     }
 
     #[test]
@@ -262,7 +268,9 @@ mod tests {
         d.fields.remove("objects");
         validate(&d).expect("objects is optional");
         d.fields.insert("holder_nmae".into(), "x".into());
-        assert!(matches!(validate(&d), Err(PdfError::UnknownField { field, .. }) if field == "holder_nmae"));
+        assert!(
+            matches!(validate(&d), Err(PdfError::UnknownField { field, .. }) if field == "holder_nmae")
+        );
     }
 
     #[test]
@@ -279,7 +287,10 @@ mod tests {
         assert!(matches!(validate(&d), Err(PdfError::MissingItems { .. })));
         let mut d = licence();
         d.items.push("x".into());
-        assert!(matches!(validate(&d), Err(PdfError::UnexpectedItems { .. })));
+        assert!(matches!(
+            validate(&d),
+            Err(PdfError::UnexpectedItems { .. })
+        ));
     }
 
     #[test]
@@ -291,7 +302,8 @@ mod tests {
         d.verify_url = "https://ruqsat.example.kz/verify/other".into();
         assert!(matches!(validate(&d), Err(PdfError::InvalidData(_))));
         let mut d = licence();
-        d.fields.insert("holder_name".into(), "Әйгерім \u{6F22}".into());
+        d.fields
+            .insert("holder_name".into(), "Әйгерім \u{6F22}".into());
         assert!(matches!(
             validate(&d),
             Err(PdfError::UnsupportedCharacter { field, code: 0x6F22, .. }) if field == "holder_name"

@@ -38,15 +38,23 @@ pub fn pdf_date(t: DateTime<Utc>) -> String {
     t.format("D:%Y%m%d%H%M%S+00'00'").to_string()
 }
 
-/// Bytes reserved for the DER CMS: certificates plus signer info, attributes
-/// and a signature of up to RSA-4096, rounded up to 1 KiB.
+/// Bytes reserved for the DER CMS: the certificates, the issuer name twice
+/// (signer identifier, ESS signing-certificate-v2) and 1.5 KiB for the rest of
+/// the signer info and a signature of up to RSA-4096, rounded up to 256.
 fn contents_capacity(key: &SigningKey) -> Result<usize, PdfError> {
     use der::Encode;
-    let mut certs = 0usize;
+    let len = |l: der::Length| usize::try_from(u32::from(l)).unwrap_or(usize::MAX / 8);
+    let mut total = 1536;
     for c in std::iter::once(key.certificate()).chain(key.chain()) {
-        certs += c.encoded_len().map_err(err)?.try_into().unwrap_or(usize::MAX / 4);
+        total += len(c.encoded_len().map_err(err)?);
     }
-    Ok((certs + 3072).div_ceil(1024) * 1024)
+    total += 2 * len(key
+        .certificate()
+        .tbs_certificate
+        .issuer
+        .encoded_len()
+        .map_err(err)?);
+    Ok(total.div_ceil(256) * 256)
 }
 
 /// Resolves `obj` (possibly a reference) to an array, copying it.
@@ -200,7 +208,9 @@ fn prepare(
     let mut out = Vec::with_capacity(unsigned_pdf.len() + 2 * capacity + 2048);
     inc.save_to(&mut out).map_err(err)?;
     if !out.starts_with(unsigned_pdf) {
-        return Err(PdfError::Sign("the update did not keep the original bytes".into()));
+        return Err(PdfError::Sign(
+            "the update did not keep the original bytes".into(),
+        ));
     }
     Ok((out, capacity))
 }
@@ -241,7 +251,9 @@ pub fn sign(
     let ranges = format!("0 {a} {b} {c}");
     let slot = close - open - 1;
     if ranges.len() > slot {
-        return Err(PdfError::Sign("ByteRange does not fit its placeholder".into()));
+        return Err(PdfError::Sign(
+            "ByteRange does not fit its placeholder".into(),
+        ));
     }
     out[open + 1..close].copy_from_slice(format!("{ranges:<slot$}").as_bytes());
 

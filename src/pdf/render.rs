@@ -23,8 +23,8 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use lopdf::{Dictionary, Object, StringFormat};
 use printpdf::{
-    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions,
-    Point, Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
+    Color, FontId, Line, LinePoint, Mm, Op, PaintMode, PdfDocument, PdfPage, PdfSaveOptions, Point,
+    Polygon, PolygonRing, Pt, Rgb, TextItem, WindingOrder,
 };
 
 use super::fonts::{self, Face, Fonts};
@@ -135,7 +135,7 @@ impl Style {
         Self { face, size, color }
     }
     fn leading(&self) -> f32 {
-        self.size * 1.25
+        self.size * 1.22
     }
 }
 
@@ -144,12 +144,12 @@ const S_TITLE_KK: Style = Style::new(Face::Bold, 13.5, BLACK);
 const S_TITLE_RU: Style = Style::new(Face::Bold, 12.0, BLACK);
 const S_SUBTITLE: Style = Style::new(Face::Regular, 10.5, BLACK);
 const S_MARK: Style = Style::new(Face::Bold, 20.0, RED);
-const S_LABEL_KK: Style = Style::new(Face::Bold, 8.5, BLACK);
-const S_LABEL_RU: Style = Style::new(Face::Regular, 8.0, GREY);
-const S_VALUE: Style = Style::new(Face::Regular, 10.0, BLACK);
+const S_LABEL_KK: Style = Style::new(Face::Bold, 8.0, BLACK);
+const S_LABEL_RU: Style = Style::new(Face::Regular, 7.5, GREY);
+const S_VALUE: Style = Style::new(Face::Regular, 9.5, BLACK);
 const S_HEADING: Style = Style::new(Face::Bold, 9.5, BLACK);
-const S_FOOTER: Style = Style::new(Face::Regular, 8.0, BLACK);
-const S_LEGAL: Style = Style::new(Face::Regular, 7.5, GREY);
+const S_FOOTER: Style = Style::new(Face::Regular, 7.5, BLACK);
+const S_LEGAL: Style = Style::new(Face::Regular, 7.0, GREY);
 const S_BAND_LABEL: Style = Style::new(Face::Regular, 7.0, GREY);
 const S_BAND_ID: Style = Style::new(Face::Bold, 9.0, BLACK);
 const S_BAND_URL: Style = Style::new(Face::Regular, 8.0, BLUE);
@@ -318,9 +318,10 @@ impl<'f> Layout<'f> {
         let kk = self.wrap(S_LABEL_KK, label.0, LABEL_W);
         let ru = self.wrap(S_LABEL_RU, label.1, LABEL_W);
         let values = self.wrap(S_VALUE, value, VALUE_W);
-        let label_h = kk.len() as f32 * S_LABEL_KK.leading() + ru.len() as f32 * S_LABEL_RU.leading();
+        let label_h =
+            kk.len() as f32 * S_LABEL_KK.leading() + ru.len() as f32 * S_LABEL_RU.leading();
         let value_h = values.len() as f32 * S_VALUE.leading();
-        let (pad_top, pad_bottom) = (5.0, 5.0);
+        let (pad_top, pad_bottom) = (4.0, 3.5);
         let row_h = label_h.max(value_h) + pad_top + pad_bottom;
         let body = PAGE_H - MARGIN_T - CONTENT_BOTTOM;
         if row_h <= body {
@@ -376,17 +377,29 @@ impl<'f> Layout<'f> {
         }
     }
 
+    /// Height of a left-aligned paragraph over the content width.
+    fn paragraph_height(&self, style: Style, text: &str) -> f32 {
+        self.wrap(style, text, CONTENT_W).len() as f32 * style.leading()
+    }
+
+    /// Template footer and the legal equivalence note, each kept on one page.
     fn footer(&mut self, common: &CommonText, tpl: &Template) {
-        self.gap(14.0);
+        self.gap(12.0);
+        let mut blocks = Vec::new();
         if let Some(f) = &tpl.footer {
-            self.paragraph(S_FOOTER, &f.kk, MARGIN_L, CONTENT_W, false);
-            self.gap(3.0);
-            self.paragraph(S_FOOTER, &f.ru, MARGIN_L, CONTENT_W, false);
-            self.gap(8.0);
+            blocks.push((S_FOOTER, f));
         }
-        self.paragraph(S_LEGAL, &common.legal.kk, MARGIN_L, CONTENT_W, false);
-        self.gap(3.0);
-        self.paragraph(S_LEGAL, &common.legal.ru, MARGIN_L, CONTENT_W, false);
+        blocks.push((S_LEGAL, &common.legal));
+        for (style, text) in blocks {
+            let h = self.paragraph_height(style, &text.kk)
+                + 3.0
+                + self.paragraph_height(style, &text.ru);
+            self.ensure(h);
+            self.paragraph(style, &text.kk, MARGIN_L, CONTENT_W, false);
+            self.gap(3.0);
+            self.paragraph(style, &text.ru, MARGIN_L, CONTENT_W, false);
+            self.gap(7.0);
+        }
     }
 
     /// The bottom band of page `index` (0-based) of `count`.
@@ -443,7 +456,11 @@ impl<'f> Layout<'f> {
         line(self, S_BAND_ID, &data.document_id);
         line(self, S_BAND_LABEL, &label(&common.verify_url));
         line(self, S_BAND_URL, &data.verify_url);
-        let issued = format!("{} {}", label(&common.issued_at), display_time(data.issued_at));
+        let issued = format!(
+            "{} {}",
+            label(&common.issued_at),
+            display_time(data.issued_at)
+        );
         line(self, S_BAND_LABEL, &issued);
         line(self, S_BAND_NOTE, &common.signed_note.kk);
         line(self, S_BAND_NOTE, &common.signed_note.ru);
@@ -455,12 +472,17 @@ impl<'f> Layout<'f> {
             index + 1,
             count
         );
-        let w = self.fonts.width(S_BAND_LABEL.face, &page, S_BAND_LABEL.size);
-        self.text_at(PAGE_W - MARGIN_R - w, BAND_BOTTOM - 12.0, S_BAND_LABEL, &page);
+        let w = self
+            .fonts
+            .width(S_BAND_LABEL.face, &page, S_BAND_LABEL.size);
+        self.text_at(PAGE_W - MARGIN_R - w, BAND_BOTTOM, S_BAND_LABEL, &page);
         self.pages.extend(tail);
         debug_assert_eq!(saved, self.pages.len());
     }
 }
+
+/// Pages' operations and the characters used per face (regular, bold).
+type LaidOut = (Vec<Vec<Op>>, [BTreeSet<char>; 2]);
 
 /// Lays out `data` with template `tpl`; returns the pages' operations and the
 /// characters used per face (regular, bold).
@@ -469,7 +491,7 @@ fn layout(
     common: &CommonText,
     tpl: &Template,
     data: &DocumentData,
-) -> Result<(Vec<Vec<Op>>, [BTreeSet<char>; 2]), PdfError> {
+) -> Result<LaidOut, PdfError> {
     let code = qr::encode(&data.verify_url)?;
     let mut l = Layout::new(fonts);
     l.heading(common, tpl);
@@ -498,10 +520,6 @@ fn lo_err(e: impl std::fmt::Display) -> PdfError {
     PdfError::Render(e.to_string())
 }
 
-fn pdf_date(t: DateTime<Utc>) -> String {
-    t.format("D:%Y%m%d%H%M%SZ").to_string()
-}
-
 /// Renders `data` as an unsigned PDF (validated first, see [`super::validate`]).
 pub fn render(data: &DocumentData) -> Result<Vec<u8>, PdfError> {
     let tpl = validate(data)?;
@@ -510,8 +528,16 @@ pub fn render(data: &DocumentData) -> Result<Vec<u8>, PdfError> {
         let (mut pages, used) = layout(fonts, common, tpl, data)?;
         // Subset-tagged font names (e.g. "QKXBMF+DejaVuSans"), also the resource names.
         let ids = [
-            FontId(format!("{}+{}", fonts::subset_tag(&used[0]), fonts::REGULAR_NAME)),
-            FontId(format!("{}+{}", fonts::subset_tag(&used[1]), fonts::BOLD_NAME)),
+            FontId(format!(
+                "{}+{}",
+                fonts::subset_tag(&used[0]),
+                fonts::REGULAR_NAME
+            )),
+            FontId(format!(
+                "{}+{}",
+                fonts::subset_tag(&used[1]),
+                fonts::BOLD_NAME
+            )),
         ];
         for op in pages.iter_mut().flatten() {
             if let Op::SetFontSize { font, .. } | Op::WriteText { font, .. } = op {
@@ -557,11 +583,42 @@ pub fn render(data: &DocumentData) -> Result<Vec<u8>, PdfError> {
         fonts.regular = regular;
         fonts.bold = bold;
         if bytes.is_empty() {
-            return Err(PdfError::Render(format!("printpdf wrote nothing: {warnings:?}")));
+            return Err(PdfError::Render(format!(
+                "printpdf wrote nothing: {warnings:?}"
+            )));
         }
         Ok(bytes)
     })?;
     finish(&raw, data, tpl)
+}
+
+/// Deflates every unfiltered stream. Font programs (`/Length1`, most of the
+/// bytes) use the fast level: level 9 (lopdf's `compress`) costs about 4x the
+/// time for 20 % fewer bytes, and render time matters (see `docs/pdf.md`).
+fn compress_streams(doc: &mut lopdf::Document) -> Result<(), PdfError> {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    for obj in doc.objects.values_mut() {
+        let Object::Stream(stream) = obj else {
+            continue;
+        };
+        if stream.dict.has(b"Filter") || stream.content.len() < 64 {
+            continue;
+        }
+        let level = if stream.dict.has(b"Length1") {
+            Compression::fast()
+        } else {
+            Compression::default()
+        };
+        let mut enc = ZlibEncoder::new(Vec::with_capacity(stream.content.len() / 2), level);
+        enc.write_all(&stream.content).map_err(lo_err)?;
+        let packed = enc.finish().map_err(lo_err)?;
+        stream
+            .dict
+            .set("Filter", Object::Name(b"FlateDecode".to_vec()));
+        stream.set_content(packed);
+    }
+    Ok(())
 }
 
 /// Tidies printpdf's output: PDF 1.7, compressed streams (printpdf leaves content
@@ -569,7 +626,10 @@ pub fn render(data: &DocumentData) -> Result<Vec<u8>, PdfError> {
 fn finish(raw: &[u8], data: &DocumentData, tpl: &Template) -> Result<Vec<u8>, PdfError> {
     let mut doc = lopdf::Document::load_mem(raw).map_err(lo_err)?;
     doc.version = "1.7".to_string();
-    let date = Object::String(pdf_date(data.issued_at).into_bytes(), StringFormat::Literal);
+    let date = Object::String(
+        super::pades::pdf_date(data.issued_at).into_bytes(),
+        StringFormat::Literal,
+    );
     let mut info = Dictionary::new();
     info.set(
         "Title",
@@ -579,7 +639,10 @@ fn finish(raw: &[u8], data: &DocumentData, tpl: &Template) -> Result<Vec<u8>, Pd
     info.set("Creator", lopdf::text_string("Ruqsat"));
     info.set(
         "Producer",
-        lopdf::text_string(&format!("Ruqsat {} (printpdf, lopdf)", env!("CARGO_PKG_VERSION"))),
+        lopdf::text_string(&format!(
+            "Ruqsat {} (printpdf, lopdf)",
+            env!("CARGO_PKG_VERSION")
+        )),
     );
     info.set("CreationDate", date.clone());
     info.set("ModDate", date);
@@ -594,7 +657,7 @@ fn finish(raw: &[u8], data: &DocumentData, tpl: &Template) -> Result<Vec<u8>, Pd
             doc.trailer.set("Info", id);
         }
     }
-    doc.compress();
+    compress_streams(&mut doc)?;
     let mut out = Vec::with_capacity(raw.len() / 2);
     doc.save_to(&mut out).map_err(lo_err)?;
     Ok(out)

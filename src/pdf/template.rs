@@ -224,7 +224,10 @@ impl Template {
     /// Every text of the template (for the font coverage check).
     pub fn texts(&self) -> Vec<&str> {
         let mut out = vec![self.title.kk.as_str(), self.title.ru.as_str()];
-        for b in [&self.subtitle, &self.mark, &self.footer].into_iter().flatten() {
+        for b in [&self.subtitle, &self.mark, &self.footer]
+            .into_iter()
+            .flatten()
+        {
             out.push(&b.kk);
             out.push(&b.ru);
         }
@@ -372,7 +375,14 @@ ru = "Лицензиат"
             assert!(t.get(k).is_ok(), "{k}");
         }
         assert!(t.get("licence_duplicate").expect("dup").mark.is_some());
-        assert!(t.get("refusal").expect("refusal").items.as_ref().expect("items").required);
+        assert!(
+            t.get("refusal")
+                .expect("refusal")
+                .items
+                .as_ref()
+                .expect("items")
+                .required
+        );
         assert!(t.get("intake_receipt").expect("intake").items.is_some());
     }
 
@@ -396,7 +406,8 @@ ru = "Лицензиат"
 
     #[test]
     fn duplicate_field_is_refused() {
-        let text = format!("{MINIMAL}\n[[fields]]\nkey = \"holder_name\"\nkk = \"a\"\nru = \"b\"\n");
+        let text =
+            format!("{MINIMAL}\n[[fields]]\nkey = \"holder_name\"\nkk = \"a\"\nru = \"b\"\n");
         assert!(err("licence", &text).contains("appears twice"));
     }
 
@@ -426,7 +437,10 @@ ru = "Лицензиат"
             .expect("common");
         let e = Templates::from_files([("_common.toml", common), ("licence.toml", MINIMAL)])
             .expect_err("incomplete set");
-        assert!(e.to_string().contains("licence_appendix.toml is missing"), "{e}");
+        assert!(
+            e.to_string().contains("licence_appendix.toml is missing"),
+            "{e}"
+        );
         let e = Templates::from_files([("licence.toml", MINIMAL)]).expect_err("no common");
         assert!(e.to_string().contains("_common.toml is missing"), "{e}");
     }

@@ -239,7 +239,8 @@ pub fn verify_with_status(
     at: DateTime<Utc>,
     lookup: Option<&dyn StatusLookup>,
 ) -> Result<PdfVerdict, PdfVerifyFailure> {
-    let doc = lopdf::Document::load_mem(pdf).map_err(|e| PdfVerifyFailure::NotPdf(e.to_string()))?;
+    let doc =
+        lopdf::Document::load_mem(pdf).map_err(|e| PdfVerifyFailure::NotPdf(e.to_string()))?;
     let sigs = signatures(&doc);
     let count = sigs.len();
     let sig = sigs
@@ -254,8 +255,7 @@ pub fn verify_with_status(
 
     // 2. Byte ranges: [0 a b c], the hole is exactly the hex string, nothing after.
     let range: [usize; 4] = match sig.byte_range.as_slice() {
-        [s, a, b, c] => [*s, *a, *b, *c]
-            .map(|v| usize::try_from(v).unwrap_or(usize::MAX)),
+        [s, a, b, c] => [*s, *a, *b, *c].map(|v| usize::try_from(v).unwrap_or(usize::MAX)),
         _ => {
             return Err(PdfVerifyFailure::ByteRange(format!(
                 "{} numbers instead of 4",
@@ -346,7 +346,9 @@ pub fn verify_cli(
             .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
         let store = crate::pki::TrustStore::from_pem_files(trust)?;
         let crls: Arc<dyn crate::pki::CrlSource> = if crl.is_empty() {
-            Arc::new(crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(10)))
+            Arc::new(crate::pki::HttpCrlSource::new(
+                std::time::Duration::from_secs(10),
+            ))
         } else {
             Arc::new(crate::pki::FileCrlSource::from_files(crl)?)
         };
@@ -384,7 +386,9 @@ fn write_report(
             writeln!(
                 out,
                 "document: {} ({})",
-                v.document_id.as_deref().unwrap_or("(no Ruqsat document id)"),
+                v.document_id
+                    .as_deref()
+                    .unwrap_or("(no Ruqsat document id)"),
                 v.document_kind.as_deref().unwrap_or("unknown kind")
             )?;
             writeln!(out, "sha256: {}", v.sha256)?;

@@ -208,13 +208,15 @@ impl SignatureAlgorithm for Rsa {
                 "RSA key of {bits} bits (minimum {MIN_RSA_BITS})"
             )));
         }
-        let hashed = digest.hash(message);
-        let scheme = match digest {
-            Digest::Sha256 => rsa::Pkcs1v15Sign::new::<Sha256>(),
-            Digest::Sha384 => rsa::Pkcs1v15Sign::new::<Sha384>(),
-            Digest::Sha512 => rsa::Pkcs1v15Sign::new::<Sha512>(),
+        // The public-key operation runs in `ring` (constant-time, assembly-optimised; several
+        // times faster than the pure-Rust bignum), the same PKCS#1 v1.5 check.
+        let params: &'static ring::signature::RsaParameters = match digest {
+            Digest::Sha256 => &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+            Digest::Sha384 => &ring::signature::RSA_PKCS1_2048_8192_SHA384,
+            Digest::Sha512 => &ring::signature::RSA_PKCS1_2048_8192_SHA512,
         };
-        key.verify(scheme, &hashed, signature)
+        ring::signature::UnparsedPublicKey::new(params, spki.subject_public_key.raw_bytes())
+            .verify(message, signature)
             .map_err(|_| AlgError::Invalid)?;
         Ok(format!("RSA-{bits}/{}", digest.name()))
     }
@@ -258,6 +260,18 @@ impl SignatureAlgorithm for EcdsaP256 {
             .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
         let key = p256::PublicKey::from_public_key_der(&der)
             .map_err(|e| AlgError::BadKey(format!("P-256 key: {e}")))?;
+        // SHA-256 and SHA-384 run in `ring` (assembly-optimised P-256); SHA-512 in `p256`.
+        let ring_alg: Option<&'static ring::signature::EcdsaVerificationAlgorithm> = match digest {
+            Digest::Sha256 => Some(&ring::signature::ECDSA_P256_SHA256_ASN1),
+            Digest::Sha384 => Some(&ring::signature::ECDSA_P256_SHA384_ASN1),
+            Digest::Sha512 => None,
+        };
+        if let Some(alg) = ring_alg {
+            ring::signature::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes())
+                .verify(message, signature)
+                .map_err(|_| AlgError::Invalid)?;
+            return Ok(format!("ECDSA-P256/{}", digest.name()));
+        }
         let vk = p256::ecdsa::VerifyingKey::from(key);
         let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| AlgError::Invalid)?;
         let hashed = digest.hash(message);

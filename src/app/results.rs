@@ -1,0 +1,457 @@
+//! Result documents: the signed PDF a decision issues (e-licence, motivated refusal, support
+//! decision, clinic confirmations), in the same transaction as the decision itself
+//! (R-003-05, R-003-31, R-003-32, R-003-44, R-004-23, R-004-36, R-000-27; G-27, G-31).
+//!
+//! Which document a transition issues is catalog data (`issues = "result" | "refusal"` on the
+//! transition, `template` / `refusal_template` / a variant's `result_template` on the service).
+//! The values printed come from one place, [`field_values`]: the request, its form, the
+//! applicant, the provider, the deciding official and the decision's own fields.
+
+use super::auth::CurrentUser;
+use super::views::utc;
+use super::App;
+use crate::db::models::{DocumentRow, RequestRow};
+use crate::db::{queries, DbConnection};
+use crate::domain::catalog::{Issues, Service};
+use crate::error::AppError;
+use crate::pdf::DocumentData;
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// Registry status of a document (R-003-07).
+pub const STATUS_VALID: &str = "valid";
+
+/// Template of the document `issues` stands for, for this request's variant.
+pub fn template_for(service: &Service, variant: &str, issues: Issues) -> String {
+    match issues {
+        Issues::Refusal => service.result.refusal_template.clone(),
+        Issues::Result => service
+            .variant(variant)
+            .and_then(|v| v.result_template.clone())
+            .unwrap_or_else(|| service.result.template.clone()),
+    }
+}
+
+/// Every template the catalog names exists (checked at start, so a typo stops the server
+/// with the service named rather than failing a decision later).
+pub fn check_templates(catalog: &crate::domain::catalog::Catalog) -> anyhow::Result<()> {
+    let templates = crate::pdf::templates().map_err(|e| anyhow::anyhow!("{e}"))?;
+    for s in catalog.services() {
+        let mut names = vec![s.result.template.clone(), s.result.refusal_template.clone()];
+        names.extend(s.variants.iter().filter_map(|v| v.result_template.clone()));
+        for n in names {
+            templates
+                .get(&n)
+                .map_err(|e| anyhow::anyhow!("catalog service `{}`: template: {e}", s.code))?;
+        }
+    }
+    Ok(())
+}
+
+/// A new unguessable public document id: 128 random bits, URL-safe.
+pub fn new_document_id() -> String {
+    use rand::RngCore;
+    let mut b = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut b);
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// `dd.mm.yyyy` in the provider's time zone is what forms show; we print Almaty time.
+fn date(t: DateTime<Utc>) -> String {
+    let tz: chrono_tz::Tz = chrono_tz::Asia::Almaty;
+    t.with_timezone(&tz).format("%d.%m.%Y").to_string()
+}
+
+fn both(t: &crate::domain::catalog::Text) -> String {
+    if t.kk == t.ru {
+        t.ru.clone()
+    } else {
+        format!("{} / {}", t.kk, t.ru)
+    }
+}
+
+/// Inputs of one document besides the request row.
+pub struct Issue<'a> {
+    pub service: &'a Service,
+    pub issues: Issues,
+    pub official: Option<&'a CurrentUser>,
+    /// Refusal reasons (one per line) or the decision's comment.
+    pub reason: Option<&'a str>,
+    /// Values the official entered with the decision (support amount and period, …).
+    pub decision_fields: &'a BTreeMap<String, String>,
+    pub now: DateTime<Utc>,
+}
+
+/// The values a document can print for this request, by template field key.
+pub fn field_values(
+    c: &mut DbConnection,
+    req: &RequestRow,
+    issue: &Issue<'_>,
+) -> Result<BTreeMap<String, String>, AppError> {
+    let service = issue.service;
+    let mut v = BTreeMap::new();
+    let form: serde_json::Map<String, Value> =
+        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+    // Form fields under their own codes (G-26: the application's fields).
+    for (k, val) in &form {
+        let text = match val {
+            Value::String(s) => s.clone(),
+            Value::Null => continue,
+            Value::Array(a) => a
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| x.to_string())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        };
+        // Choice fields print their label, not their code.
+        let text = service
+            .field(k)
+            .and_then(|f| f.options.iter().find(|o| o.code == text))
+            .map(|o| both(&o.label))
+            .unwrap_or(text);
+        v.insert(k.clone(), text);
+    }
+    let iin_bin = req
+        .applicant_bin
+        .clone()
+        .or_else(|| req.applicant_iin.clone())
+        .unwrap_or_default();
+    let provider = both(&service.provider.name);
+    let official = issue
+        .official
+        .map(|u| u.full_name.clone())
+        .unwrap_or_default();
+    let mut put = |k: &str, val: String| {
+        v.entry(k.to_string()).or_insert(val);
+    };
+    put("request_number", req.number.clone());
+    put("request_date", date(utc(req.created_at)));
+    put("service", both(&service.name));
+    put("provider", provider.clone());
+    put("licensor", provider.clone());
+    put("clinic_name", provider.clone());
+    put("official", official.clone());
+    put("employee", official);
+    put("applicant_name", req.applicant_name.clone());
+    put("applicant_iin_bin", iin_bin.clone());
+    put(
+        "applicant_iin",
+        req.applicant_iin.clone().unwrap_or_default(),
+    );
+    put("holder_name", req.applicant_name.clone());
+    put("holder_iin_bin", iin_bin);
+    put("patient_name", req.applicant_name.clone());
+    put("patient_iin", req.applicant_iin.clone().unwrap_or_default());
+    put("decision_date", date(issue.now));
+    put("issue_date", date(issue.now));
+    put("reissue_date", date(issue.now));
+    put("duplicate_date", date(issue.now));
+    put("attachment_date", date(issue.now));
+    if let Some(a) = &service.provider.address {
+        put("clinic_address", both(a));
+        put("provider_address", both(a));
+    }
+    // Names the documents use for form fields (G-26): one alias table, here.
+    for (doc_key, form_key) in [
+        ("holder_address", "legal_address"),
+        ("holder_address", "address"),
+        ("sub_kinds", "activity_subkinds"),
+        ("visit_address", "address"),
+    ] {
+        if let Some(val) = v.get(form_key).cloned() {
+            v.entry(doc_key.to_string()).or_insert(val);
+        }
+    }
+    let mut put = |k: &str, val: String| {
+        v.entry(k.to_string()).or_insert(val);
+    };
+    // A booked slot prints as its date and its time (R-002-12).
+    if let Some(slot) = form.get("slot").and_then(|x| x.as_str()) {
+        if let Ok(t) = DateTime::parse_from_rfc3339(slot) {
+            let local = t.with_timezone(&chrono_tz::Asia::Almaty);
+            put("appointment_date", local.format("%d.%m.%Y").to_string());
+            put("appointment_time", local.format("%H:%M").to_string());
+        }
+    }
+    // Constant values of the service's documents (catalog `[result.fields]`).
+    for (k, val) in &service.result.fields {
+        put(k, val.clone());
+    }
+    if let Some(variant) = service.variant(&req.variant) {
+        put("operation", both(&variant.name));
+    }
+    let decision = match issue.issues {
+        Issues::Result => both(&service.result.name),
+        Issues::Refusal => both(&service.result.refusal_name),
+    };
+    put("decision", decision);
+    if let Some(r) = issue.reason.filter(|r| !r.trim().is_empty()) {
+        put("comment", r.trim().to_string());
+    }
+    // The commission's conclusion (R-004-38, G-41), if one was recorded.
+    let history = queries::history_of(c, &req.id)?;
+    if let Some(conclusion) = history
+        .iter()
+        .rev()
+        .find(|h| h.action == "record_conclusion")
+        .and_then(|h| h.reason.clone())
+    {
+        put("commission_conclusion", conclusion);
+    }
+    for (k, val) in issue.decision_fields {
+        v.insert(k.clone(), val.clone());
+    }
+    Ok(v)
+}
+
+/// Renders, signs and stores the document a transition issues; returns its row.
+/// Runs inside the transition's transaction: if anything fails, the decision is not taken.
+pub fn issue_document(
+    app: &App,
+    c: &mut DbConnection,
+    req: &RequestRow,
+    issue: &Issue<'_>,
+) -> Result<DocumentRow, AppError> {
+    let kind = template_for(issue.service, &req.variant, issue.issues);
+    let template = crate::pdf::templates()
+        .and_then(|t| t.get(&kind).cloned())
+        .map_err(|e| AppError::internal(e.to_string()))?;
+    for k in issue.decision_fields.keys() {
+        if !template.fields.iter().any(|f| &f.key == k) {
+            return Err(AppError::with(
+                "UNKNOWN_FIELD",
+                format!("`{k}` is not a field of the {kind} document"),
+            ));
+        }
+    }
+    let mut values = field_values(c, req, issue)?;
+    if kind.starts_with("licence") && !values.contains_key("licence_number") {
+        values.insert(
+            "licence_number".into(),
+            next_licence_number(c, issue.service, issue.now)?,
+        );
+    }
+    // Only the template's own fields are printed; required ones must all be there.
+    let mut fields = BTreeMap::new();
+    let mut missing = Vec::new();
+    for f in &template.fields {
+        match values.get(&f.key).filter(|s| !s.trim().is_empty()) {
+            Some(val) => {
+                fields.insert(f.key.clone(), val.clone());
+            }
+            None if f.optional => {}
+            None => missing.push(f.key.clone()),
+        }
+    }
+    if !missing.is_empty() {
+        return Err(AppError::with(
+            "DOCUMENT_FIELDS_MISSING",
+            format!("{kind}: {}", missing.join(", ")),
+        ));
+    }
+    let items: Vec<String> = if template.items.is_some() {
+        issue
+            .reason
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                l.trim()
+                    .trim_start_matches(['-', '•', '*'])
+                    .trim()
+                    .to_string()
+            })
+            .filter(|l| !l.is_empty())
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let id = new_document_id();
+    let data = DocumentData {
+        kind: kind.clone(),
+        document_id: id.clone(),
+        fields,
+        items,
+        verify_url: format!(
+            "{}/verify/{id}",
+            app.config.public_url.trim_end_matches('/')
+        ),
+        issued_at: issue.now,
+    };
+    let key = app.pki.result_signer(&issue.service.provider.code)?;
+    let unsigned = crate::pdf::render(&data).map_err(|e| AppError::internal(e.to_string()))?;
+    let signed = crate::pdf::sign(
+        &unsigned,
+        key,
+        issue.now,
+        &format!("{} {}", template.title.ru, req.number),
+        &issue.service.provider.name.ru,
+    )
+    .map_err(|e| AppError::internal(e.to_string()))?;
+    let stored = app.files.put(&signed).map_err(AppError::internal)?;
+    let cert = key.certificate();
+    let row = DocumentRow {
+        id,
+        request_id: req.id.clone(),
+        kind,
+        title: format!("{} / {}", template.title.kk, template.title.ru),
+        sha256: stored.sha256,
+        size_bytes: signed.len() as i64,
+        signer_subject: crate::pki::identity::common_name(cert),
+        signer_serial: crate::pki::certs::serial_hex(cert),
+        issued_at: issue.now.naive_utc(),
+        issued_by: issue.official.map(|u| u.id.clone()),
+        status: STATUS_VALID.into(),
+        status_reason: None,
+        status_at: issue.now.naive_utc(),
+        superseded_by: None,
+    };
+    queries::insert_document(c, &row)?;
+    crate::metrics::document_issued(&row.kind);
+    Ok(row)
+}
+
+/// Licence numbers (R-003-06, G-24): one central sequence across licensors, never reused,
+/// given only when a licence is issued: `<yy><licensor initials><sequence, 6 digits>`.
+fn next_licence_number(
+    c: &mut DbConnection,
+    service: &Service,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let seq = queries::next_counter(c, "licence-number")?;
+    let initials: String = service
+        .provider
+        .code
+        .split('-')
+        .filter_map(|p| p.chars().next())
+        .map(|ch| ch.to_ascii_uppercase())
+        .collect();
+    Ok(format!("{}{}{:06}", now.format("%y"), initials, seq))
+}
+
+/// A document and its request, for the public verification page (no login).
+pub struct PublicDocument {
+    pub document: DocumentRow,
+    pub request_number: String,
+    pub service_code: String,
+}
+
+pub fn public_document(app: &App, id: &str) -> Result<PublicDocument, AppError> {
+    if id.len() > 64
+        || !id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(AppError::new("DOCUMENT_NOT_FOUND"));
+    }
+    app.store.read(|c| {
+        let document =
+            queries::document(c, id)?.ok_or_else(|| AppError::new("DOCUMENT_NOT_FOUND"))?;
+        let req = queries::request_by_id(c, &document.request_id)?
+            .ok_or_else(|| AppError::internal("document without request"))?;
+        Ok(PublicDocument {
+            document,
+            request_number: req.number,
+            service_code: req.service_code,
+        })
+    })
+}
+
+/// The newest valid result document of a request the user may see, with its PDF bytes
+/// (`GET /requests/{number}/result.pdf`).
+pub fn result_pdf(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<(DocumentRow, Vec<u8>), AppError> {
+    let doc = app.store.read(|c| {
+        let req = super::requests::load_visible(app, c, user, number)?;
+        let docs = queries::documents_of(c, &req.id)?;
+        docs.into_iter()
+            .rev()
+            .find(|d| d.kind != "intake_receipt" && d.kind != "payment_receipt")
+            .ok_or_else(|| AppError::new("RESULT_NOT_READY"))
+    })?;
+    let bytes = app.files.get(&doc.sha256).map_err(AppError::internal)?;
+    Ok((doc, bytes))
+}
+
+/// A document as listed to its owner and staff, and (without request data) on `/verify`.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DocumentView {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    /// SHA-256 of the signed PDF, lower-case hex: compare with the file you hold.
+    pub sha256: String,
+    pub size_bytes: i64,
+    pub issued_at: DateTime<Utc>,
+    pub signer: String,
+    pub signer_serial: String,
+    /// `valid`, `superseded`, `suspended` or `terminated` (R-003-07).
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub status_at: DateTime<Utc>,
+    pub superseded_by: Option<String>,
+    pub verify_url: String,
+}
+
+impl DocumentView {
+    pub fn of(app: &App, d: &DocumentRow) -> Self {
+        DocumentView {
+            id: d.id.clone(),
+            kind: d.kind.clone(),
+            title: d.title.clone(),
+            sha256: d.sha256.clone(),
+            size_bytes: d.size_bytes,
+            issued_at: utc(d.issued_at),
+            signer: d.signer_subject.clone(),
+            signer_serial: d.signer_serial.clone(),
+            status: d.status.clone(),
+            status_reason: d.status_reason.clone(),
+            status_at: utc(d.status_at),
+            superseded_by: d.superseded_by.clone(),
+            verify_url: format!(
+                "{}/verify/{}",
+                app.config.public_url.trim_end_matches('/'),
+                d.id
+            ),
+        }
+    }
+}
+
+/// Documents of a request the user may see.
+pub fn documents(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<Vec<DocumentView>, AppError> {
+    app.store.read(|c| {
+        let req = super::requests::load_visible(app, c, user, number)?;
+        Ok(queries::documents_of(c, &req.id)?
+            .iter()
+            .map(|d| DocumentView::of(app, d))
+            .collect())
+    })
+}
+
+/// Status labels for people (kk / ru / en).
+pub fn status_label(status: &str) -> (&'static str, &'static str, &'static str) {
+    match status {
+        "valid" => ("Жарамды", "Действителен", "Valid"),
+        "superseded" => (
+            "Ауыстырылды (қайта ресімделді)",
+            "Заменён (переоформлен)",
+            "Superseded (re-issued)",
+        ),
+        "suspended" => ("Тоқтатыла тұрған", "Приостановлен", "Suspended"),
+        "terminated" => ("Тоқтатылған", "Прекращён", "Terminated"),
+        _ => ("Белгісіз", "Неизвестен", "Unknown"),
+    }
+}

@@ -1,0 +1,120 @@
+//! Public pages (no login): `/verify/{document_id}`, the page the QR code on every result
+//! document opens. It shows what a holder needs to trust a document — kind, issue date,
+//! signer, registry status, SHA-256 — and no personal data of the holder: the id is
+//! unguessable, but a support decision about a disabled child must not become public by
+//! a photographed QR code.
+
+use crate::app::results::{self, DocumentView};
+use crate::app::App;
+use crate::error::AppError;
+use actix_web::{get, web, HttpResponse};
+
+type Res<T> = Result<T, AppError>;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        match ch {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+static PAGE: &str = include_str!("../../templates/pages/verify.html");
+
+fn render(d: &DocumentView, request_number: &str) -> String {
+    let (kk, ru, en) = results::status_label(&d.status);
+    let time = |t: chrono::DateTime<chrono::Utc>| {
+        t.with_timezone(&chrono_tz::Asia::Almaty)
+            .format("%d.%m.%Y %H:%M (UTC+05)")
+            .to_string()
+    };
+    let reason = d
+        .status_reason
+        .as_deref()
+        .map(|r| format!("<p class=\"reason\">{}</p>", esc(r)))
+        .unwrap_or_default();
+    let superseded = d
+        .superseded_by
+        .as_deref()
+        .map(|id| {
+            format!(
+                "<p>Жаңа нұсқасы / Новая версия / New version: <a href=\"/verify/{0}\">{0}</a></p>",
+                esc(id)
+            )
+        })
+        .unwrap_or_default();
+    PAGE.replace("{{title}}", &esc(&d.title))
+        .replace("{{status}}", &esc(&d.status))
+        .replace("{{status_kk}}", kk)
+        .replace("{{status_ru}}", ru)
+        .replace("{{status_en}}", en)
+        .replace("{{status_at}}", &esc(&time(d.status_at)))
+        .replace("{{status_reason}}", &reason)
+        .replace("{{superseded}}", &superseded)
+        .replace("{{id}}", &esc(&d.id))
+        .replace("{{request}}", &esc(request_number))
+        .replace("{{issued_at}}", &esc(&time(d.issued_at)))
+        .replace("{{signer}}", &esc(&d.signer))
+        .replace("{{serial}}", &esc(&d.signer_serial))
+        .replace("{{sha256}}", &esc(&d.sha256))
+        .replace("{{size}}", &d.size_bytes.to_string())
+}
+
+/// The public verification page of a document.
+#[utoipa::path(get, path = "/verify/{document_id}", tag = "documents", params(("document_id" = String, Path)),
+    responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html")))]
+#[get("/verify/{document_id}")]
+pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResponse {
+    let id = id.into_inner();
+    let app2 = app.clone();
+    let found = web::block(move || results::public_document(&app2, &id)).await;
+    match found {
+        Ok(Ok(p)) => HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header(("Cache-Control", "no-store"))
+            .body(render(
+                &DocumentView::of(&app, &p.document),
+                &p.request_number,
+            )),
+        Ok(Err(e)) if e.code == "DOCUMENT_NOT_FOUND" => HttpResponse::NotFound()
+            .content_type("text/html; charset=utf-8")
+            .body(PAGE_NOT_FOUND.to_string()),
+        Ok(Err(e)) => HttpResponse::build(
+            actix_web::http::StatusCode::from_u16(e.status)
+                .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
+        )
+        .json(e.body()),
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
+}
+
+static PAGE_NOT_FOUND: &str = "<!doctype html><html lang=\"kk\"><meta charset=\"utf-8\"><title>Ruqsat</title><body><h1>Құжат табылмады / Документ не найден / Document not found</h1><p>Тексеру сілтемесін қайта тексеріңіз. Проверьте ссылку из QR-кода. Check the link from the QR code.</p></body></html>";
+
+/// The same as JSON, for machines.
+#[utoipa::path(get, path = "/api/v1/verify/{document_id}", tag = "documents", params(("document_id" = String, Path)),
+    responses((status = 200, body = VerifyAnswer), (status = 404, body = crate::error::ErrorBody)))]
+#[get("/api/v1/verify/{document_id}")]
+pub async fn verify_json(app: web::Data<App>, id: web::Path<String>) -> Res<HttpResponse> {
+    let id = id.into_inner();
+    let app2 = app.clone();
+    let p = web::block(move || results::public_document(&app2, &id))
+        .await
+        .map_err(AppError::internal)??;
+    Ok(HttpResponse::Ok().json(VerifyAnswer {
+        document: DocumentView::of(&app, &p.document),
+        request_number: p.request_number,
+    }))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct VerifyAnswer {
+    pub document: DocumentView,
+    pub request_number: String,
+}

@@ -1,0 +1,342 @@
+//! Result documents issued by decisions, over HTTP on the configured backend: the decision and
+//! its signed PDF are one transaction; the owner downloads `result.pdf`; the public
+//! `/verify/{id}` page shows the registry status and the hash (R-003-07, R-004-23, R-004-36,
+//! G-27, G-42). PDFs are checked with Ruqsat's verifier and, when installed, with poppler's
+//! `pdfsig` / `pdftotext` and `qpdf` (CI installs them).
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use sha2::Digest;
+use std::process::Command;
+
+/// Runs a tool; `None` (with a printed reason) when it is not installed.
+fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
+    match Command::new(name).args(args).output() {
+        Ok(out) => Some((
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("SKIPPED: {name} is not installed (apt-get install qpdf poppler-utils)");
+            None
+        }
+        Err(e) => panic!("running {name}: {e}"),
+    }
+}
+
+/// A support request signed, registered and under review, with a commission conclusion.
+fn support_under_review(app: &TestApp, conclusion: &str) -> String {
+    let daulet = app.login("daulet");
+    let r = app.post(
+        &daulet,
+        "/api/v1/requests",
+        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    for d in SUPPORT_DOCS {
+        assert_eq!(
+            app.attach(&daulet, &number, d, pdf_bytes(d), None).status(),
+            201
+        );
+    }
+    assert_eq!(
+        app.transition(&daulet, &number, "submit", None).status(),
+        200
+    );
+    // Signed in-process with the demo key (the CLI and openssl paths are tested elsewhere).
+    let user = app
+        .app
+        .store
+        .read(|c| ruqsat::db::queries::user_by_login(c, "daulet"))
+        .expect("read")
+        .expect("daulet");
+    let user = ruqsat::app::auth::CurrentUser::try_from(user).expect("user");
+    let payload = ruqsat::app::signing::signing_payload(&app.app, &user, &number).expect("payload");
+    let key = ruqsat::pki::SigningKey::from_p12(
+        &std::fs::read(app.dir.path().join("pki/users/daulet.p12")).expect("p12"),
+        ruqsat::pki::DEMO_P12_PASSWORD,
+    )
+    .expect("key");
+    let cms = key
+        .sign_detached(&payload, chrono::Utc::now())
+        .expect("sign");
+    let v = ruqsat::app::signing::submit_signature(&app.app, &user, &number, &cms).expect("signed");
+    assert_eq!(v.state, "registered");
+    let mio = app.login("mio");
+    assert_eq!(
+        app.transition(&mio, &number, "start_review", None).status(),
+        200
+    );
+    let commission = app.login("commission");
+    assert_eq!(
+        app.transition(&commission, &number, "record_conclusion", Some(conclusion))
+            .status(),
+        200
+    );
+    number
+}
+
+fn decide(app: &TestApp, token: &str, number: &str, body: Value) -> reqwest::blocking::Response {
+    app.post(
+        token,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &body,
+    )
+}
+
+fn db_counts(app: &TestApp, number: &str) -> (String, usize, usize) {
+    app.app
+        .store
+        .read(|c| {
+            let r = ruqsat::db::queries::request_by_number(c, number)?.expect("row");
+            let h = ruqsat::db::queries::history_of(c, &r.id)?;
+            let d = ruqsat::db::queries::documents_of(c, &r.id)?;
+            Ok((r.state, h.len(), d.len()))
+        })
+        .expect("read back")
+}
+
+#[test]
+fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
+    let app = TestApp::spawn();
+    let number = support_under_review(&app, "Бала үйде оқиды / Ребёнок обучается на дому");
+    let mio = app.login("mio");
+
+    // G-42: the official enters the period; without it no decision is taken, nothing stored.
+    let before = db_counts(&app, &number);
+    let body = assert_error(
+        decide(&app, &mio, &number, json!({"action": "approve"})),
+        422,
+        "DOCUMENT_FIELDS_MISSING",
+    );
+    assert!(
+        body["error"]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("support_start") && d.contains("support_period")),
+        "{body}"
+    );
+    assert_eq!(
+        db_counts(&app, &number),
+        before,
+        "a failed decision changes nothing"
+    );
+    assert_error(
+        decide(
+            &app,
+            &mio,
+            &number,
+            json!({"action": "approve", "fields": {"shoe_size": "42"}}),
+        ),
+        422,
+        "UNKNOWN_FIELD",
+    );
+    assert_error(
+        decide(
+            &app,
+            &mio,
+            &number,
+            json!({"action": "start_review", "fields": {"support_start": "01.12.2026"}}),
+        ),
+        409,
+        "ILLEGAL_TRANSITION",
+    );
+
+    // R-004-23 / R-004-36: the decision and its signed notification, in one step.
+    let r = decide(
+        &app,
+        &mio,
+        &number,
+        json!({"action": "approve", "fields": {
+            "support_start": "01.12.2026",
+            "support_period": "01.12.2026 – 31.05.2027",
+            "support_amount": "25 000,00 ₸"}}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let (state, _, docs) = db_counts(&app, &number);
+    assert_eq!((state.as_str(), docs), ("approved", 1));
+
+    let daulet = app.login("daulet");
+    let list: Vec<Value> = app
+        .get(&daulet, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    assert_eq!(list.len(), 1, "{list:?}");
+    let doc = &list[0];
+    assert_eq!(doc["kind"], "support_decision");
+    assert_eq!(doc["status"], "valid");
+    let id = doc["id"].as_str().expect("id").to_string();
+    assert!(id.len() >= 22, "unguessable id: {id}");
+
+    // The history cites the document.
+    let h: Vec<Value> = app
+        .get(&daulet, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let approve = h
+        .iter()
+        .find(|e| e["action"] == "approve")
+        .expect("approve");
+    assert_eq!(approve["data"]["document_id"], id.as_str());
+
+    // The owner downloads it; the bytes are what the registry says.
+    let r = app.get(&daulet, &format!("/api/v1/requests/{number}/result.pdf"));
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    let pdf = r.bytes().expect("bytes").to_vec();
+    assert_eq!(hex::encode(sha2::Sha256::digest(&pdf)), doc["sha256"]);
+    // Someone else may not.
+    let aigerim = app.login("aigerim");
+    assert_eq!(
+        app.get(&aigerim, &format!("/api/v1/requests/{number}/result.pdf"))
+            .status(),
+        404
+    );
+
+    // Ruqsat's verifier: signed by the Shymkent department's official, over the whole file.
+    let verdict = ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now())
+        .expect("valid PAdES signature");
+    assert_eq!(verdict.document_id.as_deref(), Some(id.as_str()));
+    assert_eq!(verdict.signer.iin.as_deref(), Some("911212403333"));
+
+    // Independent tools, when installed.
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("decision.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    let p = path.to_str().expect("utf-8");
+    if let Some((ok, out)) = tool("qpdf", &["--check", p]) {
+        assert!(ok, "{out}");
+    }
+    if let Some((_, out)) = tool("pdfsig", &[p]) {
+        assert!(out.contains("Signature is Valid"), "{out}");
+        assert!(out.contains("Total document signed"), "{out}");
+    }
+    if let Some((ok, text)) = tool("pdftotext", &[p, "-"]) {
+        assert!(ok, "{text}");
+        for expected in [
+            "Әлия Даулетқызы Омарова",
+            "Даулет Серікұлы Омаров",
+            "01.12.2026 – 31.05.2027",
+            number.as_str(),
+        ] {
+            assert!(text.contains(expected), "{expected} missing in:\n{text}");
+        }
+    }
+
+    // The public page: no login, status and hash, no personal data.
+    let page = app
+        .client
+        .get(app.url(&format!("/verify/{id}")))
+        .send()
+        .expect("verify page");
+    assert_eq!(page.status(), 200);
+    let html = page.text().expect("html");
+    assert!(html.contains("data-status=\"valid\""), "{html}");
+    assert!(
+        html.contains("Жарамды") && html.contains("Действителен"),
+        "{html}"
+    );
+    assert!(
+        html.contains(doc["sha256"].as_str().expect("sha")),
+        "{html}"
+    );
+    assert!(
+        !html.contains("Омарова"),
+        "no personal data on the public page"
+    );
+    let json: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/verify/{id}")))
+        .send()
+        .expect("verify json")
+        .json()
+        .expect("json");
+    assert_eq!(json["document"]["status"], "valid");
+    assert_eq!(json["request_number"], number.as_str());
+    let missing = app
+        .client
+        .get(app.url("/verify/AAAAAAAAAAAAAAAAAAAAAA"))
+        .send()
+        .expect("verify page");
+    assert_eq!(missing.status(), 404);
+
+    // A terminated document shows as terminated (R-003-07); the page is never cached.
+    app.app
+        .store
+        .write(|c| {
+            ruqsat::db::queries::set_document_status(
+                c,
+                &id,
+                "terminated",
+                Some("Решение отменено"),
+                None,
+                chrono::Utc::now().naive_utc(),
+            )
+        })
+        .expect("terminate");
+    let page = app
+        .client
+        .get(app.url(&format!("/verify/{id}")))
+        .send()
+        .expect("verify page");
+    assert_eq!(
+        page.headers()
+            .get("cache-control")
+            .and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    let html = page.text().expect("html");
+    assert!(html.contains("data-status=\"terminated\""), "{html}");
+    assert!(
+        html.contains("Тоқтатылған") && html.contains("Прекращён"),
+        "{html}"
+    );
+}
+
+#[test]
+fn refusal_issues_a_motivated_refusal_listing_every_reason() {
+    // R-004-23 / R-004-38 / G-27 / G-41: the refusal is a signed document with its reasons.
+    let app = TestApp::spawn();
+    let number = support_under_review(&app, "Бала мектепте оқиды / Ребёнок обучается в школе");
+    let mio = app.login("mio");
+    let r = decide(
+        &app,
+        &mio,
+        &number,
+        json!({"action": "refuse", "reason": "Бала үйде оқымайды\n- Справка ПМПК просрочена"}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let daulet = app.login("daulet");
+    let r = app.get(&daulet, &format!("/api/v1/requests/{number}/result.pdf"));
+    assert_eq!(r.status(), 200);
+    let pdf = r.bytes().expect("bytes").to_vec();
+    let verdict =
+        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("valid");
+    assert_eq!(verdict.document_kind.as_deref(), Some("support_refusal"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("refusal.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
+        for expected in [
+            "Бала үйде оқымайды",
+            "Справка ПМПК просрочена",
+            "Ребёнок обучается в школе",
+        ] {
+            assert!(text.contains(expected), "{expected} missing in:\n{text}");
+        }
+    }
+}
