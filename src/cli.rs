@@ -74,6 +74,10 @@ pub enum Command {
         /// Verification time (RFC 3339); default now.
         #[arg(long)]
         at: Option<String>,
+        /// Ruqsat server whose registry gives the document's current status (valid,
+        /// superseded, suspended, terminated); without it the status is not checked.
+        #[arg(long)]
+        server: Option<String>,
     },
     /// Sign as an applicant would, with a PKCS#12 file. Either online, `--request NUMBER`:
     /// log in to the server, fetch the request's signing payload, sign it and submit the
@@ -199,13 +203,19 @@ pub fn run() -> i32 {
             trust,
             crl,
             at,
+            server,
         } => {
+            let lookup = server.map(|base| {
+                move |id: &str| -> Option<String> { registry_status(&base, id) }
+            });
             return crate::pdf::verify_cli(
                 &file,
                 &trust,
                 &crl,
                 at.as_deref(),
-                None,
+                lookup
+                    .as_ref()
+                    .map(|l| l as &dyn crate::pdf::StatusLookup),
                 &mut std::io::stdout(),
             );
         }
@@ -348,6 +358,30 @@ fn verify_signature(
         Err(e) => {
             eprintln!("ruqsat: error: {e:#}");
             2
+        }
+    }
+}
+
+/// The registry status of a document from a Ruqsat server (`GET /api/v1/verify/{id}`):
+/// `None` when the server does not know it; an unreachable server is reported as the status
+/// `unreachable`, which is not acceptable — asked to check the status, we fail closed.
+fn registry_status(base: &str, id: &str) -> Option<String> {
+    let url = format!("{}/api/v1/verify/{id}", base.trim_end_matches('/'));
+    let answer = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+        .and_then(|c| c.get(&url).send());
+    match answer {
+        Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => None,
+        Ok(r) if r.status().is_success() => r
+            .json::<serde_json::Value>()
+            .ok()
+            .and_then(|v| v["document"]["status"].as_str().map(str::to_string))
+            .or_else(|| Some("unreadable-answer".into())),
+        Ok(r) => Some(format!("unreachable (HTTP {})", r.status())),
+        Err(e) => {
+            eprintln!("ruqsat: registry {url}: {e}");
+            Some("unreachable".into())
         }
     }
 }

@@ -18,6 +18,8 @@ pub struct Flow {
     pub channel: String,
     pub request: String,
     pub outcome: String,
+    /// The applicant (holder) name as entered, printed on the documents.
+    pub holder: String,
     pub documents: Vec<String>,
 }
 
@@ -207,6 +209,7 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
         channel: r.channel,
         request: r.number,
         outcome: state,
+        holder: String::new(),
         documents: vec![],
     })
 }
@@ -253,6 +256,7 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
         channel: r.channel,
         request: r.number,
         outcome: state,
+        holder: String::new(),
         documents: vec![],
     })
 }
@@ -292,6 +296,7 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
         channel: r.channel,
         request: r.number,
         outcome: state,
+        holder: String::new(),
         documents: vec![],
     })
 }
@@ -329,6 +334,7 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
         channel: r.channel,
         request: r.number,
         outcome: state,
+        holder: String::new(),
         documents: vec![],
     })
 }
@@ -372,6 +378,7 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
         channel: r.channel,
         request: r.number,
         outcome: state,
+        holder: String::new(),
         documents: vec![],
     })
 }
@@ -429,6 +436,11 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         eprint!("[{}/{}] {name} … ", i + 1, FLOWS.len());
         let mut flow = f(&app).map_err(|e| anyhow::anyhow!("flow `{name}` failed: {e}"))?;
         flow.documents = export_documents(&app, out, &flow.request)?;
+        flow.holder = app.store.read(|c| {
+            Ok(crate::db::queries::request_by_number(c, &flow.request)?
+                .map(|r| r.applicant_name)
+                .unwrap_or_default())
+        })?;
         eprintln!(
             "{} → {}{}",
             flow.request,
@@ -451,6 +463,12 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         pki_dir.join("root-ca.pem"),
         out.join("pki").join("root-ca.pem"),
     )?;
+    // The CRLs too, so the documents can be verified offline with revocation checked.
+    std::fs::create_dir_all(out.join("pki").join("crl"))?;
+    for e in std::fs::read_dir(pki_dir.join("crl"))? {
+        let e = e?;
+        std::fs::copy(e.path(), out.join("pki").join("crl").join(e.file_name()))?;
+    }
     let summary = Summary { flows };
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)?;
