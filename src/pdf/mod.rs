@@ -173,10 +173,19 @@ pub struct BenchReport {
 /// available core) with `key`; fonts and templates are warmed up first and not
 /// timed.
 pub fn bench_licences(n: usize, key: &crate::pki::SigningKey) -> Result<BenchReport, PdfError> {
-    let threads = std::thread::available_parallelism()
+    let cores = std::thread::available_parallelism()
         .map(|n| n.get())
-        .unwrap_or(1)
-        .clamp(1, n.max(1));
+        .unwrap_or(1);
+    bench_licences_on(n, cores, key)
+}
+
+/// [`bench_licences`] on `threads` worker threads.
+pub fn bench_licences_on(
+    n: usize,
+    threads: usize,
+    key: &crate::pki::SigningKey,
+) -> Result<BenchReport, PdfError> {
+    let threads = threads.clamp(1, n.max(1));
     let barrier = std::sync::Barrier::new(threads + 1);
     let results = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
