@@ -110,8 +110,8 @@ pub enum Command {
     /// Benchmarks: request creation + submission over HTTP (throughput, p50/p99 latency),
     /// signature verification next to `openssl speed`. Prints figures.
     Bench {
-        /// What to measure: http, verify (repeatable; default all).
-        #[arg(long, value_parser = ["http", "verify"])]
+        /// What to measure: http, verify, pdf (repeatable; default all).
+        #[arg(long, value_parser = ["http", "verify", "pdf"])]
         suite: Vec<String>,
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
@@ -182,6 +182,9 @@ pub fn run() -> i32 {
             if r.is_ok() && wants("verify") {
                 r = crate::bench::verify::run(std::time::Duration::from_secs(3));
             }
+            if r.is_ok() && wants("pdf") {
+                r = crate::bench::pdf_run(400);
+            }
             r
         }
         Command::Pki {
@@ -205,17 +208,14 @@ pub fn run() -> i32 {
             at,
             server,
         } => {
-            let lookup = server.map(|base| {
-                move |id: &str| -> Option<String> { registry_status(&base, id) }
-            });
+            let lookup =
+                server.map(|base| move |id: &str| -> Option<String> { registry_status(&base, id) });
             return crate::pdf::verify_cli(
                 &file,
                 &trust,
                 &crl,
                 at.as_deref(),
-                lookup
-                    .as_ref()
-                    .map(|l| l as &dyn crate::pdf::StatusLookup),
+                lookup.as_ref().map(|l| l as &dyn crate::pdf::StatusLookup),
                 &mut std::io::stdout(),
             );
         }

@@ -17,7 +17,7 @@ pub mod error;
 pub mod files;
 pub mod http;
 pub mod metrics;
-pub mod pdf;
 pub mod payments;
+pub mod pdf;
 pub mod pki;
 pub mod registries;

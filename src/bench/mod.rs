@@ -191,3 +191,25 @@ pub fn run(clients: usize, pairs: usize, database_url: Option<String>) -> anyhow
     }
     Ok(())
 }
+
+/// Signed e-licence PDFs per second (render + PAdES sign with the demo official's RSA-2048
+/// key) on 1 and 2 threads, and bytes per PDF. Target (issue #5): >= 200/s on 2 cores,
+/// < 150 KB per document.
+pub fn pdf_run(n: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let pki = crate::pki::init_demo_pki(
+        dir.path(),
+        &crate::pki::DemoPkiSpec::standard("http://127.0.0.1:9/pki/crl/demo-intermediate.crl"),
+    )?;
+    let key = pki.signing_key("official-ruqsat")?;
+    println!("signed e-licence PDFs (render + PAdES-B-B, RSA-2048), {n} documents per run (target: >= 200/s, < 150 KB)");
+    for threads in [1, 2] {
+        let r =
+            crate::pdf::bench_licences_on(n, threads, &key).map_err(|e| anyhow::anyhow!("{e}"))?;
+        println!(
+            "  threads={threads}: {:.0} PDFs/s, {} bytes average, {} bytes largest",
+            r.docs_per_sec, r.avg_bytes, r.max_bytes
+        );
+    }
+    Ok(())
+}
