@@ -40,6 +40,14 @@ pub struct Config {
     pub signing_key_password: Option<Secret>,
     /// PEM certificate (and chain) of a PEM `signing_key_file`.
     pub signing_cert_file: Option<PathBuf>,
+    /// Payment gateway (ПШЭП) base URL; empty = the embedded sandbox (demo data only).
+    pub gateway_url: Option<String>,
+    pub gateway_api_key: Option<Secret>,
+    /// Shared secret of the gateway's HMAC-signed callbacks.
+    pub gateway_callback_secret: Option<Secret>,
+    pub gateway_timeout_ms: u64,
+    /// Budget classification code (КБК) of licence fees (G-21: assumed).
+    pub payment_kbk: String,
 }
 
 /// A secret setting: its `Debug` never shows the value, so it cannot reach a log line.
@@ -82,6 +90,11 @@ struct FileConfig {
     signing_key_file: Option<String>,
     signing_key_password: Option<String>,
     signing_cert_file: Option<String>,
+    gateway_url: Option<String>,
+    gateway_api_key: Option<String>,
+    gateway_callback_secret: Option<String>,
+    gateway_timeout_ms: Option<u64>,
+    payment_kbk: Option<String>,
 }
 
 /// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
@@ -102,6 +115,11 @@ pub const SETTINGS: &[&str] = &[
     "signing_key_file",
     "signing_key_password",
     "signing_cert_file",
+    "gateway_url",
+    "gateway_api_key",
+    "gateway_callback_secret",
+    "gateway_timeout_ms",
+    "payment_kbk",
     "config",
 ];
 
@@ -298,6 +316,40 @@ impl Config {
                 "signing_cert_file is set without it",
             ));
         }
+        let gateway_url = pick("gateway_url", file.gateway_url).filter(|s| !s.trim().is_empty());
+        if let Some(u) = &gateway_url {
+            url::Url::parse(u).map_err(|e| bad("gateway_url", format!("`{u}`: {e}")))?;
+        }
+        let gateway_api_key = pick("gateway_api_key", file.gateway_api_key).map(Secret);
+        let gateway_callback_secret =
+            pick("gateway_callback_secret", file.gateway_callback_secret).map(Secret);
+        if gateway_url.is_some() && gateway_callback_secret.is_none() {
+            return Err(bad(
+                "gateway_callback_secret",
+                "required with gateway_url: callbacks are verified with it",
+            ));
+        }
+        if gateway_url.is_none() && !demo_data {
+            return Err(bad(
+                "gateway_url",
+                "required without demo data (the sandbox gateway is for demos only)",
+            ));
+        }
+        let gateway_timeout_ms = parse(
+            "gateway_timeout_ms",
+            pick(
+                "gateway_timeout_ms",
+                file.gateway_timeout_ms.map(|v| v.to_string()),
+            ),
+            10_000u64,
+        )?;
+        let payment_kbk = pick("payment_kbk", file.payment_kbk).unwrap_or_else(|| "105402".into());
+        if payment_kbk.len() != 6 || !payment_kbk.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad(
+                "payment_kbk",
+                format!("`{payment_kbk}`: six digits expected"),
+            ));
+        }
         Ok(Config {
             database_url,
             listen,
@@ -315,6 +367,11 @@ impl Config {
             signing_key_file,
             signing_key_password,
             signing_cert_file,
+            gateway_url,
+            gateway_api_key,
+            gateway_callback_secret,
+            gateway_timeout_ms,
+            payment_kbk,
         })
     }
 
@@ -338,6 +395,11 @@ impl Config {
             signing_key_file: None,
             signing_key_password: None,
             signing_cert_file: None,
+            gateway_url: None,
+            gateway_api_key: None,
+            gateway_callback_secret: None,
+            gateway_timeout_ms: 10_000,
+            payment_kbk: "105402".into(),
         }
     }
 }

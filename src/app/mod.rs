@@ -2,6 +2,7 @@
 //! HTTP handlers, the CLI and the demo all call these, never the database directly.
 
 pub mod auth;
+pub mod payments;
 pub mod requests;
 pub mod results;
 pub mod seed;
@@ -49,6 +50,7 @@ pub struct App {
     pub companies: Arc<dyn CompanyRegistry>,
     pub clock: Arc<dyn Clock>,
     pub pki: Arc<signing::Pki>,
+    pub payments: Arc<payments::PaymentsPort>,
 }
 
 /// Loads and validates the embedded catalog against the embedded fee table.
@@ -107,6 +109,7 @@ impl App {
                 }
             };
         let pki = signing::build_pki(&config)?;
+        let payments = Arc::new(payments::PaymentsPort::build(&config)?);
         let app = App {
             config: Arc::new(config),
             store,
@@ -118,6 +121,7 @@ impl App {
             companies,
             clock,
             pki,
+            payments,
         };
         if app.config.demo_data {
             seed::seed_demo_users(&app)?;

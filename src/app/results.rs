@@ -96,26 +96,30 @@ pub fn field_values(
         serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
     // Form fields under their own codes (G-26: the application's fields).
     for (k, val) in &form {
+        // Choice fields print their labels, not their codes.
+        let label = |code: String| {
+            service
+                .field(k)
+                .and_then(|f| f.options.iter().find(|o| o.code == code))
+                .map(|o| both(&o.label))
+                .unwrap_or(code)
+        };
         let text = match val {
-            Value::String(s) => s.clone(),
+            Value::String(s) => label(s.clone()),
             Value::Null => continue,
             Value::Array(a) => a
                 .iter()
                 .map(|x| {
-                    x.as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| x.to_string())
+                    label(
+                        x.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| x.to_string()),
+                    )
                 })
                 .collect::<Vec<_>>()
-                .join(", "),
+                .join("; "),
             other => other.to_string(),
         };
-        // Choice fields print their label, not their code.
-        let text = service
-            .field(k)
-            .and_then(|f| f.options.iter().find(|o| o.code == text))
-            .map(|o| both(&o.label))
-            .unwrap_or(text);
         v.insert(k.clone(), text);
     }
     let iin_bin = req

@@ -173,9 +173,8 @@ fn check_signable(app: &App, c: &mut DbConnection, req: &RequestRow) -> Result<(
 }
 
 /// Whether the gateway confirmed a payment for this request. Free services need none.
-fn payment_confirmed(_c: &mut DbConnection, req: &RequestRow) -> Result<bool, AppError> {
-    // Until the payment gateway lands, only free requests count as paid.
-    Ok(req.fee_tiyn == 0)
+fn payment_confirmed(c: &mut DbConnection, req: &RequestRow) -> Result<bool, AppError> {
+    super::payments::paid_for(c, req)
 }
 
 /// `GET …/signing-payload`: the bytes to sign.

@@ -127,3 +127,37 @@ pub struct DocumentRow {
     pub status_at: NaiveDateTime,
     pub superseded_by: Option<String>,
 }
+
+/// One payment of the ledger (see `migrations/*/…_payments`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payments)]
+pub struct PaymentRow {
+    pub id: String,
+    pub request_id: String,
+    pub gateway_payment_id: Option<String>,
+    pub amount_tiyn: i64,
+    pub currency: String,
+    pub payer_iin_bin: String,
+    pub kbk: String,
+    pub purpose: String,
+    pub status: String,
+    pub payment_page_url: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    pub paid_at: Option<NaiveDateTime>,
+    pub last_event_id: Option<String>,
+}
+
+/// A verified gateway event applied (or found already applied) to a payment.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = payment_events)]
+pub struct PaymentEventRow {
+    pub id: String,
+    pub payment_id: String,
+    pub received_at: NaiveDateTime,
+    pub source: String,
+    pub status: String,
+    pub amount_tiyn: i64,
+    pub currency: String,
+    pub outcome: String,
+}

@@ -315,3 +315,104 @@ pub fn set_document_status(
         .execute(c)?;
     Ok(())
 }
+
+// ---- payments ----------------------------------------------------------------------------
+
+pub fn insert_payment(c: &mut DbConnection, p: &PaymentRow) -> R<()> {
+    diesel::insert_into(payments::table).values(p).execute(c)?;
+    Ok(())
+}
+
+pub fn payment(c: &mut DbConnection, id: &str) -> R<Option<PaymentRow>> {
+    Ok(payments::table
+        .find(id)
+        .select(PaymentRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Payments of a request, newest first.
+pub fn payments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<PaymentRow>> {
+    Ok(payments::table
+        .filter(payments::request_id.eq(request_id))
+        .order((payments::created_at.desc(), payments::id.desc()))
+        .select(PaymentRow::as_select())
+        .load(c)?)
+}
+
+/// Payments created or paid in `[from, to)` (reconciliation of a business day).
+pub fn payments_between(
+    c: &mut DbConnection,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> R<Vec<PaymentRow>> {
+    Ok(payments::table
+        .filter(
+            (payments::paid_at.ge(from).and(payments::paid_at.lt(to))).or(payments::created_at
+                .ge(from)
+                .and(payments::created_at.lt(to))),
+        )
+        .select(PaymentRow::as_select())
+        .load(c)?)
+}
+
+pub fn set_payment_gateway(
+    c: &mut DbConnection,
+    id: &str,
+    gateway_payment_id: &str,
+    page_url: &str,
+    now: NaiveDateTime,
+) -> R<()> {
+    diesel::update(payments::table.find(id))
+        .set((
+            payments::gateway_payment_id.eq(gateway_payment_id),
+            payments::payment_page_url.eq(page_url),
+            payments::updated_at.eq(now),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
+/// Moves a payment to `status` unless it is already paid (a paid payment is never
+/// downgraded); returns whether a row changed — two concurrent identical callbacks change
+/// it once.
+pub fn set_payment_status(
+    c: &mut DbConnection,
+    id: &str,
+    status: &str,
+    paid_at: Option<NaiveDateTime>,
+    event_id: Option<&str>,
+    now: NaiveDateTime,
+) -> R<bool> {
+    let n = diesel::update(
+        payments::table
+            .find(id)
+            .filter(payments::status.ne("paid"))
+            .filter(payments::status.ne(status)),
+    )
+    .set((
+        payments::status.eq(status),
+        payments::paid_at.eq(paid_at),
+        payments::last_event_id.eq(event_id),
+        payments::updated_at.eq(now),
+    ))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+/// Inserts an event; `false` when an event with this id was stored before.
+pub fn insert_payment_event(c: &mut DbConnection, e: &PaymentEventRow) -> R<bool> {
+    let exists = payment_events::table
+        .find(&e.id)
+        .select(payment_events::id)
+        .first::<String>(c)
+        .optional()?
+        .is_some();
+    if exists {
+        return Ok(false);
+    }
+    diesel::insert_into(payment_events::table)
+        .values(e)
+        .execute(c)?;
+    Ok(true)
+}

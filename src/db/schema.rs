@@ -143,6 +143,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payments (id) {
+        id -> Text,
+        request_id -> Text,
+        gateway_payment_id -> Nullable<Text>,
+        amount_tiyn -> BigInt,
+        currency -> Text,
+        payer_iin_bin -> Text,
+        kbk -> Text,
+        purpose -> Text,
+        status -> Text,
+        payment_page_url -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        paid_at -> Nullable<Timestamp>,
+        last_event_id -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    payment_events (id) {
+        id -> Text,
+        payment_id -> Text,
+        received_at -> Timestamp,
+        source -> Text,
+        status -> Text,
+        amount_tiyn -> BigInt,
+        currency -> Text,
+        outcome -> Text,
+    }
+}
+
+diesel::joinable!(payments -> requests (request_id));
+diesel::joinable!(payment_events -> payments (payment_id));
+diesel::allow_tables_to_appear_in_same_query!(payments, requests);
 diesel::joinable!(documents -> requests (request_id));
 diesel::joinable!(signatures -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(signatures, requests);

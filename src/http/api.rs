@@ -417,6 +417,64 @@ pub async fn post_signature(
     Ok(HttpResponse::Ok().json(view))
 }
 
+/// Pay for a submitted request (R-003-20): creates or resumes its payment and answers the
+/// gateway's payment page. Confirmation comes from the gateway, never from this call.
+#[utoipa::path(post, path = "/api/v1/requests/{number}/payment", tag = "payments", params(("number" = String, Path)),
+    responses((status = 200, body = crate::app::payments::PaymentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+              (status = 409, body = ErrorBody), (status = 503, body = ErrorBody), (status = 504, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/requests/{number}/payment")]
+pub async fn start_payment(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let v = run(move || crate::app::payments::start(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// The request's latest payment; a pending one is checked with the gateway (R-003-21).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/payment", tag = "payments", params(("number" = String, Path)),
+    responses((status = 200, body = crate::app::payments::PaymentView), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/payment")]
+pub async fn get_payment(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let v = run(move || crate::app::payments::status(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
+/// Gateway notifications, signed with HMAC-SHA256 over `"{timestamp}.{raw body}"`
+/// (headers `X-Gateway-Timestamp`, `X-Gateway-Signature`); no login. The same event twice
+/// changes nothing and is answered 200 so the gateway stops re-sending.
+#[utoipa::path(post, path = "/api/v1/payments/callback", tag = "payments",
+    request_body(content = String, content_type = "application/json", description = "The gateway's event, signed"),
+    responses((status = 200), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[post("/api/v1/payments/callback")]
+pub async fn payment_callback(
+    app: web::Data<App>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Res<HttpResponse> {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let signature = header(crate::payments::SIGNATURE_HEADER);
+    let timestamp = header(crate::payments::TIMESTAMP_HEADER);
+    let outcome =
+        run(move || crate::app::payments::callback(&app, &body, &signature, &timestamp)).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "outcome": outcome })))
+}
+
 /// The signed result documents of a request (e-licence, refusal, decision, receipts).
 #[utoipa::path(get, path = "/api/v1/requests/{number}/documents", tag = "documents", params(("number" = String, Path)),
     responses((status = 200, body = Vec<crate::app::results::DocumentView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),

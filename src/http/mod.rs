@@ -17,6 +17,10 @@ use tracing_actix_web::TracingLogger;
 /// Registers every route on an actix `ServiceConfig` (shared by the server and tests).
 pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
+        if let Some(sandbox) = app.payments.sandbox.clone() {
+            // The embedded payment gateway of the demo (never with a configured gateway_url).
+            cfg.service(crate::payments::sandbox::scope(web::Data::from(sandbox)));
+        }
         cfg.app_data(web::Data::new(app))
             .app_data(web::PayloadConfig::new(1024 * 1024))
             .app_data(
@@ -42,6 +46,9 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::post_attachment)
             .service(api::signing_payload)
             .service(api::post_signature)
+            .service(api::start_payment)
+            .service(api::get_payment)
+            .service(api::payment_callback)
             .service(api::request_documents)
             .service(api::result_pdf)
             .service(pages::verify_page)

@@ -51,12 +51,14 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let scratch = scratch_database();
         let mut config = Config::for_dir(dir.path(), scratch.as_ref().map(|s| s.2.clone()));
+        // The real address, so links, QR codes and sandbox callbacks reach this server.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        config.public_url = format!("http://{addr}");
         tune(&mut config);
         let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
         store.migrate().expect("migrate");
         let app = App::with_store(config, store, Arc::new(SystemClock)).expect("build app");
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let addr = listener.local_addr().expect("addr");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_app = app.clone();
         let thread = std::thread::spawn(move || {

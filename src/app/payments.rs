@@ -1,0 +1,443 @@
+//! Paying for a request through the payment gateway ПШЭП (R-003-08, R-003-20..22).
+//!
+//! - `start`: one transaction records a pending payment (our id = the idempotency key) and
+//!   moves the request to `awaiting_payment`; then, outside it, the gateway is asked for the
+//!   payment and its page. A gateway outage loses nothing: the request waits in
+//!   `awaiting_payment` and `start` again re-sends the same idempotency key.
+//! - A payment is confirmed only by a verified callback (`callback`) or by a status query
+//!   (`status`), never by the browser's return. Either way the event is stored once
+//!   (append-only `payment_events`), the payment becomes `paid` and the request `paid`, in
+//!   one transaction (R-003-21).
+//! - Signing checks the ledger (`paid_for`): no paid payment, no signature (R-003-22).
+
+use super::auth::CurrentUser;
+use super::requests::{apply, load_visible, service_of, Step, TransitionInput};
+use super::App;
+use crate::db::models::{PaymentEventRow, PaymentRow, RequestRow};
+use crate::db::{queries, DbConnection};
+use crate::domain::lifecycle::{self, Actor, Facts, State};
+use crate::domain::money::Money;
+use crate::error::AppError;
+use crate::payments::{
+    apply_event, apply_status, verify_callback, CallbackError, EventOutcome, GatewayError,
+    LedgerPayment, NewPayment, PaymentGateway, PaymentStatus, SandboxGateway, CURRENCY_KZT,
+};
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+/// The gateway and what verifies its callbacks.
+pub struct PaymentsPort {
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// The embedded sandbox, when it is the gateway (demo); mounted at `/sandbox/gateway`.
+    pub sandbox: Option<Arc<SandboxGateway>>,
+    callback_secret: crate::config::Secret,
+}
+
+impl PaymentsPort {
+    /// The configured gateway, or the embedded sandbox (demo data only, checked by config).
+    pub fn build(config: &crate::config::Config) -> anyhow::Result<PaymentsPort> {
+        let public = config.public_url.trim_end_matches('/');
+        match &config.gateway_url {
+            Some(url) => {
+                let mut cfg = crate::payments::HttpGatewayConfig::new(
+                    url,
+                    config
+                        .gateway_api_key
+                        .clone()
+                        .unwrap_or_else(|| crate::config::Secret::new("")),
+                );
+                cfg.timeout = std::time::Duration::from_millis(config.gateway_timeout_ms);
+                let gw = crate::payments::HttpGateway::new(cfg)
+                    .map_err(|e| anyhow::anyhow!("configuration: setting `gateway_url`: {e}"))?;
+                let secret = config.gateway_callback_secret.clone().ok_or_else(|| {
+                    anyhow::anyhow!("configuration: setting `gateway_callback_secret` is required")
+                })?;
+                Ok(PaymentsPort {
+                    gateway: Arc::new(gw),
+                    sandbox: None,
+                    callback_secret: secret,
+                })
+            }
+            None => {
+                use rand::RngCore;
+                let mut b = [0u8; 32];
+                rand::thread_rng().fill_bytes(&mut b);
+                let secret = hex::encode(b);
+                let sandbox = Arc::new(
+                    SandboxGateway::new(
+                        secret.clone(),
+                        format!("{public}/api/v1/payments/callback"),
+                    )
+                    .with_public_url(public),
+                );
+                Ok(PaymentsPort {
+                    gateway: sandbox.clone(),
+                    sandbox: Some(sandbox),
+                    callback_secret: crate::config::Secret::new(secret),
+                })
+            }
+        }
+    }
+}
+
+/// A payment as the payer sees it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct PaymentView {
+    pub id: String,
+    pub request: String,
+    /// pending | paid | declined | expired
+    pub status: String,
+    /// Tenge with two decimals, e.g. "43250.00".
+    pub amount: String,
+    pub currency: String,
+    pub kbk: String,
+    pub purpose: String,
+    /// Where to pay; `null` while the gateway has not answered (try again).
+    pub payment_page_url: Option<String>,
+    pub paid_at: Option<DateTime<Utc>>,
+}
+
+fn view(p: &PaymentRow, number: &str) -> PaymentView {
+    PaymentView {
+        id: p.id.clone(),
+        request: number.to_string(),
+        status: p.status.clone(),
+        amount: Money::from_tiyn(p.amount_tiyn)
+            .to_decimal()
+            .round_dp(2)
+            .to_string(),
+        currency: p.currency.clone(),
+        kbk: p.kbk.clone(),
+        purpose: p.purpose.clone(),
+        payment_page_url: p.payment_page_url.clone(),
+        paid_at: p.paid_at.map(super::views::utc),
+    }
+}
+
+/// Whether the request's fee is paid: free, or a paid payment in the ledger (R-003-21).
+pub fn paid_for(c: &mut DbConnection, req: &RequestRow) -> Result<bool, AppError> {
+    if req.fee_tiyn == 0 {
+        return Ok(true);
+    }
+    Ok(queries::payments_of(c, &req.id)?
+        .iter()
+        .any(|p| p.status == PaymentStatus::Paid.as_str()))
+}
+
+fn gateway_error(e: GatewayError) -> AppError {
+    tracing::warn!(code = e.code(), error = %e, "payment gateway");
+    AppError::with(e.code(), e.to_string())
+}
+
+fn system_actor(user_role: crate::domain::roles::Role) -> Actor {
+    Actor {
+        role: user_role,
+        is_initiator: false,
+        is_system: true,
+    }
+}
+
+/// `POST /requests/{number}/payment`: creates (or resumes) the payment of a submitted paid
+/// request and answers where to pay.
+pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView, AppError> {
+    let now = app.now();
+    let (payment, req) = app.store.write(|c| {
+        let req = load_visible(app, c, user, number)?;
+        if req.owner_user_id.as_deref() != Some(user.id.as_str()) && req.created_by != user.id {
+            return Err(AppError::new("ACTION_NOT_PERMITTED"));
+        }
+        if req.fee_tiyn <= 0 {
+            return Err(AppError::new("PAYMENT_NOT_REQUIRED"));
+        }
+        let existing = queries::payments_of(c, &req.id)?;
+        if let Some(p) = existing.iter().find(|p| {
+            p.status == PaymentStatus::Paid.as_str() || p.status == PaymentStatus::Pending.as_str()
+        }) {
+            return Ok((p.clone(), req));
+        }
+        let from = State::parse(&req.state).ok_or_else(|| AppError::internal("bad state"))?;
+        if from != State::Submitted && from != State::AwaitingPayment {
+            return Err(AppError::with(
+                "ILLEGAL_TRANSITION",
+                format!("payment from state {}", req.state),
+            ));
+        }
+        let service = service_of(app, &req.service_code)?;
+        let payer = req
+            .applicant_bin
+            .clone()
+            .or_else(|| req.applicant_iin.clone())
+            .ok_or_else(|| AppError::internal("request without IIN/BIN"))?;
+        let p = PaymentRow {
+            id: uuid::Uuid::new_v4().to_string(),
+            request_id: req.id.clone(),
+            gateway_payment_id: None,
+            amount_tiyn: req.fee_tiyn,
+            currency: CURRENCY_KZT.to_string(),
+            payer_iin_bin: payer,
+            kbk: app.config.payment_kbk.clone(),
+            purpose: format!("{} {}", service.name.ru, req.number),
+            status: PaymentStatus::Pending.as_str().to_string(),
+            payment_page_url: None,
+            created_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+            paid_at: None,
+            last_event_id: None,
+        };
+        queries::insert_payment(c, &p)?;
+        if from == State::Submitted {
+            let planned = lifecycle::plan(
+                service,
+                app.catalog.workflow_of(service),
+                from,
+                "request_payment",
+                &system_actor(user.role),
+                &Facts::default(),
+            )?;
+            let input = TransitionInput {
+                action: "request_payment".into(),
+                ..Default::default()
+            };
+            let data = serde_json::json!({"payment_id": p.id, "amount_tiyn": p.amount_tiyn,
+                                          "currency": p.currency, "kbk": p.kbk});
+            apply(
+                app,
+                c,
+                service,
+                &req,
+                Step {
+                    planned: &planned,
+                    user: Some(user),
+                    input: &input,
+                    data: Some(data),
+                },
+            )?;
+        }
+        Ok((p, req))
+    })?;
+    if payment.gateway_payment_id.is_some() {
+        return Ok(view(&payment, &req.number));
+    }
+    // Outside the transaction: the gateway may be slow or down; nothing is lost either way.
+    let np = NewPayment {
+        idempotency_key: uuid::Uuid::parse_str(&payment.id).map_err(AppError::internal)?,
+        amount: Money::from_tiyn(payment.amount_tiyn),
+        currency: payment.currency.clone(),
+        payer_iin_bin: payment.payer_iin_bin.clone(),
+        purpose: payment.purpose.clone(),
+        kbk: payment.kbk.clone(),
+        return_url: format!(
+            "{}/api/v1/requests/{}",
+            app.config.public_url.trim_end_matches('/'),
+            req.number
+        ),
+    };
+    let created = app
+        .payments
+        .gateway
+        .create_payment(&np)
+        .map_err(gateway_error)?;
+    app.store.write(|c| {
+        queries::set_payment_gateway(
+            c,
+            &payment.id,
+            &created.gateway_payment_id,
+            &created.payment_page_url,
+            now.naive_utc(),
+        )
+    })?;
+    let p = app
+        .store
+        .read(|c| queries::payment(c, &payment.id))?
+        .ok_or_else(|| AppError::internal("payment vanished"))?;
+    Ok(view(&p, &req.number))
+}
+
+fn ledger_entry(p: &PaymentRow, req: &RequestRow) -> Result<LedgerPayment, AppError> {
+    Ok(LedgerPayment {
+        payment_id: uuid::Uuid::parse_str(&p.id).map_err(AppError::internal)?,
+        gateway_payment_id: p.gateway_payment_id.clone(),
+        amount: Money::from_tiyn(p.amount_tiyn),
+        currency: p.currency.clone(),
+        status: p
+            .status
+            .parse::<PaymentStatus>()
+            .map_err(|_| AppError::internal(format!("payment status {}", p.status)))?,
+        paid_at: p.paid_at.map(super::views::utc),
+        request_number: Some(req.number.clone()),
+        request_state: Some(req.state.clone()),
+        last_event_id: p.last_event_id.clone(),
+    })
+}
+
+/// Stores a verified event and its effect, in one transaction: the event (once), the
+/// payment's new status (never downgrading `paid`), and, when confirmed, the request's
+/// `confirm_payment` step (awaiting_payment → paid).
+#[allow(clippy::too_many_arguments)]
+fn record(
+    app: &App,
+    payment_id: &str,
+    event_id: &str,
+    source: &str,
+    status: PaymentStatus,
+    amount_tiyn: i64,
+    currency: &str,
+    outcome: EventOutcome,
+    at: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let now = app.now();
+    app.store.write(|c| {
+        let p = queries::payment(c, payment_id)?.ok_or_else(|| AppError::new("PAYMENT_UNKNOWN"))?;
+        let fresh = queries::insert_payment_event(
+            c,
+            &PaymentEventRow {
+                id: event_id.to_string(),
+                payment_id: p.id.clone(),
+                received_at: now.naive_utc(),
+                source: source.to_string(),
+                status: status.as_str().to_string(),
+                amount_tiyn,
+                currency: currency.to_string(),
+                outcome: format!("{outcome:?}").to_lowercase(),
+            },
+        )?;
+        if !fresh {
+            return Ok(()); // the same event again changes nothing
+        }
+        let Some(new_status) = outcome.new_status() else {
+            return Ok(());
+        };
+        let paid_at = (new_status == PaymentStatus::Paid).then(|| at.naive_utc());
+        let changed = queries::set_payment_status(
+            c,
+            &p.id,
+            new_status.as_str(),
+            paid_at,
+            Some(event_id),
+            now.naive_utc(),
+        )?;
+        if !changed || new_status != PaymentStatus::Paid {
+            return Ok(());
+        }
+        let req = queries::request_by_id(c, &p.request_id)?
+            .ok_or_else(|| AppError::internal("payment without request"))?;
+        if req.state != State::AwaitingPayment.as_str() {
+            return Ok(()); // paid after withdrawal etc.: a refund candidate for reconciliation
+        }
+        let service = service_of(app, &req.service_code)?;
+        let facts = Facts {
+            payment_confirmed: true,
+            ..Facts::default()
+        };
+        let planned = lifecycle::plan(
+            service,
+            app.catalog.workflow_of(service),
+            State::AwaitingPayment,
+            "confirm_payment",
+            &system_actor(crate::domain::roles::Role::Applicant),
+            &facts,
+        )?;
+        let input = TransitionInput {
+            action: "confirm_payment".into(),
+            ..Default::default()
+        };
+        let data = serde_json::json!({"payment_id": p.id, "event_id": event_id, "source": source,
+                                      "gateway_payment_id": p.gateway_payment_id});
+        apply(
+            app,
+            c,
+            service,
+            &req,
+            Step {
+                planned: &planned,
+                user: None,
+                input: &input,
+                data: Some(data),
+            },
+        )?;
+        crate::metrics::transition("confirm_payment");
+        Ok(())
+    })
+}
+
+/// `POST /api/v1/payments/callback`: a gateway notification, HMAC-verified over the raw body.
+pub fn callback(
+    app: &App,
+    raw_body: &[u8],
+    signature: &str,
+    timestamp: &str,
+) -> Result<EventOutcome, AppError> {
+    let secret = app.payments.callback_secret.expose().as_bytes().to_vec();
+    let cb_err = |e: CallbackError| {
+        tracing::warn!(code = e.code(), error = %e, "payment callback refused");
+        AppError::with(e.code(), e.to_string())
+    };
+    let ev = verify_callback(&secret, raw_body, signature, timestamp, app.now()).map_err(cb_err)?;
+    let (p, req) = app.store.read(|c| {
+        let p = queries::payment(c, &ev.idempotency_key.to_string())?
+            .ok_or_else(|| AppError::new("PAYMENT_UNKNOWN"))?;
+        let req = queries::request_by_id(c, &p.request_id)?
+            .ok_or_else(|| AppError::internal("payment without request"))?;
+        Ok((p, req))
+    })?;
+    let outcome = apply_event(&ledger_entry(&p, &req)?, &ev).map_err(cb_err)?;
+    record(
+        app,
+        &p.id,
+        &ev.event_id,
+        "callback",
+        ev.status,
+        ev.amount.tiyn(),
+        &ev.currency,
+        outcome,
+        ev.at,
+    )?;
+    tracing::info!(payment = %p.id, request = %req.number, ?outcome, "payment callback applied");
+    Ok(outcome)
+}
+
+/// `GET /requests/{number}/payment`: the latest payment; a pending one is checked with the
+/// gateway (the second way a payment is confirmed).
+pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView, AppError> {
+    let (p, req) = app.store.read(|c| {
+        let req = load_visible(app, c, user, number)?;
+        let p = queries::payments_of(c, &req.id)?
+            .into_iter()
+            .next()
+            .ok_or_else(|| AppError::new("PAYMENT_NOT_FOUND"))?;
+        Ok((p, req))
+    })?;
+    if p.status == PaymentStatus::Pending.as_str() {
+        if let Some(gid) = &p.gateway_payment_id {
+            match app.payments.gateway.payment_status(gid) {
+                Ok(gw) => {
+                    let outcome = apply_status(&ledger_entry(&p, &req)?, &gw).map_err(|e| {
+                        tracing::warn!(code = e.code(), "payment status refused");
+                        AppError::with(e.code(), e.to_string())
+                    })?;
+                    if outcome.new_status().is_some() {
+                        let event_id = format!("status:{gid}:{}", gw.status.as_str());
+                        record(
+                            app,
+                            &p.id,
+                            &event_id,
+                            "status_query",
+                            gw.status,
+                            gw.amount.tiyn(),
+                            &gw.currency,
+                            outcome,
+                            gw.paid_at.unwrap_or_else(|| app.now()),
+                        )?;
+                    }
+                }
+                // The gateway is down: answer what we know; nothing changes.
+                Err(e) => tracing::warn!(code = e.code(), error = %e, "payment status query"),
+            }
+        }
+    }
+    let p = app
+        .store
+        .read(|c| queries::payment(c, &p.id))?
+        .ok_or_else(|| AppError::internal("payment vanished"))?;
+    Ok(view(&p, &req.number))
+}
