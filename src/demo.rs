@@ -371,8 +371,31 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
         &["application", "staff-qualification", "premises"],
         None,
     )?;
-    // Signing waits for the payment (R-003-21..23); the gateway arrives with the licence issue.
-    let state = act(app, &med, &r.number, "submit", None)?;
+    act(app, &med, &r.number, "submit", None)?;
+    // R-003-20..22: pay through the (sandbox) gateway; the payment is confirmed by a status
+    // query to the gateway, as a callback would, never by the payer's browser.
+    let pay = crate::app::payments::start(app, &med, &r.number)?;
+    let sandbox = app
+        .payments
+        .sandbox
+        .clone()
+        .ok_or_else(|| AppError::internal("demo without the sandbox gateway"))?;
+    let gid = app
+        .store
+        .read(|c| crate::db::queries::payment(c, &pay.id))?
+        .and_then(|p| p.gateway_payment_id)
+        .ok_or_else(|| AppError::internal("payment not at the gateway"))?;
+    sandbox
+        .complete(&gid, crate::payments::PaymentStatus::Paid)
+        .map_err(AppError::internal)?;
+    let paid = crate::app::payments::status(app, &med, &r.number)?;
+    if paid.status != "paid" {
+        return Err(AppError::internal(format!("payment {}", paid.status)));
+    }
+    sign(app, &med, &r.number, "medcenter")?;
+    let official = login(app, "official")?;
+    act(app, &official, &r.number, "start_review", None)?;
+    let state = act(app, &official, &r.number, "approve", None)?;
     Ok(Flow {
         service: r.service,
         channel: r.channel,
@@ -398,7 +421,7 @@ const FLOWS: &[(&str, FlowFn)] = &[
         flow_attachment_desk,
     ),
     (
-        "medical licence issue, portal (R-003-15..32)",
+        "medical licence issue, portal: paid, signed, e-licence (R-003-15..32)",
         flow_licence_portal,
     ),
 ];
