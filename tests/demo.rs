@@ -42,11 +42,30 @@ fn demo_writes_summary_and_root_ca() {
         outcome("doctor-home-call", "portal").as_deref(),
         Some("approved")
     );
-    // R-003-22: the unpaid licence stops before signing.
+    // R-003-20..32: paid through the sandbox gateway, signed, issued.
     assert_eq!(
         outcome("med-licence", "portal").as_deref(),
-        Some("submitted")
+        Some("approved")
     );
+    // Every decision's signed document is written and listed (issue #5).
+    let mut kinds = Vec::new();
+    for f in flows {
+        for d in f["documents"].as_array().expect("documents") {
+            let rel = d.as_str().expect("path");
+            let bytes = std::fs::read(out.path().join(rel)).expect("document written");
+            assert!(bytes.starts_with(b"%PDF-"), "{rel}");
+            kinds.push(rel.rsplit('-').next().unwrap_or_default().to_string());
+        }
+    }
+    for k in [
+        "licence.pdf",
+        "support_decision.pdf",
+        "support_refusal.pdf",
+        "home_call_confirmation.pdf",
+        "phc_attachment.pdf",
+    ] {
+        assert!(kinds.iter().any(|x| x == k), "{k} missing in {kinds:?}");
+    }
     let root = std::fs::read_to_string(out.path().join("pki/root-ca.pem")).expect("root CA");
     assert!(root.contains("BEGIN CERTIFICATE"));
     let check = std::process::Command::new("openssl")

@@ -107,17 +107,71 @@ pub fn login(app: &App, login: &str, password: &str) -> Result<(String, CurrentU
 
 /// Resolves a token to its user, or `UNAUTHENTICATED`.
 pub fn authenticate(app: &App, token: &str) -> Result<CurrentUser, AppError> {
+    let hash = token_hash(token);
+    if let Some(u) = app.sessions.get(&hash, app.now()) {
+        return Ok(u);
+    }
     let now = app.now().naive_utc();
     let user = app
         .store
-        .read(|c| queries::session_user(c, &token_hash(token), now))?
+        .read(|c| queries::session_user(c, &hash, now))?
         .ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
-    CurrentUser::try_from(user)
+    let user = CurrentUser::try_from(user)?;
+    app.sessions.put(hash, user.clone(), app.now());
+    Ok(user)
+}
+
+/// The cached user of a token, if any: no database read and no thread hop (the HTTP
+/// extractor tries this first).
+pub fn authenticate_cached(app: &App, token: &str) -> Option<CurrentUser> {
+    app.sessions.get(&token_hash(token), app.now())
 }
 
 pub fn logout(app: &App, token: &str) -> Result<(), AppError> {
-    app.store
-        .write(|c| queries::delete_session(c, &token_hash(token)))
+    let hash = token_hash(token);
+    app.sessions.remove(&hash);
+    app.store.write(|c| queries::delete_session(c, &hash))
+}
+
+/// Recently authenticated sessions, by token hash, for [`SessionCache::TTL`]: every API call
+/// authenticates, and a database read plus a blocking-thread hop per call is most of a
+/// small request's cost. Logout removes the entry at once on this instance; another
+/// instance may accept a logged-out token for at most `TTL`. A deactivated user likewise.
+#[derive(Default)]
+pub struct SessionCache {
+    entries: std::sync::RwLock<
+        std::collections::HashMap<String, (CurrentUser, chrono::DateTime<chrono::Utc>)>,
+    >,
+}
+
+impl SessionCache {
+    pub const TTL_SECONDS: i64 = 10;
+    const MAX_ENTRIES: usize = 100_000;
+
+    pub fn get(&self, hash: &str, now: chrono::DateTime<chrono::Utc>) -> Option<CurrentUser> {
+        let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        map.get(hash)
+            .filter(|(_, at)| (now - *at).num_seconds() < Self::TTL_SECONDS && now >= *at)
+            .map(|(u, _)| u.clone())
+    }
+
+    pub fn put(&self, hash: String, user: CurrentUser, now: chrono::DateTime<chrono::Utc>) {
+        let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
+        if map.len() >= Self::MAX_ENTRIES {
+            map.retain(|_, (_, at)| (now - *at).num_seconds() < Self::TTL_SECONDS);
+            if map.len() >= Self::MAX_ENTRIES {
+                map.clear();
+            }
+        }
+        map.insert(hash, (user, now));
+    }
+
+    pub fn remove(&self, hash: &str) {
+        self.entries
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(hash);
+    }
 }
 
 /// Input for a new user account.

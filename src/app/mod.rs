@@ -51,6 +51,7 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub pki: Arc<signing::Pki>,
     pub payments: Arc<payments::PaymentsPort>,
+    pub sessions: Arc<auth::SessionCache>,
 }
 
 /// Loads and validates the embedded catalog against the embedded fee table.
@@ -122,6 +123,7 @@ impl App {
             clock,
             pki,
             payments,
+            sessions: Arc::new(auth::SessionCache::default()),
         };
         if app.config.demo_data {
             seed::seed_demo_users(&app)?;
