@@ -127,6 +127,57 @@ pub struct SigningKey {
     key: KeyMaterial,
     cert: Certificate,
     chain: Vec<Certificate>,
+    /// RSA keys also as a `ring` key pair: its private-key operation is several times faster
+    /// than the pure-Rust bignum (and constant-time); signatures are the same PKCS#1 v1.5.
+    ring_rsa: Option<RingRsa>,
+}
+
+/// An RSA PKCS#1 v1.5 SHA-256 signer backed by `ring`, shaped for the `cms` builder.
+pub(crate) struct RingRsa {
+    pair: ring::signature::RsaKeyPair,
+    verifying: rsa::pkcs1v15::VerifyingKey<Sha256>,
+}
+
+impl RingRsa {
+    fn new(k: &rsa::RsaPrivateKey) -> anyhow::Result<Self> {
+        let der = k
+            .to_pkcs8_der()
+            .map_err(|e| anyhow!("encoding RSA key: {e}"))?;
+        let pair = ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes())
+            .map_err(|e| anyhow!("RSA key refused by ring: {e}"))?;
+        Ok(RingRsa {
+            pair,
+            verifying: rsa::pkcs1v15::VerifyingKey::<Sha256>::new(k.to_public_key()),
+        })
+    }
+}
+
+impl signature::Keypair for RingRsa {
+    type VerifyingKey = rsa::pkcs1v15::VerifyingKey<Sha256>;
+    fn verifying_key(&self) -> Self::VerifyingKey {
+        self.verifying.clone()
+    }
+}
+
+impl spki::DynSignatureAlgorithmIdentifier for RingRsa {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        self.verifying.signature_algorithm_identifier()
+    }
+}
+
+impl signature::Signer<rsa::pkcs1v15::Signature> for RingRsa {
+    fn try_sign(&self, msg: &[u8]) -> Result<rsa::pkcs1v15::Signature, signature::Error> {
+        let mut sig = vec![0u8; self.pair.public().modulus_len()];
+        self.pair
+            .sign(
+                &ring::signature::RSA_PKCS1_SHA256,
+                &ring::rand::SystemRandom::new(),
+                msg,
+                &mut sig,
+            )
+            .map_err(|_| signature::Error::new())?;
+        rsa::pkcs1v15::Signature::try_from(sig.as_slice())
+    }
 }
 
 impl std::fmt::Debug for SigningKey {
@@ -199,7 +250,16 @@ impl SigningKey {
             current = next;
         }
         chain.extend(all);
-        Ok(Self { key, cert, chain })
+        let ring_rsa = match &key {
+            KeyMaterial::Rsa(k) => Some(RingRsa::new(k)?),
+            KeyMaterial::P256(_) => None,
+        };
+        Ok(Self {
+            key,
+            cert,
+            chain,
+            ring_rsa,
+        })
     }
 
     /// The signer certificate.
@@ -250,9 +310,12 @@ impl SigningKey {
                 .map_err(|e| anyhow!("CMS builder: {e}"))?;
         }
         match &self.key {
-            KeyMaterial::Rsa(k) => {
-                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
-                let mut si = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+            KeyMaterial::Rsa(_) => {
+                let signer = self
+                    .ring_rsa
+                    .as_ref()
+                    .ok_or_else(|| anyhow!("RSA key without its ring key pair"))?;
+                let mut si = SignerInfoBuilder::new(signer, sid, digest_alg, &eci, Some(&digest))
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 si.add_signed_attribute(signing_time)
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
@@ -355,9 +418,12 @@ impl SigningKey {
                 .map_err(|e| anyhow!("CMS builder: {e}"))?;
         }
         match &self.key {
-            KeyMaterial::Rsa(k) => {
-                let signer = rsa::pkcs1v15::SigningKey::<Sha256>::new((**k).clone());
-                let mut si = SignerInfoBuilder::new(&signer, sid, digest_alg, &eci, Some(&digest))
+            KeyMaterial::Rsa(_) => {
+                let signer = self
+                    .ring_rsa
+                    .as_ref()
+                    .ok_or_else(|| anyhow!("RSA key without its ring key pair"))?;
+                let mut si = SignerInfoBuilder::new(signer, sid, digest_alg, &eci, Some(&digest))
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 si.add_signed_attribute(signing_certificate)
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
