@@ -224,6 +224,80 @@ fn portal_licence_paid_signed_registered_and_issued() {
     } else {
         eprintln!("SKIPPED: pdftotext is not installed");
     }
+
+    // R-003-07: the registry status, on /verify and in `ruqsat verify --server`.
+    let id = docs[0]["id"].as_str().expect("id").to_string();
+    let pki = app.dir.path().join("pki");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let cli_verify = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+            .env_remove("DATABASE_URL")
+            .args([
+                "verify",
+                &s(&path),
+                "--trust",
+                &s(&pki.join("root-ca.pem")),
+                "--crl",
+                &s(&pki.join("crl/demo-intermediate.crl")),
+                "--crl",
+                &s(&pki.join("crl/demo-root.crl")),
+                "--server",
+                &app.base,
+            ])
+            .output()
+            .expect("ruqsat verify")
+    };
+    let out = cli_verify();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("valid"), "{text}");
+    let status = |action: &str, token: &str| {
+        app.post(
+            token,
+            &format!("/api/v1/documents/{id}/status"),
+            &json!({"action": action, "reason": "Решение лицензиара №12 от 20.11.2026"}),
+        )
+    };
+    // The holder cannot change the registry; an official can; illegal moves are refused.
+    assert_error(status("terminate", &med), 403, "ACTION_NOT_PERMITTED");
+    assert_error(status("resume", &official), 409, "ILLEGAL_TRANSITION");
+    assert_eq!(status("suspend", &official).status(), 200);
+    let page = |id: &str| {
+        app.client
+            .get(app.url(&format!("/verify/{id}")))
+            .send()
+            .expect("verify")
+            .text()
+            .expect("html")
+    };
+    assert!(page(&id).contains("data-status=\"suspended\""));
+    assert_eq!(status("resume", &official).status(), 200);
+    assert!(page(&id).contains("data-status=\"valid\""));
+    let r = status("terminate", &official);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let html = page(&id);
+    assert!(html.contains("data-status=\"terminated\""), "{html}");
+    assert!(
+        html.contains("Прекращён") && html.contains("Решение лицензиара №12"),
+        "{html}"
+    );
+    assert_error(status("resume", &official), 409, "ILLEGAL_TRANSITION");
+    // The signature is still intact, but the licence is no longer in force.
+    let out = cli_verify();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("terminated"), "{text}");
+    // Each change is in the request's history, with who and the basis.
+    let h: Vec<Value> = app
+        .get(&med, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let actions: Vec<&str> = h.iter().filter_map(|e| e["action"].as_str()).collect();
+    assert!(
+        actions.ends_with(&["document_suspend", "document_resume", "document_terminate"]),
+        "{actions:?}"
+    );
+    assert_eq!(h.last().expect("last")["actor_role"], "official");
 }
 
 #[test]

@@ -459,3 +459,90 @@ pub fn status_label(status: &str) -> (&'static str, &'static str, &'static str) 
         _ => ("Белгісіз", "Неизвестен", "Unknown"),
     }
 }
+
+/// Input of a registry status change (R-003-07): suspend, resume or terminate a document.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChange {
+    /// `suspend`, `resume` or `terminate`.
+    pub action: String,
+    /// The basis (decision, court ruling, the holder's application…); required.
+    pub reason: String,
+}
+
+/// Suspends, resumes or terminates an issued result (R-003-07: the registry holds licences
+/// issued, re-issued, suspended, resumed and terminated). Only a reviewer of the service
+/// may; the change and its history entry on the request are one transaction. A superseded
+/// or terminated document changes no more.
+pub fn change_status(
+    app: &App,
+    user: &CurrentUser,
+    id: &str,
+    input: &StatusChange,
+) -> Result<DocumentView, AppError> {
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::new("REASON_REQUIRED"));
+    }
+    let now = app.now();
+    let doc = app.store.write(|c| {
+        let doc = queries::document(c, id)?.ok_or_else(|| AppError::new("DOCUMENT_NOT_FOUND"))?;
+        let req = queries::request_by_id(c, &doc.request_id)?
+            .ok_or_else(|| AppError::internal("document without request"))?;
+        let service = super::requests::service_of(app, &req.service_code)?;
+        if !service.reviewer_roles.contains(&user.role) {
+            return Err(AppError::new("ACTION_NOT_PERMITTED"));
+        }
+        if doc.kind == service.result.refusal_template {
+            return Err(AppError::with(
+                "ILLEGAL_TRANSITION",
+                "a refusal has no registry status",
+            ));
+        }
+        let to = match (input.action.as_str(), doc.status.as_str()) {
+            ("suspend", "valid") => "suspended",
+            ("resume", "suspended") => STATUS_VALID,
+            ("terminate", "valid" | "suspended") => "terminated",
+            ("suspend" | "resume" | "terminate", from) => {
+                return Err(AppError::with(
+                    "ILLEGAL_TRANSITION",
+                    format!("{} a {from} document", input.action),
+                ))
+            }
+            (other, _) => return Err(AppError::with("UNKNOWN_ACTION", other.to_string())),
+        };
+        queries::set_document_status(c, &doc.id, to, Some(reason), None, now.naive_utc())?;
+        let state = crate::domain::lifecycle::State::parse(&req.state)
+            .ok_or_else(|| AppError::internal("bad state"))?;
+        let planned = crate::domain::lifecycle::Planned {
+            action: format!("document_{}", input.action),
+            from: state,
+            to: state,
+            requirements: vec!["R-003-07".into()],
+            notify: true,
+            issues: None,
+        };
+        let tin = super::requests::TransitionInput {
+            action: planned.action.clone(),
+            reason: Some(reason.to_string()),
+            ..Default::default()
+        };
+        super::requests::apply(
+            app,
+            c,
+            service,
+            &req,
+            super::requests::Step {
+                planned: &planned,
+                user: Some(user),
+                input: &tin,
+                data: Some(
+                    serde_json::json!({"document_id": doc.id, "from": doc.status, "to": to}),
+                ),
+            },
+        )?;
+        queries::document(c, id)?.ok_or_else(|| AppError::internal("document vanished"))
+    })?;
+    tracing::info!(document = %doc.id, status = %doc.status, "document status changed");
+    Ok(DocumentView::of(app, &doc))
+}

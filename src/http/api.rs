@@ -475,6 +475,26 @@ pub async fn payment_callback(
     Ok(HttpResponse::Ok().json(serde_json::json!({ "outcome": outcome })))
 }
 
+/// Suspend, resume or terminate an issued licence or other result (R-003-07); a reviewer of
+/// the service, with the basis as `reason`. `/verify` shows the new status at once.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/status", tag = "documents", params(("id" = String, Path)),
+    request_body = crate::app::results::StatusChange,
+    responses((status = 200, body = crate::app::results::DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+              (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/documents/{id}/status")]
+pub async fn document_status(
+    app: web::Data<App>,
+    user: Authed,
+    id: web::Path<String>,
+    input: web::Json<crate::app::results::StatusChange>,
+) -> Res<HttpResponse> {
+    let id = id.into_inner();
+    let input = input.into_inner();
+    let v = run(move || crate::app::results::change_status(&app, &user.0, &id, &input)).await?;
+    Ok(HttpResponse::Ok().json(v))
+}
+
 /// The signed result documents of a request (e-licence, refusal, decision, receipts).
 #[utoipa::path(get, path = "/api/v1/requests/{number}/documents", tag = "documents", params(("number" = String, Path)),
     responses((status = 200, body = Vec<crate::app::results::DocumentView>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),

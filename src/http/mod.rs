@@ -50,6 +50,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::get_payment)
             .service(api::payment_callback)
             .service(api::request_documents)
+            .service(api::document_status)
             .service(api::result_pdf)
             .service(pages::verify_page)
             .service(pages::verify_json)
