@@ -59,10 +59,16 @@ impl PaymentsPort {
                 })
             }
             None => {
-                use rand::RngCore;
-                let mut b = [0u8; 32];
-                rand::thread_rng().fill_bytes(&mut b);
-                let secret = hex::encode(b);
+                // The sandbox signs with the configured secret, else a random one per start.
+                let secret = match &config.gateway_callback_secret {
+                    Some(s) => s.expose().to_string(),
+                    None => {
+                        use rand::RngCore;
+                        let mut b = [0u8; 32];
+                        rand::thread_rng().fill_bytes(&mut b);
+                        hex::encode(b)
+                    }
+                };
                 let sandbox = Arc::new(
                     SandboxGateway::new(
                         secret.clone(),

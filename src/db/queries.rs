@@ -400,19 +400,18 @@ pub fn set_payment_status(
     Ok(n == 1)
 }
 
-/// Inserts an event; `false` when an event with this id was stored before.
+/// Inserts an event; `false` when an event with this id was stored before. `ON CONFLICT DO
+/// NOTHING`, so two concurrent deliveries of one event store it once and neither fails
+/// (PostgreSQL makes the second wait for the first's commit, then skip).
 pub fn insert_payment_event(c: &mut DbConnection, e: &PaymentEventRow) -> R<bool> {
-    let exists = payment_events::table
-        .find(&e.id)
-        .select(payment_events::id)
-        .first::<String>(c)
-        .optional()?
-        .is_some();
-    if exists {
-        return Ok(false);
-    }
-    diesel::insert_into(payment_events::table)
-        .values(e)
-        .execute(c)?;
-    Ok(true)
+    let n = match c {
+        DbConnection::Pg(pg) => diesel::insert_into(payment_events::table)
+            .values(e)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(sq) => diesel::insert_or_ignore_into(payment_events::table)
+            .values(e)
+            .execute(sq)?,
+    };
+    Ok(n == 1)
 }

@@ -158,6 +158,25 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// Stops the HTTP server at once (no graceful drain), as a crash would; the database and
+    /// files stay for a restart.
+    pub fn kill_server(&mut self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(false));
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    /// A new application on the same database and data directory, as after a restart.
+    pub fn restarted_app(&self) -> App {
+        let config = (*self.app.config).clone();
+        let store = ruqsat::db::Store::open(&config.database_url, 4).expect("open store");
+        store.migrate().expect("migrate");
+        App::with_store(config, store, Arc::new(SystemClock)).expect("restart")
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         actix_web::rt::System::new().block_on(self.handle.stop(false));
