@@ -107,6 +107,13 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Payments: `payments reconcile --date YYYY-MM-DD` compares the gateway's statement of a
+    /// day with the ledger (matched, missing locally, missing at the gateway, amount
+    /// mismatch, paid but tied to no submitted request = refund candidates). Read-only.
+    Payments {
+        #[command(subcommand)]
+        command: PaymentsCommand,
+    },
     /// Benchmarks: request creation + submission over HTTP (throughput, p50/p99 latency),
     /// signature verification next to `openssl speed`. Prints figures.
     Bench {
@@ -123,6 +130,18 @@ pub enum Command {
         /// scratch database to measure PostgreSQL.
         #[arg(long)]
         database_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PaymentsCommand {
+    Reconcile {
+        /// Business day (Kazakhstan time), e.g. 2026-11-23.
+        #[arg(long)]
+        date: chrono::NaiveDate,
+        /// Print the report as JSON instead of text.
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -193,6 +212,9 @@ pub fn run() -> i32 {
         Command::Pki {
             command: PkiCommand::Init { dir },
         } => pki_init(&config, &dir),
+        Command::Payments {
+            command: PaymentsCommand::Reconcile { date, json },
+        } => reconcile(config, date, json),
         Command::VerifySignature {
             payload,
             cms,
@@ -251,6 +273,18 @@ pub fn run() -> i32 {
             1
         }
     }
+}
+
+fn reconcile(config: Config, date: chrono::NaiveDate, json: bool) -> anyhow::Result<()> {
+    let app = App::build(config)?;
+    let report = crate::app::payments::reconcile(&app, date, &mut |p| eprintln!("{p}"))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("{report}");
+    }
+    Ok(())
 }
 
 fn migrate(config: Config) -> anyhow::Result<()> {

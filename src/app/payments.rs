@@ -447,3 +447,65 @@ pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView
         .ok_or_else(|| AppError::internal("payment vanished"))?;
     Ok(view(&p, &req.number))
 }
+
+/// `ruqsat payments reconcile --date D`: the gateway's statement of business day `D`
+/// against our ledger (payments created or paid that day, plus any payment the statement
+/// names). Read-only, so running it again gives the same report; `progress` is told each
+/// stage.
+pub fn reconcile(
+    app: &App,
+    date: chrono::NaiveDate,
+    progress: &mut dyn FnMut(crate::payments::reconcile::Progress),
+) -> Result<crate::payments::ReconciliationReport, AppError> {
+    use chrono::TimeZone;
+    let tz = chrono::FixedOffset::east_opt(crate::payments::KZ_OFFSET_SECS)
+        .ok_or_else(|| AppError::internal("offset"))?;
+    let start = tz
+        .from_local_datetime(&date.and_hms_opt(0, 0, 0).unwrap_or_default())
+        .single()
+        .ok_or_else(|| AppError::internal("day start"))?
+        .with_timezone(&Utc);
+    let end = start + chrono::Duration::days(1);
+    progress(crate::payments::reconcile::Progress::FetchingStatement(
+        date,
+    ));
+    let statement = app
+        .payments
+        .gateway
+        .statement(date)
+        .map_err(gateway_error)?;
+    let ledger = app.store.read(|c| {
+        let mut rows = queries::payments_between(c, start.naive_utc(), end.naive_utc())?;
+        for line in &statement {
+            let id = line.idempotency_key.to_string();
+            if !rows.iter().any(|p| p.id == id) {
+                if let Some(p) = queries::payment(c, &id)? {
+                    rows.push(p);
+                }
+            }
+        }
+        let mut ledger = Vec::with_capacity(rows.len());
+        for p in &rows {
+            let req = queries::request_by_id(c, &p.request_id)?;
+            let mut entry = match &req {
+                Some(r) => ledger_entry(p, r)?,
+                None => return Err(AppError::internal("payment without request")),
+            };
+            // A paid payment whose request was withdrawn is a refund candidate (G-21).
+            entry.request_state = req.map(|r| r.state);
+            ledger.push(entry);
+        }
+        Ok(ledger)
+    })?;
+    use crate::payments::reconcile::Progress;
+    progress(Progress::Comparing {
+        lines: statement.len(),
+        ledger: ledger.len(),
+    });
+    let mut report = crate::payments::reconcile(&statement, &ledger);
+    report.date = Some(date);
+    progress(Progress::Done {
+        discrepancies: report.discrepancies(),
+    });
+    Ok(report)
+}
