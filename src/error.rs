@@ -85,6 +85,7 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
     ("PAYMENT_CALLBACK_STALE", 401, "Уведомление платёжного шлюза устарело", "Төлем шлюзінің хабарламасы ескірген", "The gateway notification is too old"),
     ("PAYMENT_CALLBACK_MALFORMED", 400, "Некорректное уведомление платёжного шлюза", "Төлем шлюзінің хабарламасы қате", "The gateway notification is malformed"),
     ("PAYMENT_UNKNOWN", 404, "Платёж не найден", "Төлем табылмады", "Unknown payment"),
+    ("LICENCE_NOT_FOUND", 422, "Действующая лицензия заявителя с этим номером не найдена в реестре", "Өтініш берушінің осы нөмірлі қолданыстағы лицензиясы тізілімде табылмады", "No licence of the applicant in force with this number in the registry"),
     ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
 ];
 

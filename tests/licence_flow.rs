@@ -328,3 +328,158 @@ fn a_free_service_needs_no_payment() {
         "PAYMENT_NOT_REQUIRED",
     );
 }
+
+/// A portal licence request of `variant` taken through payment (sandbox callback), signing
+/// and approval; returns the request number and its documents.
+fn issued(app: &TestApp, variant: &str, extra: Value) -> (String, Vec<Value>) {
+    let med = app.login("medcenter");
+    let mut form = json!({"applicant_name": "ТОО «Медицинский центр Ақжол»",
+                          "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
+                          "phone": "+7 729 250 00 00",
+                          "activity_subkinds": ["primary-care", "laboratory"],
+                          "objects": "Ақтау қ., 14 шағын аудан, 5 үй"});
+    if let (Some(f), Some(e)) = (form.as_object_mut(), extra.as_object()) {
+        if variant == "duplicate" {
+            // A duplicate restates nothing of the licence (its form has no such fields).
+            f.remove("activity_subkinds");
+            f.remove("objects");
+        }
+        f.extend(e.clone());
+    }
+    let r = app.post(
+        &med,
+        "/api/v1/requests",
+        &json!({"service": "med-licence", "variant": variant, "channel": "portal",
+                "applicant": {"kind": "legal_entity"}, "form": form}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    for d in [
+        "application",
+        "staff-qualification",
+        "premises",
+        "change-basis",
+    ] {
+        // Documents not required for this variant are simply refused; attach what is.
+        let _ = app.attach(&med, &number, d, pdf_bytes(d), None);
+    }
+    let r = app.transition(&med, &number, "submit", None);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let pay: Value = app
+        .post(
+            &med,
+            &format!("/api/v1/requests/{number}/payment"),
+            &json!({}),
+        )
+        .json()
+        .expect("json");
+    let page = pay["payment_page_url"].as_str().expect("page").to_string();
+    let browser = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    browser.post(format!("{page}/pay")).send().expect("pay");
+    let start = Instant::now();
+    while state(app, &med, &number)["state"] != "paid" {
+        assert!(start.elapsed() < Duration::from_secs(20), "not paid");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(sign_as(app, &med, &number, "medcenter").status(), 200);
+    let official = app.login("official");
+    assert_eq!(
+        app.transition(&official, &number, "start_review", None)
+            .status(),
+        200
+    );
+    let r = app.transition(&official, &number, "approve", None);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let docs: Vec<Value> = app
+        .get(&med, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    (number, docs)
+}
+
+fn verify_status(app: &TestApp, id: &str) -> Value {
+    app.client
+        .get(app.url(&format!("/api/v1/verify/{id}")))
+        .send()
+        .expect("verify")
+        .json()
+        .expect("json")
+}
+
+#[test]
+fn reissue_supersedes_and_duplicate_keeps_the_number() {
+    // R-003-01 (issue, re-issue, duplicate), R-003-06/07 (number, registry), G-23, G-24.
+    let app = TestApp::spawn();
+    let (_, first) = issued(&app, "issue", json!({}));
+    let original = first[0]["id"].as_str().expect("id").to_string();
+    let year = chrono::Utc::now().format("%y").to_string();
+    let licence_number = format!("{year}MH000001");
+
+    let med = app.login("medcenter");
+    let (_, reissue) = issued(
+        &app,
+        "reissue",
+        json!({"applicant_name": "ТОО «Ақжол Медицина»", "licence_number": licence_number, "reason": "name-change"}),
+    );
+    assert_eq!(reissue[0]["kind"], "licence_reissued");
+    let new_id = reissue[0]["id"].as_str().expect("id").to_string();
+    let old = verify_status(&app, &original);
+    assert_eq!(old["document"]["status"], "superseded", "{old}");
+    assert_eq!(old["document"]["superseded_by"], new_id.as_str());
+    assert_eq!(verify_status(&app, &new_id)["document"]["status"], "valid");
+    let (_, dup) = issued(
+        &app,
+        "duplicate",
+        json!({"licence_number": licence_number, "reason": "lost"}),
+    );
+    assert_eq!(dup[0]["kind"], "licence_duplicate");
+    let dup_id = dup[0]["id"].as_str().expect("id").to_string();
+    // The duplicate is a marked copy: same number, the re-issued licence stays valid.
+    assert_eq!(verify_status(&app, &new_id)["document"]["status"], "valid");
+    let dir = tempfile::tempdir().expect("tmp");
+    for (id, marker) in [(&new_id, "Атауының өзгеруі"), (&dup_id, "ТЕЛНҰСҚА")]
+    {
+        let number = verify_status(&app, id)["request_number"]
+            .as_str()
+            .expect("request")
+            .to_string();
+        let pdf = app
+            .get(&med, &format!("/api/v1/requests/{number}/result.pdf"))
+            .bytes()
+            .expect("pdf")
+            .to_vec();
+        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
+        let path = dir.path().join(format!("{id}.pdf"));
+        std::fs::write(&path, &pdf).expect("write");
+        if let Ok(out) = std::process::Command::new("pdftotext")
+            .args([path.to_str().expect("utf-8"), "-"])
+            .output()
+        {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(text.contains(&licence_number), "{text}");
+            assert!(text.contains(marker), "{marker} missing:\n{text}");
+        }
+    }
+    // Terminating the licence terminates its duplicate too (one licence, R-003-07).
+    let official = app.login("official");
+    let r = app.post(
+        &official,
+        &format!("/api/v1/documents/{new_id}/status"),
+        &json!({"action": "terminate", "reason": "Заявление лицензиата"}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert_eq!(
+        verify_status(&app, &dup_id)["document"]["status"],
+        "terminated"
+    );
+    assert_eq!(
+        verify_status(&app, &original)["document"]["status"],
+        "superseded"
+    );
+}

@@ -236,11 +236,40 @@ pub fn issue_document(
         }
     }
     let mut values = field_values(c, req, issue)?;
-    if kind.starts_with("licence") && !values.contains_key("licence_number") {
-        values.insert(
-            "licence_number".into(),
-            next_licence_number(c, issue.service, issue.now)?,
-        );
+    // The licence this document belongs to (R-003-06/07): a new number for an issue; for a
+    // re-issue or duplicate (G-23), the holder's existing licence named in the form.
+    let is_licence = kind.starts_with("licence") && issue.issues == Issues::Result;
+    let mut previous: Option<DocumentRow> = None;
+    if is_licence {
+        match values.get("licence_number").cloned() {
+            None => {
+                values.insert(
+                    "licence_number".into(),
+                    next_licence_number(c, issue.service, issue.now)?,
+                );
+            }
+            Some(number) => {
+                let prev = current_licence(c, req, &number)?;
+                let first = queries::documents_by_registry_number(c, &number)?
+                    .into_iter()
+                    .next()
+                    .unwrap_or_else(|| prev.clone());
+                values.insert("original_issue_date".into(), date(utc(first.issued_at)));
+                values.insert("issue_date".into(), date(utc(first.issued_at)));
+                values.insert("supersedes".into(), prev.id.clone());
+                // What this request's form does not restate (a duplicate restates nothing
+                // of the licence) comes from the licence it continues.
+                let prev_req = queries::request_by_id(c, &prev.request_id)?
+                    .ok_or_else(|| AppError::internal("document without request"))?;
+                for (k, v) in field_values(c, &prev_req, issue)? {
+                    values.entry(k).or_insert(v);
+                }
+                if let Some(r) = values.get("reason").cloned() {
+                    values.insert("reissue_reason".into(), r);
+                }
+                previous = Some(prev);
+            }
+        }
     }
     // Only the template's own fields are printed; required ones must all be there.
     let mut fields = BTreeMap::new();
@@ -315,10 +344,54 @@ pub fn issue_document(
         status_reason: None,
         status_at: issue.now.naive_utc(),
         superseded_by: None,
+        registry_number: if is_licence {
+            values.get("licence_number").cloned()
+        } else {
+            None
+        },
     };
     queries::insert_document(c, &row)?;
+    // A re-issue supersedes the licence it replaces; a duplicate is a marked copy of it.
+    if let (Some(prev), true) = (&previous, row.kind == "licence_reissued") {
+        queries::set_document_status(
+            c,
+            &prev.id,
+            "superseded",
+            Some(&format!("re-issued by request {}", req.number)),
+            Some(&row.id),
+            issue.now.naive_utc(),
+        )?;
+    }
     crate::metrics::document_issued(&row.kind);
     Ok(row)
+}
+
+/// The holder's licence in force with this number: the newest valid or suspended document
+/// of it, issued to the same IIN/BIN (`LICENCE_NOT_FOUND` otherwise: a re-issue or a
+/// duplicate needs an existing licence of the applicant, G-23).
+fn current_licence(
+    c: &mut DbConnection,
+    req: &RequestRow,
+    number: &str,
+) -> Result<DocumentRow, AppError> {
+    for d in queries::documents_by_registry_number(c, number)?
+        .into_iter()
+        .rev()
+    {
+        if d.status != STATUS_VALID && d.status != "suspended" {
+            continue;
+        }
+        let holder = queries::request_by_id(c, &d.request_id)?
+            .ok_or_else(|| AppError::internal("document without request"))?;
+        let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
+        if same(&holder.applicant_bin, &req.applicant_bin)
+            || (holder.applicant_bin.is_none() && same(&holder.applicant_iin, &req.applicant_iin))
+        {
+            return Ok(d);
+        }
+        break;
+    }
+    Err(AppError::with("LICENCE_NOT_FOUND", number.to_string()))
 }
 
 /// Licence numbers (R-003-06, G-24): one central sequence across licensors, never reused,
@@ -511,7 +584,18 @@ pub fn change_status(
             }
             (other, _) => return Err(AppError::with("UNKNOWN_ACTION", other.to_string())),
         };
-        queries::set_document_status(c, &doc.id, to, Some(reason), None, now.naive_utc())?;
+        // A licence's status is the licence's: its duplicates follow it (R-003-07).
+        let mut targets = vec![doc.id.clone()];
+        if let Some(number) = &doc.registry_number {
+            for d in queries::documents_by_registry_number(c, number)? {
+                if d.id != doc.id && d.status == doc.status {
+                    targets.push(d.id);
+                }
+            }
+        }
+        for id in &targets {
+            queries::set_document_status(c, id, to, Some(reason), None, now.naive_utc())?;
+        }
         let state = crate::domain::lifecycle::State::parse(&req.state)
             .ok_or_else(|| AppError::internal("bad state"))?;
         let planned = crate::domain::lifecycle::Planned {

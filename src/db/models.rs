@@ -126,6 +126,8 @@ pub struct DocumentRow {
     pub status_reason: Option<String>,
     pub status_at: NaiveDateTime,
     pub superseded_by: Option<String>,
+    /// Licence number, for e-licences and their re-issues and duplicates.
+    pub registry_number: Option<String>,
 }
 
 /// One payment of the ledger (see `migrations/*/…_payments`).

@@ -415,3 +415,12 @@ pub fn insert_payment_event(c: &mut DbConnection, e: &PaymentEventRow) -> R<bool
     };
     Ok(n == 1)
 }
+
+/// Documents carrying a licence number, oldest first.
+pub fn documents_by_registry_number(c: &mut DbConnection, number: &str) -> R<Vec<DocumentRow>> {
+    Ok(documents::table
+        .filter(documents::registry_number.eq(number))
+        .order((documents::issued_at.asc(), documents::id.asc()))
+        .select(DocumentRow::as_select())
+        .load(c)?)
+}

@@ -140,6 +140,7 @@ diesel::table! {
         status_reason -> Nullable<Text>,
         status_at -> Timestamp,
         superseded_by -> Nullable<Text>,
+        registry_number -> Nullable<Text>,
     }
 }
 
