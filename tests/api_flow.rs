@@ -295,6 +295,13 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
         .iter()
         .all(|a| a["original_seen"] == true && a["attached_role"] == "official"));
     assert_eq!(app.transition(&mio, &number, "submit", None).status(), 200);
+    // G-47: the desk hands over a signed receipt listing the documents received.
+    let docs: Vec<Value> = app
+        .get(&mio, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    assert_eq!(docs.len(), 1, "{docs:?}");
+    assert_eq!(docs[0]["kind"], "intake_receipt");
     let p = payload(&app, &mio, &number);
     // The applicant's certificate is not the employee's: IIN mismatch (R-004-20 / G-39).
     let r = post_signature(&app, &mio, &number, openssl_sign(&app, "daulet", &p));

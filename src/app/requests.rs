@@ -677,7 +677,13 @@ pub(crate) fn apply(
             extended = true;
         }
     }
-    if let Some(issues) = planned.issues {
+    // Desk and ЦОН channels hand the applicant a signed receipt on submission (G-47).
+    let receipt =
+        planned.action == "submit" && service.channel(&req.channel).is_some_and(|ch| ch.receipt);
+    if let Some(issues) = planned
+        .issues
+        .or(receipt.then_some(crate::domain::catalog::Issues::Receipt))
+    {
         // The decision and its signed document are one transaction (R-003-32, R-004-23).
         let doc = super::results::issue_document(
             app,

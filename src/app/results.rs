@@ -25,6 +25,7 @@ pub const STATUS_VALID: &str = "valid";
 /// Template of the document `issues` stands for, for this request's variant.
 pub fn template_for(service: &Service, variant: &str, issues: Issues) -> String {
     match issues {
+        Issues::Receipt => "intake_receipt".to_string(),
         Issues::Refusal => service.result.refusal_template.clone(),
         Issues::Result => service
             .variant(variant)
@@ -192,9 +193,26 @@ pub fn field_values(
         put("operation", both(&variant.name));
     }
     let decision = match issue.issues {
-        Issues::Result => both(&service.result.name),
+        Issues::Result | Issues::Receipt => both(&service.result.name),
         Issues::Refusal => both(&service.result.refusal_name),
     };
+    put(
+        "received_at",
+        issue
+            .now
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .format("%d.%m.%Y %H:%M")
+            .to_string(),
+    );
+    if let Some(ch) = service.channel(&req.channel) {
+        put(
+            "intake_point",
+            format!("{} — {}", both(&ch.name), both(&service.provider.name)),
+        );
+    }
+    if let Some(due) = req.due_at {
+        put("due_date", date(utc(due)));
+    }
     put("decision", decision);
     if let Some(r) = issue.reason.filter(|r| !r.trim().is_empty()) {
         put("comment", r.trim().to_string());
@@ -289,7 +307,25 @@ pub fn issue_document(
             format!("{kind}: {}", missing.join(", ")),
         ));
     }
-    let items: Vec<String> = if template.items.is_some() {
+    let items: Vec<String> = if issue.issues == Issues::Receipt {
+        // The documents received, as attached (G-47): name, file, paper original seen.
+        let channel = issue.service.channel(&req.channel);
+        queries::attachments_of(c, &req.id)?
+            .iter()
+            .map(|a| {
+                let name = channel
+                    .and_then(|ch| ch.documents.iter().find(|d| d.code == a.doc_type))
+                    .map(|d| both(&d.name))
+                    .unwrap_or_else(|| a.doc_type.clone());
+                let original = match a.original_seen {
+                    Some(true) => " — түпнұсқа тексерілді / оригинал сверен",
+                    Some(false) => " — түпнұсқасыз / без оригинала",
+                    None => "",
+                };
+                format!("{name} ({}){original}", a.file_name)
+            })
+            .collect()
+    } else if template.items.is_some() {
         issue
             .reason
             .unwrap_or_default()

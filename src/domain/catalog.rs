@@ -206,6 +206,10 @@ pub struct Channel {
     /// How the result reaches the applicant: `cabinet`, `handover`, `email`, `oral`.
     #[serde(default)]
     pub delivery: Vec<String>,
+    /// The staff member hands the applicant a signed receipt (request number, documents
+    /// received) when the request is submitted in this channel (G-47).
+    #[serde(default)]
+    pub receipt: bool,
     #[serde(default)]
     pub requirements: Vec<String>,
 }
@@ -330,6 +334,9 @@ pub struct Transition {
 pub enum Issues {
     Result,
     Refusal,
+    /// The intake receipt of a desk or ЦОН channel (issued on `submit`, not configured on
+    /// transitions).
+    Receipt,
 }
 
 fn yes() -> bool {
