@@ -340,3 +340,40 @@ fn refusal_issues_a_motivated_refusal_listing_every_reason() {
         }
     }
 }
+
+#[test]
+fn officials_see_overdue_requests_most_overdue_first() {
+    // G-22 / G-35: deadlines on the working calendar; overdue requests visible to officials.
+    let app = TestApp::spawn();
+    let number = support_under_review(&app, "Бала үйде оқиды");
+    let mio = app.login("mio");
+    let list = |token: &str| -> Value {
+        app.get(token, "/api/v1/requests?overdue=true")
+            .json()
+            .expect("json")
+    };
+    assert_eq!(list(&mio)["total"], 0, "due in the future: not overdue");
+    app.app
+        .store
+        .write(|c| {
+            use diesel::RunQueryDsl;
+            diesel::sql_query(format!(
+                "UPDATE requests SET due_at = '2020-01-10 09:00:00' WHERE number = '{number}'"
+            ))
+            .execute(c)
+            .map_err(ruqsat::error::AppError::from)
+        })
+        .expect("move the deadline into the past");
+    let page = list(&mio);
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["items"][0]["number"], number.as_str());
+    // Once decided, it is no longer overdue.
+    let r = decide(
+        &app,
+        &mio,
+        &number,
+        json!({"action": "refuse", "reason": "Основания отсутствуют"}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert_eq!(list(&mio)["total"], 0);
+}

@@ -439,6 +439,8 @@ pub struct ListQuery {
     pub applicant: Option<String>,
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Only requests past their due date that still await a decision.
+    pub overdue: bool,
 }
 
 pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, AppError> {
@@ -471,6 +473,7 @@ pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, 
         service: q.service,
         state: q.state,
         applicant: q.applicant,
+        overdue_at: q.overdue.then(|| app.now().naive_utc()),
         limit,
         offset,
     };

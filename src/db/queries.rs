@@ -178,6 +178,8 @@ pub struct ListFilter {
     pub service: Option<String>,
     pub state: Option<String>,
     pub applicant: Option<String>,
+    /// Past due at this time and still awaiting a decision (registered, under review).
+    pub overdue_at: Option<NaiveDateTime>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -209,11 +211,20 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
                     .or(requests::applicant_bin.eq(a.clone())),
             );
         }
+        if let Some(now) = f.overdue_at {
+            q = q
+                .filter(requests::due_at.lt(now))
+                .filter(requests::state.eq_any(["registered", "under_review"]));
+        }
         q
     };
     let total: i64 = build().count().get_result(c)?;
-    let rows = build()
-        .order((requests::created_at.desc(), requests::number.desc()))
+    let ordered = if f.overdue_at.is_some() {
+        build().order((requests::due_at.asc(), requests::number.asc()))
+    } else {
+        build().order((requests::created_at.desc(), requests::number.desc()))
+    };
+    let rows = ordered
         .limit(f.limit)
         .offset(f.offset)
         .select(RequestRow::as_select())

@@ -192,6 +192,9 @@ pub struct ListParams {
     /// 1..500, default 50.
     pub limit: Option<i64>,
     pub offset: Option<i64>,
+    /// Only registered or under-review requests past their due date, most overdue first
+    /// (the officials' overdue list, G-22 / G-35).
+    pub overdue: Option<bool>,
 }
 
 /// Requests the caller may see, newest first.
@@ -215,6 +218,7 @@ pub async fn list_requests(
                 applicant: q.applicant,
                 limit: q.limit,
                 offset: q.offset,
+                overdue: q.overdue.unwrap_or(false),
             },
         )
     })
