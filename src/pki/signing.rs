@@ -278,61 +278,19 @@ impl SigningKey {
     /// embedded. Verifies with
     /// `openssl cms -verify -binary -inform DER -content payload -CAfile root.pem -purpose any`.
     pub fn sign_detached(&self, payload: &[u8], at: DateTime<Utc>) -> anyhow::Result<Vec<u8>> {
-        let digest = Sha256::digest(payload).to_vec();
-        let eci = EncapsulatedContentInfo {
-            econtent_type: ID_DATA,
-            econtent: None,
-        };
-        let sid = SignerIdentifier::IssuerAndSerialNumber(IssuerAndSerialNumber {
-            issuer: self.cert.tbs_certificate.issuer.clone(),
-            serial_number: self.cert.tbs_certificate.serial_number.clone(),
-        });
-        let digest_alg = AlgorithmIdentifierOwned {
-            oid: const_oid::db::rfc5912::ID_SHA_256,
-            parameters: None,
-        };
         let time_value = Any::encode_from(&certs::chrono_to_time(at)?)
             .map_err(|e| anyhow!("signingTime: {e}"))?;
         let mut values = SetOfVec::new();
         values
             .insert(time_value)
             .map_err(|e| anyhow!("signingTime: {e}"))?;
-        let signing_time = Attribute {
-            oid: ID_SIGNING_TIME,
-            values,
-        };
-
-        let mut sd = SignedDataBuilder::new(&eci);
-        sd.add_digest_algorithm(digest_alg.clone())
-            .map_err(|e| anyhow!("CMS builder: {e}"))?;
-        for c in std::iter::once(&self.cert).chain(&self.chain) {
-            sd.add_certificate(CertificateChoices::Certificate(c.clone()))
-                .map_err(|e| anyhow!("CMS builder: {e}"))?;
-        }
-        match &self.key {
-            KeyMaterial::Rsa(_) => {
-                let signer = self
-                    .ring_rsa
-                    .as_ref()
-                    .ok_or_else(|| anyhow!("RSA key without its ring key pair"))?;
-                let mut si = SignerInfoBuilder::new(signer, sid, digest_alg, &eci, Some(&digest))
-                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                si.add_signed_attribute(signing_time)
-                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                sd.add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
-                    .map_err(|e| anyhow!("CMS signing: {e}"))?;
-            }
-            KeyMaterial::P256(k) => {
-                let mut si = SignerInfoBuilder::new(k, sid, digest_alg, &eci, Some(&digest))
-                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                si.add_signed_attribute(signing_time)
-                    .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                sd.add_signer_info::<_, p256::ecdsa::DerSignature>(si)
-                    .map_err(|e| anyhow!("CMS signing: {e}"))?;
-            }
-        }
-        let ci = sd.build().map_err(|e| anyhow!("CMS builder: {e}"))?;
-        ci.to_der().map_err(|e| anyhow!("CMS encoding: {e}"))
+        self.detached_signed_data(
+            payload,
+            Attribute {
+                oid: ID_SIGNING_TIME,
+                values,
+            },
+        )
     }
 
     /// Detached CMS SignedData (DER) for a PAdES baseline B-B signature over
@@ -397,6 +355,13 @@ impl SigningKey {
             values,
         };
 
+        self.detached_signed_data(data, signing_certificate)
+    }
+
+    /// Detached CMS SignedData (DER) over `data`: SHA-256, the signed attributes
+    /// contentType and messageDigest (added by the builder) plus `attribute`, signer
+    /// identified by issuer and serial number, signer certificate and chain embedded.
+    fn detached_signed_data(&self, data: &[u8], attribute: Attribute) -> anyhow::Result<Vec<u8>> {
         let digest = Sha256::digest(data).to_vec();
         let eci = EncapsulatedContentInfo {
             econtent_type: ID_DATA,
@@ -425,7 +390,7 @@ impl SigningKey {
                     .ok_or_else(|| anyhow!("RSA key without its ring key pair"))?;
                 let mut si = SignerInfoBuilder::new(signer, sid, digest_alg, &eci, Some(&digest))
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                si.add_signed_attribute(signing_certificate)
+                si.add_signed_attribute(attribute)
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 sd.add_signer_info::<_, rsa::pkcs1v15::Signature>(si)
                     .map_err(|e| anyhow!("CMS signing: {e}"))?;
@@ -433,7 +398,7 @@ impl SigningKey {
             KeyMaterial::P256(k) => {
                 let mut si = SignerInfoBuilder::new(k, sid, digest_alg, &eci, Some(&digest))
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
-                si.add_signed_attribute(signing_certificate)
+                si.add_signed_attribute(attribute)
                     .map_err(|e| anyhow!("CMS builder: {e}"))?;
                 sd.add_signer_info::<_, p256::ecdsa::DerSignature>(si)
                     .map_err(|e| anyhow!("CMS signing: {e}"))?;
