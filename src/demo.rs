@@ -395,6 +395,29 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
     sign(app, &med, &r.number, "medcenter")?;
     let official = login(app, "official")?;
     act(app, &official, &r.number, "start_review", None)?;
+    // R-003-30: the itemised qualification check, every applicable item met.
+    requests::transition(
+        app,
+        &official,
+        &r.number,
+        TransitionInput {
+            action: "assess".into(),
+            checklist: [
+                "premises",
+                "sanitary-conclusion",
+                "qualified-staff",
+                "lab-equipment",
+            ]
+            .iter()
+            .map(|i| crate::app::requests::ChecklistMark {
+                item: i.to_string(),
+                met: true,
+                comment: None,
+            })
+            .collect(),
+            ..Default::default()
+        },
+    )?;
     let state = act(app, &official, &r.number, "approve", None)?;
     Ok(Flow {
         service: r.service,

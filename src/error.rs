@@ -86,6 +86,9 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
     ("PAYMENT_CALLBACK_MALFORMED", 400, "Некорректное уведомление платёжного шлюза", "Төлем шлюзінің хабарламасы қате", "The gateway notification is malformed"),
     ("PAYMENT_UNKNOWN", 404, "Платёж не найден", "Төлем табылмады", "Unknown payment"),
     ("LICENCE_NOT_FOUND", 422, "Действующая лицензия заявителя с этим номером не найдена в реестре", "Өтініш берушінің осы нөмірлі қолданыстағы лицензиясы тізілімде табылмады", "No licence of the applicant in force with this number in the registry"),
+    ("QUALIFICATION_NOT_ASSESSED", 409, "Сначала заполните проверочный лист квалификационных требований", "Алдымен біліктілік талаптарының тексеру парағын толтырыңыз", "Fill in the qualification checklist first"),
+    ("QUALIFICATION_NOT_MET", 409, "Заявитель не соответствует квалификационным требованиям: выдача невозможна, возможен мотивированный отказ", "Өтініш беруші біліктілік талаптарына сәйкес келмейді: беру мүмкін емес, дәлелді бас тарту мүмкін", "The applicant does not meet the qualification requirements: issue a motivated refusal instead"),
+    ("CHECKLIST_INCOMPLETE", 422, "Отметьте каждое применимое квалификационное требование ровно один раз", "Әрбір қолданылатын біліктілік талабын бір рет белгілеңіз", "Mark every applicable qualification item exactly once"),
     ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
 ];
 
@@ -194,6 +197,8 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::SignatureRequired => "SIGNATURE_REQUIRED",
             T::ReasonRequired => "REASON_REQUIRED",
             T::BadExtension => "BAD_EXTENSION",
+            T::QualificationNotAssessed => "QUALIFICATION_NOT_ASSESSED",
+            T::QualificationNotMet(_) => "QUALIFICATION_NOT_MET",
         };
         AppError::with(code, detail)
     }

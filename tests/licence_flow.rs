@@ -36,6 +36,21 @@ fn licence_request(app: &TestApp, token: &str) -> String {
     number
 }
 
+/// The official's qualification checklist with every listed item met (R-003-30).
+fn assess(app: &TestApp, token: &str, number: &str, met: &[&str]) -> reqwest::blocking::Response {
+    let marks: Vec<Value> = met
+        .iter()
+        .map(|i| json!({"item": i, "met": true}))
+        .collect();
+    app.post(
+        token,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &json!({"action": "assess", "checklist": marks}),
+    )
+}
+
+const BASE_ITEMS: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
+
 fn state(app: &TestApp, token: &str, number: &str) -> Value {
     app.get(token, &format!("/api/v1/requests/{number}"))
         .json()
@@ -188,6 +203,19 @@ fn portal_licence_paid_signed_registered_and_issued() {
             .status(),
         200
     );
+    // R-003-30: no e-licence before the itemised qualification check.
+    assert_error(
+        app.transition(&official, &number, "approve", None),
+        409,
+        "QUALIFICATION_NOT_ASSESSED",
+    );
+    let r = assess(
+        &app,
+        &official,
+        &number,
+        &[BASE_ITEMS.as_slice(), &["lab-equipment"]].concat(),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
     let r = app.transition(&official, &number, "approve", None);
     assert_eq!(r.status(), 200, "{:?}", r.text());
     let docs: Vec<Value> = app
@@ -394,6 +422,12 @@ fn issued(app: &TestApp, variant: &str, extra: Value) -> (String, Vec<Value>) {
             .status(),
         200
     );
+    let mut items = BASE_ITEMS.to_vec();
+    if variant != "duplicate" {
+        // The base form applies for laboratory diagnostics too; a duplicate restates nothing.
+        items.push("lab-equipment");
+    }
+    assert_eq!(assess(app, &official, &number, &items).status(), 200);
     let r = app.transition(&official, &number, "approve", None);
     assert_eq!(r.status(), 200, "{:?}", r.text());
     let docs: Vec<Value> = app
@@ -482,4 +516,111 @@ fn reissue_supersedes_and_duplicate_keeps_the_number() {
         verify_status(&app, &original)["document"]["status"],
         "superseded"
     );
+}
+
+#[test]
+fn qualification_not_met_gives_a_motivated_refusal_listing_the_items() {
+    // R-003-30 / R-003-31: the official marks each qualification item; one not met means no
+    // licence, and the signed refusal names it with the official's comment.
+    let app = TestApp::spawn();
+    let med = app.login("medcenter");
+    let number = licence_request(&app, &med);
+    let pay: Value = app
+        .post(
+            &med,
+            &format!("/api/v1/requests/{number}/payment"),
+            &json!({}),
+        )
+        .json()
+        .expect("json");
+    let page = pay["payment_page_url"].as_str().expect("page").to_string();
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{page}/pay"))
+        .send()
+        .expect("pay");
+    let start = Instant::now();
+    while state(&app, &med, &number)["state"] != "paid" {
+        assert!(start.elapsed() < Duration::from_secs(20), "not paid");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(sign_as(&app, &med, &number, "medcenter").status(), 200);
+    let official = app.login("official");
+    assert_eq!(
+        app.transition(&official, &number, "start_review", None)
+            .status(),
+        200
+    );
+    let post = |marks: Value| {
+        app.post(
+            &official,
+            &format!("/api/v1/requests/{number}/transitions"),
+            &json!({"action": "assess", "checklist": marks}),
+        )
+    };
+    // Every applicable item exactly once; laboratory applies (sub-kind chosen), dentistry not.
+    assert_error(
+        post(json!([{"item": "premises", "met": true}])),
+        422,
+        "CHECKLIST_INCOMPLETE",
+    );
+    let mut marks: Vec<Value> = BASE_ITEMS
+        .iter()
+        .map(|i| json!({"item": i, "met": true}))
+        .collect();
+    let mut with_dental = marks.clone();
+    with_dental.push(json!({"item": "dental-equipment", "met": true}));
+    assert_error(post(json!(with_dental)), 422, "UNKNOWN_FIELD");
+    let mut no_comment = marks.clone();
+    no_comment.push(json!({"item": "lab-equipment", "met": false}));
+    assert_error(post(json!(no_comment)), 422, "REASON_REQUIRED");
+    marks.push(json!({"item": "lab-equipment", "met": false,
+                      "comment": "Анализатор не прошёл поверку (свидетельство истекло 01.09.2026)"}));
+    assert_eq!(post(json!(marks)).status(), 200);
+    assert_error(
+        app.transition(&official, &number, "approve", None),
+        409,
+        "QUALIFICATION_NOT_MET",
+    );
+    let r = app.transition(
+        &official,
+        &number,
+        "refuse",
+        Some("Повторная подача возможна после поверки"),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let pdf = app
+        .get(&med, &format!("/api/v1/requests/{number}/result.pdf"))
+        .bytes()
+        .expect("pdf")
+        .to_vec();
+    let verdict =
+        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
+    assert_eq!(verdict.document_kind.as_deref(), Some("refusal"));
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("refusal.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    if let Ok(out) = std::process::Command::new("pdftotext")
+        .args([path.to_str().expect("utf-8"), "-"])
+        .output()
+    {
+        let text = String::from_utf8_lossy(&out.stdout);
+        for expected in [
+            "Лабораторное оборудование, прошедшее поверку",
+            "Анализатор не прошёл поверку",
+            "Повторная подача возможна после поверки",
+        ] {
+            assert!(text.contains(expected), "{expected} missing:\n{text}");
+        }
+    }
+    // The checklist is in the history, with who marked it.
+    let h: Vec<Value> = app
+        .get(&med, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let assess = h.iter().find(|e| e["action"] == "assess").expect("assess");
+    assert_eq!(assess["actor_role"], "official");
+    assert_eq!(assess["data"]["checklist"][3]["met"], false);
 }

@@ -60,6 +60,92 @@ pub struct TransitionInput {
     #[serde(default)]
     #[schema(value_type = Object)]
     pub fields: std::collections::BTreeMap<String, String>,
+    /// For `assess`: one mark per applicable qualification item (R-003-30, R-003-42).
+    #[serde(default)]
+    pub checklist: Vec<ChecklistMark>,
+}
+
+/// The reviewer's mark on one qualification item.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistMark {
+    pub item: String,
+    pub met: bool,
+    /// Required when not met: it becomes a reason of the motivated refusal.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The values of the service's `qualification_by` form field on this request.
+fn qualification_values(service: &Service, req: &RequestRow) -> Result<Vec<String>, AppError> {
+    let form: Map<String, Value> =
+        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+    Ok(service
+        .qualification_by
+        .as_ref()
+        .and_then(|f| form.get(f))
+        .map(|v| match v {
+            Value::Array(a) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            Value::String(s) => vec![s.clone()],
+            _ => Vec::new(),
+        })
+        .unwrap_or_default())
+}
+
+/// Checks a checklist against the items that apply: each exactly once, none unknown, a
+/// comment on every item not met.
+fn check_checklist(
+    service: &Service,
+    req: &RequestRow,
+    marks: &[ChecklistMark],
+) -> Result<(), AppError> {
+    let applicable: Vec<String> = service
+        .qualification_for(&qualification_values(service, req)?)
+        .iter()
+        .map(|q| q.code.clone())
+        .collect();
+    for m in marks {
+        if !applicable.contains(&m.item) {
+            return Err(AppError::with(
+                "UNKNOWN_FIELD",
+                format!("qualification item `{}` does not apply", m.item),
+            ));
+        }
+        if !m.met && m.comment.as_deref().map(str::trim).unwrap_or("").is_empty() {
+            return Err(AppError::with(
+                "REASON_REQUIRED",
+                format!("item `{}` is not met: say why", m.item),
+            ));
+        }
+    }
+    let missing: Vec<&String> = applicable
+        .iter()
+        .filter(|code| marks.iter().filter(|m| &&m.item == code).count() != 1)
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::with(
+            "CHECKLIST_INCOMPLETE",
+            format!("{missing:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// The latest checklist recorded on the request (`assess` entries of the history).
+pub(crate) fn latest_checklist(
+    c: &mut DbConnection,
+    req: &RequestRow,
+) -> Result<Option<Vec<ChecklistMark>>, AppError> {
+    let h = queries::history_of(c, &req.id)?;
+    Ok(h.iter()
+        .rev()
+        .find(|e| e.action == "assess")
+        .and_then(|e| e.data_json.as_deref())
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .and_then(|v| serde_json::from_value(v["checklist"].clone()).ok()))
 }
 
 /// What is attached: one uploaded file.
@@ -604,7 +690,19 @@ fn facts_for(
         None => false,
     });
     let _ = app;
+    let qualification_unmet = if service.qualification.is_empty() {
+        Some(Vec::new())
+    } else {
+        latest_checklist(c, req)?.map(|marks| {
+            marks
+                .into_iter()
+                .filter(|m| !m.met)
+                .map(|m| m.item)
+                .collect()
+        })
+    };
     Ok(Facts {
+        qualification_unmet,
         form_problems: forms::missing_required(service, &req.variant, &form),
         missing_documents,
         // Payment and signature facts are established by their own use cases, which take
@@ -761,6 +859,17 @@ pub fn transition(
         let from = State::parse(&req.state)
             .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
         let facts = facts_for(app, c, service, &req, &input)?;
+        let data = if input.action == "assess" {
+            check_checklist(service, &req, &input.checklist)?;
+            Some(serde_json::json!({ "checklist": input.checklist }))
+        } else if !input.checklist.is_empty() {
+            return Err(AppError::with(
+                "UNKNOWN_FIELD",
+                "a checklist is given only with `assess`",
+            ));
+        } else {
+            None
+        };
         let planned = lifecycle::plan(
             service,
             app.catalog.workflow_of(service),
@@ -781,7 +890,7 @@ pub fn transition(
                 planned: &planned,
                 user: Some(user),
                 input: &input,
-                data: None,
+                data,
             },
         )?;
         Ok(planned)

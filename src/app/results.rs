@@ -325,6 +325,38 @@ pub fn issue_document(
                 format!("{name} ({}){original}", a.file_name)
             })
             .collect()
+    } else if template.items.is_some() && issue.issues == Issues::Refusal {
+        // A motivated refusal lists the qualification items found not met first
+        // (R-003-31, R-003-43), then the official's own reasons.
+        let unmet = super::requests::latest_checklist(c, req)?
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|m| !m.met)
+            .map(|m| {
+                let label = issue
+                    .service
+                    .qualification
+                    .iter()
+                    .find(|q| q.code == m.item)
+                    .map(|q| both(&q.label))
+                    .unwrap_or(m.item.clone());
+                format!("{label}: {}", m.comment.unwrap_or_default())
+            });
+        unmet
+            .chain(
+                issue
+                    .reason
+                    .unwrap_or_default()
+                    .lines()
+                    .map(|l| {
+                        l.trim()
+                            .trim_start_matches(['-', '•', '*'])
+                            .trim()
+                            .to_string()
+                    })
+                    .filter(|l| !l.is_empty()),
+            )
+            .collect()
     } else if template.items.is_some() {
         issue
             .reason

@@ -227,7 +227,7 @@ pub fn submit_signature(
                     issues: None,
                 };
                 let data = json!({"code": f.code(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None, fields: Default::default() };
+                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None, ..Default::default() };
                 apply(app, c, service, &cur, Step { planned: &planned, user: Some(user), input: &input, data: Some(data) })
             })?;
             Err(failure_error(&f))
@@ -246,7 +246,7 @@ pub fn submit_signature(
                 let sign = lifecycle::plan(service, workflow, from, "sign", &system, &facts)?;
                 let data = json!({"serial": signer.serial_hex, "subject": signer.subject_cn, "issuer": signer.issuer,
                                   "algorithm": signer.algorithm, "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None, fields: Default::default() };
+                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None, ..Default::default() };
                 apply(app, c, service, &cur, Step { planned: &sign, user: Some(user), input: &input, data: Some(data) })?;
                 queries::insert_signature(
                     c,
@@ -270,7 +270,7 @@ pub fn submit_signature(
                 // Registration follows at once (R-000-24, R-003-29, R-004-35).
                 let signed = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
                 let register = lifecycle::plan(service, workflow, State::Signed, "register", &system, &Facts::default())?;
-                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None, fields: Default::default() };
+                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None, ..Default::default() };
                 apply(app, c, service, &signed, Step { planned: &register, user: None, input: &input, data: None })
             })?;
             tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");

@@ -257,6 +257,13 @@ pub struct Service {
     #[serde(default)]
     pub form: Vec<FormField>,
     pub channels: Vec<Channel>,
+    /// Qualification requirements the reviewer checks item by item (R-003-30, R-003-42;
+    /// the items themselves are an assumption, G-25).
+    #[serde(default)]
+    pub qualification: Vec<QualificationItem>,
+    /// The form field (multi-select) whose values decide which qualification items apply.
+    #[serde(default)]
+    pub qualification_by: Option<String>,
     pub requirements: Vec<String>,
 }
 
@@ -326,6 +333,29 @@ pub struct Transition {
     /// result (`result`) or its motivated refusal (`refusal`) (R-003-32, R-003-31, R-004-23).
     #[serde(default)]
     pub issues: Option<Issues>,
+}
+
+/// One qualification requirement on the reviewer's checklist.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationItem {
+    pub code: String,
+    pub label: Text,
+    /// Applies when the request's `qualification_by` field holds one of these; empty = always.
+    #[serde(default)]
+    pub sub_kinds: Vec<String>,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+impl Service {
+    /// The qualification items that apply to a request with these `qualification_by` values.
+    pub fn qualification_for(&self, values: &[String]) -> Vec<&QualificationItem> {
+        self.qualification
+            .iter()
+            .filter(|q| q.sub_kinds.is_empty() || q.sub_kinds.iter().any(|k| values.contains(k)))
+            .collect()
+    }
 }
 
 /// Which of the service's documents a transition issues.

@@ -108,6 +108,9 @@ pub enum Guard {
     ReasonRequired,
     /// A new due date later than the current one is given (R-004-39, G-35).
     NewDueDate,
+    /// The reviewer's latest checklist marks every applicable qualification item met
+    /// (R-003-30, R-003-42).
+    QualificationMet,
 }
 
 /// What the application layer knows about a request when a transition is asked for.
@@ -119,6 +122,8 @@ pub struct Facts {
     pub signature_verified: bool,
     pub reason: Option<String>,
     pub new_due_later: Option<bool>,
+    /// Qualification items not met by the latest checklist; `None` = not assessed yet.
+    pub qualification_unmet: Option<Vec<String>>,
 }
 
 /// Who is asking.
@@ -154,6 +159,10 @@ pub enum TransitionError {
     ReasonRequired,
     #[error("the new due date must be later than the current one")]
     BadExtension,
+    #[error("the qualification checklist has not been filled in")]
+    QualificationNotAssessed,
+    #[error("qualification requirements not met: {0:?}")]
+    QualificationNotMet(Vec<String>),
 }
 
 /// The decided move: where to go and what to cite.
@@ -195,6 +204,13 @@ fn check_guard(g: Guard, f: &Facts) -> Result<(), TransitionError> {
             Err(TransitionError::ReasonRequired)
         }
         Guard::NewDueDate if f.new_due_later != Some(true) => Err(TransitionError::BadExtension),
+        Guard::QualificationMet => match &f.qualification_unmet {
+            None => Err(TransitionError::QualificationNotAssessed),
+            Some(unmet) if !unmet.is_empty() => {
+                Err(TransitionError::QualificationNotMet(unmet.clone()))
+            }
+            Some(_) => Ok(()),
+        },
         _ => Ok(()),
     }
 }

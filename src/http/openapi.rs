@@ -35,7 +35,7 @@ impl Modify for BearerAuth {
         api::request_documents, api::document_status, api::result_pdf, api::start_payment, api::get_payment, api::payment_callback, super::pages::verify_page, super::pages::verify_json,
     ),
     components(schemas(
-        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::pages::VerifyAnswer, crate::app::payments::PaymentView, crate::app::results::StatusChange,
+        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::pages::VerifyAnswer, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
         crate::domain::catalog::Issues, api::Health, api::LoginInput, api::LoginResult, api::Me,
         api::ServiceDetail, api::AttachmentForm, Service, Workflow, Transition, Party, Text, ApplicantKind, Signer,
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,
