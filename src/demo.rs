@@ -54,20 +54,11 @@ fn act(
     action: &str,
     reason: Option<&str>,
 ) -> Result<String, AppError> {
-    let v = requests::transition(
-        app,
-        user,
-        number,
-        TransitionInput {
-            action: action.into(),
-            reason: reason.map(str::to_string),
-            ..Default::default()
-        },
-    )?;
-    Ok(v.state)
+    decide(app, user, number, action, reason, &[])
 }
 
-/// A decision that issues a document, with the values the official enters (G-42 etc.).
+/// A transition; a decision that issues a document passes the values the official enters
+/// (G-42 etc.) as `fields`.
 fn decide(
     app: &App,
     user: &CurrentUser,
