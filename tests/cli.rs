@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -241,26 +240,7 @@ fn sign_request_against_a_running_server_registers_it() {
     // R-003-23..29 / R-004-30..35: the applicant signs the request the server shows.
     let app = TestApp::spawn();
     let daulet = app.login("daulet");
-    let r = app.post(
-        &daulet,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
-    for d in SUPPORT_DOCS {
-        assert_eq!(
-            app.attach(&daulet, &number, d, pdf_bytes(d), None).status(),
-            201
-        );
-    }
-    assert_eq!(
-        app.transition(&daulet, &number, "submit", None).status(),
-        200
-    );
+    let number = submitted_support_request(&app, &daulet);
 
     let p12 = app.dir.path().join("pki/users/daulet.p12");
     // Someone else's certificate is refused by the server with its code (R-003-26).

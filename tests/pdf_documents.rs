@@ -17,6 +17,9 @@
 //! (clinic certificates signed), G-13, G-23 (duplicate marked), G-47 (intake
 //! receipt), G-50 (PAdES PDFs that independent validators accept).
 
+mod common;
+
+use common::tool;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
@@ -108,25 +111,6 @@ fn fixture() -> &'static Fixture {
             _crl_server: Mutex::new((server, mocks)),
         }
     })
-}
-
-/// Runs a tool; `None` (with a printed reason) when it is not installed.
-fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
-    match Command::new(name).args(args).output() {
-        Ok(out) => Some((
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("SKIPPED: {name} is not installed (apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli)");
-            None
-        }
-        Err(e) => panic!("running {name}: {e}"),
-    }
 }
 
 fn p(path: &Path) -> &str {

@@ -9,50 +9,11 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use sha2::Digest;
-use std::process::Command;
-
-/// Runs a tool; `None` (with a printed reason) when it is not installed.
-fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
-    match Command::new(name).args(args).output() {
-        Ok(out) => Some((
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("SKIPPED: {name} is not installed (apt-get install qpdf poppler-utils)");
-            None
-        }
-        Err(e) => panic!("running {name}: {e}"),
-    }
-}
 
 /// A support request signed, registered and under review, with a commission conclusion.
 fn support_under_review(app: &TestApp, conclusion: &str) -> String {
     let daulet = app.login("daulet");
-    let r = app.post(
-        &daulet,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
-    for d in SUPPORT_DOCS {
-        assert_eq!(
-            app.attach(&daulet, &number, d, pdf_bytes(d), None).status(),
-            201
-        );
-    }
-    assert_eq!(
-        app.transition(&daulet, &number, "submit", None).status(),
-        200
-    );
+    let number = submitted_support_request(app, &daulet);
     // Signed in-process with the demo key (the CLI and openssl paths are tested elsewhere).
     let user = app
         .app

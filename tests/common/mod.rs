@@ -239,3 +239,45 @@ pub const SUPPORT_DOCS: [&str; 5] = [
     "disability-certificate",
     "bank-account",
 ];
+
+/// A portal support request (R-004-25..29) created, with every document attached, and
+/// submitted by `token`'s user; returns its number.
+pub fn submitted_support_request(app: &TestApp, token: &str) -> String {
+    let r = app.post(
+        token,
+        "/api/v1/requests",
+        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    for d in SUPPORT_DOCS {
+        assert_eq!(
+            app.attach(token, &number, d, pdf_bytes(d), None).status(),
+            201
+        );
+    }
+    assert_eq!(app.transition(token, &number, "submit", None).status(), 200);
+    number
+}
+
+/// Runs an independent tool; `None` (with a printed reason) when it is not installed.
+pub fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
+    match std::process::Command::new(name).args(args).output() {
+        Ok(out) => Some((
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("SKIPPED: {name} is not installed (apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli)");
+            None
+        }
+        Err(e) => panic!("running {name}: {e}"),
+    }
+}
