@@ -23,6 +23,20 @@ pub struct Flow {
     pub documents: Vec<String>,
 }
 
+impl Flow {
+    /// A finished flow; `run` fills in the holder and the documents it exports.
+    fn of(r: crate::app::views::RequestView, outcome: String) -> Flow {
+        Flow {
+            service: r.service,
+            channel: r.channel,
+            request: r.number,
+            outcome,
+            holder: String::new(),
+            documents: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Summary {
     pub flows: Vec<Flow>,
@@ -195,14 +209,7 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
         ],
     )?;
     let state = act(app, &mio, &r.number, "deliver", None)?;
-    Ok(Flow {
-        service: r.service,
-        channel: r.channel,
-        request: r.number,
-        outcome: state,
-        holder: String::new(),
-        documents: vec![],
-    })
+    Ok(Flow::of(r, state))
 }
 
 fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
@@ -242,14 +249,7 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
         "refuse",
         Some("Ребёнок не обучается на дому (заключение комиссии)\nСправка об обучении на дому не представлена"),
     )?;
-    Ok(Flow {
-        service: r.service,
-        channel: r.channel,
-        request: r.number,
-        outcome: state,
-        holder: String::new(),
-        documents: vec![],
-    })
+    Ok(Flow::of(r, state))
 }
 
 fn flow_home_call(app: &App) -> Result<Flow, AppError> {
@@ -282,14 +282,7 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
             ("doctor_name", "Ержан Төлегенұлы Сапаров"),
         ],
     )?;
-    Ok(Flow {
-        service: r.service,
-        channel: r.channel,
-        request: r.number,
-        outcome: state,
-        holder: String::new(),
-        documents: vec![],
-    })
+    Ok(Flow::of(r, state))
 }
 
 fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
@@ -320,14 +313,7 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
         None,
         &[("district_doctor", "Мәдина Асқарқызы Жұмабекова")],
     )?;
-    Ok(Flow {
-        service: r.service,
-        channel: r.channel,
-        request: r.number,
-        outcome: state,
-        holder: String::new(),
-        documents: vec![],
-    })
+    Ok(Flow::of(r, state))
 }
 
 fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
@@ -410,14 +396,7 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
         },
     )?;
     let state = act(app, &official, &r.number, "approve", None)?;
-    Ok(Flow {
-        service: r.service,
-        channel: r.channel,
-        request: r.number,
-        outcome: state,
-        holder: String::new(),
-        documents: vec![],
-    })
+    Ok(Flow::of(r, state))
 }
 
 const FLOWS: &[(&str, FlowFn)] = &[
