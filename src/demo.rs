@@ -208,7 +208,13 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
             ("support_amount", "25 000,00 ₸"),
         ],
     )?;
-    let state = act(app, &mio, &r.number, "deliver", None)?;
+    let state = hand_over(
+        app,
+        &mio,
+        &r.number,
+        ("Омаров Даулет Серікұлы", "900712304567"),
+        None,
+    )?;
     Ok(Flow::of(r, state))
 }
 
@@ -316,42 +322,11 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
     Ok(Flow::of(r, state))
 }
 
-fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
-    let med = login(app, "medcenter")?;
-    let r = requests::create(
-        app,
-        &med,
-        NewRequest {
-            service: "med-licence".into(),
-            variant: Some("issue".into()),
-            channel: "portal".into(),
-            applicant: Some(ApplicantInput {
-                kind: "legal_entity".into(),
-                iin: None,
-                bin: None,
-                name: None,
-            }),
-            form: form(json!({
-                "applicant_name": "ТОО «Медицинский центр Ақжол»",
-                "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
-                "phone": "+7 729 250 00 00",
-                "email": "office@medcenter.example.kz",
-                "activity_subkinds": ["primary-care", "laboratory"],
-                "objects": "Ақтау қ., 14 шағын аудан, 5 үй"
-            })),
-        },
-    )?;
-    attach_all(
-        app,
-        &med,
-        &r.number,
-        &["application", "staff-qualification", "premises"],
-        None,
-    )?;
-    act(app, &med, &r.number, "submit", None)?;
-    // R-003-20..22: pay through the (sandbox) gateway; the payment is confirmed by a status
-    // query to the gateway, as a callback would, never by the payer's browser.
-    let pay = crate::app::payments::start(app, &med, &r.number)?;
+/// R-003-20..22: pays the request's fee through the (sandbox) gateway; the payment is
+/// confirmed by a status query to the gateway, as a callback would, never by the payer's
+/// browser.
+fn pay_in_sandbox(app: &App, user: &CurrentUser, number: &str) -> Result<(), AppError> {
+    let pay = crate::app::payments::start(app, user, number)?;
     let sandbox = app
         .payments
         .sandbox
@@ -365,38 +340,279 @@ fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
     sandbox
         .complete(&gid, crate::payments::PaymentStatus::Paid)
         .map_err(AppError::internal)?;
-    let paid = crate::app::payments::status(app, &med, &r.number)?;
+    let paid = crate::app::payments::status(app, user, number)?;
     if paid.status != "paid" {
         return Err(AppError::internal(format!("payment {}", paid.status)));
     }
-    sign(app, &med, &r.number, "medcenter")?;
-    let official = login(app, "official")?;
-    act(app, &official, &r.number, "start_review", None)?;
-    // R-003-30: the itemised qualification check, every applicable item met.
-    requests::transition(
-        app,
-        &official,
-        &r.number,
-        TransitionInput {
-            action: "assess".into(),
-            checklist: [
+    Ok(())
+}
+
+/// A medical-licence request taken from intake to the official's decision.
+struct Licence<'a> {
+    channel: &'a str,
+    variant: &'a str,
+    /// Who opens the request: the company's director on the portal, the desk employee or
+    /// the ЦОН operator otherwise (who then also signs, R-003-50, G-29).
+    initiator: &'a str,
+    /// BIN looked up in ГБД ЮЛ at a desk (R-003-37, R-003-47); the portal takes the account's.
+    bin: Option<&'a str>,
+    form: Value,
+    /// The official's checklist (R-003-30): items met, and at most one not met with a comment.
+    met: &'a [&'a str],
+    unmet: Option<(&'a str, &'a str)>,
+    /// The reasons of a refusal; `None` approves.
+    refusal: Option<&'a str>,
+}
+
+const BASE_QUALIFICATION: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
+
+impl Licence<'_> {
+    fn run(&self, app: &App) -> Result<(crate::app::views::RequestView, String), AppError> {
+        let staff = self.channel != "portal";
+        let initiator = login(app, self.initiator)?;
+        let r = requests::create(
+            app,
+            &initiator,
+            NewRequest {
+                service: "med-licence".into(),
+                variant: Some(self.variant.into()),
+                channel: self.channel.into(),
+                applicant: Some(ApplicantInput {
+                    kind: "legal_entity".into(),
+                    iin: None,
+                    bin: self.bin.map(str::to_string),
+                    name: None,
+                }),
+                form: form(self.form.clone()),
+            },
+        )?;
+        let docs: &[&str] = match self.variant {
+            "issue" => &["application", "staff-qualification", "premises"],
+            "reissue" if !staff => &[
+                "application",
+                "staff-qualification",
                 "premises",
-                "sanitary-conclusion",
-                "qualified-staff",
-                "lab-equipment",
-            ]
+                "change-basis",
+            ],
+            "reissue" => &["application", "staff-qualification", "premises"],
+            _ => &["application"],
+        };
+        // At a desk the employee scans the paper originals shown (R-003-40, R-003-50).
+        attach_all(app, &initiator, &r.number, docs, staff.then_some(true))?;
+        act(app, &initiator, &r.number, "submit", None)?;
+        pay_in_sandbox(app, &initiator, &r.number)?;
+        let signer = if staff { self.initiator } else { "medcenter" };
+        sign(app, &initiator, &r.number, signer)?;
+        let official = login(app, "official")?;
+        act(app, &official, &r.number, "start_review", None)?;
+        let mut checklist: Vec<crate::app::requests::ChecklistMark> = self
+            .met
             .iter()
             .map(|i| crate::app::requests::ChecklistMark {
                 item: i.to_string(),
                 met: true,
                 comment: None,
             })
-            .collect(),
+            .collect();
+        if let Some((item, comment)) = self.unmet {
+            checklist.push(crate::app::requests::ChecklistMark {
+                item: item.into(),
+                met: false,
+                comment: Some(comment.into()),
+            });
+        }
+        requests::transition(
+            app,
+            &official,
+            &r.number,
+            TransitionInput {
+                action: "assess".into(),
+                checklist,
+                ..Default::default()
+            },
+        )?;
+        let state = match self.refusal {
+            None => act(app, &official, &r.number, "approve", None)?,
+            Some(reasons) => act(app, &official, &r.number, "refuse", Some(reasons))?,
+        };
+        Ok((r, state))
+    }
+}
+
+fn medcenter_form(extra: Value) -> Value {
+    let mut f = json!({
+        "applicant_name": "ТОО «Медицинский центр Ақжол»",
+        "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
+        "phone": "+7 729 250 00 00",
+        "email": "office@medcenter.example.kz",
+        "activity_subkinds": ["primary-care", "laboratory"],
+        "objects": "Ақтау қ., 14 шағын аудан, 5 үй"
+    });
+    if let (Some(f), Value::Object(e)) = (f.as_object_mut(), extra) {
+        for (k, v) in e {
+            if v.is_null() {
+                f.remove(&k);
+            } else {
+                f.insert(k, v);
+            }
+        }
+    }
+    f
+}
+
+/// The licence number the registry holds for the demo company's licence in force (G-24).
+fn medcenter_licence_number(app: &App) -> Result<String, AppError> {
+    let query = crate::app::licences::LicenceQuery {
+        holder: Some("050340001235".into()),
+        ..Default::default()
+    };
+    crate::app::licences::search(app, &query)?
+        .into_iter()
+        .find(|l| l.status == "valid")
+        .map(|l| l.number)
+        .ok_or_else(|| AppError::internal("no licence issued to the demo company yet"))
+}
+
+fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
+    let (r, state) = Licence {
+        channel: "portal",
+        variant: "issue",
+        initiator: "medcenter",
+        bin: None,
+        form: medcenter_form(json!({})),
+        met: &[&BASE_QUALIFICATION[..], &["lab-equipment"]].concat(),
+        unmet: None,
+        refusal: None,
+    }
+    .run(app)?;
+    Ok(Flow::of(r, state))
+}
+
+/// Re-issue after a change of name (G-23): a new licence version, the previous superseded.
+fn flow_licence_reissue(app: &App) -> Result<Flow, AppError> {
+    let number = medcenter_licence_number(app)?;
+    let (r, state) = Licence {
+        channel: "portal",
+        variant: "reissue",
+        initiator: "medcenter",
+        bin: None,
+        form: medcenter_form(json!({
+            "applicant_name": "ТОО «Ақжол Медицина»",
+            "licence_number": number,
+            "reason": "name-change"
+        })),
+        met: &[&BASE_QUALIFICATION[..], &["lab-equipment"]].concat(),
+        unmet: None,
+        refusal: None,
+    }
+    .run(app)?;
+    Ok(Flow::of(r, state))
+}
+
+/// Duplicate of a lost licence (G-23): same number, marked as a duplicate.
+fn flow_licence_duplicate(app: &App) -> Result<Flow, AppError> {
+    let number = medcenter_licence_number(app)?;
+    let (r, state) = Licence {
+        channel: "portal",
+        variant: "duplicate",
+        initiator: "medcenter",
+        bin: None,
+        form: medcenter_form(json!({
+            "applicant_name": "ТОО «Ақжол Медицина»",
+            "activity_subkinds": null,
+            "objects": null,
+            "licence_number": number,
+            "reason": "lost"
+        })),
+        met: &BASE_QUALIFICATION,
+        unmet: None,
+        refusal: None,
+    }
+    .run(app)?;
+    Ok(Flow::of(r, state))
+}
+
+fn dental_form() -> Value {
+    json!({
+        "applicant_name": "ТОО «Һикмет Дент»",
+        "legal_address": "Ақтау қ., 7 шағын аудан, 21 үй",
+        "phone": "+7 729 240 11 22",
+        "activity_subkinds": ["dentistry"],
+        "objects": "Ақтау қ., 7 шағын аудан, 21 үй, 1-қабат"
+    })
+}
+
+/// At the provider's desk (R-003-33..43, G-29): registry lookup, scans of the originals,
+/// the employee's signature and receipt; the dental unit fails its check, so the official
+/// signs a motivated refusal naming it (R-003-43).
+fn flow_licence_desk_refusal(app: &App) -> Result<Flow, AppError> {
+    let (r, state) = Licence {
+        channel: "provider_desk",
+        variant: "issue",
+        initiator: "official",
+        bin: Some("100740004563"),
+        form: dental_form(),
+        met: &BASE_QUALIFICATION,
+        unmet: Some((
+            "dental-equipment",
+            "Стерилизатор без свидетельства о поверке / Стерилизатордың тексеру туралы куәлігі жоқ",
+        )),
+        refusal: Some("Несоответствие квалификационным требованиям (п. 4 проверочного листа)"),
+    }
+    .run(app)?;
+    Ok(Flow::of(r, state))
+}
+
+/// Through the ЦОН (R-003-45..55, G-30): the operator looks the company up, scans the
+/// originals, certifies the request with the operator's ЭЦП and gives a receipt; the
+/// e-licence comes back to the ЦОН and is handed over, recording date and recipient.
+fn flow_licence_con(app: &App) -> Result<Flow, AppError> {
+    let (r, _) = Licence {
+        channel: "con",
+        variant: "issue",
+        initiator: "operator",
+        bin: Some("100740004563"),
+        form: dental_form(),
+        met: &[&BASE_QUALIFICATION[..], &["dental-equipment"]].concat(),
+        unmet: None,
+        refusal: None,
+    }
+    .run(app)?;
+    let operator = login(app, "operator")?;
+    // Collected by an employee of the company with a power of attorney.
+    let state = hand_over(
+        app,
+        &operator,
+        &r.number,
+        ("Үмбетова Заһира Төлеуқызы", "560819427412"),
+        Some("Доверенность №7 от 20.11.2026"),
+    )?;
+    Ok(Flow::of(r, state))
+}
+
+/// Hands the result over in person (G-30, G-43): the recipient as on the identity document.
+fn hand_over(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    (full_name, iin): (&str, &str),
+    power_of_attorney: Option<&str>,
+) -> Result<String, AppError> {
+    let v = requests::transition(
+        app,
+        user,
+        number,
+        TransitionInput {
+            action: "deliver".into(),
+            recipient: Some(crate::app::requests::Recipient {
+                full_name: full_name.into(),
+                iin: iin.into(),
+                power_of_attorney: power_of_attorney.map(str::to_string),
+            }),
             ..Default::default()
         },
     )?;
-    let state = act(app, &official, &r.number, "approve", None)?;
-    Ok(Flow::of(r, state))
+    Ok(v.state)
 }
 
 const FLOWS: &[(&str, FlowFn)] = &[
@@ -416,6 +632,22 @@ const FLOWS: &[(&str, FlowFn)] = &[
     (
         "medical licence issue, portal: paid, signed, e-licence (R-003-15..32)",
         flow_licence_portal,
+    ),
+    (
+        "medical licence re-issue, portal: change of name, previous superseded (G-23)",
+        flow_licence_reissue,
+    ),
+    (
+        "medical licence duplicate, portal: same number, marked (G-23)",
+        flow_licence_duplicate,
+    ),
+    (
+        "medical licence, provider desk: receipt, checklist not met, motivated refusal (R-003-33..43)",
+        flow_licence_desk_refusal,
+    ),
+    (
+        "medical licence, ЦОН: receipt, operator ЭЦП, e-licence handed over (R-003-45..55)",
+        flow_licence_con,
     ),
 ];
 

@@ -89,6 +89,7 @@ pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
     ("QUALIFICATION_NOT_ASSESSED", 409, "Сначала заполните проверочный лист квалификационных требований", "Алдымен біліктілік талаптарының тексеру парағын толтырыңыз", "Fill in the qualification checklist first"),
     ("QUALIFICATION_NOT_MET", 409, "Заявитель не соответствует квалификационным требованиям: выдача невозможна, возможен мотивированный отказ", "Өтініш беруші біліктілік талаптарына сәйкес келмейді: беру мүмкін емес, дәлелді бас тарту мүмкін", "The applicant does not meet the qualification requirements: issue a motivated refusal instead"),
     ("CHECKLIST_INCOMPLETE", 422, "Отметьте каждое применимое квалификационное требование ровно один раз", "Әрбір қолданылатын біліктілік талабын бір рет белгілеңіз", "Mark every applicable qualification item exactly once"),
+    ("RECIPIENT_REQUIRED", 422, "Укажите получателя результата: ФИО и ИИН по предъявленному удостоверению личности", "Нәтижені алушыны көрсетіңіз: ұсынылған жеке куәлік бойынша аты-жөні және ЖСН", "Record who receives the result: full name and IIN from the identity document shown"),
     ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
 ];
 
@@ -199,6 +200,7 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::BadExtension => "BAD_EXTENSION",
             T::QualificationNotAssessed => "QUALIFICATION_NOT_ASSESSED",
             T::QualificationNotMet(_) => "QUALIFICATION_NOT_MET",
+            T::RecipientRequired => "RECIPIENT_REQUIRED",
         };
         AppError::with(code, detail)
     }

@@ -197,7 +197,26 @@ fn portal_support_request_full_lifecycle() {
             "support_start": "01.12.2026", "support_period": "01.12.2026 – 31.05.2027"}}),
     );
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    let r = app.transition(&mio, &number, "deliver", None);
+    // R-004-24 / G-43: handed over in person, so the recipient and the identity checked
+    // are recorded; without them, or with an IIN that fails its check digit, nothing moves.
+    assert_error(
+        app.transition(&mio, &number, "deliver", None),
+        422,
+        "RECIPIENT_REQUIRED",
+    );
+    let deliver = |recipient: Value| {
+        app.post(
+            &mio,
+            &format!("/api/v1/requests/{number}/transitions"),
+            &json!({"action": "deliver", "recipient": recipient}),
+        )
+    };
+    assert_error(
+        deliver(json!({"full_name": "Омаров Даулет", "iin": "900712304568"})),
+        422,
+        "IIN_CHECKSUM",
+    );
+    let r = deliver(json!({"full_name": "Омаров Даулет Серікұлы", "iin": "900712304567"}));
     assert_eq!(
         r.json::<Value>().expect("json")["state"],
         "result_delivered"
@@ -231,6 +250,11 @@ fn portal_support_request_full_lifecycle() {
             "deliver"
         ]
     );
+    let handover = &h[13]["data"]["handover"];
+    assert_eq!(handover["iin"], "900712304567", "{}", h[13]);
+    assert_eq!(handover["full_name"], "Омаров Даулет Серікұлы");
+    assert_eq!(h[13]["actor_role"], "official");
+    assert!(h[13]["at"].is_string(), "{}", h[13]);
     let sign = &h[7];
     assert_eq!(sign["actor_role"], "applicant");
     assert!(

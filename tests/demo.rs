@@ -47,6 +47,28 @@ fn demo_writes_summary_and_root_ca() {
         outcome("med-licence", "portal").as_deref(),
         Some("approved")
     );
+    // Issue #6: issue, re-issue, duplicate, a refusal at the desk and the ЦОН channel, whose
+    // e-licence is handed over (G-30).
+    let licence: Vec<(&str, &str)> = flows
+        .iter()
+        .filter(|f| f["service"] == "med-licence")
+        .map(|f| {
+            (
+                f["channel"].as_str().unwrap_or(""),
+                f["outcome"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        licence,
+        [
+            ("portal", "approved"),
+            ("portal", "approved"),
+            ("portal", "approved"),
+            ("provider_desk", "refused"),
+            ("con", "result_delivered")
+        ]
+    );
     // Every decision's signed document is written and listed (issue #5).
     let mut kinds = Vec::new();
     for f in flows {
@@ -63,6 +85,11 @@ fn demo_writes_summary_and_root_ca() {
         "support_refusal.pdf",
         "home_call_confirmation.pdf",
         "phc_attachment.pdf",
+        // Issue #6: re-issue, duplicate, the desk refusal and the ЦОН receipt.
+        "licence_reissued.pdf",
+        "licence_duplicate.pdf",
+        "refusal.pdf",
+        "intake_receipt.pdf",
     ] {
         assert!(kinds.iter().any(|x| x == k), "{k} missing in {kinds:?}");
     }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::licence::*;
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -34,48 +35,6 @@ fn licence_request(app: &TestApp, token: &str) -> String {
     }
     assert_eq!(app.transition(token, &number, "submit", None).status(), 200);
     number
-}
-
-/// The official's qualification checklist with every listed item met (R-003-30).
-fn assess(app: &TestApp, token: &str, number: &str, met: &[&str]) -> reqwest::blocking::Response {
-    let marks: Vec<Value> = met
-        .iter()
-        .map(|i| json!({"item": i, "met": true}))
-        .collect();
-    app.post(
-        token,
-        &format!("/api/v1/requests/{number}/transitions"),
-        &json!({"action": "assess", "checklist": marks}),
-    )
-}
-
-const BASE_ITEMS: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
-
-fn state(app: &TestApp, token: &str, number: &str) -> Value {
-    app.get(token, &format!("/api/v1/requests/{number}"))
-        .json()
-        .expect("json")
-}
-
-fn sign_as(app: &TestApp, token: &str, number: &str, stem: &str) -> reqwest::blocking::Response {
-    let payload = app
-        .get(token, &format!("/api/v1/requests/{number}/signing-payload"))
-        .bytes()
-        .expect("payload");
-    let key = ruqsat::pki::SigningKey::from_p12(
-        &std::fs::read(app.dir.path().join(format!("pki/users/{stem}.p12"))).expect("p12"),
-        ruqsat::pki::DEMO_P12_PASSWORD,
-    )
-    .expect("key");
-    let cms = key
-        .sign_detached(&payload, chrono::Utc::now())
-        .expect("sign");
-    app.client
-        .post(app.url(&format!("/api/v1/requests/{number}/signature")))
-        .bearer_auth(token)
-        .body(cms)
-        .send()
-        .expect("post signature")
 }
 
 #[test]
@@ -396,25 +355,7 @@ fn issued(app: &TestApp, variant: &str, extra: Value) -> (String, Vec<Value>) {
     }
     let r = app.transition(&med, &number, "submit", None);
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    let pay: Value = app
-        .post(
-            &med,
-            &format!("/api/v1/requests/{number}/payment"),
-            &json!({}),
-        )
-        .json()
-        .expect("json");
-    let page = pay["payment_page_url"].as_str().expect("page").to_string();
-    let browser = reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    browser.post(format!("{page}/pay")).send().expect("pay");
-    let start = Instant::now();
-    while state(app, &med, &number)["state"] != "paid" {
-        assert!(start.elapsed() < Duration::from_secs(20), "not paid");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    pay_in_sandbox(app, &med, &number);
     assert_eq!(sign_as(app, &med, &number, "medcenter").status(), 200);
     let official = app.login("official");
     assert_eq!(
@@ -525,27 +466,7 @@ fn qualification_not_met_gives_a_motivated_refusal_listing_the_items() {
     let app = TestApp::spawn();
     let med = app.login("medcenter");
     let number = licence_request(&app, &med);
-    let pay: Value = app
-        .post(
-            &med,
-            &format!("/api/v1/requests/{number}/payment"),
-            &json!({}),
-        )
-        .json()
-        .expect("json");
-    let page = pay["payment_page_url"].as_str().expect("page").to_string();
-    reqwest::blocking::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
-        .post(format!("{page}/pay"))
-        .send()
-        .expect("pay");
-    let start = Instant::now();
-    while state(&app, &med, &number)["state"] != "paid" {
-        assert!(start.elapsed() < Duration::from_secs(20), "not paid");
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    pay_in_sandbox(&app, &med, &number);
     assert_eq!(sign_as(&app, &med, &number, "medcenter").status(), 200);
     let official = app.login("official");
     assert_eq!(

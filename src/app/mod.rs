@@ -2,6 +2,7 @@
 //! HTTP handlers, the CLI and the demo all call these, never the database directly.
 
 pub mod auth;
+pub mod licences;
 pub mod payments;
 pub mod requests;
 pub mod results;

@@ -63,6 +63,44 @@ pub struct TransitionInput {
     /// For `assess`: one mark per applicable qualification item (R-003-30, R-003-42).
     #[serde(default)]
     pub checklist: Vec<ChecklistMark>,
+    /// For `deliver` by staff: who received the result in person (G-30, G-43).
+    pub recipient: Option<Recipient>,
+}
+
+/// The person a result was handed over to, from the identity document they showed
+/// (G-30, G-43). The date, time and the employee are those of the history entry.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    pub full_name: String,
+    pub iin: String,
+    /// Set when someone other than the applicant collects it (e.g. "доверенность №15 от 01.11.2026").
+    #[serde(default)]
+    pub power_of_attorney: Option<String>,
+}
+
+impl Recipient {
+    /// A recipient with a name and a valid IIN (check digit, birth date).
+    fn checked(&self) -> Result<Recipient, AppError> {
+        let full_name = self.full_name.trim();
+        if full_name.is_empty() || full_name.chars().count() > 300 {
+            return Err(AppError::with(
+                "RECIPIENT_REQUIRED",
+                "recipient.full_name must be 1..300 characters",
+            ));
+        }
+        let iin = Iin::parse(self.iin.trim()).map_err(identity_error)?;
+        Ok(Recipient {
+            full_name: full_name.to_string(),
+            iin: iin.as_str().to_string(),
+            power_of_attorney: self
+                .power_of_attorney
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        })
+    }
 }
 
 /// The reviewer's mark on one qualification item.
@@ -711,6 +749,7 @@ fn facts_for(
         signature_verified: false,
         reason: input.reason.clone(),
         new_due_later,
+        recipient_recorded: input.recipient.is_some(),
     })
 }
 
@@ -867,6 +906,14 @@ pub fn transition(
                 "UNKNOWN_FIELD",
                 "a checklist is given only with `assess`",
             ));
+        } else if let Some(r) = &input.recipient {
+            if input.action != "deliver" {
+                return Err(AppError::with(
+                    "UNKNOWN_FIELD",
+                    "a recipient is given only with `deliver`",
+                ));
+            }
+            Some(serde_json::json!({ "handover": r.checked()? }))
         } else {
             None
         };

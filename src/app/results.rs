@@ -527,6 +527,23 @@ pub fn result_pdf(
     Ok((doc, bytes))
 }
 
+/// One of the request's documents by id (e.g. the intake receipt to print, G-47).
+pub fn document_pdf(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    id: &str,
+) -> Result<(DocumentRow, Vec<u8>), AppError> {
+    let doc = app.store.read(|c| {
+        let req = super::requests::load_visible(app, c, user, number)?;
+        queries::document(c, id)?
+            .filter(|d| d.request_id == req.id)
+            .ok_or_else(|| AppError::new("DOCUMENT_NOT_FOUND"))
+    })?;
+    let bytes = app.files.get(&doc.sha256).map_err(AppError::internal)?;
+    Ok((doc, bytes))
+}
+
 /// A document as listed to its owner and staff, and (without request data) on `/verify`.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DocumentView {

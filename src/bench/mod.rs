@@ -3,6 +3,7 @@
 //! latency percentiles. (Performance goals live here, never in timed unit tests.)
 //! [`verify`]: signature verification rate next to `openssl speed`.
 
+pub mod load;
 pub mod verify;
 
 use crate::app::App;
@@ -94,7 +95,7 @@ pub fn measure(
         .enable_all()
         .build()?;
     let result = rt.block_on(async move {
-        let client = reqwest::Client::builder().pool_max_idle_per_host(clients).build()?;
+        let client = reqwest::Client::new();
         let login: serde_json::Value = client
             .post(format!("{base}/api/v1/auth/login"))
             .json(&json!({"login": "aigerim", "password": "aigerim-demo"}))
@@ -105,57 +106,52 @@ pub fn measure(
         let token = login["token"].as_str().ok_or_else(|| anyhow::anyhow!("login failed: {login}"))?.to_string();
         let per_client = pairs.div_ceil(clients);
         let token = Arc::new(token);
+        let create_body = Arc::new(
+            json!({"service": "doctor-home-call", "channel": "portal",
+                   "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}})
+            .to_string(),
+        );
+        // Every client connects before the clock starts.
+        let mut conns = Vec::with_capacity(clients);
+        for _ in 0..clients {
+            conns.push(load::Conn::open(addr).await?);
+        }
         let start = Instant::now();
         let mut tasks = Vec::new();
-        for _ in 0..clients {
-            let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        for mut conn in conns {
+            let (token, create_body) = (token.clone(), create_body.clone());
             tasks.push(tokio::spawn(async move {
                 let mut lat = Vec::with_capacity(per_client * 2);
                 let mut pair_lat = Vec::with_capacity(per_client);
                 let mut errors = 0usize;
                 for _ in 0..per_client {
                     let t0 = Instant::now();
-                    let created = client
-                        .post(format!("{base}/api/v1/requests"))
-                        .bearer_auth(token.as_str())
-                        .json(&json!({"service": "doctor-home-call", "channel": "portal",
-                            "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}))
-                        .send()
-                        .await;
+                    let created = conn.post_json("/api/v1/requests", &token, &create_body).await?;
                     let t1 = Instant::now();
                     lat.push((t1 - t0).as_secs_f64() * 1000.0);
-                    let number = match created {
-                        Ok(r) if r.status().as_u16() == 201 => {
-                            r.json::<serde_json::Value>().await.ok().and_then(|v| v["number"].as_str().map(str::to_string))
-                        }
-                        _ => None,
-                    };
+                    let number = (created.status == 201).then(|| created.string_field("number")).flatten();
                     let Some(number) = number else {
                         errors += 1;
                         continue;
                     };
-                    let submitted = client
-                        .post(format!("{base}/api/v1/requests/{number}/transitions"))
-                        .bearer_auth(token.as_str())
-                        .json(&json!({"action": "submit"}))
-                        .send()
-                        .await;
+                    let submitted = conn
+                        .post_json(&format!("/api/v1/requests/{number}/transitions"), &token, r#"{"action":"submit"}"#)
+                        .await?;
                     let t2 = Instant::now();
                     lat.push((t2 - t1).as_secs_f64() * 1000.0);
                     pair_lat.push((t2 - t0).as_secs_f64() * 1000.0);
-                    match submitted {
-                        Ok(r) if r.status().is_success() => {}
-                        _ => errors += 1,
+                    if submitted.status != 200 {
+                        errors += 1;
                     }
                 }
-                (lat, pair_lat, errors)
+                Ok::<_, std::io::Error>((lat, pair_lat, errors))
             }));
         }
         let mut lat = Vec::new();
         let mut pair_lat = Vec::new();
         let mut errors = 0;
         for t in tasks {
-            let (l, p, e) = t.await?;
+            let (l, p, e) = t.await??;
             lat.extend(l);
             pair_lat.extend(p);
             errors += e;

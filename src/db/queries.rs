@@ -435,3 +435,36 @@ pub fn documents_by_registry_number(c: &mut DbConnection, number: &str) -> R<Vec
         .select(DocumentRow::as_select())
         .load(c)?)
 }
+
+/// Licence documents (those carrying a registry number) by licence number or by the
+/// holder's IIN/BIN, oldest first (R-003-07: the e-licensing registry).
+pub fn licence_documents(c: &mut DbConnection, by: LicenceLookup<'_>) -> R<Vec<DocumentRow>> {
+    let q = documents::table
+        .filter(documents::registry_number.is_not_null())
+        .order((documents::issued_at.asc(), documents::id.asc()))
+        .select(DocumentRow::as_select())
+        .into_boxed();
+    let q = match by {
+        LicenceLookup::Number(n) => q.filter(documents::registry_number.eq(n)),
+        LicenceLookup::Holder(id) => q.filter(
+            documents::request_id.eq_any(
+                requests::table
+                    .filter(
+                        requests::applicant_bin.eq(id).or(requests::applicant_iin
+                            .eq(id)
+                            .and(requests::applicant_bin.is_null())),
+                    )
+                    .select(requests::id),
+            ),
+        ),
+    };
+    Ok(q.load(c)?)
+}
+
+/// How the licence registry is searched.
+#[derive(Debug, Clone, Copy)]
+pub enum LicenceLookup<'a> {
+    Number(&'a str),
+    /// The holder's BIN (legal entity) or IIN (individual).
+    Holder(&'a str),
+}

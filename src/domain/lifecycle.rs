@@ -111,6 +111,9 @@ pub enum Guard {
     /// The reviewer's latest checklist marks every applicable qualification item met
     /// (R-003-30, R-003-42).
     QualificationMet,
+    /// Staff handing a result over in person record who received it, with the identity
+    /// checked (G-30, G-43); the applicant opening it in the cabinet needs no record.
+    RecipientRecorded,
 }
 
 /// What the application layer knows about a request when a transition is asked for.
@@ -124,6 +127,8 @@ pub struct Facts {
     pub new_due_later: Option<bool>,
     /// Qualification items not met by the latest checklist; `None` = not assessed yet.
     pub qualification_unmet: Option<Vec<String>>,
+    /// The recipient of a handover (name and checked IIN) is given with the action.
+    pub recipient_recorded: bool,
 }
 
 /// Who is asking.
@@ -163,6 +168,8 @@ pub enum TransitionError {
     QualificationNotAssessed,
     #[error("qualification requirements not met: {0:?}")]
     QualificationNotMet(Vec<String>),
+    #[error("the recipient of the result must be recorded")]
+    RecipientRequired,
 }
 
 /// The decided move: where to go and what to cite.
@@ -186,7 +193,7 @@ fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
     }
 }
 
-fn check_guard(g: Guard, f: &Facts) -> Result<(), TransitionError> {
+fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError> {
     match g {
         Guard::FormComplete if !f.form_problems.is_empty() => {
             Err(TransitionError::FormIncomplete(f.form_problems.clone()))
@@ -211,6 +218,9 @@ fn check_guard(g: Guard, f: &Facts) -> Result<(), TransitionError> {
             }
             Some(_) => Ok(()),
         },
+        Guard::RecipientRecorded if actor.role != Role::Applicant && !f.recipient_recorded => {
+            Err(TransitionError::RecipientRequired)
+        }
         _ => Ok(()),
     }
 }
@@ -245,7 +255,7 @@ pub fn plan(
         return Err(TransitionError::NotPermitted(action.to_string()));
     }
     for g in &t.guards {
-        check_guard(*g, facts)?;
+        check_guard(*g, facts, actor)?;
     }
     Ok(Planned {
         action: t.action.clone(),

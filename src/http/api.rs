@@ -527,7 +527,29 @@ pub async fn result_pdf(
     let number = number.into_inner();
     let n = number.clone();
     let (doc, bytes) = run(move || crate::app::results::result_pdf(&app, &user.0, &n)).await?;
-    Ok(HttpResponse::Ok()
+    Ok(pdf_response(&number, doc, bytes))
+}
+
+/// Any one of the request's signed documents, e.g. the intake receipt to print (G-47).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/documents/{id}/pdf", tag = "documents",
+    params(("number" = String, Path), ("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/documents/{id}/pdf")]
+pub async fn document_pdf(
+    app: web::Data<App>,
+    user: Authed,
+    path: web::Path<(String, String)>,
+) -> Res<HttpResponse> {
+    let (number, id) = path.into_inner();
+    let n = number.clone();
+    let (doc, bytes) =
+        run(move || crate::app::results::document_pdf(&app, &user.0, &n, &id)).await?;
+    Ok(pdf_response(&number, doc, bytes))
+}
+
+fn pdf_response(number: &str, doc: crate::db::models::DocumentRow, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
             "Content-Disposition",
@@ -535,7 +557,7 @@ pub async fn result_pdf(
         ))
         .insert_header(("ETag", format!("\"{}\"", doc.sha256)))
         .insert_header(("X-Document-Id", doc.id))
-        .body(bytes))
+        .body(bytes)
 }
 
 /// Certificate revocation lists published by this server's demo CA (named in its certificates).

@@ -52,8 +52,10 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(api::request_documents)
             .service(api::document_status)
             .service(api::result_pdf)
+            .service(api::document_pdf)
             .service(pages::verify_page)
             .service(pages::verify_json)
+            .service(pages::licences)
             .service(api::crl)
             .service(api::root_ca)
             .default_service(web::to(|| async {

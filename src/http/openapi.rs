@@ -32,10 +32,10 @@ impl Modify for BearerAuth {
         api::health, api::metrics, api::login, api::logout, api::me, api::services, api::service,
         api::create_request, api::list_requests, api::get_request, api::request_history,
         api::post_transition, api::post_attachment, api::signing_payload, api::post_signature, api::crl, api::root_ca,
-        api::request_documents, api::document_status, api::result_pdf, api::start_payment, api::get_payment, api::payment_callback, super::pages::verify_page, super::pages::verify_json,
+        api::request_documents, api::document_status, api::result_pdf, api::document_pdf, api::start_payment, api::get_payment, api::payment_callback, super::pages::verify_page, super::pages::verify_json, super::pages::licences,
     ),
     components(schemas(
-        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::pages::VerifyAnswer, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
+        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::pages::VerifyAnswer, super::pages::LicenceSearch, crate::app::licences::LicenceView, crate::app::licences::LicenceEvent, crate::app::requests::Recipient, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
         crate::domain::catalog::Issues, api::Health, api::LoginInput, api::LoginResult, api::Me,
         api::ServiceDetail, api::AttachmentForm, Service, Workflow, Transition, Party, Text, ApplicantKind, Signer,
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,

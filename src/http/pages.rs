@@ -118,3 +118,23 @@ pub struct VerifyAnswer {
     pub document: DocumentView,
     pub request_number: String,
 }
+
+/// The public licence registry (R-003-07): by licence number or by the holder's BIN/IIN.
+#[utoipa::path(get, path = "/api/v1/licences", tag = "documents", params(crate::app::licences::LicenceQuery),
+    responses((status = 200, body = LicenceSearch), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+#[get("/api/v1/licences")]
+pub async fn licences(
+    app: web::Data<App>,
+    q: web::Query<crate::app::licences::LicenceQuery>,
+) -> Res<HttpResponse> {
+    let q = q.into_inner();
+    let found = web::block(move || crate::app::licences::search(&app, &q))
+        .await
+        .map_err(AppError::internal)??;
+    Ok(HttpResponse::Ok().json(LicenceSearch { licences: found }))
+}
+
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct LicenceSearch {
+    pub licences: Vec<crate::app::licences::LicenceView>,
+}

@@ -10,6 +10,8 @@ use ruqsat::config::Config;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
+pub mod licence;
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,

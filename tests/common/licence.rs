@@ -1,0 +1,126 @@
+//! Steps of the medical-licence flow shared by the licence test files.
+
+use super::*;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Qualification items that apply to every sub-kind (catalog/services/med-licence.toml).
+pub const BASE_ITEMS: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
+
+pub fn state(app: &TestApp, token: &str, number: &str) -> Value {
+    app.get(token, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json")
+}
+
+/// Signs the request's signing payload with the demo PKCS#12 of `stem` and posts it.
+pub fn sign_as(app: &TestApp, token: &str, number: &str, stem: &str) -> Response {
+    let payload = app
+        .get(token, &format!("/api/v1/requests/{number}/signing-payload"))
+        .bytes()
+        .expect("payload");
+    let key = ruqsat::pki::SigningKey::from_p12(
+        &std::fs::read(app.dir.path().join(format!("pki/users/{stem}.p12"))).expect("p12"),
+        ruqsat::pki::DEMO_P12_PASSWORD,
+    )
+    .expect("key");
+    let cms = key
+        .sign_detached(&payload, chrono::Utc::now())
+        .expect("sign");
+    app.client
+        .post(app.url(&format!("/api/v1/requests/{number}/signature")))
+        .bearer_auth(token)
+        .body(cms)
+        .send()
+        .expect("post signature")
+}
+
+/// The official's checklist with every listed item met (R-003-30).
+pub fn assess(app: &TestApp, token: &str, number: &str, met: &[&str]) -> Response {
+    let marks: Vec<Value> = met
+        .iter()
+        .map(|i| json!({"item": i, "met": true}))
+        .collect();
+    app.post(
+        token,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &json!({"action": "assess", "checklist": marks}),
+    )
+}
+
+/// Starts the payment as `token`'s user, pays on the sandbox gateway's page and waits for
+/// the gateway's signed callback to mark the request paid (R-003-20, R-003-21).
+pub fn pay_in_sandbox(app: &TestApp, token: &str, number: &str) -> Value {
+    let r = app.post(
+        token,
+        &format!("/api/v1/requests/{number}/payment"),
+        &json!({}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let pay: Value = r.json().expect("json");
+    let page = pay["payment_page_url"].as_str().expect("page").to_string();
+    reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(format!("{page}/pay"))
+        .send()
+        .expect("pay");
+    let start = Instant::now();
+    while state(app, token, number)["state"] != "paid" {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "callback not applied: {}",
+            state(app, token, number)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    pay
+}
+
+/// The independent checks of a signed PDF (issue #5): `qpdf --check`, poppler's `pdfsig`,
+/// pyHanko with revocation fetched from the running server, and `pdftotext` containing each
+/// of `expected`. A tool that is not installed is skipped with a message; returns the text.
+pub fn check_signed_pdf(app: &TestApp, pdf: &[u8], name: &str, expected: &[&str]) -> String {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join(format!("{name}.pdf"));
+    std::fs::write(&path, pdf).expect("write");
+    let p = |p: &Path| p.to_str().expect("utf-8").to_string();
+    if let Some((ok, out)) = tool("qpdf", &["--check", &p(&path)]) {
+        assert!(ok, "{name}: qpdf --check:\n{out}");
+    }
+    if let Some((ok, out)) = tool("pdfsig", &[&p(&path)]) {
+        assert!(ok, "{name}: pdfsig:\n{out}");
+        assert!(
+            out.contains("Signature is Valid") && out.contains("Total document signed"),
+            "{name}: pdfsig:\n{out}"
+        );
+    }
+    let root = app.dir.path().join("pki/root-ca.pem");
+    if let Some((ok, out)) = tool(
+        "pyhanko",
+        &[
+            "sign",
+            "validate",
+            "--force-revinfo",
+            "--trust-replace",
+            "--trust",
+            &p(&root),
+            &p(&path),
+        ],
+    ) {
+        assert!(
+            ok && out.contains(":INTACT:TRUSTED,UNTOUCHED"),
+            "{name}: pyhanko:\n{out}"
+        );
+    }
+    let mut text = String::new();
+    if let Some((ok, out)) = tool("pdftotext", &[&p(&path), "-"]) {
+        assert!(ok, "{name}: pdftotext:\n{out}");
+        for e in expected {
+            assert!(out.contains(e), "{name}: `{e}` missing:\n{out}");
+        }
+        text = out;
+    }
+    text
+}
