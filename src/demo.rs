@@ -365,8 +365,28 @@ struct Licence<'a> {
 }
 
 const BASE_QUALIFICATION: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
+const WITH_LABORATORY: [&str; 4] = [
+    "premises",
+    "sanitary-conclusion",
+    "qualified-staff",
+    "lab-equipment",
+];
 
-impl Licence<'_> {
+impl<'a> Licence<'a> {
+    /// The demo company on the portal, every applicable item met.
+    fn portal(variant: &'a str, form: Value, met: &'a [&'a str]) -> Self {
+        Licence {
+            channel: "portal",
+            variant,
+            initiator: "medcenter",
+            bin: None,
+            form,
+            met,
+            unmet: None,
+            refusal: None,
+        }
+    }
+
     fn run(&self, app: &App) -> Result<(crate::app::views::RequestView, String), AppError> {
         let staff = self.channel != "portal";
         let initiator = login(app, self.initiator)?;
@@ -474,61 +494,34 @@ fn medcenter_licence_number(app: &App) -> Result<String, AppError> {
 }
 
 fn flow_licence_portal(app: &App) -> Result<Flow, AppError> {
-    let (r, state) = Licence {
-        channel: "portal",
-        variant: "issue",
-        initiator: "medcenter",
-        bin: None,
-        form: medcenter_form(json!({})),
-        met: &[&BASE_QUALIFICATION[..], &["lab-equipment"]].concat(),
-        unmet: None,
-        refusal: None,
-    }
-    .run(app)?;
+    let (r, state) =
+        Licence::portal("issue", medcenter_form(json!({})), &WITH_LABORATORY).run(app)?;
     Ok(Flow::of(r, state))
 }
 
 /// Re-issue after a change of name (G-23): a new licence version, the previous superseded.
 fn flow_licence_reissue(app: &App) -> Result<Flow, AppError> {
     let number = medcenter_licence_number(app)?;
-    let (r, state) = Licence {
-        channel: "portal",
-        variant: "reissue",
-        initiator: "medcenter",
-        bin: None,
-        form: medcenter_form(json!({
-            "applicant_name": "ТОО «Ақжол Медицина»",
-            "licence_number": number,
-            "reason": "name-change"
-        })),
-        met: &[&BASE_QUALIFICATION[..], &["lab-equipment"]].concat(),
-        unmet: None,
-        refusal: None,
-    }
-    .run(app)?;
+    let form = medcenter_form(json!({
+        "applicant_name": "ТОО «Ақжол Медицина»",
+        "licence_number": number,
+        "reason": "name-change"
+    }));
+    let (r, state) = Licence::portal("reissue", form, &WITH_LABORATORY).run(app)?;
     Ok(Flow::of(r, state))
 }
 
 /// Duplicate of a lost licence (G-23): same number, marked as a duplicate.
 fn flow_licence_duplicate(app: &App) -> Result<Flow, AppError> {
     let number = medcenter_licence_number(app)?;
-    let (r, state) = Licence {
-        channel: "portal",
-        variant: "duplicate",
-        initiator: "medcenter",
-        bin: None,
-        form: medcenter_form(json!({
-            "applicant_name": "ТОО «Ақжол Медицина»",
-            "activity_subkinds": null,
-            "objects": null,
-            "licence_number": number,
-            "reason": "lost"
-        })),
-        met: &BASE_QUALIFICATION,
-        unmet: None,
-        refusal: None,
-    }
-    .run(app)?;
+    let form = medcenter_form(json!({
+        "applicant_name": "ТОО «Ақжол Медицина»",
+        "activity_subkinds": null,
+        "objects": null,
+        "licence_number": number,
+        "reason": "lost"
+    }));
+    let (r, state) = Licence::portal("duplicate", form, &BASE_QUALIFICATION).run(app)?;
     Ok(Flow::of(r, state))
 }
 

@@ -153,14 +153,9 @@ fn con_channel_receipt_operator_signature_e_licence_and_handover() {
     assert_eq!(r.status(), 200, "{:?}", r.text());
 
     // The result comes back to the ЦОН: the operator sees it and prints it.
-    let r = app.get(&operator, &format!("/api/v1/requests/{number}/result.pdf"));
-    assert_eq!(r.status(), 200);
-    let pdf = r.bytes().expect("pdf").to_vec();
-    let verdict =
-        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
-    assert_eq!(verdict.document_kind.as_deref(), Some("licence"));
+    let (pdf, signer) = verified_result(&app, &operator, &number, "licence");
     // R-003-44: signed by the provider's official.
-    assert_eq!(verdict.signer.iin.as_deref(), Some("870909302226"));
+    assert_eq!(signer.as_deref(), Some("870909302226"));
     let year = chrono::Utc::now().format("%y").to_string();
     let licence_number = format!("{year}MH000001");
     check_signed_pdf(
@@ -316,14 +311,7 @@ fn provider_desk_unpaid_refused_then_motivated_refusal_handed_over() {
         Some("Несоответствие квалификационным требованиям"),
     );
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    let pdf = app
-        .get(&official, &format!("/api/v1/requests/{number}/result.pdf"))
-        .bytes()
-        .expect("pdf")
-        .to_vec();
-    let verdict =
-        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
-    assert_eq!(verdict.document_kind.as_deref(), Some("refusal"));
+    let (pdf, _) = verified_result(&app, &official, &number, "refusal");
     check_signed_pdf(
         &app,
         &pdf,

@@ -124,3 +124,20 @@ pub fn check_signed_pdf(app: &TestApp, pdf: &[u8], name: &str, expected: &[&str]
     }
     text
 }
+
+/// The request's result PDF as `token`'s user downloads it, verified by Ruqsat's verifier as
+/// a document of `kind`; returns the bytes and the signer's IIN.
+pub fn verified_result(
+    app: &TestApp,
+    token: &str,
+    number: &str,
+    kind: &str,
+) -> (Vec<u8>, Option<String>) {
+    let r = app.get(token, &format!("/api/v1/requests/{number}/result.pdf"));
+    assert_eq!(r.status(), 200, "result of {number}");
+    let pdf = r.bytes().expect("pdf").to_vec();
+    let verdict =
+        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
+    assert_eq!(verdict.document_kind.as_deref(), Some(kind));
+    (pdf, verdict.signer.iin)
+}
