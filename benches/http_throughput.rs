@@ -8,7 +8,7 @@ use diesel::{Connection, PgConnection, RunQueryDsl};
 fn main() -> anyhow::Result<()> {
     let clients = 32;
     let pairs = 6000;
-    let sqlite = ruqsat::bench::measure(clients, pairs, None)?;
+    let sqlite = ruqsat::bench::measure(clients, pairs, None, None)?;
     sqlite.print();
     if let Some(admin) = std::env::var("DATABASE_URL")
         .ok()
@@ -19,7 +19,7 @@ fn main() -> anyhow::Result<()> {
         diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut c)?;
         let mut url = url::Url::parse(&admin)?;
         url.set_path(&format!("/{name}"));
-        let pg = ruqsat::bench::measure(clients, pairs, Some(url.to_string()));
+        let pg = ruqsat::bench::measure(clients, pairs, Some(url.to_string()), None);
         let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .execute(&mut c);
         pg?.print();

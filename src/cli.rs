@@ -126,6 +126,9 @@ pub enum Command {
         /// Requests (create + submit pairs) in total.
         #[arg(long, default_value_t = 4000)]
         requests: usize,
+        /// Database connections of the server under test (default: `db_pool_size`).
+        #[arg(long)]
+        pool: Option<u32>,
         /// Database to measure; default a temporary SQLite file. Give a postgres:// URL of a
         /// scratch database to measure PostgreSQL.
         #[arg(long)]
@@ -193,13 +196,14 @@ pub fn run() -> i32 {
             suite,
             clients,
             requests,
+            pool,
             database_url,
         } => {
             let all = suite.is_empty();
             let wants = |s: &str| all || suite.iter().any(|x| x == s);
             let mut r = Ok(());
             if wants("http") {
-                r = crate::bench::run(clients, requests, database_url);
+                r = crate::bench::run(clients, requests, database_url, pool);
             }
             if r.is_ok() && wants("verify") {
                 r = crate::bench::verify::run(std::time::Duration::from_secs(3));

@@ -429,14 +429,15 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     let form_json = Value::Object(input.form.clone()).to_string();
     let year = now.year();
     let counter = format!("request:{}:{year}", service.number_prefix);
-    // PostgreSQL: the number comes from its own short transaction, so concurrent creations
+    // PostgreSQL: the number comes from its own single statement, so concurrent creations
     // do not queue on the counter row for the whole creating transaction (and its commit).
     // A creation that then fails leaves a gap: numbers are unique and never reused, not
     // gapless (docs/architecture.md). SQLite serialises writers anyway: same transaction.
     let early_seq = match app.store.backend() {
-        crate::db::Backend::Postgres => {
-            Some(app.store.write(|c| queries::next_counter(c, &counter))?)
-        }
+        crate::db::Backend::Postgres => Some(
+            app.store
+                .autocommit(|c| queries::next_counter(c, &counter))?,
+        ),
         crate::db::Backend::Sqlite => None,
     };
     let view = app.store.write(|c| {
@@ -709,18 +710,18 @@ fn facts_for(
     service: &Service,
     req: &RequestRow,
     input: &TransitionInput,
+    attachments: &[AttachmentRow],
 ) -> Result<Facts, AppError> {
     let form: Map<String, Value> =
         serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
     let channel = channel_of(service, &req.channel)?;
-    let attached: Vec<String> = queries::attachments_of(c, &req.id)?
-        .into_iter()
-        .map(|a| a.doc_type)
-        .collect();
+    let attached: Vec<&str> = attachments.iter().map(|a| a.doc_type.as_str()).collect();
     let missing_documents = channel
         .documents
         .iter()
-        .filter(|d| d.required && d.applies_to(&req.variant) && !attached.contains(&d.code))
+        .filter(|d| {
+            d.required && d.applies_to(&req.variant) && !attached.contains(&d.code.as_str())
+        })
         .map(|d| d.code.clone())
         .collect();
     let new_due_later = input.new_due_at.map(|new| match req.due_at {
@@ -792,7 +793,7 @@ pub(crate) fn apply(
     service: &Service,
     req: &RequestRow,
     step: Step<'_>,
-) -> Result<(), AppError> {
+) -> Result<RequestRow, AppError> {
     let Step {
         planned,
         user,
@@ -882,7 +883,16 @@ pub(crate) fn apply(
     };
     let h = history_row(req, req.version + 1, now, user, entry);
     queries::insert_history(c, &h)?;
-    Ok(())
+    // The row as it now is in the database (same values as the UPDATE above).
+    Ok(RequestRow {
+        state: planned.to.as_str().to_string(),
+        registered_at,
+        due_at,
+        extended,
+        version: req.version + 1,
+        updated_at: now.naive_utc(),
+        ..req.clone()
+    })
 }
 
 /// Takes a transition on behalf of a user (`POST /requests/{number}/transitions`).
@@ -892,12 +902,13 @@ pub fn transition(
     number: &str,
     input: TransitionInput,
 ) -> Result<RequestView, AppError> {
-    let planned = app.store.write(|c| {
+    let (planned, view) = app.store.write(|c| {
         let req = load_visible(app, c, user, number)?;
         let service = service_of(app, &req.service_code)?;
         let from = State::parse(&req.state)
             .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
-        let facts = facts_for(app, c, service, &req, &input)?;
+        let attachments = queries::attachments_of(c, &req.id)?;
+        let facts = facts_for(app, c, service, &req, &input, &attachments)?;
         let data = if input.action == "assess" {
             check_checklist(service, &req, &input.checklist)?;
             Some(serde_json::json!({ "checklist": input.checklist }))
@@ -928,7 +939,7 @@ pub fn transition(
         .inspect_err(
             |e| tracing::info!(number, action = %input.action, error = %e, "transition refused"),
         )?;
-        apply(
+        let updated = apply(
             app,
             c,
             service,
@@ -940,11 +951,16 @@ pub fn transition(
                 data,
             },
         )?;
-        Ok(planned)
+        // The answer is built from what this transaction wrote: no second read.
+        let actions = actions_for(app, service, &updated, user);
+        Ok((
+            planned,
+            RequestView::from_rows(updated, attachments, actions),
+        ))
     })?;
     tracing::info!(number, action = %planned.action, from = %planned.from, to = %planned.to, user = %user.login, "transition");
     crate::metrics::transition(&planned.action);
-    get(app, user, number)
+    Ok(view)
 }
 
 /// Whose identity a signing certificate must carry for this request (R-003-26, R-004-20, G-39).

@@ -66,10 +66,14 @@ pub fn measure(
     clients: usize,
     pairs: usize,
     database_url: Option<String>,
+    pool: Option<u32>,
 ) -> anyhow::Result<BenchResult> {
     let work = tempfile::tempdir()?;
     let mut config = Config::for_dir(work.path(), database_url);
-    config.db_pool_size = (clients as u32).clamp(4, 32);
+    // The server's configured pool size unless `--pool` says otherwise.
+    if let Some(pool) = pool {
+        config.db_pool_size = pool;
+    }
     let backend = format!("{:?}", crate::db::Backend::of_url(&config.database_url)).to_lowercase();
     let app = App::build(config)?;
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -176,11 +180,16 @@ pub fn measure(
     result
 }
 
-pub fn run(clients: usize, pairs: usize, database_url: Option<String>) -> anyhow::Result<()> {
+pub fn run(
+    clients: usize,
+    pairs: usize,
+    database_url: Option<String>,
+    pool: Option<u32>,
+) -> anyhow::Result<()> {
     if clients == 0 || pairs == 0 {
         anyhow::bail!("--clients and --requests must be positive");
     }
-    let r = measure(clients, pairs, database_url)?;
+    let r = measure(clients, pairs, database_url, pool)?;
     r.print();
     if r.errors > 0 {
         anyhow::bail!("{} requests failed", r.errors);

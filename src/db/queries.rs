@@ -75,29 +75,83 @@ pub fn delete_session(c: &mut DbConnection, token_hash: &str) -> R<()> {
 
 // ---- counters ----------------------------------------------------------------------------
 
-/// Next value of a named sequence, starting at 1. Call inside a write transaction: the
-/// UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite), so values are unique.
+/// Next value of a named sequence, starting at 1; unique and never reused, not gapless.
+///
+/// PostgreSQL: a native `SEQUENCE` per name (created on first use, continuing from the
+/// `counters` table if that already has a value). `nextval` takes no row lock and is not
+/// rolled back, so concurrent creations never queue on a counter row while its holder
+/// commits (which made one creation wait for another's WAL flush). SQLite: one atomic
+/// upsert on `counters` inside the caller's write transaction (writers are serialised).
 pub fn next_counter(c: &mut DbConnection, name: &str) -> R<i64> {
+    #[derive(diesel::QueryableByName)]
+    struct Next {
+        #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::BigInt>)]
+        value: Option<i64>,
+    }
     match c {
         DbConnection::Pg(pg) => {
-            diesel::insert_into(counters::table)
-                .values((counters::name.eq(name), counters::value.eq(0i64)))
-                .on_conflict_do_nothing()
-                .execute(pg)?;
+            let seq = sequence_name(name);
+            // `to_regclass` gives NULL (not an error, which would abort a surrounding
+            // transaction) while the sequence does not exist yet.
+            let next = |pg: &mut diesel::PgConnection| -> R<Option<i64>> {
+                let n: Next = diesel::sql_query("SELECT nextval(to_regclass($1)) AS value")
+                    .bind::<diesel::sql_types::Text, _>(&seq)
+                    .get_result(pg)?;
+                Ok(n.value)
+            };
+            if let Some(v) = next(pg)? {
+                return Ok(v);
+            }
+            let existing: Option<i64> = counters::table
+                .find(name)
+                .select(counters::value)
+                .first(pg)
+                .optional()?;
+            // Concurrent `CREATE SEQUENCE IF NOT EXISTS` can still collide in the catalog;
+            // an advisory lock (held to the end of the creating transaction) serialises them.
+            diesel::sql_query(format!(
+                "DO $$ BEGIN PERFORM pg_advisory_xact_lock({SEQUENCE_DDL_LOCK}); \
+                 CREATE SEQUENCE IF NOT EXISTS {seq} START WITH {}; END $$",
+                existing.unwrap_or(0) + 1
+            ))
+            .execute(pg)?;
+            next(pg)?.ok_or_else(|| AppError::internal(format!("sequence {seq} not created")))
         }
         DbConnection::Sqlite(sq) => {
-            diesel::insert_or_ignore_into(counters::table)
-                .values((counters::name.eq(name), counters::value.eq(0i64)))
-                .execute(sq)?;
+            let n: Next = diesel::sql_query(
+                "INSERT INTO counters (name, value) VALUES (?, 1) \
+                 ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value",
+            )
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(sq)?;
+            n.value
+                .ok_or_else(|| AppError::internal(format!("counter {name} without value")))
         }
     }
-    diesel::update(counters::table.find(name))
-        .set(counters::value.eq(counters::value + 1))
-        .execute(c)?;
-    Ok(counters::table
-        .find(name)
-        .select(counters::value)
-        .first(c)?)
+}
+
+/// Advisory lock key serialising the creation of counter sequences ("ruqsat" in ASCII).
+const SEQUENCE_DDL_LOCK: i64 = 0x72_75_71_73_61_74;
+
+/// A PostgreSQL identifier for a counter name: `ruqsat_seq_` + the name's letters and digits
+/// (lower case, others as `_`, at most 32) + 8 hex digits of its SHA-256, so that two names
+/// never share a sequence. Only `[a-z0-9_]`: safe to put in SQL text.
+pub fn sequence_name(name: &str) -> String {
+    use sha2::Digest;
+    let readable: String = name
+        .chars()
+        .map(|ch| {
+            if ch.is_ascii_alphanumeric() {
+                ch.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .take(32)
+        .collect();
+    let digest = sha2::Sha256::digest(name.as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    format!("ruqsat_seq_{readable}_{hash}")
 }
 
 // ---- requests ----------------------------------------------------------------------------
@@ -467,4 +521,31 @@ pub enum LicenceLookup<'a> {
     Number(&'a str),
     /// The holder's BIN (legal entity) or IIN (individual).
     Holder(&'a str),
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sequence_names_are_safe_identifiers_and_distinct() {
+        let a = super::sequence_name("request:HOM:2026");
+        assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
+        let b = super::sequence_name("request_HOM_2026");
+        assert_ne!(
+            a, b,
+            "names differing only in punctuation get their own sequence"
+        );
+        for name in [
+            "licence-number",
+            "x\"; DROP TABLE requests; --",
+            &"Я".repeat(100),
+        ] {
+            let s = super::sequence_name(name);
+            assert!(s.len() <= 63, "{s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{s}"
+            );
+        }
+    }
 }
