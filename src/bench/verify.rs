@@ -1,7 +1,9 @@
 //! Signature verification throughput (issue #4): CMS SignedData over a request payload,
 //! verified exactly as the API does (signature, chain to the root, key usage, validity, CRL),
 //! with the chain and CRL checks warm (cached), next to `openssl speed` for the same
-//! algorithm. Single thread on both sides.
+//! algorithm. Single thread on both sides. For context, also the rate of `ring`'s bare
+//! signature check on the same signature (what the verifier's public-key operation costs:
+//! the ceiling for the full CMS verification).
 
 use crate::pki::{init_demo_pki, DemoPkiSpec, Verifier};
 use std::sync::Arc;
@@ -14,6 +16,8 @@ pub struct VerifyFigures {
     pub elapsed: Duration,
     /// `openssl speed` verify/s for the same key type, when openssl is on the PATH.
     pub openssl_verify_per_sec: Option<f64>,
+    /// `ring` alone verifying the same signature over the same signed attributes.
+    pub ring_verify_per_sec: f64,
 }
 
 impl VerifyFigures {
@@ -34,6 +38,22 @@ impl VerifyFigures {
             None => println!(
                 "  {:<20} ruqsat CMS verify {:>9.0}/s   openssl speed: not available",
                 self.algorithm, ours
+            ),
+        }
+        let ring = self.ring_verify_per_sec;
+        match self.openssl_verify_per_sec {
+            Some(raw) => println!(
+                "  {:<20} ring raw verify   {:>9.0}/s   (the ceiling: {:.1}% of openssl; ruqsat does {:.1}% of it)",
+                self.algorithm,
+                ring,
+                100.0 * ring / raw,
+                100.0 * ours / ring
+            ),
+            None => println!(
+                "  {:<20} ring raw verify   {:>9.0}/s   (the ceiling; ruqsat does {:.1}% of it)",
+                self.algorithm,
+                ring,
+                100.0 * ours / ring
             ),
         }
     }
@@ -76,14 +96,75 @@ pub fn measure(per_algorithm: Duration) -> anyhow::Result<Vec<VerifyFigures>> {
                 n += 1;
             }
         }
+        let elapsed = start.elapsed();
+        let ring_verify_per_sec = ring_verify_rate(&cms, per_algorithm)?;
         out.push(VerifyFigures {
             algorithm: signer.algorithm,
             verifications: n,
-            elapsed: start.elapsed(),
+            elapsed,
             openssl_verify_per_sec: openssl_speed(openssl_alg, line_marker, per_algorithm),
+            ring_verify_per_sec,
         });
     }
     Ok(out)
+}
+
+/// Verifications per second of the CMS signer's signature by `ring` alone (key from the
+/// signer certificate's SPKI, message = DER of the signed attributes), for about `d`.
+fn ring_verify_rate(cms: &[u8], d: Duration) -> anyhow::Result<f64> {
+    use cms::cert::CertificateChoices;
+    use cms::signed_data::SignerIdentifier;
+    use der::Encode;
+    let sd = crate::pki::verify::parse_signed_data(cms).map_err(|f| anyhow::anyhow!("{f}"))?;
+    let si = sd
+        .signer_infos
+        .0
+        .iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("no signerInfo"))?;
+    let SignerIdentifier::IssuerAndSerialNumber(ias) = &si.sid else {
+        anyhow::bail!("signer identified by key id");
+    };
+    let leaf = sd
+        .certificates
+        .iter()
+        .flat_map(|set| set.0.iter())
+        .find_map(|c| match c {
+            CertificateChoices::Certificate(c)
+                if c.tbs_certificate.issuer == ias.issuer
+                    && c.tbs_certificate.serial_number == ias.serial_number =>
+            {
+                Some(c)
+            }
+            _ => None,
+        })
+        .ok_or_else(|| anyhow::anyhow!("signer certificate not included"))?;
+    let signed = si
+        .signed_attrs
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("no signed attributes"))?
+        .to_der()?;
+    let signature = si.signature.as_bytes();
+    let spki = &leaf.tbs_certificate.subject_public_key_info;
+    let alg: &'static dyn ring::signature::VerificationAlgorithm =
+        if spki.algorithm.oid == const_oid::db::rfc5912::RSA_ENCRYPTION {
+            &ring::signature::RSA_PKCS1_2048_8192_SHA256
+        } else {
+            &ring::signature::ECDSA_P256_SHA256_ASN1
+        };
+    let key = ring::signature::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes());
+    key.verify(&signed, signature)
+        .map_err(|_| anyhow::anyhow!("ring rejects the signature"))?;
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed() < d {
+        for _ in 0..16 {
+            key.verify(&signed, signature)
+                .map_err(|_| anyhow::anyhow!("ring rejects the signature"))?;
+            n += 1;
+        }
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
 /// `openssl speed -seconds N ALG`: the verify/s column (the last) of the line for the key.
