@@ -1,9 +1,10 @@
 //! Signature-algorithm dispatch.
 //!
-//! Everything that touches a public key goes through [`verify_signature`],
-//! which picks an implementation of [`SignatureAlgorithm`] by the key's
-//! SubjectPublicKeyInfo algorithm. Supported now: RSA PKCS#1 v1.5 (2048 bits
-//! and more) and ECDSA P-256, each with SHA-256/384/512.
+//! Everything that touches a public key goes through a [`PublicKey`] (or
+//! [`verify_signature`], which makes one), which picks an implementation of
+//! [`SignatureAlgorithm`] by the key's SubjectPublicKeyInfo algorithm.
+//! Supported now: RSA PKCS#1 v1.5 (2048 bits and more) and ECDSA P-256, each
+//! with SHA-256/384/512.
 //!
 //! The Kazakh national PKI (НУЦ РК) also issues GOST 34.310-2004 keys with
 //! GOST 34.11-1995 hashes. Those plug in here as a third implementation of
@@ -85,21 +86,77 @@ impl std::fmt::Display for AlgError {
 }
 
 /// One family of public-key signatures (RSA, ECDSA, later GOST).
+///
+/// Split in two so that the policy check of a key, a pure function of the
+/// SubjectPublicKeyInfo, can be done once per certificate (see [`PublicKey`])
+/// and each signature then costs only the public-key operation.
 pub trait SignatureAlgorithm: Send + Sync {
     /// Whether this implementation handles keys with this SPKI algorithm.
     fn handles(&self, spki: &SubjectPublicKeyInfoOwned) -> bool;
-    /// Verifies `signature` over `message`. `sig_alg` is the algorithm named
+    /// Checks the key against policy (curve, minimum size, decodability).
+    /// Returns a label such as "RSA-2048" or "ECDSA-P256".
+    fn check_key(&self, spki: &SubjectPublicKeyInfoOwned) -> Result<String, AlgError>;
+    /// Verifies `signature` over `message` with a key that passed
+    /// [`SignatureAlgorithm::check_key`]. `sig_alg` is the algorithm named
     /// next to the signature; `digest_hint` is the CMS digestAlgorithm, used
     /// when `sig_alg` names only the key type (e.g. `rsaEncryption`).
-    /// Returns a label such as "RSA-2048/SHA-256".
-    fn verify(
+    /// Returns the digest the signature was made with.
+    fn verify_checked(
         &self,
         spki: &SubjectPublicKeyInfoOwned,
         sig_alg: &AlgorithmIdentifierOwned,
         digest_hint: Option<Digest>,
         message: &[u8],
         signature: &[u8],
-    ) -> Result<String, AlgError>;
+    ) -> Result<Digest, AlgError>;
+}
+
+/// A public key that passed its algorithm's policy checks, ready to verify
+/// any number of signatures.
+#[derive(Clone)]
+pub struct PublicKey {
+    alg: &'static dyn SignatureAlgorithm,
+    spki: SubjectPublicKeyInfoOwned,
+    /// e.g. "RSA-2048".
+    label: String,
+}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PublicKey")
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PublicKey {
+    /// Picks the implementation by the SPKI algorithm and checks the key.
+    pub fn new(spki: &SubjectPublicKeyInfoOwned) -> Result<Self, AlgError> {
+        let alg = *ALGORITHMS
+            .iter()
+            .find(|a| a.handles(spki))
+            .ok_or_else(|| AlgError::Unsupported(format!("public key {}", spki.algorithm.oid)))?;
+        let label = alg.check_key(spki)?;
+        Ok(Self {
+            alg,
+            spki: spki.clone(),
+            label,
+        })
+    }
+
+    /// Verifies `signature` over `message`; returns a label such as "RSA-2048/SHA-256".
+    pub fn verify(
+        &self,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<String, AlgError> {
+        let digest =
+            self.alg
+                .verify_checked(&self.spki, sig_alg, digest_hint, message, signature)?;
+        Ok(format!("{}/{}", self.label, digest.name()))
+    }
 }
 
 struct Rsa;
@@ -116,11 +173,7 @@ pub fn verify_signature(
     message: &[u8],
     signature: &[u8],
 ) -> Result<String, AlgError> {
-    let alg = ALGORITHMS
-        .iter()
-        .find(|a| a.handles(spki))
-        .ok_or_else(|| AlgError::Unsupported(format!("public key {}", spki.algorithm.oid)))?;
-    alg.verify(spki, sig_alg, digest_hint, message, signature)
+    PublicKey::new(spki)?.verify(sig_alg, digest_hint, message, signature)
 }
 
 /// Certificates and CRLs are checked again for every signature made under the same chain.
@@ -180,23 +233,9 @@ impl SignatureAlgorithm for Rsa {
         spki.algorithm.oid == rfc5912::RSA_ENCRYPTION
     }
 
-    fn verify(
-        &self,
-        spki: &SubjectPublicKeyInfoOwned,
-        sig_alg: &AlgorithmIdentifierOwned,
-        digest_hint: Option<Digest>,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<String, AlgError> {
+    fn check_key(&self, spki: &SubjectPublicKeyInfoOwned) -> Result<String, AlgError> {
         use rsa::pkcs8::DecodePublicKey;
         use rsa::traits::PublicKeyParts;
-        let digest = match sig_alg.oid {
-            rfc5912::SHA_256_WITH_RSA_ENCRYPTION => Digest::Sha256,
-            rfc5912::SHA_384_WITH_RSA_ENCRYPTION => Digest::Sha384,
-            rfc5912::SHA_512_WITH_RSA_ENCRYPTION => Digest::Sha512,
-            rfc5912::RSA_ENCRYPTION => required_digest(digest_hint, &sig_alg.oid)?,
-            other => return Err(AlgError::Unsupported(format!("RSA signature {other}"))),
-        };
         let der = spki
             .to_der()
             .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
@@ -208,6 +247,24 @@ impl SignatureAlgorithm for Rsa {
                 "RSA key of {bits} bits (minimum {MIN_RSA_BITS})"
             )));
         }
+        Ok(format!("RSA-{bits}"))
+    }
+
+    fn verify_checked(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<Digest, AlgError> {
+        let digest = match sig_alg.oid {
+            rfc5912::SHA_256_WITH_RSA_ENCRYPTION => Digest::Sha256,
+            rfc5912::SHA_384_WITH_RSA_ENCRYPTION => Digest::Sha384,
+            rfc5912::SHA_512_WITH_RSA_ENCRYPTION => Digest::Sha512,
+            rfc5912::RSA_ENCRYPTION => required_digest(digest_hint, &sig_alg.oid)?,
+            other => return Err(AlgError::Unsupported(format!("RSA signature {other}"))),
+        };
         // The public-key operation runs in `ring` (constant-time, assembly-optimised; several
         // times faster than the pure-Rust bignum), the same PKCS#1 v1.5 check.
         let params: &'static ring::signature::RsaParameters = match digest {
@@ -218,7 +275,7 @@ impl SignatureAlgorithm for Rsa {
         ring::signature::UnparsedPublicKey::new(params, spki.subject_public_key.raw_bytes())
             .verify(message, signature)
             .map_err(|_| AlgError::Invalid)?;
-        Ok(format!("RSA-{bits}/{}", digest.name()))
+        Ok(digest)
     }
 }
 
@@ -227,15 +284,7 @@ impl SignatureAlgorithm for EcdsaP256 {
         spki.algorithm.oid == ID_EC_PUBLIC_KEY
     }
 
-    fn verify(
-        &self,
-        spki: &SubjectPublicKeyInfoOwned,
-        sig_alg: &AlgorithmIdentifierOwned,
-        digest_hint: Option<Digest>,
-        message: &[u8],
-        signature: &[u8],
-    ) -> Result<String, AlgError> {
-        use p256::pkcs8::DecodePublicKey;
+    fn check_key(&self, spki: &SubjectPublicKeyInfoOwned) -> Result<String, AlgError> {
         let curve = spki
             .algorithm
             .parameters
@@ -247,6 +296,18 @@ impl SignatureAlgorithm for EcdsaP256 {
                 curve.map(|c| c.to_string()).unwrap_or_else(|| "?".into())
             )));
         }
+        p256_key(spki)?;
+        Ok("ECDSA-P256".to_string())
+    }
+
+    fn verify_checked(
+        &self,
+        spki: &SubjectPublicKeyInfoOwned,
+        sig_alg: &AlgorithmIdentifierOwned,
+        digest_hint: Option<Digest>,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<Digest, AlgError> {
         let digest = match sig_alg.oid {
             rfc5912::ECDSA_WITH_SHA_256 => Digest::Sha256,
             rfc5912::ECDSA_WITH_SHA_384 => Digest::Sha384,
@@ -255,11 +316,6 @@ impl SignatureAlgorithm for EcdsaP256 {
             ID_EC_PUBLIC_KEY => required_digest(digest_hint, &sig_alg.oid)?,
             other => return Err(AlgError::Unsupported(format!("EC signature {other}"))),
         };
-        let der = spki
-            .to_der()
-            .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
-        let key = p256::PublicKey::from_public_key_der(&der)
-            .map_err(|e| AlgError::BadKey(format!("P-256 key: {e}")))?;
         // SHA-256 and SHA-384 run in `ring` (assembly-optimised P-256); SHA-512 in `p256`.
         let ring_alg: Option<&'static ring::signature::EcdsaVerificationAlgorithm> = match digest {
             Digest::Sha256 => Some(&ring::signature::ECDSA_P256_SHA256_ASN1),
@@ -270,13 +326,22 @@ impl SignatureAlgorithm for EcdsaP256 {
             ring::signature::UnparsedPublicKey::new(alg, spki.subject_public_key.raw_bytes())
                 .verify(message, signature)
                 .map_err(|_| AlgError::Invalid)?;
-            return Ok(format!("ECDSA-P256/{}", digest.name()));
+            return Ok(digest);
         }
-        let vk = p256::ecdsa::VerifyingKey::from(key);
+        let vk = p256::ecdsa::VerifyingKey::from(p256_key(spki)?);
         let sig = p256::ecdsa::Signature::from_der(signature).map_err(|_| AlgError::Invalid)?;
         let hashed = digest.hash(message);
         vk.verify_prehash(&hashed, &sig)
             .map_err(|_| AlgError::Invalid)?;
-        Ok(format!("ECDSA-P256/{}", digest.name()))
+        Ok(digest)
     }
+}
+
+fn p256_key(spki: &SubjectPublicKeyInfoOwned) -> Result<p256::PublicKey, AlgError> {
+    use p256::pkcs8::DecodePublicKey;
+    let der = spki
+        .to_der()
+        .map_err(|e| AlgError::BadKey(format!("SPKI encoding: {e}")))?;
+    p256::PublicKey::from_public_key_der(&der)
+        .map_err(|e| AlgError::BadKey(format!("P-256 key: {e}")))
 }
