@@ -462,7 +462,7 @@ impl crate::pki::CrlSource for LocalFirstCrls {
         issuer: &crate::pki::Certificate,
         dp_urls: &[String],
         at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<crate::pki::CertificateList, SignatureFailure> {
+    ) -> Result<Arc<crate::pki::Crl>, SignatureFailure> {
         let local: Vec<PathBuf> = dp_urls
             .iter()
             .filter_map(|u| url::Url::parse(u).ok())

@@ -10,7 +10,65 @@ use x509_cert::name::Name;
 use x509_cert::time::Time;
 use x509_cert::Certificate;
 
-use super::algorithms::{self, AlgError};
+use super::algorithms::{self, AlgError, PublicKey};
+use super::identity;
+
+/// A certificate and what verification reads from it, decoded once. Every
+/// field is a pure function of the certificate, so one `CertInfo` serves all
+/// the verifications that meet the same certificate (see the verifier's chain
+/// cache); nothing here depends on the time or on revocation.
+#[derive(Debug)]
+pub struct CertInfo {
+    pub cert: Certificate,
+    pub not_before: DateTime<Utc>,
+    pub not_after: DateTime<Utc>,
+    pub subject_key_id: Option<Vec<u8>>,
+    pub key_usage: Option<KeyUsage>,
+    pub crl_urls: Vec<String>,
+    /// The subject public key, checked against policy, or why it is unusable.
+    pub key: Result<PublicKey, AlgError>,
+    pub subject: SubjectFields,
+}
+
+/// Who a certificate names and who issued it, as a verification reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubjectFields {
+    pub common_name: String,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    /// Upper-case hex, see [`serial_hex`].
+    pub serial_hex: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+}
+
+impl SubjectFields {
+    pub fn of(cert: &Certificate) -> Self {
+        let (iin, bin) = identity::subject_identity(cert);
+        Self {
+            common_name: identity::common_name(cert),
+            iin,
+            bin,
+            serial_hex: serial_hex(cert),
+            issuer: name_string(&cert.tbs_certificate.issuer),
+        }
+    }
+}
+
+impl CertInfo {
+    pub fn new(cert: Certificate) -> Self {
+        Self {
+            not_before: not_before(&cert),
+            not_after: not_after(&cert),
+            subject_key_id: subject_key_id(&cert),
+            key_usage: key_usage(&cert),
+            crl_urls: crl_urls(&cert),
+            key: PublicKey::new(&cert.tbs_certificate.subject_public_key_info),
+            subject: SubjectFields::of(&cert),
+            cert,
+        }
+    }
+}
 
 /// Parses every `CERTIFICATE` block of a PEM text (other blocks are skipped).
 pub fn certs_from_pem(pem: &str) -> anyhow::Result<Vec<Certificate>> {

@@ -4,20 +4,20 @@
 //! (called by the verifier for every CRL, whatever its source) checks that it
 //! was issued and signed by that CA and is not past its nextUpdate.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use der::{Decode, Encode};
+use spki::SubjectPublicKeyInfoOwned;
 use x509_cert::crl::CertificateList;
 use x509_cert::ext::pkix::crl::BaseCrlNumber;
 use x509_cert::Certificate;
 
-use super::algorithms;
-use super::certs::{self, time_to_chrono};
+use super::certs::{self, time_to_chrono, CertInfo};
 use super::error::SignatureFailure;
 
 /// Where CRLs come from.
@@ -25,12 +25,120 @@ pub trait CrlSource: Send + Sync {
     /// The current CRL issued by `issuer_cert`. `dp_urls` are the CRL
     /// distribution points of the certificate being checked; `at` is the
     /// verification time. Errors are `SignatureFailure::CrlUnavailable`.
+    ///
+    /// Sources hand out the same [`Crl`] for as long as they hold the same CRL,
+    /// so what is worked out about it (its signature) is worked out once.
     fn crl_for(
         &self,
         issuer_cert: &Certificate,
         dp_urls: &[String],
         at: DateTime<Utc>,
-    ) -> Result<CertificateList, SignatureFailure>;
+    ) -> Result<Arc<Crl>, SignatureFailure>;
+}
+
+/// A parsed CRL and what every verification reads from it, computed once.
+///
+/// A `Crl` is immutable except for the memo of issuer keys its signature has
+/// been verified with (successes only): the signature is a pure function of the
+/// CRL's bytes and the key, so the memo is never stale. Time-dependent checks
+/// (nextUpdate against the verification time) are made on every use.
+pub struct Crl {
+    list: CertificateList,
+    /// DER of the TBSCertList, the signed bytes.
+    tbs_der: Result<Vec<u8>, der::Error>,
+    this_update: DateTime<Utc>,
+    next_update: Option<DateTime<Utc>>,
+    is_delta: bool,
+    /// Serial numbers (content octets) of the revoked certificates.
+    revoked: HashSet<Box<[u8]>>,
+    /// Issuer keys the CRL signature was verified with.
+    verified_with: Mutex<Vec<SubjectPublicKeyInfoOwned>>,
+}
+
+impl std::fmt::Debug for Crl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Crl")
+            .field("issuer", &self.list.tbs_cert_list.issuer.to_string())
+            .field("this_update", &self.this_update)
+            .field("next_update", &self.next_update)
+            .field("revoked", &self.revoked.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Crl {
+    pub fn new(list: CertificateList) -> Self {
+        let tbs = &list.tbs_cert_list;
+        let revoked = tbs
+            .revoked_certificates
+            .iter()
+            .flatten()
+            .map(|r| Box::<[u8]>::from(r.serial_number.as_bytes()))
+            .collect();
+        let is_delta = tbs
+            .crl_extensions
+            .as_ref()
+            .is_some_and(|exts| exts.iter().any(|e| e.extn_id == BaseCrlNumber_OID));
+        Self {
+            tbs_der: tbs.to_der(),
+            this_update: crl_this_update(&list),
+            next_update: crl_next_update(&list),
+            is_delta,
+            revoked,
+            verified_with: Mutex::new(Vec::new()),
+            list,
+        }
+    }
+
+    pub fn list(&self) -> &CertificateList {
+        &self.list
+    }
+
+    pub fn this_update(&self) -> DateTime<Utc> {
+        self.this_update
+    }
+
+    pub fn next_update(&self) -> Option<DateTime<Utc>> {
+        self.next_update
+    }
+
+    /// Whether `cert`'s serial number is listed.
+    pub fn is_listed(&self, cert: &Certificate) -> bool {
+        self.revoked
+            .contains(cert.tbs_certificate.serial_number.as_bytes())
+    }
+
+    /// Verifies the CRL's signature with `issuer`'s key (once per key).
+    fn check_signature(&self, issuer: &CertInfo) -> Result<(), SignatureFailure> {
+        let spki = &issuer.cert.tbs_certificate.subject_public_key_info;
+        let mut verified = self.verified_with.lock().unwrap_or_else(|p| p.into_inner());
+        if verified.iter().any(|k| k == spki) {
+            return Ok(());
+        }
+        let tbs_der = self
+            .tbs_der
+            .as_ref()
+            .map_err(|e| unavailable(format!("CRL encoding: {e}")))?;
+        let sig = self
+            .list
+            .signature
+            .as_bytes()
+            .ok_or_else(|| unavailable("CRL signature is not octet-aligned"))?;
+        if self.list.signature_algorithm != self.list.tbs_cert_list.signature {
+            return Err(unavailable("CRL signature algorithm fields differ"));
+        }
+        issuer
+            .key
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|k| k.verify(&self.list.signature_algorithm, None, tbs_der, sig))
+            .map_err(|e| unavailable(format!("CRL signature: {e}")))?;
+        if verified.len() >= 16 {
+            verified.clear();
+        }
+        verified.push(spki.clone());
+        Ok(())
+    }
 }
 
 fn unavailable(msg: impl Into<String>) -> SignatureFailure {
@@ -72,49 +180,24 @@ pub fn crl_this_update(crl: &CertificateList) -> DateTime<Utc> {
 
 /// Checks that `crl` is a complete CRL of `issuer`, signed by its key, and
 /// not stale at `at` (nextUpdate before `at`).
-pub fn check_crl(
-    crl: &CertificateList,
-    issuer: &Certificate,
-    at: DateTime<Utc>,
-) -> Result<(), SignatureFailure> {
-    let tbs = &crl.tbs_cert_list;
-    if tbs.issuer != issuer.tbs_certificate.subject {
+pub fn check_crl(crl: &Crl, issuer: &CertInfo, at: DateTime<Utc>) -> Result<(), SignatureFailure> {
+    let tbs = &crl.list.tbs_cert_list;
+    if tbs.issuer != issuer.cert.tbs_certificate.subject {
         return Err(unavailable(format!(
             "CRL issued by {}, expected {}",
-            tbs.issuer, issuer.tbs_certificate.subject
+            tbs.issuer, issuer.cert.tbs_certificate.subject
         )));
     }
-    if let Some(ku) = certs::key_usage(issuer) {
+    if let Some(ku) = issuer.key_usage {
         if !ku.crl_sign() {
             return Err(unavailable("issuer key usage lacks cRLSign"));
         }
     }
-    let tbs_der = tbs
-        .to_der()
-        .map_err(|e| unavailable(format!("CRL encoding: {e}")))?;
-    let sig = crl
-        .signature
-        .as_bytes()
-        .ok_or_else(|| unavailable("CRL signature is not octet-aligned"))?;
-    if crl.signature_algorithm != tbs.signature {
-        return Err(unavailable("CRL signature algorithm fields differ"));
-    }
-    algorithms::verify_signature_cached(
-        &issuer.tbs_certificate.subject_public_key_info,
-        &crl.signature_algorithm,
-        None,
-        &tbs_der,
-        sig,
-    )
-    .map_err(|e| unavailable(format!("CRL signature: {e}")))?;
-    let is_delta = tbs
-        .crl_extensions
-        .as_ref()
-        .is_some_and(|exts| exts.iter().any(|e| e.extn_id == BaseCrlNumber_OID));
-    if is_delta {
+    crl.check_signature(issuer)?;
+    if crl.is_delta {
         return Err(unavailable("delta CRL where a complete CRL is required"));
     }
-    if let Some(next) = crl_next_update(crl) {
+    if let Some(next) = crl.next_update {
         if next < at {
             return Err(unavailable(format!("CRL is stale: nextUpdate {next}")));
         }
@@ -126,17 +209,6 @@ pub fn check_crl(
 const BaseCrlNumber_OID: der::asn1::ObjectIdentifier =
     <BaseCrlNumber as const_oid::AssociatedOid>::OID;
 
-/// Whether `cert`'s serial number is listed on `crl`.
-pub fn is_listed(crl: &CertificateList, cert: &Certificate) -> bool {
-    crl.tbs_cert_list
-        .revoked_certificates
-        .as_ref()
-        .is_some_and(|list| {
-            list.iter()
-                .any(|r| r.serial_number == cert.tbs_certificate.serial_number)
-        })
-}
-
 // ---------------------------------------------------------------------------
 
 /// CRLs loaded from files (the CLI's `--crl FILE`). Each file may hold one
@@ -144,7 +216,7 @@ pub fn is_listed(crl: &CertificateList, cert: &Certificate) -> bool {
 /// name (the newest by thisUpdate when several match); no network access.
 #[derive(Clone, Default)]
 pub struct FileCrlSource {
-    crls: Vec<CertificateList>,
+    crls: Vec<Arc<Crl>>,
 }
 
 impl std::fmt::Debug for FileCrlSource {
@@ -155,7 +227,7 @@ impl std::fmt::Debug for FileCrlSource {
                 &self
                     .crls
                     .iter()
-                    .map(|c| c.tbs_cert_list.issuer.to_string())
+                    .map(|c| c.list.tbs_cert_list.issuer.to_string())
                     .collect::<Vec<_>>(),
             )
             .finish()
@@ -177,14 +249,16 @@ impl FileCrlSource {
             }
             crls.extend(found);
         }
-        Ok(Self { crls })
+        Ok(Self::from_crls(crls))
     }
 
     pub fn from_crls(crls: Vec<CertificateList>) -> Self {
-        Self { crls }
+        Self {
+            crls: crls.into_iter().map(|c| Arc::new(Crl::new(c))).collect(),
+        }
     }
 
-    pub fn crls(&self) -> &[CertificateList] {
+    pub fn crls(&self) -> &[Arc<Crl>] {
         &self.crls
     }
 }
@@ -195,11 +269,11 @@ impl CrlSource for FileCrlSource {
         issuer_cert: &Certificate,
         _dp_urls: &[String],
         _at: DateTime<Utc>,
-    ) -> Result<CertificateList, SignatureFailure> {
+    ) -> Result<Arc<Crl>, SignatureFailure> {
         self.crls
             .iter()
-            .filter(|c| c.tbs_cert_list.issuer == issuer_cert.tbs_certificate.subject)
-            .max_by_key(|c| crl_this_update(c))
+            .filter(|c| c.list.tbs_cert_list.issuer == issuer_cert.tbs_certificate.subject)
+            .max_by_key(|c| c.this_update)
             .cloned()
             .ok_or_else(|| {
                 unavailable(format!(
@@ -214,7 +288,7 @@ impl CrlSource for FileCrlSource {
 
 #[derive(Clone)]
 struct Cached {
-    crl: CertificateList,
+    crl: Arc<Crl>,
     /// Wall-clock time after which we try to refetch.
     refresh_after: DateTime<Utc>,
 }
@@ -305,11 +379,11 @@ impl HttpCrlSource {
         url: &str,
         issuer: &Certificate,
         at: DateTime<Utc>,
-    ) -> Result<CertificateList, SignatureFailure> {
+    ) -> Result<Arc<Crl>, SignatureFailure> {
         let now = Utc::now();
         let cached = self.cached(url);
         if let Some(c) = &cached {
-            if c.refresh_after > now && crl_next_update(&c.crl).is_none_or(|n| n >= at) {
+            if c.refresh_after > now && c.crl.next_update.is_none_or(|n| n >= at) {
                 return Ok(c.crl.clone());
             }
         }
@@ -317,12 +391,13 @@ impl HttpCrlSource {
             .and_then(|bytes| parse_crl(&bytes).map_err(|e| unavailable(format!("{url}: {e}"))))
         {
             Ok(crl) => {
+                let crl = Arc::new(Crl::new(crl));
                 // Never cache a CRL that is not the issuer's or is forged.
-                if crl.tbs_cert_list.issuer == issuer.tbs_certificate.subject {
-                    check_crl(&crl, issuer, at)?;
+                if crl.list.tbs_cert_list.issuer == issuer.tbs_certificate.subject {
+                    check_crl(&crl, &CertInfo::new(issuer.clone()), at)?;
                 }
                 let mut refresh_after = now + self.max_age;
-                if let Some(n) = crl_next_update(&crl) {
+                if let Some(n) = crl.next_update {
                     refresh_after = refresh_after.min(n);
                 }
                 self.store(
@@ -336,7 +411,7 @@ impl HttpCrlSource {
             }
             Err(e) => {
                 if let Some(c) = cached {
-                    let still_valid = crl_next_update(&c.crl).is_some_and(|n| n > now && n >= at);
+                    let still_valid = c.crl.next_update.is_some_and(|n| n > now && n >= at);
                     if still_valid {
                         tracing::warn!(url, error = %e, "CRL refresh failed; using cached CRL until its nextUpdate");
                         return Ok(c.crl);
@@ -382,7 +457,7 @@ impl CrlSource for HttpCrlSource {
         issuer_cert: &Certificate,
         dp_urls: &[String],
         at: DateTime<Utc>,
-    ) -> Result<CertificateList, SignatureFailure> {
+    ) -> Result<Arc<Crl>, SignatureFailure> {
         let urls: Vec<&String> = if self.override_urls.is_empty() {
             dp_urls
                 .iter()
@@ -399,12 +474,12 @@ impl CrlSource for HttpCrlSource {
         let mut errors = Vec::new();
         for url in urls {
             match self.get(url, issuer_cert, at) {
-                Ok(crl) if crl.tbs_cert_list.issuer == issuer_cert.tbs_certificate.subject => {
+                Ok(crl) if crl.list.tbs_cert_list.issuer == issuer_cert.tbs_certificate.subject => {
                     return Ok(crl)
                 }
                 Ok(crl) => errors.push(format!(
                     "{url}: CRL of {}, not of {}",
-                    crl.tbs_cert_list.issuer, issuer_cert.tbs_certificate.subject
+                    crl.list.tbs_cert_list.issuer, issuer_cert.tbs_certificate.subject
                 )),
                 Err(SignatureFailure::CrlUnavailable(m)) => errors.push(m),
                 Err(other) => errors.push(other.to_string()),

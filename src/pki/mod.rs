@@ -15,7 +15,7 @@ pub mod signing;
 pub mod trust;
 pub mod verify;
 
-pub use crl::{CrlSource, FileCrlSource, HttpCrlSource};
+pub use crl::{Crl, CrlSource, FileCrlSource, HttpCrlSource};
 pub use demo::{
     init_demo_pki, DemoIdentity, DemoPki, DemoPkiSpec, DemoUserFiles, DEMO_P12_PASSWORD,
 };

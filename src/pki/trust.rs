@@ -1,12 +1,14 @@
 //! Trusted roots and known intermediates.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use anyhow::Context;
 use der::Encode;
 use x509_cert::Certificate;
 
-use super::certs;
+use super::certs::{self, CertInfo};
+use super::verify::ChainCache;
 
 /// Trust anchors and intermediate CA certificates.
 ///
@@ -14,10 +16,19 @@ use super::certs;
 /// roots). Only self-signed certificates become trust anchors; any other
 /// certificate found in a root file is kept as an intermediate, never as an
 /// anchor. Intermediates may also come from the CMS `certificates` set.
+///
+/// The store also holds the verifier's cache of chains validated against it;
+/// any change to the store starts a new, empty cache.
 #[derive(Clone, Default)]
 pub struct TrustStore {
     roots: Vec<Certificate>,
     intermediates: Vec<Certificate>,
+    /// The same certificates as `roots` / `intermediates`, decoded for verification.
+    root_infos: Vec<Arc<CertInfo>>,
+    intermediate_infos: Vec<Arc<CertInfo>>,
+    /// DER of each root, for the byte-identical anchor test.
+    root_ders: Vec<Vec<u8>>,
+    chains: Arc<ChainCache>,
 }
 
 impl std::fmt::Debug for TrustStore {
@@ -64,7 +75,7 @@ impl TrustStore {
             anyhow::bail!("no CERTIFICATE block found");
         }
         for c in found {
-            push_unique(&mut self.intermediates, c);
+            self.push_intermediate(c);
         }
         Ok(())
     }
@@ -77,7 +88,7 @@ impl TrustStore {
                 cert.tbs_certificate.subject
             );
         }
-        push_unique(&mut self.roots, cert);
+        self.push_root(cert);
         Ok(())
     }
 
@@ -89,14 +100,48 @@ impl TrustStore {
         &self.intermediates
     }
 
+    pub(crate) fn root_infos(&self) -> &[Arc<CertInfo>] {
+        &self.root_infos
+    }
+
+    pub(crate) fn intermediate_infos(&self) -> &[Arc<CertInfo>] {
+        &self.intermediate_infos
+    }
+
+    /// Chains already validated against this store (see [`ChainCache`]).
+    pub(crate) fn chains(&self) -> &ChainCache {
+        &self.chains
+    }
+
     /// Whether `cert` is one of the anchors (byte-identical).
     pub fn is_root(&self, cert: &Certificate) -> bool {
         let Ok(der) = cert.to_der() else {
             return false;
         };
-        self.roots
-            .iter()
-            .any(|r| r.to_der().map(|d| d == der).unwrap_or(false))
+        self.root_ders.contains(&der)
+    }
+
+    fn push_root(&mut self, c: Certificate) {
+        if self.roots.contains(&c) {
+            return;
+        }
+        // A root that cannot be encoded can never match `is_root`, as before.
+        if let Ok(der) = c.to_der() {
+            self.root_ders.push(der);
+        }
+        self.root_infos.push(Arc::new(CertInfo::new(c.clone())));
+        self.roots.push(c);
+        self.chains = Arc::default();
+    }
+
+    fn push_intermediate(&mut self, c: Certificate) {
+        if self.intermediates.contains(&c) {
+            return;
+        }
+        self.intermediate_infos
+            .push(Arc::new(CertInfo::new(c.clone())));
+        self.intermediates.push(c);
+        self.chains = Arc::default();
     }
 
     fn add_pem(&mut self, pem: &str) -> anyhow::Result<()> {
@@ -106,9 +151,9 @@ impl TrustStore {
         }
         for c in found {
             if certs::is_self_signed(&c) {
-                push_unique(&mut self.roots, c);
+                self.push_root(c);
             } else {
-                push_unique(&mut self.intermediates, c);
+                self.push_intermediate(c);
             }
         }
         Ok(())
@@ -119,11 +164,5 @@ impl TrustStore {
             anyhow::bail!("no self-signed (root) certificate among the trusted certificates");
         }
         Ok(())
-    }
-}
-
-fn push_unique(list: &mut Vec<Certificate>, c: Certificate) {
-    if !list.contains(&c) {
-        list.push(c);
     }
 }

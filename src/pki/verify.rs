@@ -1,23 +1,31 @@
 //! CMS SignedData verification: the ПЭП / ИС МИО signature checks
 //! (R-000-19..22, R-003-24..27, R-004-18..21, R-004-31..34; G-39, G-50).
 
-use std::sync::Arc;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use cms::cert::CertificateChoices;
-use cms::content_info::ContentInfo;
-use cms::signed_data::{SignedData, SignerIdentifier, SignerInfo};
+use cms::content_info::{CmsVersion, ContentInfo};
+use cms::revocation::RevocationInfoChoices;
+use cms::signed_data::{
+    CertificateSet, DigestAlgorithmIdentifiers, EncapsulatedContentInfo, SignedData,
+    SignerIdentifier, SignerInfo, SignerInfos,
+};
 use const_oid::db::rfc5911::{ID_CONTENT_TYPE, ID_MESSAGE_DIGEST, ID_SIGNED_DATA, ID_SIGNING_TIME};
-use der::asn1::{ObjectIdentifier, OctetString};
-use der::{Decode, Encode};
+use der::asn1::{AnyRef, ObjectIdentifier, OctetString};
+use der::{
+    Decode, DecodeValue, Encode, EncodeValue, FixedTag, Header, Length, Reader, Sequence,
+    SliceReader, Tag, Writer,
+};
 use x509_cert::time::Time;
-use x509_cert::Certificate;
 
-use super::algorithms::{self, AlgError, Digest};
-use super::certs;
+use super::algorithms::{AlgError, Digest};
+use super::certs::{self, CertInfo};
 use super::crl::{self, CrlSource};
 use super::error::SignatureFailure;
-use super::identity::{self, ExpectedSigner};
+use super::identity::ExpectedSigner;
 use super::trust::TrustStore;
 
 /// Longest chain we try to build (leaf + intermediates + root).
@@ -62,11 +70,16 @@ fn malformed(msg: impl Into<String>) -> SignatureFailure {
 
 /// Accepts DER, PEM (`CMS`, `PKCS7`, `SIGNED DATA`) or bare base64.
 pub fn decode_cms_input(input: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
+    cms_der(input).map(Cow::into_owned)
+}
+
+/// [`decode_cms_input`] without copying DER input.
+fn cms_der(input: &[u8]) -> Result<Cow<'_, [u8]>, SignatureFailure> {
     use base64::Engine;
     // DER is used as is: trimming could eat signature bytes that happen to
     // look like whitespace.
     if input.first() == Some(&0x30) {
-        return Ok(input.to_vec());
+        return Ok(Cow::Borrowed(input));
     }
     let trimmed = input.trim_ascii();
     let text =
@@ -76,7 +89,7 @@ pub fn decode_cms_input(input: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
             .into_iter()
             .find(|b| matches!(b.label.as_str(), "CMS" | "PKCS7" | "PKCS #7 SIGNED DATA"))
             .ok_or_else(|| malformed("no CMS or PKCS7 PEM block"))?;
-        return Ok(block.der);
+        return Ok(Cow::Owned(block.der));
     }
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
     let engine = base64::engine::general_purpose::STANDARD;
@@ -90,7 +103,7 @@ pub fn decode_cms_input(input: &[u8]) -> Result<Vec<u8>, SignatureFailure> {
     if der.first() != Some(&0x30) {
         return Err(malformed("decoded base64 is not a DER SEQUENCE"));
     }
-    Ok(der)
+    Ok(Cow::Owned(der))
 }
 
 /// Parses ContentInfo → SignedData.
@@ -107,14 +120,166 @@ pub fn parse_signed_data(der: &[u8]) -> Result<SignedData, SignatureFailure> {
         .map_err(|e| malformed(format!("SignedData: {e}")))
 }
 
-fn signer_matches(sid: &SignerIdentifier, cert: &Certificate) -> bool {
+/// [`ContentInfo`] with the content left encoded (borrowed, not copied).
+#[derive(Sequence)]
+struct ContentInfoRef<'a> {
+    content_type: ObjectIdentifier,
+    #[asn1(context_specific = "0", tag_mode = "EXPLICIT")]
+    content: AnyRef<'a>,
+}
+
+/// [`SignedData`] with the `certificates` field left encoded: the verifier
+/// decodes it once per distinct value (see [`ChainCache`]). Every other field
+/// is decoded, and so checked, exactly as [`SignedData`] does.
+#[derive(Sequence)]
+struct SignedDataRef<'a> {
+    version: CmsVersion,
+    digest_algorithms: DigestAlgorithmIdentifiers,
+    encap_content_info: EncapsulatedContentInfo,
+    #[asn1(context_specific = "0", tag_mode = "IMPLICIT", optional = "true")]
+    certificates: Option<RawSet<'a>>,
+    #[asn1(context_specific = "1", tag_mode = "IMPLICIT", optional = "true")]
+    crls: Option<RevocationInfoChoices>,
+    signer_infos: SignerInfos,
+}
+
+/// The content octets of a SET, undecoded.
+struct RawSet<'a>(&'a [u8]);
+
+impl<'a> DecodeValue<'a> for RawSet<'a> {
+    fn decode_value<R: Reader<'a>>(reader: &mut R, header: Header) -> der::Result<Self> {
+        reader.read_slice(header.length).map(RawSet)
+    }
+}
+
+impl EncodeValue for RawSet<'_> {
+    fn value_len(&self) -> der::Result<Length> {
+        Length::try_from(self.0.len())
+    }
+
+    fn encode_value(&self, writer: &mut impl Writer) -> der::Result<()> {
+        writer.write(self.0)
+    }
+}
+
+impl FixedTag for RawSet<'_> {
+    const TAG: Tag = Tag::Set;
+}
+
+/// ContentInfo → SignedData, the certificates left encoded.
+fn parse_signed_data_ref(der: &[u8]) -> Result<SignedDataRef<'_>, SignatureFailure> {
+    let ci = ContentInfoRef::from_der(der).map_err(|e| malformed(format!("ContentInfo: {e}")))?;
+    if ci.content_type != ID_SIGNED_DATA {
+        return Err(malformed(format!(
+            "content type {} is not signedData",
+            ci.content_type
+        )));
+    }
+    ci.content
+        .decode_as::<SignedDataRef<'_>>()
+        .map_err(|e| malformed(format!("SignedData: {e}")))
+}
+
+/// Decodes the content octets of the `certificates` field as
+/// [`SignedData`] decodes that field.
+fn decode_certificate_set(content: &[u8]) -> der::Result<CertificateSet> {
+    let mut reader = SliceReader::new(content)?;
+    let header = Header::new(Tag::Set, Length::try_from(content.len())?)?;
+    let set = CertificateSet::decode_value(&mut reader, header)?;
+    reader.finish(set)
+}
+
+/// Chains validated against one trust store (which owns the cache and starts
+/// a new one whenever it changes).
+///
+/// Keyed by the exact bytes of the CMS `certificates` field; an entry holds
+/// those certificates decoded and, for each signer certificate met with them,
+/// the chain to a trusted root that passed [`Verifier::build_chain`] and
+/// [`check_key_usage`]. Both are pure functions of those bytes and the trust
+/// store, so a hit skips decoding, chain building and the certificate
+/// signature checks. Only successes are kept. Everything that depends on the
+/// call (the signature and message digest, validity at the verification time,
+/// revocation) is checked on every verification.
+#[derive(Default)]
+pub(crate) struct ChainCache {
+    sets: Mutex<HashMap<Box<[u8]>, Arc<CertSet>>>,
+}
+
+/// Most distinct `certificates` fields remembered; cleared when full.
+const MAX_CACHED_SETS: usize = 1024;
+
+/// A validated chain, signer certificate first, trusted root last.
+type Chain = Arc<[Arc<CertInfo>]>;
+
+/// The decoded certificates of one CMS `certificates` field.
+struct CertSet {
+    embedded: Vec<Arc<CertInfo>>,
+    /// Validated chains, by the signer certificate's index in `embedded`
+    /// followed by the trust store's intermediates.
+    chains: Mutex<Vec<(usize, Chain)>>,
+}
+
+impl CertSet {
+    fn decode(content: Option<&[u8]>) -> Result<Self, SignatureFailure> {
+        let embedded = match content {
+            None => Vec::new(),
+            Some(content) => decode_certificate_set(content)
+                .map_err(|e| malformed(format!("SignedData: {e}")))?
+                .0
+                .into_vec()
+                .into_iter()
+                .filter_map(|c| match c {
+                    CertificateChoices::Certificate(c) => Some(Arc::new(CertInfo::new(c))),
+                    _ => None,
+                })
+                .collect(),
+        };
+        Ok(Self {
+            embedded,
+            chains: Mutex::new(Vec::new()),
+        })
+    }
+
+    fn chain(&self, leaf: usize) -> Option<Chain> {
+        let chains = self.chains.lock().unwrap_or_else(|p| p.into_inner());
+        chains
+            .iter()
+            .find(|(i, _)| *i == leaf)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+impl ChainCache {
+    fn get(&self, key: &[u8]) -> Option<Arc<CertSet>> {
+        let sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        sets.get(key).cloned()
+    }
+
+    fn remember(&self, key: &[u8], set: &Arc<CertSet>, leaf: usize, chain: Chain) {
+        {
+            let mut chains = set.chains.lock().unwrap_or_else(|p| p.into_inner());
+            if !chains.iter().any(|(i, _)| *i == leaf) {
+                chains.push((leaf, chain));
+            }
+        }
+        let mut sets = self.sets.lock().unwrap_or_else(|p| p.into_inner());
+        if !sets.contains_key(key) {
+            if sets.len() >= MAX_CACHED_SETS {
+                sets.clear();
+            }
+            sets.insert(key.into(), set.clone());
+        }
+    }
+}
+
+fn signer_matches(sid: &SignerIdentifier, c: &CertInfo) -> bool {
     match sid {
         SignerIdentifier::IssuerAndSerialNumber(ias) => {
-            ias.issuer == cert.tbs_certificate.issuer
-                && ias.serial_number == cert.tbs_certificate.serial_number
+            ias.issuer == c.cert.tbs_certificate.issuer
+                && ias.serial_number == c.cert.tbs_certificate.serial_number
         }
         SignerIdentifier::SubjectKeyIdentifier(ski) => {
-            certs::subject_key_id(cert).as_deref() == Some(ski.0.as_bytes())
+            c.subject_key_id.as_deref() == Some(ski.0.as_bytes())
         }
     }
 }
@@ -217,32 +382,27 @@ impl Verifier {
         at: DateTime<Utc>,
     ) -> Result<VerifiedSigner, SignatureFailure> {
         // 1. Structure.
-        let der = decode_cms_input(cms)?;
-        let sd = parse_signed_data(&der)?;
+        let der = cms_der(cms)?;
+        let sd = parse_signed_data_ref(&der)?;
         let mut signers = sd.signer_infos.0.iter();
         let si = match (signers.next(), signers.next()) {
             (Some(si), None) => si,
             (None, _) => return Err(malformed("no signerInfo")),
             (Some(_), Some(_)) => return Err(malformed("more than one signerInfo")),
         };
-        let embedded: Vec<Certificate> = sd
-            .certificates
-            .as_ref()
-            .map(|set| {
-                set.0
-                    .iter()
-                    .filter_map(|c| match c {
-                        CertificateChoices::Certificate(c) => Some(c.clone()),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let leaf = embedded
+        let certs_field = sd.certificates.as_ref().map(|c| c.0);
+        let cache_key = certs_field.unwrap_or_default();
+        let cached_set = self.trust.chains().get(cache_key);
+        let set = match &cached_set {
+            Some(set) => set.clone(),
+            None => Arc::new(CertSet::decode(certs_field)?),
+        };
+        let (leaf_index, leaf) = set
+            .embedded
             .iter()
-            .chain(self.trust.intermediates())
-            .find(|c| signer_matches(&si.sid, c))
-            .cloned()
+            .chain(self.trust.intermediate_infos())
+            .enumerate()
+            .find(|(_, c)| signer_matches(&si.sid, c))
             .ok_or_else(|| malformed("signer certificate not included"))?;
 
         // 2. Content and message digest.
@@ -282,34 +442,48 @@ impl Verifier {
                     .transpose()
                     .map_err(|e| malformed(format!("signed attributes: {e}")))?
                     .unwrap_or_default();
-                (encoded, a.signing_time)
+                (Cow::Owned(encoded), a.signing_time)
             }
             // Without signed attributes the signature covers the content itself.
-            None => (payload.to_vec(), None),
+            None => (Cow::Borrowed(payload), None),
         };
 
         // 3. Signature.
-        let algorithm = algorithms::verify_signature(
-            &leaf.tbs_certificate.subject_public_key_info,
-            &si.signature_algorithm,
-            Some(digest),
-            &signed_bytes,
-            signature,
-        )
-        .map_err(alg_to_failure)?;
+        let algorithm = leaf
+            .key
+            .as_ref()
+            .map_err(|e| e.clone())
+            .and_then(|key| {
+                key.verify(
+                    &si.signature_algorithm,
+                    Some(digest),
+                    &signed_bytes,
+                    signature,
+                )
+            })
+            .map_err(alg_to_failure)?;
 
-        // 4. Chain.
-        let chain = self.build_chain(&leaf, &embedded)?;
-
-        // 5. Key usage and CA constraints.
-        check_key_usage(&chain)?;
+        // 4. Chain and 5. key usage and CA constraints: computed once per
+        // (certificates field, signer certificate) under this trust store.
+        let chain = match set.chain(leaf_index) {
+            Some(chain) => chain,
+            None => {
+                let chain = self.build_chain(leaf, &set.embedded)?;
+                check_key_usage(&chain)?;
+                let chain: Chain = chain.into();
+                self.trust
+                    .chains()
+                    .remember(cache_key, &set, leaf_index, chain.clone());
+                chain
+            }
+        };
 
         // 6. Validity (R-000-19, R-003-24, R-004-18, R-004-31).
-        for c in &chain {
-            if at < certs::not_before(c) {
+        for c in chain.iter() {
+            if at < c.not_before {
                 return Err(SignatureFailure::NotYetValid);
             }
-            if at > certs::not_after(c) {
+            if at > c.not_after {
                 return Err(SignatureFailure::Expired);
             }
         }
@@ -317,34 +491,33 @@ impl Verifier {
         // 7. Revocation (R-000-20, R-003-25, R-004-19, R-004-32).
         for pair in chain.windows(2) {
             let (cert, issuer) = (&pair[0], &pair[1]);
-            let urls = certs::crl_urls(cert);
-            let list = self.crls.crl_for(issuer, &urls, at)?;
+            let list = self.crls.crl_for(&issuer.cert, &cert.crl_urls, at)?;
             crl::check_crl(&list, issuer, at)?;
-            if crl::is_listed(&list, cert) {
+            if list.is_listed(&cert.cert) {
                 return Err(SignatureFailure::Revoked);
             }
         }
 
         // 8. Identity (R-000-21, R-003-26, R-004-20, R-004-33; G-39).
-        let (iin, bin) = identity::subject_identity(&leaf);
+        let subject = &leaf.subject;
         match expected {
-            Some(ExpectedSigner::Iin(want)) if iin.as_deref() != Some(want.trim()) => {
+            Some(ExpectedSigner::Iin(want)) if subject.iin.as_deref() != Some(want.trim()) => {
                 return Err(SignatureFailure::IdentityMismatch)
             }
-            Some(ExpectedSigner::Bin(want)) if bin.as_deref() != Some(want.trim()) => {
+            Some(ExpectedSigner::Bin(want)) if subject.bin.as_deref() != Some(want.trim()) => {
                 return Err(SignatureFailure::IdentityMismatch)
             }
             _ => {}
         }
 
         Ok(VerifiedSigner {
-            subject_cn: identity::common_name(&leaf),
-            iin,
-            bin,
-            serial_hex: certs::serial_hex(&leaf),
-            issuer: certs::name_string(&leaf.tbs_certificate.issuer),
-            not_before: certs::not_before(&leaf),
-            not_after: certs::not_after(&leaf),
+            subject_cn: subject.common_name.clone(),
+            iin: subject.iin.clone(),
+            bin: subject.bin.clone(),
+            serial_hex: subject.serial_hex.clone(),
+            issuer: subject.issuer.clone(),
+            not_before: leaf.not_before,
+            not_after: leaf.not_after,
             signing_time,
             algorithm,
         })
@@ -354,9 +527,9 @@ impl Verifier {
     /// intermediates and the CMS-embedded certificates (never as anchors).
     fn build_chain(
         &self,
-        leaf: &Certificate,
-        embedded: &[Certificate],
-    ) -> Result<Vec<Certificate>, SignatureFailure> {
+        leaf: &Arc<CertInfo>,
+        embedded: &[Arc<CertInfo>],
+    ) -> Result<Vec<Arc<CertInfo>>, SignatureFailure> {
         let mut path = vec![leaf.clone()];
         if self.extend(&mut path, embedded) {
             Ok(path)
@@ -365,34 +538,35 @@ impl Verifier {
         }
     }
 
-    fn extend(&self, path: &mut Vec<Certificate>, embedded: &[Certificate]) -> bool {
+    fn extend(&self, path: &mut Vec<Arc<CertInfo>>, embedded: &[Arc<CertInfo>]) -> bool {
         let Some(current) = path.last().cloned() else {
             return false;
         };
-        if self.trust.is_root(&current) {
+        if self.trust.is_root(&current.cert) {
             return true;
         }
         if path.len() >= MAX_CHAIN {
             return false;
         }
-        let aki = certs::authority_key_id(&current);
+        let aki = certs::authority_key_id(&current.cert);
         let candidates = self
             .trust
-            .roots()
+            .root_infos()
             .iter()
-            .chain(self.trust.intermediates())
+            .chain(self.trust.intermediate_infos())
             .chain(embedded);
         for cand in candidates {
-            if cand.tbs_certificate.subject != current.tbs_certificate.issuer || path.contains(cand)
+            if cand.cert.tbs_certificate.subject != current.cert.tbs_certificate.issuer
+                || path.iter().any(|p| p.cert == cand.cert)
             {
                 continue;
             }
-            if let (Some(aki), Some(ski)) = (&aki, certs::subject_key_id(cand)) {
-                if *aki != ski {
+            if let (Some(aki), Some(ski)) = (&aki, &cand.subject_key_id) {
+                if aki != ski {
                     continue;
                 }
             }
-            if certs::verify_cert_signature(&current, cand).is_err() {
+            if certs::verify_cert_signature(&current.cert, &cand.cert).is_err() {
                 continue;
             }
             path.push(cand.clone());
@@ -407,20 +581,20 @@ impl Verifier {
 
 /// Leaf: keyUsage with digitalSignature or nonRepudiation. Every CA above it:
 /// basicConstraints cA=TRUE, keyUsage keyCertSign, pathLenConstraint respected.
-fn check_key_usage(chain: &[Certificate]) -> Result<(), SignatureFailure> {
+fn check_key_usage(chain: &[Arc<CertInfo>]) -> Result<(), SignatureFailure> {
     let Some((leaf, cas)) = chain.split_first() else {
         return Err(SignatureFailure::UnknownIssuer);
     };
-    let ku = certs::key_usage(leaf).ok_or(SignatureFailure::WrongKeyUsage)?;
+    let ku = leaf.key_usage.ok_or(SignatureFailure::WrongKeyUsage)?;
     if !(ku.digital_signature() || ku.non_repudiation()) {
         return Err(SignatureFailure::WrongKeyUsage);
     }
-    if certs::basic_constraints(leaf).is_some_and(|bc| bc.ca) {
+    if certs::basic_constraints(&leaf.cert).is_some_and(|bc| bc.ca) {
         // A CA key must not sign documents.
         return Err(SignatureFailure::WrongKeyUsage);
     }
     for (i, ca) in cas.iter().enumerate() {
-        let bc = certs::basic_constraints(ca).ok_or(SignatureFailure::WrongKeyUsage)?;
+        let bc = certs::basic_constraints(&ca.cert).ok_or(SignatureFailure::WrongKeyUsage)?;
         if !bc.ca {
             return Err(SignatureFailure::WrongKeyUsage);
         }
@@ -430,7 +604,7 @@ fn check_key_usage(chain: &[Certificate]) -> Result<(), SignatureFailure> {
                 return Err(SignatureFailure::WrongKeyUsage);
             }
         }
-        let ku = certs::key_usage(ca).ok_or(SignatureFailure::WrongKeyUsage)?;
+        let ku = ca.key_usage.ok_or(SignatureFailure::WrongKeyUsage)?;
         if !ku.key_cert_sign() {
             return Err(SignatureFailure::WrongKeyUsage);
         }
