@@ -429,22 +429,12 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     let form_json = Value::Object(input.form.clone()).to_string();
     let year = now.year();
     let counter = format!("request:{}:{year}", service.number_prefix);
-    // PostgreSQL: the number comes from its own single statement, so concurrent creations
-    // do not queue on the counter row for the whole creating transaction (and its commit).
+    // The number is taken in the creating transaction on both backends: on PostgreSQL from a
+    // native sequence (no row lock, never rolled back), on SQLite under its single writer.
     // A creation that then fails leaves a gap: numbers are unique and never reused, not
-    // gapless (docs/architecture.md). SQLite serialises writers anyway: same transaction.
-    let early_seq = match app.store.backend() {
-        crate::db::Backend::Postgres => Some(
-            app.store
-                .autocommit(|c| queries::next_counter(c, &counter))?,
-        ),
-        crate::db::Backend::Sqlite => None,
-    };
+    // gapless (docs/architecture.md).
     let view = app.store.write(|c| {
-        let seq = match early_seq {
-            Some(seq) => seq,
-            None => queries::next_counter(c, &counter)?,
-        };
+        let seq = queries::next_counter(c, &counter)?;
         let row = RequestRow {
             id: uuid::Uuid::now_v7().to_string(),
             number: format!("{}-{year}-{seq:06}", service.number_prefix),

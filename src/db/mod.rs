@@ -127,23 +127,6 @@ impl Store {
         f(&mut conn)
     }
 
-    /// Runs one atomic statement without an explicit transaction (no BEGIN/COMMIT round
-    /// trips); for a single write that is atomic by itself, e.g. `queries::next_counter`.
-    pub fn autocommit<T>(
-        &self,
-        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
-    ) -> Result<T, AppError> {
-        let mut conn = self.conn()?;
-        let _guard = match &self.write_lock {
-            Some(l) => Some(
-                l.lock()
-                    .map_err(|_| AppError::internal("sqlite write lock poisoned"))?,
-            ),
-            None => None,
-        };
-        f(&mut conn)
-    }
-
     /// Runs `f` in one transaction: all of it commits or none of it does.
     pub fn write<T>(
         &self,
