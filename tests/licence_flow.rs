@@ -10,33 +10,6 @@ use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
-fn licence_request(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "med-licence", "variant": "issue", "channel": "portal",
-                "applicant": {"kind": "legal_entity"},
-                "form": {"applicant_name": "ТОО «Медицинский центр Ақжол»",
-                         "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
-                         "phone": "+7 729 250 00 00",
-                         "activity_subkinds": ["primary-care", "laboratory"],
-                         "objects": "Ақтау қ., 14 шағын аудан, 5 үй"}}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
-    for d in ["application", "staff-qualification", "premises"] {
-        assert_eq!(
-            app.attach(token, &number, d, pdf_bytes(d), None).status(),
-            201
-        );
-    }
-    assert_eq!(app.transition(token, &number, "submit", None).status(), 200);
-    number
-}
-
 #[test]
 fn portal_licence_paid_signed_registered_and_issued() {
     let app = TestApp::spawn();

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::licence::licence_request;
 use common::*;
 use ruqsat::domain::money::Money;
 use ruqsat::payments::{sign_callback, CallbackEvent, PaymentStatus};
@@ -23,28 +24,7 @@ fn fixture() -> Fixture {
         c.gateway_callback_secret = Some(ruqsat::config::Secret::new(SECRET));
     });
     let med = app.login("medcenter");
-    let r = app.post(
-        &med,
-        "/api/v1/requests",
-        &json!({"service": "med-licence", "variant": "issue", "channel": "portal",
-                "applicant": {"kind": "legal_entity"},
-                "form": {"applicant_name": "ТОО «Медицинский центр Ақжол»",
-                         "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
-                         "phone": "+7 729 250 00 00",
-                         "activity_subkinds": ["primary-care"],
-                         "objects": "Ақтау қ., 14 шағын аудан, 5 үй"}}),
-    );
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
-    for d in ["application", "staff-qualification", "premises"] {
-        assert_eq!(
-            app.attach(&med, &number, d, pdf_bytes(d), None).status(),
-            201
-        );
-    }
-    assert_eq!(app.transition(&med, &number, "submit", None).status(), 200);
+    let number = licence_request(&app, &med);
     let pay: Value = app
         .post(
             &med,

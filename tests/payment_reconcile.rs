@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::licence::{licence_request, state};
 use common::*;
 use ruqsat::domain::money::Money;
 use ruqsat::payments::{sign_callback, CallbackEvent, PaymentStatus};
@@ -21,27 +22,12 @@ fn statement_and_ledger_are_reconciled_into_categories() {
         c.gateway_callback_secret = Some(ruqsat::config::Secret::new(SECRET));
     });
     let med = app.login("medcenter");
-    let r = app.post(
-        &med,
-        "/api/v1/requests",
-        &json!({"service": "med-licence", "variant": "issue", "channel": "portal",
-                "applicant": {"kind": "legal_entity"},
-                "form": {"applicant_name": "ТОО «Медицинский центр Ақжол»",
-                         "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
-                         "phone": "+7 729 250 00 00",
-                         "activity_subkinds": ["primary-care"],
-                         "objects": "Ақтау қ., 14 шағын аудан, 5 үй"}}),
+    let number = licence_request(&app, &med);
+    let fee = Money::from_tiyn(
+        state(&app, &med, &number)["fee_tiyn"]
+            .as_i64()
+            .expect("fee"),
     );
-    let v: Value = r.json().expect("json");
-    let number = v["number"].as_str().expect("number").to_string();
-    let fee = Money::from_tiyn(v["fee_tiyn"].as_i64().expect("fee"));
-    for d in ["application", "staff-qualification", "premises"] {
-        assert_eq!(
-            app.attach(&med, &number, d, pdf_bytes(d), None).status(),
-            201
-        );
-    }
-    assert_eq!(app.transition(&med, &number, "submit", None).status(), 200);
 
     // The gateway creates the payment (R-003-20).
     let create = gw

@@ -7,6 +7,35 @@ use std::time::{Duration, Instant};
 /// Qualification items that apply to every sub-kind (catalog/services/med-licence.toml).
 pub const BASE_ITEMS: [&str; 3] = ["premises", "sanitary-conclusion", "qualified-staff"];
 
+/// A portal licence request (issue; primary care and laboratory) of the demo company,
+/// created with its documents attached and submitted by `token`'s user; returns its number.
+pub fn licence_request(app: &TestApp, token: &str) -> String {
+    let r = app.post(
+        token,
+        "/api/v1/requests",
+        &json!({"service": "med-licence", "variant": "issue", "channel": "portal",
+                "applicant": {"kind": "legal_entity"},
+                "form": {"applicant_name": "ТОО «Медицинский центр Ақжол»",
+                         "legal_address": "Ақтау қ., 14 шағын аудан, 5 үй",
+                         "phone": "+7 729 250 00 00",
+                         "activity_subkinds": ["primary-care", "laboratory"],
+                         "objects": "Ақтау қ., 14 шағын аудан, 5 үй"}}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    for d in ["application", "staff-qualification", "premises"] {
+        assert_eq!(
+            app.attach(token, &number, d, pdf_bytes(d), None).status(),
+            201
+        );
+    }
+    assert_eq!(app.transition(token, &number, "submit", None).status(), 200);
+    number
+}
+
 pub fn state(app: &TestApp, token: &str, number: &str) -> Value {
     app.get(token, &format!("/api/v1/requests/{number}"))
         .json()
