@@ -6,7 +6,7 @@ use super::auth::CurrentUser;
 use super::views::{HistoryEntry, RequestPage, RequestSummary, RequestView};
 use super::App;
 use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
-use crate::db::queries::{self, ListFilter, StateChange, Visibility};
+use crate::db::queries::{self, ListFilter, Visibility};
 use crate::db::DbConnection;
 use crate::domain::calendar::WorkHours;
 use crate::domain::catalog::{ApplicantKind, Channel, Service, Signer};
@@ -673,16 +673,13 @@ pub fn attach(
         };
         queries::insert_attachment(c, &att)?;
         let state = State::Draft;
+        // A new version of the request (its state unchanged), so the history stays in step.
         queries::update_request(
             c,
-            &req.id,
-            req.version,
-            &StateChange {
-                state: state.as_str(),
-                registered_at: req.registered_at,
-                due_at: req.due_at,
-                extended: req.extended,
-                now: now.naive_utc(),
+            &RequestRow {
+                version: req.version + 1,
+                updated_at: now.naive_utc(),
+                ..req.clone()
             },
         )?;
         let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen});
@@ -851,18 +848,16 @@ pub(crate) fn apply(
             ),
         ));
     }
-    queries::update_request(
-        c,
-        &req.id,
-        req.version,
-        &StateChange {
-            state: planned.to.as_str(),
-            registered_at,
-            due_at,
-            extended,
-            now: now.naive_utc(),
-        },
-    )?;
+    let updated = RequestRow {
+        state: planned.to.as_str().to_string(),
+        registered_at,
+        due_at,
+        extended,
+        version: req.version + 1,
+        updated_at: now.naive_utc(),
+        ..req.clone()
+    };
+    queries::update_request(c, &updated)?;
     let entry = Entry {
         action: &planned.action,
         from: Some(planned.from),
@@ -873,16 +868,7 @@ pub(crate) fn apply(
     };
     let h = history_row(req, req.version + 1, now, user, entry);
     queries::insert_history(c, &h)?;
-    // The row as it now is in the database (same values as the UPDATE above).
-    Ok(RequestRow {
-        state: planned.to.as_str().to_string(),
-        registered_at,
-        due_at,
-        extended,
-        version: req.version + 1,
-        updated_at: now.naive_utc(),
-        ..req.clone()
-    })
+    Ok(updated)
 }
 
 /// Takes a transition on behalf of a user (`POST /requests/{number}/transitions`).

@@ -177,35 +177,22 @@ pub fn request_by_number(c: &mut DbConnection, number: &str) -> R<Option<Request
         .optional()?)
 }
 
-/// The change a transition makes to a request row.
-pub struct StateChange<'a> {
-    pub state: &'a str,
-    pub registered_at: Option<NaiveDateTime>,
-    pub due_at: Option<NaiveDateTime>,
-    pub extended: bool,
-    pub now: NaiveDateTime,
-}
-
-/// Moves a request to its next version if nobody else did first (optimistic concurrency).
-/// Returns `CONCURRENT_UPDATE` when `expected_version` is stale.
-pub fn update_request(
-    c: &mut DbConnection,
-    id: &str,
-    expected_version: i64,
-    ch: &StateChange<'_>,
-) -> R<()> {
+/// Stores `next`, the request's next version (its state, registration, due date and
+/// extension), if nobody else moved the request first (optimistic concurrency): the row must
+/// still be at `next.version - 1`, else `CONCURRENT_UPDATE`.
+pub fn update_request(c: &mut DbConnection, next: &RequestRow) -> R<()> {
     let n = diesel::update(
         requests::table
-            .filter(requests::id.eq(id))
-            .filter(requests::version.eq(expected_version)),
+            .filter(requests::id.eq(&next.id))
+            .filter(requests::version.eq(next.version - 1)),
     )
     .set((
-        requests::state.eq(ch.state),
-        requests::registered_at.eq(ch.registered_at),
-        requests::due_at.eq(ch.due_at),
-        requests::extended.eq(ch.extended),
-        requests::version.eq(expected_version + 1),
-        requests::updated_at.eq(ch.now),
+        requests::state.eq(&next.state),
+        requests::registered_at.eq(next.registered_at),
+        requests::due_at.eq(next.due_at),
+        requests::extended.eq(next.extended),
+        requests::version.eq(next.version),
+        requests::updated_at.eq(next.updated_at),
     ))
     .execute(c)?;
     if n == 1 {
