@@ -233,6 +233,20 @@ pub fn field_values(
     Ok(v)
 }
 
+/// The official's reasons, one item per line, without list markers or blank lines.
+fn reason_lines(reason: Option<&str>) -> impl Iterator<Item = String> + '_ {
+    reason
+        .unwrap_or_default()
+        .lines()
+        .map(|l| {
+            l.trim()
+                .trim_start_matches(['-', '•', '*'])
+                .trim()
+                .to_string()
+        })
+        .filter(|l| !l.is_empty())
+}
+
 /// Renders, signs and stores the document a transition issues; returns its row.
 /// Runs inside the transition's transaction: if anything fails, the decision is not taken.
 pub fn issue_document(
@@ -342,34 +356,9 @@ pub fn issue_document(
                     .unwrap_or(m.item.clone());
                 format!("{label}: {}", m.comment.unwrap_or_default())
             });
-        unmet
-            .chain(
-                issue
-                    .reason
-                    .unwrap_or_default()
-                    .lines()
-                    .map(|l| {
-                        l.trim()
-                            .trim_start_matches(['-', '•', '*'])
-                            .trim()
-                            .to_string()
-                    })
-                    .filter(|l| !l.is_empty()),
-            )
-            .collect()
+        unmet.chain(reason_lines(issue.reason)).collect()
     } else if template.items.is_some() {
-        issue
-            .reason
-            .unwrap_or_default()
-            .lines()
-            .map(|l| {
-                l.trim()
-                    .trim_start_matches(['-', '•', '*'])
-                    .trim()
-                    .to_string()
-            })
-            .filter(|l| !l.is_empty())
-            .collect()
+        reason_lines(issue.reason).collect()
     } else {
         Vec::new()
     };
