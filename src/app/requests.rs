@@ -5,11 +5,11 @@
 use super::auth::CurrentUser;
 use super::views::{HistoryEntry, RequestPage, RequestSummary, RequestView};
 use super::App;
-use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
+use crate::db::models::{AttachmentRow, DocumentRow, HistoryRow, RequestRow};
 use crate::db::queries::{self, ListFilter, Visibility};
-use crate::db::DbConnection;
+use crate::db::{DbConnection, Session};
 use crate::domain::calendar::WorkHours;
-use crate::domain::catalog::{ApplicantKind, Channel, Service, Signer};
+use crate::domain::catalog::{ApplicantKind, Channel, Issues, Service, Signer};
 use crate::domain::forms;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::lifecycle::{self, Actor, Facts, Planned, State};
@@ -433,8 +433,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     // native sequence (no row lock, never rolled back), on SQLite under its single writer.
     // A creation that then fails leaves a gap: numbers are unique and never reused, not
     // gapless (docs/architecture.md).
-    let view = app.store.write(|c| {
-        let seq = queries::next_counter(c, &counter)?;
+    let row = app.store.create_request(&counter, |seq| {
         let row = RequestRow {
             id: uuid::Uuid::now_v7().to_string(),
             number: format!("{}-{year}-{seq:06}", service.number_prefix),
@@ -458,7 +457,6 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
         };
-        queries::insert_request(c, &row)?;
         let entry = Entry {
             action: "create",
             from: None,
@@ -467,11 +465,11 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             requirements: &channel.requirements,
             data: None,
         };
-        let h = history_row(&row, 1, now, Some(user), entry);
-        queries::insert_history(c, &h)?;
-        let actions = actions_for(app, service, &row, user);
-        Ok(RequestView::from_rows(row, vec![], actions))
+        let first = history_row(&row, 1, now, Some(user), entry);
+        Ok((row, first))
     })?;
+    let actions = actions_for(app, service, &row, user);
+    let view = RequestView::from_rows(row, vec![], actions);
     tracing::info!(number = %view.number, service = %view.service, channel = %view.channel, "request created");
     crate::metrics::request_created(&view.service);
     Ok(view)
@@ -518,7 +516,29 @@ pub(crate) fn load_visible(
     user: &CurrentUser,
     number: &str,
 ) -> Result<RequestRow, AppError> {
-    match queries::request_by_number(c, number)? {
+    visible(app, user, number, queries::request_by_number(c, number)?)
+}
+
+/// [`load_visible`] with the request's attachments, in one query.
+pub(crate) fn load_visible_with_attachments(
+    app: &App,
+    c: &mut DbConnection,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<(RequestRow, Vec<AttachmentRow>), AppError> {
+    match queries::request_with_attachments(c, number)? {
+        Some((r, atts)) => Ok((visible(app, user, number, Some(r))?, atts)),
+        None => visible(app, user, number, None).map(|r| (r, Vec::new())),
+    }
+}
+
+fn visible(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    found: Option<RequestRow>,
+) -> Result<RequestRow, AppError> {
+    match found {
         Some(r) if can_view(app, user, &r) => Ok(r),
         Some(r) => {
             tracing::warn!(number, user = %user.login, owner = ?r.owner_user_id, "access to another user's request refused");
@@ -529,13 +549,12 @@ pub(crate) fn load_visible(
 }
 
 pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, AppError> {
-    app.store.read(|c| {
-        let r = load_visible(app, c, user, number)?;
-        let atts = queries::attachments_of(c, &r.id)?;
-        let service = service_of(app, &r.service_code)?;
-        let actions = actions_for(app, service, &r, user);
-        Ok(RequestView::from_rows(r, atts, actions))
-    })
+    let (r, atts) = app
+        .store
+        .read(|c| load_visible_with_attachments(app, c, user, number))?;
+    let service = service_of(app, &r.service_code)?;
+    let actions = actions_for(app, service, &r, user);
+    Ok(RequestView::from_rows(r, atts, actions))
 }
 
 pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
@@ -674,19 +693,15 @@ pub fn attach(
         queries::insert_attachment(c, &att)?;
         let state = State::Draft;
         // A new version of the request (its state unchanged), so the history stays in step.
-        queries::update_request(
-            c,
-            &RequestRow {
-                version: req.version + 1,
-                updated_at: now.naive_utc(),
-                ..req.clone()
-            },
-        )?;
+        let next = RequestRow {
+            version: req.version + 1,
+            updated_at: now.naive_utc(),
+            ..req.clone()
+        };
         let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen});
         let entry = Entry { action: "attach", from: Some(state), to: state, reason: None, requirements: &doc.requirements, data: Some(data) };
         let h = history_row(&req, req.version + 1, now, Some(user), entry);
-        queries::insert_history(c, &h)?;
-        Ok(())
+        queries::record_change(c, &next, &h)
     })?;
     get(app, user, number)
 }
@@ -764,8 +779,6 @@ pub fn due_date(
     Ok(v.deadline.due(&app.calendar, at, tz, hours))
 }
 
-/// Applies a planned transition in one transaction: the row moves (if nobody moved it first)
-/// and the history gets its entry.
 /// One step to apply: the planned move, who takes it, and what it records.
 pub(crate) struct Step<'a> {
     pub planned: &'a Planned,
@@ -774,6 +787,16 @@ pub(crate) struct Step<'a> {
     pub data: Option<Value>,
 }
 
+/// The document a step issues, if any: the catalog's result of the step, or the signed
+/// receipt that desk and ЦОН channels hand over on submission (G-47).
+fn document_of(service: &Service, req: &RequestRow, planned: &Planned) -> Option<Issues> {
+    let receipt =
+        planned.action == "submit" && service.channel(&req.channel).is_some_and(|ch| ch.receipt);
+    planned.issues.or(receipt.then_some(Issues::Receipt))
+}
+
+/// Applies a step inside the caller's transaction: issues its document, if any, and records
+/// the change (the row moves if nobody moved it first, and the history gets its entry).
 pub(crate) fn apply(
     app: &App,
     c: &mut DbConnection,
@@ -781,17 +804,64 @@ pub(crate) fn apply(
     req: &RequestRow,
     step: Step<'_>,
 ) -> Result<RequestRow, AppError> {
+    let now = app.now();
+    let document = match document_of(service, req, step.planned) {
+        // The decision and its signed document are one transaction (R-003-32, R-004-23).
+        Some(issues) => Some(super::results::issue_document(
+            app,
+            c,
+            req,
+            &super::results::Issue {
+                service,
+                issues,
+                official: step.user,
+                reason: step.input.reason.as_deref(),
+                decision_fields: &step.input.fields,
+                now,
+            },
+        )?),
+        None => None,
+    };
+    let (updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
+    queries::record_change(c, &updated, &entry)?;
+    Ok(updated)
+}
+
+/// Applies a step on its own: in one transaction if it issues a document, else as one
+/// recorded change (a single statement on PostgreSQL).
+pub(crate) fn apply_alone(
+    app: &App,
+    db: &mut Session<'_>,
+    service: &Service,
+    req: &RequestRow,
+    step: Step<'_>,
+) -> Result<RequestRow, AppError> {
+    if document_of(service, req, step.planned).is_some() {
+        return db.write(|c| apply(app, c, service, req, step));
+    }
+    let (updated, entry) = next_version(app, service, req, step, None, app.now())?;
+    db.record_change(&updated, &entry)?;
+    Ok(updated)
+}
+
+/// The request's next version after `step`, and its history entry.
+fn next_version(
+    app: &App,
+    service: &Service,
+    req: &RequestRow,
+    step: Step<'_>,
+    document: Option<&DocumentRow>,
+    now: DateTime<Utc>,
+) -> Result<(RequestRow, HistoryRow), AppError> {
     let Step {
         planned,
         user,
         input,
-        data,
+        mut data,
     } = step;
-    let now = app.now();
     let mut registered_at = req.registered_at;
     let mut due_at = req.due_at;
     let mut extended = req.extended;
-    let mut data = data;
     if planned.to == State::Registered && registered_at.is_none() {
         registered_at = Some(now.naive_utc());
         due_at = Some(due_date(app, service, &req.variant, now)?.naive_utc());
@@ -805,40 +875,20 @@ pub(crate) fn apply(
             extended = true;
         }
     }
-    // Desk and ЦОН channels hand the applicant a signed receipt on submission (G-47).
-    let receipt =
-        planned.action == "submit" && service.channel(&req.channel).is_some_and(|ch| ch.receipt);
-    if let Some(issues) = planned
-        .issues
-        .or(receipt.then_some(crate::domain::catalog::Issues::Receipt))
-    {
-        // The decision and its signed document are one transaction (R-003-32, R-004-23).
-        let doc = super::results::issue_document(
-            app,
-            c,
-            req,
-            &super::results::Issue {
-                service,
-                issues,
-                official: user,
-                reason: input.reason.as_deref(),
-                decision_fields: &input.fields,
-                now,
-            },
-        )?;
+    if let Some(doc) = document {
         let mut obj = match data.take() {
-            Some(serde_json::Value::Object(m)) => m,
+            Some(Value::Object(m)) => m,
             Some(other) => {
-                let mut m = serde_json::Map::new();
+                let mut m = Map::new();
                 m.insert("data".into(), other);
                 m
             }
-            None => serde_json::Map::new(),
+            None => Map::new(),
         };
-        obj.insert("document_id".into(), doc.id.into());
-        obj.insert("document_kind".into(), doc.kind.into());
-        obj.insert("document_sha256".into(), doc.sha256.into());
-        data = Some(serde_json::Value::Object(obj));
+        obj.insert("document_id".into(), doc.id.clone().into());
+        obj.insert("document_kind".into(), doc.kind.clone().into());
+        obj.insert("document_sha256".into(), doc.sha256.clone().into());
+        data = Some(Value::Object(obj));
     } else if !input.fields.is_empty() {
         return Err(AppError::with(
             "UNKNOWN_FIELD",
@@ -857,7 +907,6 @@ pub(crate) fn apply(
         updated_at: now.naive_utc(),
         ..req.clone()
     };
-    queries::update_request(c, &updated)?;
     let entry = Entry {
         action: &planned.action,
         from: Some(planned.from),
@@ -867,76 +916,103 @@ pub(crate) fn apply(
         data,
     };
     let h = history_row(req, req.version + 1, now, user, entry);
-    queries::insert_history(c, &h)?;
-    Ok(updated)
+    Ok((updated, h))
 }
 
+/// How many times a transition is planned again after another writer moved the request
+/// between its read and its write (`CONCURRENT_UPDATE`).
+const TRANSITION_ATTEMPTS: usize = 3;
+
 /// Takes a transition on behalf of a user (`POST /requests/{number}/transitions`).
+///
+/// Reads the request, plans the step in the domain, then writes it only if the request is
+/// still at the version read (optimistic concurrency). If another writer moved it first, the
+/// transition is planned again on the new version, so concurrent calls behave as if they
+/// ran one after another: the later one succeeds or gets the domain's answer for the new
+/// state (e.g. `ILLEGAL_TRANSITION`).
 pub fn transition(
     app: &App,
     user: &CurrentUser,
     number: &str,
     input: TransitionInput,
 ) -> Result<RequestView, AppError> {
-    let (planned, view) = app.store.write(|c| {
-        let req = load_visible(app, c, user, number)?;
+    let mut attempt = 1;
+    loop {
+        match transition_once(app, user, number, &input) {
+            Err(e) if e.code == "CONCURRENT_UPDATE" && attempt < TRANSITION_ATTEMPTS => {
+                tracing::info!(number, action = %input.action, attempt, "request moved meanwhile; planning again");
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn transition_once(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    input: &TransitionInput,
+) -> Result<RequestView, AppError> {
+    // One connection from the read to the write.
+    let mut db = app.store.session()?;
+    let (req, attachments, facts) = db.read(|c| {
+        let (req, attachments) = load_visible_with_attachments(app, c, user, number)?;
         let service = service_of(app, &req.service_code)?;
-        let from = State::parse(&req.state)
-            .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
-        let attachments = queries::attachments_of(c, &req.id)?;
-        let facts = facts_for(app, c, service, &req, &input, &attachments)?;
-        let data = if input.action == "assess" {
-            check_checklist(service, &req, &input.checklist)?;
-            Some(serde_json::json!({ "checklist": input.checklist }))
-        } else if !input.checklist.is_empty() {
+        let facts = facts_for(app, c, service, &req, input, &attachments)?;
+        Ok((req, attachments, facts))
+    })?;
+    let service = service_of(app, &req.service_code)?;
+    let from = State::parse(&req.state)
+        .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
+    let data = if input.action == "assess" {
+        check_checklist(service, &req, &input.checklist)?;
+        Some(serde_json::json!({ "checklist": input.checklist }))
+    } else if !input.checklist.is_empty() {
+        return Err(AppError::with(
+            "UNKNOWN_FIELD",
+            "a checklist is given only with `assess`",
+        ));
+    } else if let Some(r) = &input.recipient {
+        if input.action != "deliver" {
             return Err(AppError::with(
                 "UNKNOWN_FIELD",
-                "a checklist is given only with `assess`",
+                "a recipient is given only with `deliver`",
             ));
-        } else if let Some(r) = &input.recipient {
-            if input.action != "deliver" {
-                return Err(AppError::with(
-                    "UNKNOWN_FIELD",
-                    "a recipient is given only with `deliver`",
-                ));
-            }
-            Some(serde_json::json!({ "handover": r.checked()? }))
-        } else {
-            None
-        };
-        let planned = lifecycle::plan(
-            service,
-            app.catalog.workflow_of(service),
-            from,
-            &input.action,
-            &actor_of(user, &req),
-            &facts,
-        )
-        .inspect_err(
-            |e| tracing::info!(number, action = %input.action, error = %e, "transition refused"),
-        )?;
-        let updated = apply(
-            app,
-            c,
-            service,
-            &req,
-            Step {
-                planned: &planned,
-                user: Some(user),
-                input: &input,
-                data,
-            },
-        )?;
-        // The answer is built from what this transaction wrote: no second read.
-        let actions = actions_for(app, service, &updated, user);
-        Ok((
-            planned,
-            RequestView::from_rows(updated, attachments, actions),
-        ))
-    })?;
+        }
+        Some(serde_json::json!({ "handover": r.checked()? }))
+    } else {
+        None
+    };
+    let planned = lifecycle::plan(
+        service,
+        app.catalog.workflow_of(service),
+        from,
+        &input.action,
+        &actor_of(user, &req),
+        &facts,
+    )
+    .inspect_err(
+        |e| tracing::info!(number, action = %input.action, error = %e, "transition refused"),
+    )?;
+    let updated = apply_alone(
+        app,
+        &mut db,
+        service,
+        &req,
+        Step {
+            planned: &planned,
+            user: Some(user),
+            input,
+            data,
+        },
+    )?;
+    drop(db);
     tracing::info!(number, action = %planned.action, from = %planned.from, to = %planned.to, user = %user.login, "transition");
     crate::metrics::transition(&planned.action);
-    Ok(view)
+    // The answer is built from what was written: no second read.
+    let actions = actions_for(app, service, &updated, user);
+    Ok(RequestView::from_rows(updated, attachments, actions))
 }
 
 /// Whose identity a signing certificate must carry for this request (R-003-26, R-004-20, G-39).

@@ -2,10 +2,14 @@
 //! PostgreSQL share one schema ([`schema`]) and one code path ([`DbConnection`] is a
 //! diesel `MultiConnection`); only the migration folders differ.
 //!
-//! Writes go through [`Store::write`]: one transaction per state change. On SQLite, writers
+//! Writes go through [`Store::write`]: one transaction per state change. The two hot state
+//! changes, creating a request and moving it without issuing a document, have their own
+//! entry points ([`Store::create_request`], [`Store::record_change`]): on PostgreSQL each is
+//! one self-contained statement, with no `BEGIN`/`COMMIT` round trips (docs/performance.md). On SQLite, writers
 //! are serialised by an in-process lock so a transaction never fails to upgrade its read
 //! lock (`SQLITE_BUSY`); readers run concurrently under WAL.
 
+mod combined;
 pub mod models;
 pub mod queries;
 pub mod schema;
@@ -13,10 +17,13 @@ pub mod schema;
 use crate::error::AppError;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::r2d2::{
+    ConnectionManager, CustomizeConnection, ManageConnection, Pool, PooledConnection,
+};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use models::{HistoryRow, RequestRow};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -44,12 +51,60 @@ impl Backend {
     }
 }
 
+/// How long after a use that ended well a connection is handed out again without a
+/// liveness check.
+const FRESH: Duration = Duration::from_secs(1);
+
+/// A pooled connection and what the pool knows of its last use.
+pub struct Pooled {
+    conn: DbConnection,
+    returned_at: Instant,
+    last_use_failed: bool,
+}
+
+/// diesel's connection manager with a cheaper liveness check on checkout. diesel's sends
+/// `SELECT 1` every time: one round trip in three of a PostgreSQL state change. Here a
+/// connection back within [`FRESH`] from a use that ended without a server-side error is
+/// handed out as is; one idle for longer, or whose last use failed (e.g. the server closed
+/// it), is checked with `SELECT 1` first and replaced if that fails. A connection that dies
+/// while hot fails the one use that finds out (an error answer, nothing written), and is
+/// checked before its next.
+#[derive(Debug)]
+struct Manager(ConnectionManager<DbConnection>);
+
+impl ManageConnection for Manager {
+    type Connection = Pooled;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Pooled, Self::Error> {
+        Ok(Pooled {
+            conn: self.0.connect()?,
+            returned_at: Instant::now(),
+            last_use_failed: false,
+        })
+    }
+
+    fn is_valid(&self, c: &mut Pooled) -> Result<(), Self::Error> {
+        if !c.last_use_failed && c.returned_at.elapsed() < FRESH {
+            return Ok(());
+        }
+        self.0.is_valid(&mut c.conn)?;
+        c.last_use_failed = false;
+        Ok(())
+    }
+
+    fn has_broken(&self, c: &mut Pooled) -> bool {
+        c.returned_at = Instant::now();
+        self.0.has_broken(&mut c.conn)
+    }
+}
+
 #[derive(Debug)]
 struct SqlitePragmas;
 
-impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
-    fn on_acquire(&self, conn: &mut DbConnection) -> Result<(), diesel::r2d2::Error> {
-        if let DbConnection::Sqlite(c) = conn {
+impl CustomizeConnection<Pooled, diesel::r2d2::Error> for SqlitePragmas {
+    fn on_acquire(&self, conn: &mut Pooled) -> Result<(), diesel::r2d2::Error> {
+        if let DbConnection::Sqlite(c) = &mut conn.conn {
             // WAL for concurrent readers; NORMAL sync is durable across application crashes
             // (a power loss may lose the last commits but never corrupts the file).
             // busy_timeout first, so the switch to WAL waits for a concurrent opener.
@@ -63,12 +118,12 @@ impl CustomizeConnection<DbConnection, diesel::r2d2::Error> for SqlitePragmas {
     }
 }
 
-pub type Conn = PooledConnection<ConnectionManager<DbConnection>>;
+type Conn = PooledConnection<Manager>;
 
 /// The database handle shared by the whole application.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<ConnectionManager<DbConnection>>,
+    pool: Pool<Manager>,
     backend: Backend,
     write_lock: Option<Arc<Mutex<()>>>,
 }
@@ -84,7 +139,7 @@ impl Store {
                 }
             }
         }
-        let manager = ConnectionManager::<DbConnection>::new(url);
+        let manager = Manager(ConnectionManager::<DbConnection>::new(url));
         let pool = Pool::builder()
             .max_size(max_size)
             .connection_timeout(Duration::from_secs(10))
@@ -106,7 +161,7 @@ impl Store {
     /// Applies pending embedded migrations; returns their versions.
     pub fn migrate(&self) -> anyhow::Result<Vec<String>> {
         let mut conn = self.pool.get()?;
-        let applied = match &mut *conn {
+        let applied = match &mut conn.conn {
             DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
             DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
         }
@@ -118,13 +173,22 @@ impl Store {
         self.pool.get().map_err(AppError::internal)
     }
 
+    /// One pooled connection for a use case that reads, decides, then writes: one pool
+    /// checkout (each checkout checks the connection is alive with a round trip) instead of
+    /// one per step.
+    pub fn session(&self) -> Result<Session<'_>, AppError> {
+        Ok(Session {
+            store: self,
+            conn: self.conn()?,
+        })
+    }
+
     /// Runs read-only queries.
     pub fn read<T>(
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.conn()?;
-        f(&mut conn)
+        self.session()?.read(f)
     }
 
     /// Runs `f` in one transaction: all of it commits or none of it does.
@@ -132,16 +196,98 @@ impl Store {
         &self,
         f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
     ) -> Result<T, AppError> {
-        let mut conn = self.conn()?;
-        let _guard = match &self.write_lock {
+        self.session()?.write(f)
+    }
+
+    /// [`Session::create_request`] on a connection of its own.
+    pub fn create_request(
+        &self,
+        counter: &str,
+        build: impl FnOnce(i64) -> Result<(RequestRow, HistoryRow), AppError>,
+    ) -> Result<RequestRow, AppError> {
+        self.session()?.create_request(counter, build)
+    }
+
+    /// [`Session::record_change`] on a connection of its own.
+    pub fn record_change(&self, next: &RequestRow, entry: &HistoryRow) -> Result<(), AppError> {
+        self.session()?.record_change(next, entry)
+    }
+}
+
+/// A pooled connection held for one use case ([`Store::session`]). Reads see committed data;
+/// each write is atomic on its own.
+pub struct Session<'s> {
+    store: &'s Store,
+    conn: Conn,
+}
+
+impl Session<'_> {
+    /// Runs read-only queries.
+    pub fn read<T>(
+        &mut self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let r = f(&mut self.conn.conn);
+        self.noted(r)
+    }
+
+    /// Notes a server-side failure, so the pool checks the connection before its next use.
+    fn noted<T>(&mut self, r: Result<T, AppError>) -> Result<T, AppError> {
+        if matches!(&r, Err(e) if e.status >= 500) {
+            self.conn.last_use_failed = true;
+        }
+        r
+    }
+
+    /// Runs `f` in one transaction: all of it commits or none of it does.
+    pub fn write<T>(
+        &mut self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        let store = self.store;
+        let _guard = match &store.write_lock {
             Some(l) => Some(
                 l.lock()
                     .map_err(|_| AppError::internal("sqlite write lock poisoned"))?,
             ),
             None => None,
         };
-        let c: &mut DbConnection = &mut conn;
-        c.transaction(f)
+        let r = self.conn.conn.transaction(f);
+        self.noted(r)
+    }
+
+    /// Creates a request with its first history entry. `build` gets the next value of the
+    /// named counter and returns both rows. PostgreSQL: `nextval`, then one statement (the
+    /// sequence is outside transactions anyway). SQLite: one transaction under the writer lock.
+    pub fn create_request(
+        &mut self,
+        counter: &str,
+        build: impl FnOnce(i64) -> Result<(RequestRow, HistoryRow), AppError>,
+    ) -> Result<RequestRow, AppError> {
+        let write = |c: &mut DbConnection| {
+            let (row, first) = build(queries::next_counter(c, counter)?)?;
+            queries::insert_request(c, &row, &first)?;
+            Ok(row)
+        };
+        match self.store.backend {
+            Backend::Postgres => {
+                let r = write(&mut self.conn.conn);
+                self.noted(r)
+            }
+            Backend::Sqlite => self.write(write),
+        }
+    }
+
+    /// Records one state change ([`queries::record_change`]): on PostgreSQL one statement,
+    /// on SQLite one transaction under the writer lock.
+    pub fn record_change(&mut self, next: &RequestRow, entry: &HistoryRow) -> Result<(), AppError> {
+        match self.store.backend {
+            Backend::Postgres => {
+                let r = queries::record_change(&mut self.conn.conn, next, entry);
+                self.noted(r)
+            }
+            Backend::Sqlite => self.write(|c| queries::record_change(c, next, entry)),
+        }
     }
 }
 

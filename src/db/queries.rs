@@ -91,13 +91,8 @@ pub fn next_counter(c: &mut DbConnection, name: &str) -> R<i64> {
     match c {
         DbConnection::Pg(pg) => {
             let seq = sequence_name(name);
-            // `to_regclass` gives NULL (not an error, which would abort a surrounding
-            // transaction) while the sequence does not exist yet.
             let next = |pg: &mut diesel::PgConnection| -> R<Option<i64>> {
-                let n: Next = diesel::sql_query("SELECT nextval(to_regclass($1)) AS value")
-                    .bind::<diesel::sql_types::Text, _>(&seq)
-                    .get_result(pg)?;
-                Ok(n.value)
+                Ok(super::combined::NextVal(&seq).get_result(pg)?)
             };
             if let Some(v) = next(pg)? {
                 return Ok(v);
@@ -156,8 +151,20 @@ pub fn sequence_name(name: &str) -> String {
 
 // ---- requests ----------------------------------------------------------------------------
 
-pub fn insert_request(c: &mut DbConnection, r: &RequestRow) -> R<()> {
-    diesel::insert_into(requests::table).values(r).execute(c)?;
+/// Writes a new request and its first history entry (seq 1), both or neither. PostgreSQL:
+/// one statement ([`super::combined`]); SQLite: two, in the caller's transaction.
+pub fn insert_request(c: &mut DbConnection, r: &RequestRow, first: &HistoryRow) -> R<()> {
+    match c {
+        DbConnection::Pg(pg) => {
+            super::combined::CreateRequest { request: r, first }.execute(pg)?;
+        }
+        DbConnection::Sqlite(sq) => {
+            diesel::insert_into(requests::table).values(r).execute(sq)?;
+            diesel::insert_into(request_history::table)
+                .values(first)
+                .execute(sq)?;
+        }
+    }
     Ok(())
 }
 
@@ -177,25 +184,41 @@ pub fn request_by_number(c: &mut DbConnection, number: &str) -> R<Option<Request
         .optional()?)
 }
 
-/// Stores `next`, the request's next version (its state, registration, due date and
-/// extension), if nobody else moved the request first (optimistic concurrency): the row must
-/// still be at `next.version - 1`, else `CONCURRENT_UPDATE`.
-pub fn update_request(c: &mut DbConnection, next: &RequestRow) -> R<()> {
-    let n = diesel::update(
-        requests::table
-            .filter(requests::id.eq(&next.id))
-            .filter(requests::version.eq(next.version - 1)),
-    )
-    .set((
-        requests::state.eq(&next.state),
-        requests::registered_at.eq(next.registered_at),
-        requests::due_at.eq(next.due_at),
-        requests::extended.eq(next.extended),
-        requests::version.eq(next.version),
-        requests::updated_at.eq(next.updated_at),
-    ))
-    .execute(c)?;
-    if n == 1 {
+/// Records one state change: stores `next`, the request's next version (its state,
+/// registration, due date and extension), and appends `entry` to its history, both or
+/// neither, if nobody else moved the request first (optimistic concurrency): the row must
+/// still be at `next.version - 1`, else `CONCURRENT_UPDATE` and nothing is written.
+///
+/// PostgreSQL: one statement, `WITH changed AS (UPDATE … RETURNING) INSERT … SELECT … FROM
+/// changed` ([`super::combined`]), atomic without a transaction around it. SQLite: the
+/// update, then the insert, in the caller's transaction.
+pub fn record_change(c: &mut DbConnection, next: &RequestRow, entry: &HistoryRow) -> R<()> {
+    let moved = match c {
+        DbConnection::Pg(pg) => super::combined::RecordChange { next, entry }.execute(pg)?,
+        DbConnection::Sqlite(sq) => {
+            let n = diesel::update(
+                requests::table
+                    .filter(requests::id.eq(&next.id))
+                    .filter(requests::version.eq(next.version - 1)),
+            )
+            .set((
+                requests::state.eq(&next.state),
+                requests::registered_at.eq(next.registered_at),
+                requests::due_at.eq(next.due_at),
+                requests::extended.eq(next.extended),
+                requests::version.eq(next.version),
+                requests::updated_at.eq(next.updated_at),
+            ))
+            .execute(sq)?;
+            if n == 1 {
+                diesel::insert_into(request_history::table)
+                    .values(entry)
+                    .execute(sq)?;
+            }
+            n
+        }
+    };
+    if moved == 1 {
         Ok(())
     } else {
         Err(AppError::new("CONCURRENT_UPDATE"))
@@ -275,13 +298,6 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
 
 // ---- history -----------------------------------------------------------------------------
 
-pub fn insert_history(c: &mut DbConnection, h: &HistoryRow) -> R<()> {
-    diesel::insert_into(request_history::table)
-        .values(h)
-        .execute(c)?;
-    Ok(())
-}
-
 pub fn history_of(c: &mut DbConnection, request_id: &str) -> R<Vec<HistoryRow>> {
     Ok(request_history::table
         .filter(request_history::request_id.eq(request_id))
@@ -305,6 +321,30 @@ pub fn attachments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<Attachmen
         .order((attachments::created_at.asc(), attachments::id.asc()))
         .select(AttachmentRow::as_select())
         .load(c)?)
+}
+
+/// A request and its attachments (oldest first), by number, in one query.
+pub fn request_with_attachments(
+    c: &mut DbConnection,
+    number: &str,
+) -> R<Option<(RequestRow, Vec<AttachmentRow>)>> {
+    let rows: Vec<(RequestRow, Option<AttachmentRow>)> = requests::table
+        .left_join(attachments::table)
+        .filter(requests::number.eq(number))
+        .order((attachments::created_at.asc(), attachments::id.asc()))
+        .select((
+            RequestRow::as_select(),
+            Option::<AttachmentRow>::as_select(),
+        ))
+        .load(c)?;
+    let mut rows = rows.into_iter();
+    Ok(rows.next().map(|(request, first)| {
+        let attachments = first
+            .into_iter()
+            .chain(rows.filter_map(|(_, a)| a))
+            .collect();
+        (request, attachments)
+    }))
 }
 
 // ---- signatures --------------------------------------------------------------------------
