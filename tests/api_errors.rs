@@ -6,18 +6,6 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 
-fn home_call(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "doctor-home-call", "channel": "portal",
-                "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
-    );
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().expect("json");
-    v["number"].as_str().expect("number").to_string()
-}
-
 #[test]
 fn missing_or_bad_auth_is_401() {
     let app = TestApp::spawn();

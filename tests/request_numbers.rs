@@ -6,22 +6,7 @@ mod common;
 
 use common::*;
 use diesel::RunQueryDsl;
-use serde_json::{json, Value};
 use std::collections::BTreeSet;
-
-fn home_call(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "doctor-home-call", "channel": "portal",
-                "form": {"visit_address": "Астана", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string()
-}
 
 fn seq(number: &str) -> u32 {
     number

@@ -9,21 +9,7 @@ mod common;
 use common::*;
 use ruqsat::db::models::{HistoryRow, RequestRow};
 use ruqsat::db::queries;
-use serde_json::{json, Value};
-
-fn home_call(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "doctor-home-call", "channel": "portal",
-                "form": {"visit_address": "Астана", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string()
-}
+use serde_json::Value;
 
 fn stored(app: &TestApp, number: &str) -> (RequestRow, Vec<HistoryRow>) {
     app.app
@@ -214,12 +200,7 @@ fn dropped_database_connections_are_replaced_and_nothing_is_half_written() {
     assert!(terminate_pool_connections(&app) > 0);
     let (mut created, mut failed, mut streak) = (0, 0, 0);
     while streak < 10 {
-        let r = app.post(
-            &token,
-            "/api/v1/requests",
-            &json!({"service": "doctor-home-call", "channel": "portal",
-                    "form": {"visit_address": "Астана", "symptoms": "қызба", "phone": "+7 701 111 22 33"}}),
-        );
+        let r = app.post(&token, "/api/v1/requests", &home_call_body());
         if r.status() == 201 {
             created += 1;
             streak += 1;

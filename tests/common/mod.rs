@@ -210,6 +210,22 @@ pub fn assert_error(r: Response, status: u16, code: &str) -> Value {
     v
 }
 
+/// The smallest complete request: a doctor home call on the portal.
+pub fn home_call_body() -> Value {
+    json!({"service": "doctor-home-call", "channel": "portal",
+           "form": {"visit_address": "Астана", "symptoms": "қызба", "phone": "+7 701 111 22 33"}})
+}
+
+/// Creates a [`home_call_body`] request; returns its number.
+pub fn home_call(app: &TestApp, token: &str) -> String {
+    let r = app.post(token, "/api/v1/requests", &home_call_body());
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string()
+}
+
 pub fn pdf_bytes(tag: &str) -> Vec<u8> {
     ruqsat::demo::sample_pdf(tag)
 }
