@@ -526,10 +526,11 @@ pub(crate) fn load_visible_with_attachments(
     user: &CurrentUser,
     number: &str,
 ) -> Result<(RequestRow, Vec<AttachmentRow>), AppError> {
-    match queries::request_with_attachments(c, number)? {
-        Some((r, atts)) => Ok((visible(app, user, number, Some(r))?, atts)),
-        None => visible(app, user, number, None).map(|r| (r, Vec::new())),
-    }
+    let (found, attachments) = queries::request_with_attachments(c, number)?.unzip();
+    Ok((
+        visible(app, user, number, found)?,
+        attachments.unwrap_or_default(),
+    ))
 }
 
 fn visible(
@@ -956,13 +957,12 @@ fn transition_once(
 ) -> Result<RequestView, AppError> {
     // One connection from the read to the write.
     let mut db = app.store.session()?;
-    let (req, attachments, facts) = db.read(|c| {
+    let (req, attachments, service, facts) = db.read(|c| {
         let (req, attachments) = load_visible_with_attachments(app, c, user, number)?;
         let service = service_of(app, &req.service_code)?;
         let facts = facts_for(app, c, service, &req, input, &attachments)?;
-        Ok((req, attachments, facts))
+        Ok((req, attachments, service, facts))
     })?;
-    let service = service_of(app, &req.service_code)?;
     let from = State::parse(&req.state)
         .ok_or_else(|| AppError::internal(format!("bad state {}", req.state)))?;
     let data = if input.action == "assess" {

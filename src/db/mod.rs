@@ -5,9 +5,9 @@
 //! Writes go through [`Store::write`]: one transaction per state change. The two hot state
 //! changes, creating a request and moving it without issuing a document, have their own
 //! entry points ([`Store::create_request`], [`Store::record_change`]): on PostgreSQL each is
-//! one self-contained statement, with no `BEGIN`/`COMMIT` round trips (docs/performance.md). On SQLite, writers
-//! are serialised by an in-process lock so a transaction never fails to upgrade its read
-//! lock (`SQLITE_BUSY`); readers run concurrently under WAL.
+//! one self-contained statement, with no `BEGIN`/`COMMIT` round trips (docs/performance.md).
+//! On SQLite, writers are serialised by an in-process lock so a transaction never fails to
+//! upgrade its read lock (`SQLITE_BUSY`); readers run concurrently under WAL.
 
 mod combined;
 pub mod models;
@@ -56,7 +56,7 @@ impl Backend {
 const FRESH: Duration = Duration::from_secs(1);
 
 /// A pooled connection and what the pool knows of its last use.
-pub struct Pooled {
+struct Pooled {
     conn: DbConnection,
     returned_at: Instant,
     last_use_failed: bool,
@@ -174,8 +174,7 @@ impl Store {
     }
 
     /// One pooled connection for a use case that reads, decides, then writes: one pool
-    /// checkout (each checkout checks the connection is alive with a round trip) instead of
-    /// one per step.
+    /// checkout instead of one per step.
     pub fn session(&self) -> Result<Session<'_>, AppError> {
         Ok(Session {
             store: self,
@@ -231,6 +230,19 @@ impl Session<'_> {
         self.noted(r)
     }
 
+    /// Runs `f`, whose writes are atomic on PostgreSQL without a transaction around them
+    /// (one statement; `nextval` is outside transactions anyway), in a transaction under the
+    /// writer lock on SQLite.
+    fn atomic<T>(
+        &mut self,
+        f: impl FnOnce(&mut DbConnection) -> Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        match self.store.backend {
+            Backend::Postgres => self.read(f),
+            Backend::Sqlite => self.write(f),
+        }
+    }
+
     /// Notes a server-side failure, so the pool checks the connection before its next use.
     fn noted<T>(&mut self, r: Result<T, AppError>) -> Result<T, AppError> {
         if matches!(&r, Err(e) if e.status >= 500) {
@@ -257,37 +269,24 @@ impl Session<'_> {
     }
 
     /// Creates a request with its first history entry. `build` gets the next value of the
-    /// named counter and returns both rows. PostgreSQL: `nextval`, then one statement (the
-    /// sequence is outside transactions anyway). SQLite: one transaction under the writer lock.
+    /// named counter and returns both rows. PostgreSQL: `nextval`, then one statement.
+    /// SQLite: one transaction under the writer lock.
     pub fn create_request(
         &mut self,
         counter: &str,
         build: impl FnOnce(i64) -> Result<(RequestRow, HistoryRow), AppError>,
     ) -> Result<RequestRow, AppError> {
-        let write = |c: &mut DbConnection| {
+        self.atomic(|c| {
             let (row, first) = build(queries::next_counter(c, counter)?)?;
             queries::insert_request(c, &row, &first)?;
             Ok(row)
-        };
-        match self.store.backend {
-            Backend::Postgres => {
-                let r = write(&mut self.conn.conn);
-                self.noted(r)
-            }
-            Backend::Sqlite => self.write(write),
-        }
+        })
     }
 
     /// Records one state change ([`queries::record_change`]): on PostgreSQL one statement,
     /// on SQLite one transaction under the writer lock.
     pub fn record_change(&mut self, next: &RequestRow, entry: &HistoryRow) -> Result<(), AppError> {
-        match self.store.backend {
-            Backend::Postgres => {
-                let r = queries::record_change(&mut self.conn.conn, next, entry);
-                self.noted(r)
-            }
-            Backend::Sqlite => self.write(|c| queries::record_change(c, next, entry)),
-        }
+        self.atomic(|c| queries::record_change(c, next, entry))
     }
 }
 
