@@ -1,6 +1,6 @@
 //! `cargo bench`: request creation + submission over HTTP at 32 concurrent clients on the
 //! embedded SQLite, and on PostgreSQL when `DATABASE_URL` is a postgres URL (a scratch
-//! database is created and dropped). Same code as `ruqsat bench`. Targets (issue #3):
+//! database is created and dropped). Same code as `ruqsat bench`. Targets:
 //! ≥ 1,500 submissions/s on SQLite, p99 < 25 ms on PostgreSQL, on a 2-core machine.
 
 use diesel::{Connection, PgConnection, RunQueryDsl};

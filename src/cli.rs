@@ -369,8 +369,8 @@ fn verify_signature(
                 None => chrono::Utc::now(),
             };
             let expected = match (iin, bin) {
-                (Some(i), _) => Some(crate::pki::ExpectedSigner::Iin(i)),
-                (_, Some(b)) => Some(crate::pki::ExpectedSigner::Bin(b)),
+                (Some(i), _) => Some(crate::pki::ExpectedSigner::Iin(i.trim().to_string())),
+                (_, Some(b)) => Some(crate::pki::ExpectedSigner::Bin(b.trim().to_string())),
                 _ => None,
             };
             Ok(
@@ -392,8 +392,8 @@ fn verify_signature(
             0
         }
         Ok(Err(f)) => {
-            println!("{}: {}", f.code(), f.message("en"));
-            println!("{}: {}", f.code(), f.message("ru"));
+            println!("{}: {}", f.code(), f.message(crate::error::Lang::En));
+            println!("{}: {}", f.code(), f.message(crate::error::Lang::Ru));
             1
         }
         Err(e) => {

@@ -8,6 +8,7 @@ use crate::app::seed::demo_password;
 use crate::app::App;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -95,7 +96,7 @@ fn decide(
             ..Default::default()
         },
     )?;
-    Ok(v.state)
+    Ok(v.state.to_string())
 }
 
 fn attach_all(
@@ -137,7 +138,11 @@ fn sign(app: &App, user: &CurrentUser, number: &str, stem: &str) -> Result<Strin
     let cms = key
         .sign_detached(&payload, app.now())
         .map_err(AppError::internal)?;
-    Ok(crate::app::signing::submit_signature(app, user, number, &cms)?.state)
+    Ok(
+        crate::app::signing::submit_signature(app, user, number, &cms)?
+            .state
+            .to_string(),
+    )
 }
 
 const SUPPORT_DOCS: [&str; 5] = [
@@ -228,7 +233,7 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
             variant: None,
             channel: "provider_desk".into(),
             applicant: Some(ApplicantInput {
-                kind: "person".into(),
+                kind: crate::domain::catalog::ApplicantKind::Person,
                 iin: Some("900712304567".into()),
                 bin: None,
                 name: None,
@@ -301,7 +306,7 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
             variant: None,
             channel: "clinic_desk".into(),
             applicant: Some(ApplicantInput {
-                kind: "person".into(),
+                kind: crate::domain::catalog::ApplicantKind::Person,
                 iin: Some("850305401237".into()),
                 bin: None,
                 name: None,
@@ -398,7 +403,7 @@ impl<'a> Licence<'a> {
                 variant: Some(self.variant.into()),
                 channel: self.channel.into(),
                 applicant: Some(ApplicantInput {
-                    kind: "legal_entity".into(),
+                    kind: crate::domain::catalog::ApplicantKind::LegalEntity,
                     iin: None,
                     bin: self.bin.map(str::to_string),
                     name: None,
@@ -488,7 +493,7 @@ fn medcenter_licence_number(app: &App) -> Result<String, AppError> {
     };
     crate::app::licences::search(app, &query)?
         .into_iter()
-        .find(|l| l.status == "valid")
+        .find(|l| l.status == crate::domain::documents::DocumentStatus::Valid)
         .map(|l| l.number)
         .ok_or_else(|| AppError::internal("no licence issued to the demo company yet"))
 }
@@ -605,7 +610,7 @@ fn hand_over(
             ..Default::default()
         },
     )?;
-    Ok(v.state)
+    Ok(v.state.to_string())
 }
 
 const FLOWS: &[(&str, FlowFn)] = &[
@@ -649,7 +654,7 @@ const FLOWS: &[(&str, FlowFn)] = &[
 fn export_documents(app: &App, out: &Path, number: &str) -> anyhow::Result<Vec<String>> {
     let docs = app.store.read(|c| {
         let req = crate::db::queries::request_by_number(c, number)?
-            .ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+            .ok_or_else(|| AppError::new(ErrorCode::RequestNotFound))?;
         crate::db::queries::documents_of(c, &req.id)
     })?;
     let mut paths = Vec::new();

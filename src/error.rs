@@ -1,113 +1,208 @@
-//! Errors that reach a user: a stable machine code, an HTTP status and a message in
-//! Russian, Kazakh and English (G-48). Every code is listed once in [`CODES`]; a test
-//! checks that each has all three messages.
+//! Errors that reach a user: a stable machine code ([`ErrorCode`]), an HTTP status and a
+//! message in Russian, Kazakh and English (G-48). Every code is declared once, in the table
+//! of [`error_codes!`] below, with its status and its three messages; a test checks that
+//! each has all three, distinct from each other.
 
 use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
 
+/// A language of the user interface and of messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    Ru,
+    Kk,
+    En,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 3] = [Lang::Ru, Lang::Kk, Lang::En];
+
+    /// A language tag (`ru`, `kk-KZ`, `en`…); anything else is Russian, the language every
+    /// user of a Kazakh public service reads besides Kazakh.
+    pub fn from_tag(tag: &str) -> Lang {
+        let primary = tag.split(['-', '_']).next().unwrap_or("").trim();
+        match primary.to_ascii_lowercase().as_str() {
+            "kk" => Lang::Kk,
+            "en" => Lang::En,
+            _ => Lang::Ru,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Lang::Ru => "ru",
+            Lang::Kk => "kk",
+            Lang::En => "en",
+        }
+    }
+}
+
+macro_rules! error_codes {
+    ($($variant:ident = $code:literal, $status:literal, $ru:literal, $kk:literal, $en:literal;)*) => {
+        /// Every error code Ruqsat answers with. The wire form is the SCREAMING_SNAKE name.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $($variant,)*
+        }
+
+        impl ErrorCode {
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant,)*];
+
+            /// The stable machine-readable name, e.g. `IIN_CHECKSUM`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$variant => $code,)* }
+            }
+
+            /// The HTTP status the code is answered with.
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$variant => $status,)* }
+            }
+
+            /// The message for people in `lang`.
+            pub fn message(self, lang: Lang) -> &'static str {
+                match (self, lang) {
+                    $((ErrorCode::$variant, Lang::Ru) => $ru,
+                      (ErrorCode::$variant, Lang::Kk) => $kk,
+                      (ErrorCode::$variant, Lang::En) => $en,)*
+                }
+            }
+
+            /// The code of a wire name, if there is one.
+            pub fn parse(s: &str) -> Option<ErrorCode> {
+                ErrorCode::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+// (variant = wire code, HTTP status, ru, kk, en)
+#[rustfmt::skip]
+error_codes! {
+    MalformedJson = "MALFORMED_JSON", 400, "Некорректный JSON в запросе", "Сұраныстағы JSON қате", "The request body is not valid JSON";
+    BadRequest = "BAD_REQUEST", 400, "Некорректный запрос", "Сұраныс қате", "The request is not valid";
+    Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";
+    InvalidCredentials = "INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password";
+    Forbidden = "FORBIDDEN", 403, "Недостаточно прав для этого действия", "Бұл әрекетке құқық жеткіліксіз", "You are not allowed to do this";
+    ChannelNotAllowed = "CHANNEL_NOT_ALLOWED", 403, "Ваша роль не может подавать заявки по этому каналу", "Сіздің рөліңіз бұл арна арқылы өтінім бере алмайды", "Your role cannot open requests in this channel";
+    ActionNotPermitted = "ACTION_NOT_PERMITTED", 403, "Это действие выполняет другой участник процесса", "Бұл әрекетті процестің басқа қатысушысы орындайды", "Another participant performs this action";
+    SystemAction = "SYSTEM_ACTION", 403, "Это действие выполняется системой после проверки (оплата, ЭЦП, регистрация)", "Бұл әрекетті жүйе тексеруден кейін орындайды", "Ruqsat performs this action itself after a verified event (payment, signature, registration)";
+    RequestNotFound = "REQUEST_NOT_FOUND", 404, "Заявка не найдена", "Өтінім табылмады", "Request not found";
+    UnknownService = "UNKNOWN_SERVICE", 404, "Услуга не найдена в каталоге", "Қызмет каталогта табылмады", "No such service in the catalog";
+    NotFound = "NOT_FOUND", 404, "Не найдено", "Табылмады", "Not found";
+    UnknownVariant = "UNKNOWN_VARIANT", 422, "Неизвестный вид услуги", "Қызметтің белгісіз түрі", "Unknown service variant";
+    UnknownChannel = "UNKNOWN_CHANNEL", 422, "Неизвестный канал подачи", "Белгісіз беру арнасы", "Unknown channel";
+    ApplicantKindNotAllowed = "APPLICANT_KIND_NOT_ALLOWED", 422, "Услуга недоступна для данного типа заявителя", "Қызмет өтініш берушінің бұл түріне қолжетімсіз", "This service is not available to this kind of applicant";
+    ApplicantMismatch = "APPLICANT_MISMATCH", 422, "ИИН/БИН заявителя не совпадает с учетной записью", "Өтініш берушінің ЖСН/БСН есептік жазбаға сәйкес келмейді", "The applicant IIN/BIN does not match your account";
+    IinFormat = "IIN_FORMAT", 422, "ИИН должен состоять из 12 цифр", "ЖСН 12 цифрдан тұруы керек", "An IIN is 12 digits";
+    IinChecksum = "IIN_CHECKSUM", 422, "Неверный ИИН: не сходится контрольный разряд", "ЖСН қате: бақылау разряды сәйкес келмейді", "Invalid IIN: the check digit does not match";
+    IinBirthDate = "IIN_BIRTH_DATE", 422, "Неверный ИИН: дата рождения или разряд века и пола", "ЖСН қате: туған күні немесе ғасыр мен жыныс разряды", "Invalid IIN: birth date or century/sex digit";
+    BinFormat = "BIN_FORMAT", 422, "БИН должен состоять из 12 цифр", "БСН 12 цифрдан тұруы керек", "A BIN is 12 digits";
+    BinChecksum = "BIN_CHECKSUM", 422, "Неверный БИН: не сходится контрольный разряд", "БСН қате: бақылау разряды сәйкес келмейді", "Invalid BIN: the check digit does not match";
+    BinStructure = "BIN_STRUCTURE", 422, "Неверный БИН: месяц регистрации или тип организации", "БСН қате: тіркелу айы немесе ұйым түрі", "Invalid BIN: registration month or entity type";
+    UnknownField = "UNKNOWN_FIELD", 422, "Поле отсутствует в форме услуги", "Өріс қызмет нысанында жоқ", "The form of this service has no such field";
+    FieldInvalid = "FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format";
+    FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
+    MissingDocuments = "MISSING_DOCUMENTS", 422, "Не приложены обязательные документы", "Міндетті құжаттар қоса берілмеген", "Required documents are not attached";
+    UnknownDocumentType = "UNKNOWN_DOCUMENT_TYPE", 422, "Такой документ не предусмотрен для этой услуги и канала", "Бұл қызмет пен арна үшін мұндай құжат көзделмеген", "This document type is not part of this service and channel";
+    FileTooLarge = "FILE_TOO_LARGE", 413, "Файл превышает допустимый размер", "Файл рұқсат етілген көлемнен асады", "The file is larger than allowed";
+    UnsupportedFileType = "UNSUPPORTED_FILE_TYPE", 415, "Допускаются только файлы PDF, JPEG и PNG", "Тек PDF, JPEG және PNG файлдарына рұқсат етіледі", "Only PDF, JPEG and PNG files are accepted";
+    EmptyFile = "EMPTY_FILE", 422, "Файл пуст", "Файл бос", "The file is empty";
+    NotEditable = "NOT_EDITABLE", 409, "Заявка уже отправлена и не может изменяться", "Өтінім жіберілген, оны өзгертуге болмайды", "The request was sent and can no longer change";
+    IllegalTransition = "ILLEGAL_TRANSITION", 409, "Действие недопустимо в текущем статусе заявки", "Өтінімнің ағымдағы мәртебесінде әрекетке жол берілмейді", "This action is not allowed in the request's current status";
+    UnknownAction = "UNKNOWN_ACTION", 422, "Неизвестное действие для этой услуги", "Бұл қызмет үшін белгісіз әрекет", "Unknown action for this service";
+    PaymentNotConfirmed = "PAYMENT_NOT_CONFIRMED", 409, "Отказ в запрашиваемой услуге в связи с отсутствием оплаты за оказание услуги", "Қызмет көрсетуге төлемнің болмауына байланысты сұралған қызметтен бас тарту", "Refused: the service has not been paid for";
+    SignatureRequired = "SIGNATURE_REQUIRED", 409, "Заявка должна быть подписана ЭЦП", "Өтінімге ЭЦҚ қойылуы керек", "The request must be signed with a digital signature";
+    ReasonRequired = "REASON_REQUIRED", 422, "Укажите причину (мотивированный отказ)", "Себебін көрсетіңіз (дәлелді бас тарту)", "A reason is required";
+    BadExtension = "BAD_EXTENSION", 422, "Новый срок должен быть позже текущего", "Жаңа мерзім ағымдағыдан кейін болуы керек", "The new due date must be later than the current one";
+    ConcurrentUpdate = "CONCURRENT_UPDATE", 409, "Заявка была изменена другим пользователем, повторите действие", "Өтінімді басқа пайдаланушы өзгертті, әрекетті қайталаңыз", "The request was changed by someone else; try again";
+    ApplicantNotInRegistry = "APPLICANT_NOT_IN_REGISTRY", 422, "Невозможно получить данные в связи с отсутствием данных заявителя в ГБД ФЛ/ГБД ЮЛ", "ЖТ ММБ/ЗТ ММБ-да өтініш берушінің деректері болмағандықтан деректерді алу мүмкін емес", "The applicant's data are absent from the state registry (ГБД ФЛ / ГБД ЮЛ)";
+    RegistryUnavailable = "REGISTRY_UNAVAILABLE", 503, "Государственная база данных временно недоступна", "Мемлекеттік деректер базасы уақытша қолжетімсіз", "The state registry is temporarily unavailable";
+    SignatureMalformed = "SIGNATURE_MALFORMED", 422, "Подпись не является CMS/PKCS#7", "Қолтаңба CMS/PKCS#7 емес", "The signature is not a CMS/PKCS#7 SignedData";
+    SignatureInvalid = "SIGNATURE_INVALID", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: подпись неверна", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: қолтаңба дұрыс емес", "Refused: the digital signature does not verify";
+    SignaturePayloadMismatch = "SIGNATURE_PAYLOAD_MISMATCH", 422, "Подпись поставлена не под текущими данными заявки", "Қолтаңба өтінімнің ағымдағы деректеріне қойылмаған", "The signature is not over the request's current data";
+    SignatureUntrustedIssuer = "SIGNATURE_UNTRUSTED_ISSUER", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат выдан недоверенным центром", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлікті сенімсіз орталық берген", "Refused: the certificate was not issued by a trusted certification authority";
+    CertificateExpired = "CERTIFICATE_EXPIRED", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: срок действия регистрационного свидетельства истек", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігінің мерзімі өтті", "Refused: the certificate has expired";
+    CertificateNotYetValid = "CERTIFICATE_NOT_YET_VALID", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: регистрационное свидетельство еще не действует", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігі әлі күшіне енбеген", "Refused: the certificate is not yet valid";
+    CertificateRevoked = "CERTIFICATE_REVOKED", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: регистрационное свидетельство отозвано", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігі кері қайтарылған", "Refused: the certificate is revoked";
+    CrlUnavailable = "CRL_UNAVAILABLE", 503, "Невозможно проверить отзыв сертификата: список отозванных недоступен, повторите позже", "Куәліктің кері қайтарылуын тексеру мүмкін емес: тізім қолжетімсіз, кейінірек қайталаңыз", "Cannot check revocation: the revocation list is unavailable; try again later";
+    SignerIdentityMismatch = "SIGNER_IDENTITY_MISMATCH", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: ИИН/БИН в сертификате не совпадает с ИИН/БИН в запросе", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәліктегі ЖСН/БСН сұраныстағыға сәйкес келмейді", "Refused: the IIN/BIN in the certificate does not match the request";
+    CertificateKeyUsage = "CERTIFICATE_KEY_USAGE", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат не предназначен для подписи", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлік қол қоюға арналмаған", "Refused: the certificate is not meant for signing";
+    FeeNotConfigured = "FEE_NOT_CONFIGURED", 503, "Размер платы на эту дату не настроен (нет значения МРП); обратитесь в call-центр 1414", "Осы күнге төлем мөлшері бапталмаған (АЕК мәні жоқ); 1414 call-орталығына хабарласыңыз", "The fee for this date is not configured (no МРП value); call 1414";
+    ResultSignerNotConfigured = "RESULT_SIGNER_NOT_CONFIGURED", 503, "Ключ ЭЦП услугодателя для подписи результатов не настроен; обратитесь к администратору", "Нәтижелерге қол қоюға арналған көрсетушінің ЭЦҚ кілті бапталмаған; әкімшіге хабарласыңыз", "The provider's result-signing key is not configured; contact the administrator";
+    DocumentFieldsMissing = "DOCUMENT_FIELDS_MISSING", 422, "Для формирования документа не хватает данных решения; заполните указанные поля", "Құжатты қалыптастыру үшін шешім деректері жетіспейді; көрсетілген өрістерді толтырыңыз", "The decision lacks data the document needs; fill in the fields named";
+    DocumentNotFound = "DOCUMENT_NOT_FOUND", 404, "Документ не найден", "Құжат табылмады", "Document not found";
+    ResultNotReady = "RESULT_NOT_READY", 404, "Результат по заявке ещё не сформирован", "Өтінім бойынша нәтиже әлі қалыптастырылмаған", "The result of this request is not ready yet";
+    PaymentNotRequired = "PAYMENT_NOT_REQUIRED", 409, "Услуга бесплатна: оплата не требуется", "Қызмет тегін: төлем қажет емес", "This service is free: no payment is needed";
+    PaymentNotFound = "PAYMENT_NOT_FOUND", 404, "Платёж по заявке не создан", "Өтінім бойынша төлем жасалмаған", "No payment has been created for this request";
+    PaymentGatewayTimeout = "PAYMENT_GATEWAY_TIMEOUT", 504, "Платёжный шлюз не ответил вовремя; заявка ожидает оплаты, повторите попытку", "Төлем шлюзі уақытында жауап бермеді; өтінім төлемді күтуде, қайталап көріңіз", "The payment gateway did not answer in time; the request waits for payment, try again";
+    PaymentGatewayUnavailable = "PAYMENT_GATEWAY_UNAVAILABLE", 503, "Платёжный шлюз недоступен; заявка ожидает оплаты, повторите попытку позже", "Төлем шлюзі қолжетімсіз; өтінім төлемді күтуде, кейінірек қайталаңыз", "The payment gateway is unavailable; the request waits for payment, try again later";
+    PaymentDeclined = "PAYMENT_DECLINED", 402, "Платёж отклонён банком", "Төлемді банк қабылдамады", "The payment was declined";
+    PaymentGatewayMalformed = "PAYMENT_GATEWAY_MALFORMED", 502, "Некорректный ответ платёжного шлюза", "Төлем шлюзінің жауабы қате", "The payment gateway sent a malformed answer";
+    PaymentAmountMismatch = "PAYMENT_AMOUNT_MISMATCH", 409, "Сумма платежа не совпадает с суммой к оплате", "Төлем сомасы төленетін сомаға сәйкес келмейді", "The payment amount does not match the amount due";
+    PaymentCurrencyMismatch = "PAYMENT_CURRENCY_MISMATCH", 409, "Валюта платежа не совпадает", "Төлем валютасы сәйкес келмейді", "The payment currency does not match";
+    PaymentGatewayNotFound = "PAYMENT_GATEWAY_NOT_FOUND", 404, "Платёж не найден в платёжном шлюзе", "Төлем шлюзде табылмады", "The gateway does not know this payment";
+    PaymentGatewayRejected = "PAYMENT_GATEWAY_REJECTED", 502, "Платёжный шлюз отклонил запрос", "Төлем шлюзі сұранысты қабылдамады", "The payment gateway rejected the request";
+    PaymentInvalidRequest = "PAYMENT_INVALID_REQUEST", 422, "Данные платежа некорректны", "Төлем деректері қате", "The payment data are not valid";
+    PaymentCallbackBadSignature = "PAYMENT_CALLBACK_BAD_SIGNATURE", 401, "Подпись уведомления платёжного шлюза неверна", "Төлем шлюзі хабарламасының қолтаңбасы қате", "The gateway notification's signature is wrong";
+    PaymentCallbackStale = "PAYMENT_CALLBACK_STALE", 401, "Уведомление платёжного шлюза устарело", "Төлем шлюзінің хабарламасы ескірген", "The gateway notification is too old";
+    PaymentCallbackMalformed = "PAYMENT_CALLBACK_MALFORMED", 400, "Некорректное уведомление платёжного шлюза", "Төлем шлюзінің хабарламасы қате", "The gateway notification is malformed";
+    PaymentUnknown = "PAYMENT_UNKNOWN", 404, "Платёж не найден", "Төлем табылмады", "Unknown payment";
+    LicenceNotFound = "LICENCE_NOT_FOUND", 422, "Действующая лицензия заявителя с этим номером не найдена в реестре", "Өтініш берушінің осы нөмірлі қолданыстағы лицензиясы тізілімде табылмады", "No licence of the applicant in force with this number in the registry";
+    QualificationNotAssessed = "QUALIFICATION_NOT_ASSESSED", 409, "Сначала заполните проверочный лист квалификационных требований", "Алдымен біліктілік талаптарының тексеру парағын толтырыңыз", "Fill in the qualification checklist first";
+    QualificationNotMet = "QUALIFICATION_NOT_MET", 409, "Заявитель не соответствует квалификационным требованиям: выдача невозможна, возможен мотивированный отказ", "Өтініш беруші біліктілік талаптарына сәйкес келмейді: беру мүмкін емес, дәлелді бас тарту мүмкін", "The applicant does not meet the qualification requirements: issue a motivated refusal instead";
+    ChecklistIncomplete = "CHECKLIST_INCOMPLETE", 422, "Отметьте каждое применимое квалификационное требование ровно один раз", "Әрбір қолданылатын біліктілік талабын бір рет белгілеңіз", "Mark every applicable qualification item exactly once";
+    RecipientRequired = "RECIPIENT_REQUIRED", 422, "Укажите получателя результата: ФИО и ИИН по предъявленному удостоверению личности", "Нәтижені алушыны көрсетіңіз: ұсынылған жеке куәлік бойынша аты-жөні және ЖСН", "Record who receives the result: full name and IIN from the identity document shown";
+    Internal = "INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed";
+    RegistryNotFound = "REGISTRY_NOT_FOUND", 404, "Запись не найдена в государственной базе данных", "Мемлекеттік деректер базасында жазба табылмады", "No such record in the state registry";
+    RegistryBadResponse = "REGISTRY_BAD_RESPONSE", 502, "Государственная база данных вернула некорректный ответ", "Мемлекеттік деректер базасы қате жауап қайтарды", "The state registry sent a malformed answer";
+    CalendarData = "CALENDAR_DATA", 500, "Ошибка в данных производственного календаря", "Өндірістік күнтізбе деректерінде қате бар", "The working calendar data are invalid";
+    WorkHoursInvalid = "WORK_HOURS_INVALID", 500, "Неверно заданы часы работы услугодателя", "Көрсетушінің жұмыс уақыты қате берілген", "The provider's working hours are invalid";
+    ExtensionNotLater = "EXTENSION_NOT_LATER", 422, "Продлённый срок должен наступать позже текущего срока", "Ұзартылған мерзім ағымдағы мерзімнен кейін болуы керек", "An extended deadline must fall after the current deadline";
+    ExtensionReasonRequired = "EXTENSION_REASON_REQUIRED", 422, "Укажите причину продления срока", "Мерзімді ұзарту себебін көрсетіңіз", "Give the reason for extending the deadline";
+    MoneyOverflow = "MONEY_OVERFLOW", 422, "Сумма вне допустимого диапазона", "Сома рұқсат етілген ауқымнан тыс", "The amount is out of range";
+    MoneyNegative = "MONEY_NEGATIVE", 422, "Сумма не может быть отрицательной", "Сома теріс бола алмайды", "The amount cannot be negative";
+    MoneyPrecision = "MONEY_PRECISION", 422, "Сумма указывается с точностью до тиына", "Сома тиынға дейінгі дәлдікпен көрсетіледі", "Amounts are given to the tiyn (two decimals at most)";
+    MoneyFormat = "MONEY_FORMAT", 422, "Неверный формат суммы", "Сома пішімі қате", "The amount is not a decimal number";
+    FeeUnknownRule = "FEE_UNKNOWN_RULE", 500, "Правило расчёта платы не найдено в каталоге", "Төлемді есептеу ережесі каталогта табылмады", "No such fee rule in the catalog";
+    FeeNoMrpForYear = "FEE_NO_MRP_FOR_YEAR", 503, "На год подачи заявки не задан МРП: плату рассчитать нельзя; обратитесь к администратору", "Өтінім берілген жылға АЕК берілмеген: төлемді есептеу мүмкін емес; әкімшіге хабарласыңыз", "No МРП is configured for the year of the request, so the fee cannot be computed; contact the administrator";
+    FeeData = "FEE_DATA", 500, "Ошибка в таблице платежей", "Төлемдер кестесінде қате бар", "The fee table is invalid";
+    PdfUnreadable = "PDF_UNREADABLE", 422, "Файл не является читаемым PDF", "Файл оқылатын PDF емес", "The file is not a readable PDF";
+    PdfNotSigned = "PDF_NOT_SIGNED", 422, "В PDF нет электронной подписи", "PDF-те электрондық қолтаңба жоқ", "The PDF carries no signature";
+    PdfSignatureMalformed = "PDF_SIGNATURE_MALFORMED", 422, "Подпись в PDF повреждена", "PDF-тегі қолтаңба бүлінген", "The PDF's signature dictionary is malformed";
+    PdfByteRange = "PDF_BYTE_RANGE", 422, "Подпись PDF покрывает не весь файл: документ изменён после подписания", "PDF қолтаңбасы бүкіл файлды қамтымайды: құжат қол қойылғаннан кейін өзгертілген", "The PDF signature does not cover the whole file: the document was changed after signing";
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 /// A user-facing error. `detail` adds specifics (which field, which document).
 #[derive(Debug, Clone)]
 pub struct AppError {
-    pub code: &'static str,
+    pub code: ErrorCode,
     pub status: u16,
     pub detail: Option<String>,
 }
 
-/// (code, HTTP status, ru, kk, en)
-pub const CODES: &[(&str, u16, &str, &str, &str)] = &[
-    ("MALFORMED_JSON", 400, "Некорректный JSON в запросе", "Сұраныстағы JSON қате", "The request body is not valid JSON"),
-    ("BAD_REQUEST", 400, "Некорректный запрос", "Сұраныс қате", "The request is not valid"),
-    ("UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required"),
-    ("INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password"),
-    ("FORBIDDEN", 403, "Недостаточно прав для этого действия", "Бұл әрекетке құқық жеткіліксіз", "You are not allowed to do this"),
-    ("CHANNEL_NOT_ALLOWED", 403, "Ваша роль не может подавать заявки по этому каналу", "Сіздің рөліңіз бұл арна арқылы өтінім бере алмайды", "Your role cannot open requests in this channel"),
-    ("ACTION_NOT_PERMITTED", 403, "Это действие выполняет другой участник процесса", "Бұл әрекетті процестің басқа қатысушысы орындайды", "Another participant performs this action"),
-    ("SYSTEM_ACTION", 403, "Это действие выполняется системой после проверки (оплата, ЭЦП, регистрация)", "Бұл әрекетті жүйе тексеруден кейін орындайды", "Ruqsat performs this action itself after a verified event (payment, signature, registration)"),
-    ("REQUEST_NOT_FOUND", 404, "Заявка не найдена", "Өтінім табылмады", "Request not found"),
-    ("UNKNOWN_SERVICE", 404, "Услуга не найдена в каталоге", "Қызмет каталогта табылмады", "No such service in the catalog"),
-    ("NOT_FOUND", 404, "Не найдено", "Табылмады", "Not found"),
-    ("UNKNOWN_VARIANT", 422, "Неизвестный вид услуги", "Қызметтің белгісіз түрі", "Unknown service variant"),
-    ("UNKNOWN_CHANNEL", 422, "Неизвестный канал подачи", "Белгісіз беру арнасы", "Unknown channel"),
-    ("APPLICANT_KIND_NOT_ALLOWED", 422, "Услуга недоступна для данного типа заявителя", "Қызмет өтініш берушінің бұл түріне қолжетімсіз", "This service is not available to this kind of applicant"),
-    ("APPLICANT_MISMATCH", 422, "ИИН/БИН заявителя не совпадает с учетной записью", "Өтініш берушінің ЖСН/БСН есептік жазбаға сәйкес келмейді", "The applicant IIN/BIN does not match your account"),
-    ("IIN_FORMAT", 422, "ИИН должен состоять из 12 цифр", "ЖСН 12 цифрдан тұруы керек", "An IIN is 12 digits"),
-    ("IIN_CHECKSUM", 422, "Неверный ИИН: не сходится контрольный разряд", "ЖСН қате: бақылау разряды сәйкес келмейді", "Invalid IIN: the check digit does not match"),
-    ("IIN_BIRTH_DATE", 422, "Неверный ИИН: дата рождения или разряд века и пола", "ЖСН қате: туған күні немесе ғасыр мен жыныс разряды", "Invalid IIN: birth date or century/sex digit"),
-    ("BIN_FORMAT", 422, "БИН должен состоять из 12 цифр", "БСН 12 цифрдан тұруы керек", "A BIN is 12 digits"),
-    ("BIN_CHECKSUM", 422, "Неверный БИН: не сходится контрольный разряд", "БСН қате: бақылау разряды сәйкес келмейді", "Invalid BIN: the check digit does not match"),
-    ("BIN_STRUCTURE", 422, "Неверный БИН: месяц регистрации или тип организации", "БСН қате: тіркелу айы немесе ұйым түрі", "Invalid BIN: registration month or entity type"),
-    ("UNKNOWN_FIELD", 422, "Поле отсутствует в форме услуги", "Өріс қызмет нысанында жоқ", "The form of this service has no such field"),
-    ("FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format"),
-    ("FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing"),
-    ("MISSING_DOCUMENTS", 422, "Не приложены обязательные документы", "Міндетті құжаттар қоса берілмеген", "Required documents are not attached"),
-    ("UNKNOWN_DOCUMENT_TYPE", 422, "Такой документ не предусмотрен для этой услуги и канала", "Бұл қызмет пен арна үшін мұндай құжат көзделмеген", "This document type is not part of this service and channel"),
-    ("FILE_TOO_LARGE", 413, "Файл превышает допустимый размер", "Файл рұқсат етілген көлемнен асады", "The file is larger than allowed"),
-    ("UNSUPPORTED_FILE_TYPE", 415, "Допускаются только файлы PDF, JPEG и PNG", "Тек PDF, JPEG және PNG файлдарына рұқсат етіледі", "Only PDF, JPEG and PNG files are accepted"),
-    ("EMPTY_FILE", 422, "Файл пуст", "Файл бос", "The file is empty"),
-    ("NOT_EDITABLE", 409, "Заявка уже отправлена и не может изменяться", "Өтінім жіберілген, оны өзгертуге болмайды", "The request was sent and can no longer change"),
-    ("ILLEGAL_TRANSITION", 409, "Действие недопустимо в текущем статусе заявки", "Өтінімнің ағымдағы мәртебесінде әрекетке жол берілмейді", "This action is not allowed in the request's current status"),
-    ("UNKNOWN_ACTION", 422, "Неизвестное действие для этой услуги", "Бұл қызмет үшін белгісіз әрекет", "Unknown action for this service"),
-    ("PAYMENT_NOT_CONFIRMED", 409, "Отказ в запрашиваемой услуге в связи с отсутствием оплаты за оказание услуги", "Қызмет көрсетуге төлемнің болмауына байланысты сұралған қызметтен бас тарту", "Refused: the service has not been paid for"),
-    ("SIGNATURE_REQUIRED", 409, "Заявка должна быть подписана ЭЦП", "Өтінімге ЭЦҚ қойылуы керек", "The request must be signed with a digital signature"),
-    ("REASON_REQUIRED", 422, "Укажите причину (мотивированный отказ)", "Себебін көрсетіңіз (дәлелді бас тарту)", "A reason is required"),
-    ("BAD_EXTENSION", 422, "Новый срок должен быть позже текущего", "Жаңа мерзім ағымдағыдан кейін болуы керек", "The new due date must be later than the current one"),
-    ("CONCURRENT_UPDATE", 409, "Заявка была изменена другим пользователем, повторите действие", "Өтінімді басқа пайдаланушы өзгертті, әрекетті қайталаңыз", "The request was changed by someone else; try again"),
-    ("APPLICANT_NOT_IN_REGISTRY", 422, "Невозможно получить данные в связи с отсутствием данных заявителя в ГБД ФЛ/ГБД ЮЛ", "ЖТ ММБ/ЗТ ММБ-да өтініш берушінің деректері болмағандықтан деректерді алу мүмкін емес", "The applicant's data are absent from the state registry (ГБД ФЛ / ГБД ЮЛ)"),
-    ("REGISTRY_UNAVAILABLE", 503, "Государственная база данных временно недоступна", "Мемлекеттік деректер базасы уақытша қолжетімсіз", "The state registry is temporarily unavailable"),
-    ("SIGNATURE_MALFORMED", 422, "Подпись не является CMS/PKCS#7", "Қолтаңба CMS/PKCS#7 емес", "The signature is not a CMS/PKCS#7 SignedData"),
-    ("SIGNATURE_INVALID", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: подпись неверна", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: қолтаңба дұрыс емес", "Refused: the digital signature does not verify"),
-    ("SIGNATURE_PAYLOAD_MISMATCH", 422, "Подпись поставлена не под текущими данными заявки", "Қолтаңба өтінімнің ағымдағы деректеріне қойылмаған", "The signature is not over the request's current data"),
-    ("SIGNATURE_UNTRUSTED_ISSUER", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат выдан недоверенным центром", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлікті сенімсіз орталық берген", "Refused: the certificate was not issued by a trusted certification authority"),
-    ("CERTIFICATE_EXPIRED", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: срок действия регистрационного свидетельства истек", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігінің мерзімі өтті", "Refused: the certificate has expired"),
-    ("CERTIFICATE_NOT_YET_VALID", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: регистрационное свидетельство еще не действует", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігі әлі күшіне енбеген", "Refused: the certificate is not yet valid"),
-    ("CERTIFICATE_REVOKED", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: регистрационное свидетельство отозвано", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: тіркеу куәлігі кері қайтарылған", "Refused: the certificate is revoked"),
-    ("CRL_UNAVAILABLE", 503, "Невозможно проверить отзыв сертификата: список отозванных недоступен, повторите позже", "Куәліктің кері қайтарылуын тексеру мүмкін емес: тізім қолжетімсіз, кейінірек қайталаңыз", "Cannot check revocation: the revocation list is unavailable; try again later"),
-    ("SIGNER_IDENTITY_MISMATCH", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: ИИН/БИН в сертификате не совпадает с ИИН/БИН в запросе", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәліктегі ЖСН/БСН сұраныстағыға сәйкес келмейді", "Refused: the IIN/BIN in the certificate does not match the request"),
-    ("CERTIFICATE_KEY_USAGE", 422, "Отказ в связи с не подтверждением подлинности ЭЦП: сертификат не предназначен для подписи", "ЭЦҚ түпнұсқалығы расталмағандықтан бас тарту: куәлік қол қоюға арналмаған", "Refused: the certificate is not meant for signing"),
-    ("FEE_NOT_CONFIGURED", 503, "Размер платы на эту дату не настроен (нет значения МРП); обратитесь в call-центр 1414", "Осы күнге төлем мөлшері бапталмаған (АЕК мәні жоқ); 1414 call-орталығына хабарласыңыз", "The fee for this date is not configured (no МРП value); call 1414"),
-    ("RESULT_SIGNER_NOT_CONFIGURED", 503, "Ключ ЭЦП услугодателя для подписи результатов не настроен; обратитесь к администратору", "Нәтижелерге қол қоюға арналған көрсетушінің ЭЦҚ кілті бапталмаған; әкімшіге хабарласыңыз", "The provider's result-signing key is not configured; contact the administrator"),
-    ("DOCUMENT_FIELDS_MISSING", 422, "Для формирования документа не хватает данных решения; заполните указанные поля", "Құжатты қалыптастыру үшін шешім деректері жетіспейді; көрсетілген өрістерді толтырыңыз", "The decision lacks data the document needs; fill in the fields named"),
-    ("DOCUMENT_NOT_FOUND", 404, "Документ не найден", "Құжат табылмады", "Document not found"),
-    ("RESULT_NOT_READY", 404, "Результат по заявке ещё не сформирован", "Өтінім бойынша нәтиже әлі қалыптастырылмаған", "The result of this request is not ready yet"),
-    ("PAYMENT_NOT_REQUIRED", 409, "Услуга бесплатна: оплата не требуется", "Қызмет тегін: төлем қажет емес", "This service is free: no payment is needed"),
-    ("PAYMENT_NOT_FOUND", 404, "Платёж по заявке не создан", "Өтінім бойынша төлем жасалмаған", "No payment has been created for this request"),
-    ("PAYMENT_GATEWAY_TIMEOUT", 504, "Платёжный шлюз не ответил вовремя; заявка ожидает оплаты, повторите попытку", "Төлем шлюзі уақытында жауап бермеді; өтінім төлемді күтуде, қайталап көріңіз", "The payment gateway did not answer in time; the request waits for payment, try again"),
-    ("PAYMENT_GATEWAY_UNAVAILABLE", 503, "Платёжный шлюз недоступен; заявка ожидает оплаты, повторите попытку позже", "Төлем шлюзі қолжетімсіз; өтінім төлемді күтуде, кейінірек қайталаңыз", "The payment gateway is unavailable; the request waits for payment, try again later"),
-    ("PAYMENT_DECLINED", 402, "Платёж отклонён банком", "Төлемді банк қабылдамады", "The payment was declined"),
-    ("PAYMENT_GATEWAY_MALFORMED", 502, "Некорректный ответ платёжного шлюза", "Төлем шлюзінің жауабы қате", "The payment gateway sent a malformed answer"),
-    ("PAYMENT_AMOUNT_MISMATCH", 409, "Сумма платежа не совпадает с суммой к оплате", "Төлем сомасы төленетін сомаға сәйкес келмейді", "The payment amount does not match the amount due"),
-    ("PAYMENT_CURRENCY_MISMATCH", 409, "Валюта платежа не совпадает", "Төлем валютасы сәйкес келмейді", "The payment currency does not match"),
-    ("PAYMENT_GATEWAY_NOT_FOUND", 404, "Платёж не найден в платёжном шлюзе", "Төлем шлюзде табылмады", "The gateway does not know this payment"),
-    ("PAYMENT_GATEWAY_REJECTED", 502, "Платёжный шлюз отклонил запрос", "Төлем шлюзі сұранысты қабылдамады", "The payment gateway rejected the request"),
-    ("PAYMENT_INVALID_REQUEST", 422, "Данные платежа некорректны", "Төлем деректері қате", "The payment data are not valid"),
-    ("PAYMENT_CALLBACK_BAD_SIGNATURE", 401, "Подпись уведомления платёжного шлюза неверна", "Төлем шлюзі хабарламасының қолтаңбасы қате", "The gateway notification's signature is wrong"),
-    ("PAYMENT_CALLBACK_STALE", 401, "Уведомление платёжного шлюза устарело", "Төлем шлюзінің хабарламасы ескірген", "The gateway notification is too old"),
-    ("PAYMENT_CALLBACK_MALFORMED", 400, "Некорректное уведомление платёжного шлюза", "Төлем шлюзінің хабарламасы қате", "The gateway notification is malformed"),
-    ("PAYMENT_UNKNOWN", 404, "Платёж не найден", "Төлем табылмады", "Unknown payment"),
-    ("LICENCE_NOT_FOUND", 422, "Действующая лицензия заявителя с этим номером не найдена в реестре", "Өтініш берушінің осы нөмірлі қолданыстағы лицензиясы тізілімде табылмады", "No licence of the applicant in force with this number in the registry"),
-    ("QUALIFICATION_NOT_ASSESSED", 409, "Сначала заполните проверочный лист квалификационных требований", "Алдымен біліктілік талаптарының тексеру парағын толтырыңыз", "Fill in the qualification checklist first"),
-    ("QUALIFICATION_NOT_MET", 409, "Заявитель не соответствует квалификационным требованиям: выдача невозможна, возможен мотивированный отказ", "Өтініш беруші біліктілік талаптарына сәйкес келмейді: беру мүмкін емес, дәлелді бас тарту мүмкін", "The applicant does not meet the qualification requirements: issue a motivated refusal instead"),
-    ("CHECKLIST_INCOMPLETE", 422, "Отметьте каждое применимое квалификационное требование ровно один раз", "Әрбір қолданылатын біліктілік талабын бір рет белгілеңіз", "Mark every applicable qualification item exactly once"),
-    ("RECIPIENT_REQUIRED", 422, "Укажите получателя результата: ФИО и ИИН по предъявленному удостоверению личности", "Нәтижені алушыны көрсетіңіз: ұсынылған жеке куәлік бойынша аты-жөні және ЖСН", "Record who receives the result: full name and IIN from the identity document shown"),
-    ("INTERNAL", 500, "Внутренняя ошибка; заявка не изменена", "Ішкі қате; өтінім өзгертілмеді", "Internal error; the request was not changed"),
-];
-
 impl AppError {
-    /// Builds an error from a code in [`CODES`]; an unknown code becomes `INTERNAL`.
-    pub fn new(code: &'static str) -> Self {
-        let status = CODES
-            .iter()
-            .find(|c| c.0 == code)
-            .map(|c| c.1)
-            .unwrap_or(500);
+    pub fn new(code: ErrorCode) -> Self {
         AppError {
             code,
-            status,
+            status: code.status(),
             detail: None,
         }
     }
-    pub fn with(code: &'static str, detail: impl Into<String>) -> Self {
+    pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {
         AppError {
             detail: Some(detail.into()),
             ..AppError::new(code)
@@ -115,25 +210,19 @@ impl AppError {
     }
     pub fn internal(e: impl fmt::Display) -> Self {
         tracing::error!(error = %e, "internal error");
-        AppError::new("INTERNAL")
+        AppError::new(ErrorCode::Internal)
     }
-    pub fn message(&self, lang: &str) -> &'static str {
-        let row = CODES.iter().find(|c| c.0 == self.code);
-        match (row, lang) {
-            (Some(r), "ru") => r.2,
-            (Some(r), "kk") => r.3,
-            (Some(r), _) => r.4,
-            (None, _) => "Internal error",
-        }
+    pub fn message(&self, lang: Lang) -> &'static str {
+        self.code.message(lang)
     }
     pub fn body(&self) -> ErrorBody {
         ErrorBody {
             error: ErrorPayload {
-                code: self.code.to_string(),
+                code: self.code.as_str().to_string(),
                 message: Messages {
-                    ru: self.message("ru").to_string(),
-                    kk: self.message("kk").to_string(),
-                    en: self.message("en").to_string(),
+                    ru: self.message(Lang::Ru).to_string(),
+                    kk: self.message(Lang::Kk).to_string(),
+                    en: self.message(Lang::En).to_string(),
                 },
                 detail: self.detail.clone(),
             },
@@ -177,9 +266,16 @@ pub struct Messages {
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
         match e {
-            diesel::result::Error::NotFound => AppError::new("NOT_FOUND"),
+            diesel::result::Error::NotFound => AppError::new(ErrorCode::NotFound),
             other => AppError::internal(other),
         }
+    }
+}
+
+/// IIN/BIN errors carry their own code (IIN_CHECKSUM, BIN_FORMAT, …).
+impl From<crate::domain::identity::IdentityError> for AppError {
+    fn from(e: crate::domain::identity::IdentityError) -> Self {
+        AppError::with(e.code(), e.to_string())
     }
 }
 
@@ -188,19 +284,19 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
         use crate::domain::lifecycle::TransitionError as T;
         let detail = e.to_string();
         let code = match e {
-            T::UnknownAction(_) => "UNKNOWN_ACTION",
-            T::IllegalTransition { .. } => "ILLEGAL_TRANSITION",
-            T::NotPermitted(_) => "ACTION_NOT_PERMITTED",
-            T::SystemOnly(_) => "SYSTEM_ACTION",
-            T::FormIncomplete(_) => "FORM_INCOMPLETE",
-            T::MissingDocuments(_) => "MISSING_DOCUMENTS",
-            T::PaymentNotConfirmed => "PAYMENT_NOT_CONFIRMED",
-            T::SignatureRequired => "SIGNATURE_REQUIRED",
-            T::ReasonRequired => "REASON_REQUIRED",
-            T::BadExtension => "BAD_EXTENSION",
-            T::QualificationNotAssessed => "QUALIFICATION_NOT_ASSESSED",
-            T::QualificationNotMet(_) => "QUALIFICATION_NOT_MET",
-            T::RecipientRequired => "RECIPIENT_REQUIRED",
+            T::UnknownAction(_) => ErrorCode::UnknownAction,
+            T::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            T::NotPermitted(_) => ErrorCode::ActionNotPermitted,
+            T::SystemOnly(_) => ErrorCode::SystemAction,
+            T::FormIncomplete(_) => ErrorCode::FormIncomplete,
+            T::MissingDocuments(_) => ErrorCode::MissingDocuments,
+            T::PaymentNotConfirmed => ErrorCode::PaymentNotConfirmed,
+            T::SignatureRequired => ErrorCode::SignatureRequired,
+            T::ReasonRequired => ErrorCode::ReasonRequired,
+            T::BadExtension => ErrorCode::BadExtension,
+            T::QualificationNotAssessed => ErrorCode::QualificationNotAssessed,
+            T::QualificationNotMet(_) => ErrorCode::QualificationNotMet,
+            T::RecipientRequired => ErrorCode::RecipientRequired,
         };
         AppError::with(code, detail)
     }
@@ -209,24 +305,43 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     #[test]
-    fn every_code_has_three_messages_and_a_4xx_or_5xx_status() {
+    fn every_code_has_three_distinct_messages_and_a_4xx_or_5xx_status() {
         let mut seen = std::collections::BTreeSet::new();
-        for (code, status, ru, kk, en) in CODES {
-            assert!(seen.insert(*code), "duplicate code {code}");
-            assert!((400..600).contains(status), "{code}");
-            assert!(!ru.is_empty() && !kk.is_empty() && !en.is_empty(), "{code}");
+        let mut by_message: BTreeMap<(&str, &str), ErrorCode> = BTreeMap::new();
+        for &code in ErrorCode::ALL {
+            let name = code.as_str();
+            assert!(seen.insert(name), "duplicate code {name}");
+            assert!((400..600).contains(&code.status()), "{name}");
             assert!(
-                code.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
-                "{code}"
+                name.chars().all(|c| c.is_ascii_uppercase() || c == '_'),
+                "{name}"
             );
+            assert_eq!(ErrorCode::parse(name), Some(code));
+            let [ru, kk, en] = Lang::ALL.map(|l| code.message(l).trim());
+            assert!(!ru.is_empty() && !kk.is_empty() && !en.is_empty(), "{name}");
+            assert!(ru != kk && ru != en && kk != en, "{name}: messages repeat");
+            for (lang, m) in [("ru", ru), ("kk", kk), ("en", en)] {
+                if let Some(other) = by_message.insert((lang, m), code) {
+                    panic!("{name} and {other} share the {lang} message `{m}`");
+                }
+            }
         }
     }
 
     #[test]
-    fn unknown_code_is_internal() {
-        assert_eq!(AppError::new("NO_SUCH").status, 500);
-        assert_eq!(AppError::new("IIN_CHECKSUM").status, 422);
+    fn unknown_wire_name_is_not_a_code_and_statuses_come_from_the_table() {
+        assert_eq!(ErrorCode::parse("NO_SUCH"), None);
+        assert_eq!(AppError::new(ErrorCode::IinChecksum).status, 422);
+        assert_eq!(AppError::internal("boom").code, ErrorCode::Internal);
+    }
+
+    #[test]
+    fn language_tags() {
+        assert_eq!(Lang::from_tag("kk-KZ"), Lang::Kk);
+        assert_eq!(Lang::from_tag("en"), Lang::En);
+        assert_eq!(Lang::from_tag("de"), Lang::Ru);
     }
 }

@@ -4,7 +4,8 @@
 //! - [`domain`]: pure rules (catalog, lifecycle, calendar, identity, money); no I/O.
 //! - [`app`]: use cases; each state change is one transaction through [`db::Store`].
 //! - [`http`], [`cli`]: thin adapters that parse input, call one use case, map the result.
-//! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`].
+//! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`],
+//!   [`payments`]; [`startup`] wires them into an [`app::App`] from [`config::Config`].
 
 pub mod app;
 pub mod bench;
@@ -21,3 +22,4 @@ pub mod payments;
 pub mod pdf;
 pub mod pki;
 pub mod registries;
+pub mod startup;

@@ -108,7 +108,7 @@ fn state_in_db(app: &TestApp, number: &str) -> (String, i64, usize, usize) {
             let r = queries::request_by_number(c, number)?.expect("row");
             let h = queries::history_of(c, &r.id)?;
             let a = queries::attachments_of(c, &r.id)?;
-            Ok((r.state, r.version, h.len(), a.len()))
+            Ok((r.state.to_string(), r.version, h.len(), a.len()))
         })
         .expect("read back")
 }

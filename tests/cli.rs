@@ -292,7 +292,7 @@ fn sign_request_against_a_running_server_registers_it() {
             ))
         })
         .expect("read back");
-    assert_eq!(state, "registered");
+    assert_eq!(state, ruqsat::domain::lifecycle::State::Registered);
     assert_eq!(signatures, 1);
     assert!(
         actions.iter().any(|a| a == "signature_refused")

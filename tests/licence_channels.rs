@@ -231,7 +231,10 @@ fn con_channel_receipt_operator_signature_e_licence_and_handover() {
         })
         .expect("read");
     let row = rows.last().expect("row");
-    assert_eq!(row.to_state, "result_delivered");
+    assert_eq!(
+        row.to_state,
+        ruqsat::domain::lifecycle::State::ResultDelivered
+    );
     assert!(row
         .data_json
         .as_deref()

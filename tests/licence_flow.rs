@@ -118,7 +118,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
         })
         .expect("read");
     assert_eq!(events, 1);
-    assert_eq!(payments[0].status, "paid");
+    assert_eq!(payments[0].status, ruqsat::payments::PaymentStatus::Paid);
     assert!(payments[0].paid_at.is_some());
 
     // R-003-23..29: the company's director signs (BIN in the certificate); registered.

@@ -58,7 +58,7 @@ fn ledger(app: &TestApp, number: &str) -> (ruqsat::db::models::PaymentRow, usize
                 .expect("payment");
             let h = ruqsat::db::queries::history_of(c, &r.id)?;
             let confirms = h.iter().filter(|e| e.action == "confirm_payment").count();
-            Ok((p, confirms, r.state))
+            Ok((p, confirms, r.state.to_string()))
         })
         .expect("read back")
 }
@@ -185,6 +185,6 @@ fn the_same_event_twice_at_once_and_again_later_confirms_once() {
         .expect("user");
     let user = ruqsat::app::auth::CurrentUser::try_from(user).expect("user");
     let v = ruqsat::app::requests::get(&restarted, &user, &f.number).expect("request");
-    assert_eq!(v.state, "paid");
+    assert_eq!(v.state.as_str(), "paid");
     assert!(ruqsat::app::signing::signing_payload(&restarted, &user, &f.number).is_ok());
 }

@@ -188,7 +188,7 @@ fn create_declined() {
         matches!(&e, GatewayError::Declined(m) if m.contains("card_declined")),
         "{e:?}"
     );
-    assert_eq!(e.code(), "PAYMENT_DECLINED");
+    assert_eq!(e.code().as_str(), "PAYMENT_DECLINED");
     assert!(pauses(&p).is_empty());
     mock.assert();
 
@@ -206,7 +206,7 @@ fn create_declined() {
         .expect(1)
         .create();
     let e = gw.create_payment(&new_payment(key)).expect_err("declined");
-    assert_eq!(e.code(), "PAYMENT_DECLINED");
+    assert_eq!(e.code().as_str(), "PAYMENT_DECLINED");
     m2.assert();
 }
 
@@ -230,7 +230,7 @@ fn timeout_is_retried_then_timeout() {
     let started = Instant::now();
     let e = gw.create_payment(&new_payment(key)).expect_err("timeout");
     assert!(matches!(e, GatewayError::Timeout(_)), "{e:?}");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_TIMEOUT");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_TIMEOUT");
     assert!(e.is_transient());
     assert!(
         started.elapsed() >= Duration::from_millis(450),
@@ -286,7 +286,7 @@ fn persistent_outage_is_unavailable() {
         .create();
     let (gw, p) = client(&server.url(), Duration::from_secs(2));
     let e = gw.payment_status("gw_1").expect_err("unavailable");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_UNAVAILABLE");
     assert_eq!(pauses(&p).len(), 2);
     mock.assert();
 
@@ -315,7 +315,7 @@ fn malformed_responses() {
         .create();
     let (gw, p) = client(&server.url(), Duration::from_secs(2));
     let e = gw.create_payment(&new_payment(key)).expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_MALFORMED");
     assert!(pauses(&p).is_empty());
     junk.assert();
     junk.remove();
@@ -331,7 +331,7 @@ fn malformed_responses() {
         )
         .create();
     let e = gw.create_payment(&new_payment(key)).expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_MALFORMED");
     number.remove();
 
     // A page URL that is not http(s).
@@ -345,7 +345,7 @@ fn malformed_responses() {
         )
         .create();
     let e = gw.create_payment(&new_payment(key)).expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_MALFORMED");
     bad_url.remove();
 
     // A status answer about another payment.
@@ -360,7 +360,7 @@ fn malformed_responses() {
         .expect(1)
         .create();
     let e = gw.payment_status("gw_1").expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_MALFORMED");
     other.assert();
 
     // A statement of another day.
@@ -372,7 +372,7 @@ fn malformed_responses() {
     let e = gw
         .statement(NaiveDate::from_ymd_opt(2026, 3, 2).expect("date"))
         .expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_GATEWAY_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_GATEWAY_MALFORMED");
 }
 
 /// R-003-21: the answer must carry the amount and currency we asked for.
@@ -389,7 +389,7 @@ fn wrong_amount_or_currency_in_the_answer() {
         .create();
     let e = gw.create_payment(&new_payment(key)).expect_err("mismatch");
     assert!(matches!(e, GatewayError::AmountMismatch(_)), "{e:?}");
-    assert_eq!(e.code(), "PAYMENT_AMOUNT_MISMATCH");
+    assert_eq!(e.code().as_str(), "PAYMENT_AMOUNT_MISMATCH");
     m.assert();
     m.remove();
     let m = server
@@ -399,7 +399,7 @@ fn wrong_amount_or_currency_in_the_answer() {
         .expect(1)
         .create();
     let e = gw.create_payment(&new_payment(key)).expect_err("mismatch");
-    assert_eq!(e.code(), "PAYMENT_AMOUNT_MISMATCH");
+    assert_eq!(e.code().as_str(), "PAYMENT_AMOUNT_MISMATCH");
     m.assert();
 }
 
@@ -439,7 +439,7 @@ fn client_errors_are_not_retried() {
         ..new_payment(Uuid::new_v4())
     };
     assert_eq!(
-        gw.create_payment(&bad).map_err(|e| e.code()),
+        gw.create_payment(&bad).map_err(|e| e.code().as_str()),
         Err("PAYMENT_INVALID_REQUEST")
     );
 }
@@ -467,7 +467,7 @@ fn ledger_entry(key: Uuid, status: PaymentStatus) -> LedgerPayment {
         status,
         paid_at: None,
         request_number: Some("MED-2026-000001".to_owned()),
-        request_state: Some("awaiting_payment".to_owned()),
+        request_state: Some(ruqsat::domain::lifecycle::State::AwaitingPayment),
         last_event_id: None,
     }
 }
@@ -517,13 +517,13 @@ fn callback_refusals() {
     let e = verify_callback(SECRET.as_bytes(), &body, &forged, &ts.to_string(), now)
         .expect_err("forged");
     assert_eq!(e, CallbackError::BadSignature);
-    assert_eq!(e.code(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
+    assert_eq!(e.code().as_str(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
 
     let old = ts - 301;
     let stale_sig = sign_callback(SECRET.as_bytes(), &body, old);
     let e = verify_callback(SECRET.as_bytes(), &body, &stale_sig, &old.to_string(), now)
         .expect_err("stale");
-    assert_eq!(e.code(), "PAYMENT_CALLBACK_STALE");
+    assert_eq!(e.code().as_str(), "PAYMENT_CALLBACK_STALE");
 
     let tampered = String::from_utf8(body.clone())
         .expect("utf-8")
@@ -537,11 +537,11 @@ fn callback_refusals() {
         now,
     )
     .expect_err("tampered");
-    assert_eq!(e.code(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
+    assert_eq!(e.code().as_str(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
 
     let e = verify_callback(SECRET.as_bytes(), &body, "", &ts.to_string(), now)
         .expect_err("missing signature");
-    assert_eq!(e.code(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
+    assert_eq!(e.code().as_str(), "PAYMENT_CALLBACK_BAD_SIGNATURE");
 
     let junk = b"not json";
     let e = verify_callback(
@@ -552,7 +552,7 @@ fn callback_refusals() {
         now,
     )
     .expect_err("malformed");
-    assert_eq!(e.code(), "PAYMENT_CALLBACK_MALFORMED");
+    assert_eq!(e.code().as_str(), "PAYMENT_CALLBACK_MALFORMED");
 }
 
 /// R-003-21: a correctly signed callback with another amount or currency, or for a
@@ -562,16 +562,16 @@ fn callback_amount_currency_and_unknown() {
     let key = Uuid::new_v4();
     let ledger = ledger_entry(key, PaymentStatus::Pending);
     let e = apply_event(&ledger, &event(key, PaymentStatus::Paid, 4_324_999)).expect_err("amount");
-    assert_eq!(e.code(), "PAYMENT_AMOUNT_MISMATCH");
+    assert_eq!(e.code().as_str(), "PAYMENT_AMOUNT_MISMATCH");
     let mut ev = event(key, PaymentStatus::Paid, 4_325_000);
     ev.currency = "RUB".to_owned();
     assert_eq!(
-        apply_event(&ledger, &ev).map_err(|e| e.code()),
+        apply_event(&ledger, &ev).map_err(|e| e.code().as_str()),
         Err("PAYMENT_CURRENCY_MISMATCH")
     );
     let stranger = event(Uuid::new_v4(), PaymentStatus::Paid, 4_325_000);
     assert_eq!(
-        apply_event(&ledger, &stranger).map_err(|e| e.code()),
+        apply_event(&ledger, &stranger).map_err(|e| e.code().as_str()),
         Err("PAYMENT_UNKNOWN")
     );
 }
@@ -762,7 +762,7 @@ fn sandbox_pay_flow_over_http() {
         ..np.clone()
     };
     assert_eq!(
-        gw.create_payment(&other).map_err(|e| e.code()),
+        gw.create_payment(&other).map_err(|e| e.code().as_str()),
         Err("PAYMENT_GATEWAY_REJECTED")
     );
 
@@ -784,7 +784,7 @@ fn sandbox_pay_flow_over_http() {
     assert_eq!(lines.len(), 1);
     ledger.status = PaymentStatus::Paid;
     ledger.paid_at = Some(paid_at);
-    ledger.request_state = Some("paid".to_owned());
+    ledger.request_state = Some(ruqsat::domain::lifecycle::State::Paid);
     let report = reconcile(&lines, &[ledger]);
     assert_eq!(report.count(Category::Matched), 1, "{report}");
     assert!(report.is_clean());
@@ -795,7 +795,7 @@ fn sandbox_pay_flow_over_http() {
     assert_eq!(
         wrong
             .payment_status(&created.gateway_payment_id)
-            .map_err(|e| e.code()),
+            .map_err(|e| e.code().as_str()),
         Err("PAYMENT_GATEWAY_REJECTED")
     );
     std::thread::sleep(Duration::from_millis(100));
@@ -893,7 +893,7 @@ fn ledger_of(n: u128, tiyn: i64, status: PaymentStatus, state: Option<&str>) -> 
         status,
         paid_at: None,
         request_number: Some(format!("MED-2026-{n:06}")),
-        request_state: state.map(str::to_owned),
+        request_state: state.map(|s| s.parse().expect("a state")),
         last_event_id: None,
     }
 }

@@ -661,7 +661,10 @@ fn intermediate_from_trust_store_accepted() {
     let p = pki();
     let cms = p.sign("person", "root.pem", false, "DER");
     let refused_without = refused(p.verifier().verify(PAYLOAD, &cms, None, now()));
-    assert_eq!(refused_without.code(), "SIGNATURE_UNTRUSTED_ISSUER");
+    assert_eq!(
+        refused_without.code().as_str(),
+        "SIGNATURE_UNTRUSTED_ISSUER"
+    );
     let mut verifier = p.verifier();
     verifier
         .trust
@@ -685,7 +688,7 @@ fn expired_certificate_refused() {
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
     assert_eq!(e, SignatureFailure::Expired);
-    assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_EXPIRED");
 }
 
 #[test]
@@ -698,7 +701,7 @@ fn valid_certificate_refused_after_its_not_after() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), at),
     );
-    assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_EXPIRED");
 }
 
 #[test]
@@ -710,7 +713,7 @@ fn not_yet_valid_certificate_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
-    assert_eq!(e.code(), "CERTIFICATE_NOT_YET_VALID");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_NOT_YET_VALID");
 }
 
 #[test]
@@ -722,7 +725,7 @@ fn intermediate_validity_checked_too() {
     let at = now() + chrono::Duration::days(6 * 365);
     assert!(at < p.not_after("longleaf") && at > p.not_after("int"));
     let e = refused(p.verifier().verify(PAYLOAD, &cms, None, at));
-    assert_eq!(e.code(), "CERTIFICATE_EXPIRED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_EXPIRED");
 }
 
 // ---------------------------------------------------------------------------
@@ -750,7 +753,7 @@ fn revoked_certificate_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
-    assert_eq!(e.code(), "CERTIFICATE_REVOKED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_REVOKED");
 }
 
 #[test]
@@ -760,7 +763,7 @@ fn revoked_certificate_refused_with_file_crl() {
     let crls = FileCrlSource::from_files(&[p.path("int.crl"), p.path("root.crl.pem")]).unwrap();
     let verifier = p.verifier_with(Arc::new(crls));
     let e = refused(verifier.verify(PAYLOAD, &p.sign_detached("revoked"), None, now()));
-    assert_eq!(e.code(), "CERTIFICATE_REVOKED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_REVOKED");
     verifier
         .verify(PAYLOAD, &p.sign_detached("person"), None, now())
         .expect("unrevoked certificate accepted with file CRLs");
@@ -778,14 +781,18 @@ fn crl_endpoint_down_refused() {
         HttpCrlSource::new(Duration::from_secs(5)).with_override_url(format!("{}/crl", down.url())),
     ));
     let e = refused(verifier.verify(PAYLOAD, &p.sign_detached("person"), None, now()));
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
-    assert!(e.message("en").contains("500"), "{}", e.message("en"));
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
+    assert!(
+        e.message(ruqsat::error::Lang::En).contains("500"),
+        "{}",
+        e.message(ruqsat::error::Lang::En)
+    );
 
     let e = refused(
         p.verifier()
             .verify(PAYLOAD, &p.sign_detached("downdp"), None, now()),
     );
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
 }
 
 #[test]
@@ -796,7 +803,7 @@ fn crl_unreachable_host_refused() {
         HttpCrlSource::new(Duration::from_secs(2)).with_override_url("http://127.0.0.1:9/x.crl"),
     ));
     let e = refused(verifier.verify(PAYLOAD, &p.sign_detached("person"), None, now()));
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
 }
 
 #[test]
@@ -815,7 +822,7 @@ fn crl_with_bad_signature_refused() {
         None,
         now(),
     ));
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
 }
 
 #[test]
@@ -866,7 +873,7 @@ fn crl_of_another_ca_refused() {
         None,
         now(),
     ));
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
 }
 
 #[test]
@@ -881,7 +888,7 @@ fn stale_crl_refused() {
         None,
         at,
     ));
-    assert_eq!(e.code(), "CRL_UNAVAILABLE");
+    assert_eq!(e.code().as_str(), "CRL_UNAVAILABLE");
 }
 
 #[test]
@@ -924,7 +931,7 @@ fn untrusted_issuer_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
-    assert_eq!(e.code(), "SIGNATURE_UNTRUSTED_ISSUER");
+    assert_eq!(e.code().as_str(), "SIGNATURE_UNTRUSTED_ISSUER");
 }
 
 #[test]
@@ -936,7 +943,7 @@ fn forged_intermediate_with_trusted_name_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
-    assert_eq!(e.code(), "SIGNATURE_UNTRUSTED_ISSUER");
+    assert_eq!(e.code().as_str(), "SIGNATURE_UNTRUSTED_ISSUER");
 }
 
 // ---------------------------------------------------------------------------
@@ -951,7 +958,7 @@ fn iin_mismatch_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin("900101300020")), now()),
     );
-    assert_eq!(e.code(), "SIGNER_IDENTITY_MISMATCH");
+    assert_eq!(e.code().as_str(), "SIGNER_IDENTITY_MISMATCH");
 }
 
 #[test]
@@ -965,14 +972,14 @@ fn bin_mismatch_refused() {
         Some(&bin("120540009999")),
         now(),
     ));
-    assert_eq!(e.code(), "SIGNER_IDENTITY_MISMATCH");
+    assert_eq!(e.code().as_str(), "SIGNER_IDENTITY_MISMATCH");
     let e = refused(verifier.verify(
         PAYLOAD,
         &p.sign_detached("person"),
         Some(&bin(LEGAL_BIN)),
         now(),
     ));
-    assert_eq!(e.code(), "SIGNER_IDENTITY_MISMATCH");
+    assert_eq!(e.code().as_str(), "SIGNER_IDENTITY_MISMATCH");
 }
 
 // ---------------------------------------------------------------------------
@@ -986,10 +993,10 @@ fn tampered_payload_refused() {
     changed[10] ^= 0x01;
     let verifier = p.verifier();
     let e = refused(verifier.verify(&changed, &p.sign_detached("person"), None, now()));
-    assert_eq!(e.code(), "SIGNATURE_PAYLOAD_MISMATCH");
+    assert_eq!(e.code().as_str(), "SIGNATURE_PAYLOAD_MISMATCH");
     let attached = p.sign("person", "int.pem", true, "DER");
     let e = refused(verifier.verify(&changed, &attached, None, now()));
-    assert_eq!(e.code(), "SIGNATURE_PAYLOAD_MISMATCH");
+    assert_eq!(e.code().as_str(), "SIGNATURE_PAYLOAD_MISMATCH");
 }
 
 #[test]
@@ -1000,7 +1007,7 @@ fn corrupted_signature_value_refused() {
     let last = cms.len() - 1;
     cms[last] ^= 0x01;
     let e = refused(p.verifier().verify(PAYLOAD, &cms, None, now()));
-    assert_eq!(e.code(), "SIGNATURE_INVALID");
+    assert_eq!(e.code().as_str(), "SIGNATURE_INVALID");
 }
 
 #[test]
@@ -1014,12 +1021,12 @@ fn garbage_refused_as_malformed() {
         &[0x30, 0x03, 0x02, 0x01, 0x01],
     ] {
         let e = refused(verifier.verify(PAYLOAD, input, None, now()));
-        assert_eq!(e.code(), "SIGNATURE_MALFORMED", "{input:?}");
+        assert_eq!(e.code().as_str(), "SIGNATURE_MALFORMED", "{input:?}");
     }
     // A certificate is DER but not CMS.
     let cert = run(&p.dir, &["x509", "-in", "person.pem", "-outform", "DER"]);
     let e = refused(verifier.verify(PAYLOAD, &cert, None, now()));
-    assert_eq!(e.code(), "SIGNATURE_MALFORMED");
+    assert_eq!(e.code().as_str(), "SIGNATURE_MALFORMED");
 }
 
 #[test]
@@ -1031,7 +1038,7 @@ fn wrong_key_usage_refused() {
         p.verifier()
             .verify(PAYLOAD, &cms, Some(&iin(PERSON_IIN)), now()),
     );
-    assert_eq!(e.code(), "CERTIFICATE_KEY_USAGE");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_KEY_USAGE");
 }
 
 #[test]
@@ -1040,7 +1047,7 @@ fn ca_key_signing_documents_refused() {
     let p = pki();
     let cms = p.sign("int", "root.pem", false, "DER");
     let e = refused(p.verifier().verify(PAYLOAD, &cms, None, now()));
-    assert_eq!(e.code(), "CERTIFICATE_KEY_USAGE");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_KEY_USAGE");
 }
 
 // ---------------------------------------------------------------------------
@@ -1303,7 +1310,7 @@ fn demo_pki_works_with_openssl() {
         .expect("demo legal entity accepted");
     assert_eq!(v.bin.as_deref(), Some("120540001234"));
     let e = refused(verifier.verify(PAYLOAD, &sign_with("revoked-bolat"), None, now()));
-    assert_eq!(e.code(), "CERTIFICATE_REVOKED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_REVOKED");
 
     // SigningKey::from_p12 → sign_detached → openssl cms -verify.
     let sk = demo.signing_key("applicant-aigerim").expect("p12 opens");
@@ -1361,7 +1368,7 @@ fn demo_pki_works_with_openssl() {
         crls: Arc::new(again.crl_source().unwrap()),
     };
     let e = refused(verifier.verify(PAYLOAD, &sign_with("revoked-bolat"), None, now()));
-    assert_eq!(e.code(), "CERTIFICATE_REVOKED");
+    assert_eq!(e.code().as_str(), "CERTIFICATE_REVOKED");
     verifier
         .verify(PAYLOAD, &sign_with("applicant-aigerim"), None, now())
         .expect("others still accepted");

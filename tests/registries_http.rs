@@ -113,7 +113,7 @@ fn person_not_found_is_not_retried() {
         .create();
     let err = client(&server.url()).find_person(IIN).expect_err("404");
     assert_eq!(err, RegistryError::NotFound);
-    assert_eq!(err.code(), "REGISTRY_NOT_FOUND");
+    assert_eq!(err.code().as_str(), "REGISTRY_NOT_FOUND");
     mock.assert();
 }
 
@@ -130,7 +130,7 @@ fn person_5xx_is_retried_once_then_unavailable() {
         matches!(&err, RegistryError::Unavailable(m) if m.contains("503")),
         "{err:?}"
     );
-    assert_eq!(err.code(), "REGISTRY_UNAVAILABLE");
+    assert_eq!(err.code().as_str(), "REGISTRY_UNAVAILABLE");
     mock.assert();
 }
 
@@ -184,7 +184,7 @@ fn person_malformed_json_is_bad_response_without_retry() {
         .find_person(IIN)
         .expect_err("bad JSON");
     assert!(matches!(err, RegistryError::BadResponse(_)), "{err:?}");
-    assert_eq!(err.code(), "REGISTRY_BAD_RESPONSE");
+    assert_eq!(err.code().as_str(), "REGISTRY_BAD_RESPONSE");
     mock.assert();
 }
 
@@ -291,7 +291,7 @@ fn connection_refused_is_unavailable() {
     let err = c.find_person(IIN).expect_err("refused");
     assert!(matches!(&err, RegistryError::Unavailable(_)), "{err:?}");
     let err = c.find_company(BIN).expect_err("refused");
-    assert_eq!(err.code(), "REGISTRY_UNAVAILABLE");
+    assert_eq!(err.code().as_str(), "REGISTRY_UNAVAILABLE");
 }
 
 // --- companies --------------------------------------------------------------------------

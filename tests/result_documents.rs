@@ -32,7 +32,7 @@ fn support_under_review(app: &TestApp, conclusion: &str) -> String {
         .sign_detached(&payload, chrono::Utc::now())
         .expect("sign");
     let v = ruqsat::app::signing::submit_signature(&app.app, &user, &number, &cms).expect("signed");
-    assert_eq!(v.state, "registered");
+    assert_eq!(v.state.as_str(), "registered");
     let mio = app.login("mio");
     assert_eq!(
         app.transition(&mio, &number, "start_review", None).status(),
@@ -62,7 +62,7 @@ fn db_counts(app: &TestApp, number: &str) -> (String, usize, usize) {
             let r = ruqsat::db::queries::request_by_number(c, number)?.expect("row");
             let h = ruqsat::db::queries::history_of(c, &r.id)?;
             let d = ruqsat::db::queries::documents_of(c, &r.id)?;
-            Ok((r.state, h.len(), d.len()))
+            Ok((r.state.to_string(), h.len(), d.len()))
         })
         .expect("read back")
 }
@@ -242,7 +242,7 @@ fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
             ruqsat::db::queries::set_document_status(
                 c,
                 &id,
-                "terminated",
+                ruqsat::domain::documents::DocumentStatus::Terminated,
                 Some("Решение отменено"),
                 None,
                 chrono::Utc::now().naive_utc(),

@@ -9,6 +9,7 @@ mod common;
 use common::*;
 use ruqsat::db::models::{HistoryRow, RequestRow};
 use ruqsat::db::queries;
+use ruqsat::domain::lifecycle::State;
 use serde_json::Value;
 
 fn stored(app: &TestApp, number: &str) -> (RequestRow, Vec<HistoryRow>) {
@@ -23,9 +24,9 @@ fn stored(app: &TestApp, number: &str) -> (RequestRow, Vec<HistoryRow>) {
 }
 
 /// The next version of `req` with a history entry, as the engine would write it.
-fn moved(req: &RequestRow, history_id: &str, to: &str) -> (RequestRow, HistoryRow) {
+fn moved(req: &RequestRow, history_id: &str, to: State) -> (RequestRow, HistoryRow) {
     let next = RequestRow {
-        state: to.to_string(),
+        state: to,
         version: req.version + 1,
         ..req.clone()
     };
@@ -37,8 +38,8 @@ fn moved(req: &RequestRow, history_id: &str, to: &str) -> (RequestRow, HistoryRo
         actor_id: None,
         actor_role: "system".into(),
         action: "test_move".into(),
-        from_state: Some(req.state.clone()),
-        to_state: to.to_string(),
+        from_state: Some(req.state),
+        to_state: to,
         reason: None,
         requirements: "G-04".into(),
         data_json: None,
@@ -59,7 +60,11 @@ fn a_change_is_written_with_its_history_entry_or_not_at_all() {
     assert_eq!(history[0].seq, 1);
 
     // The current version: both rows are written.
-    let (next, entry) = moved(&created, &uuid::Uuid::now_v7().to_string(), "submitted");
+    let (next, entry) = moved(
+        &created,
+        &uuid::Uuid::now_v7().to_string(),
+        State::Submitted,
+    );
     app.app
         .store
         .record_change(&next, &entry)
@@ -71,13 +76,17 @@ fn a_change_is_written_with_its_history_entry_or_not_at_all() {
     assert_eq!(history[1].seq, 2);
 
     // A stale version (someone moved the request since it was read): nothing is written.
-    let (stale, stale_entry) = moved(&created, &uuid::Uuid::now_v7().to_string(), "withdrawn");
+    let (stale, stale_entry) = moved(
+        &created,
+        &uuid::Uuid::now_v7().to_string(),
+        State::Withdrawn,
+    );
     let err = app
         .app
         .store
         .record_change(&stale, &stale_entry)
         .expect_err("stale version");
-    assert_eq!(err.code, "CONCURRENT_UPDATE");
+    assert_eq!(err.code.as_str(), "CONCURRENT_UPDATE");
     let (row, history) = stored(&app, &number);
     assert_eq!((row.version, row.state.as_str()), (2, "submitted"));
     assert_eq!(
@@ -87,7 +96,7 @@ fn a_change_is_written_with_its_history_entry_or_not_at_all() {
     );
 
     // The entry cannot be written (its id is taken): the request does not move either.
-    let (next, clash) = moved(&row, &entry.id, "withdrawn");
+    let (next, clash) = moved(&row, &entry.id, State::Withdrawn);
     app.app
         .store
         .record_change(&next, &clash)

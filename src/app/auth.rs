@@ -7,8 +7,10 @@
 use super::App;
 use crate::db::models::{SessionRow, UserRow};
 use crate::db::queries;
+use crate::domain::identity::{Bin, Iin};
 use crate::domain::roles::Role;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -24,19 +26,18 @@ pub struct CurrentUser {
     pub login: String,
     pub role: Role,
     pub full_name: String,
-    pub iin: Option<String>,
-    pub bin: Option<String>,
+    pub iin: Option<Iin>,
+    pub bin: Option<Bin>,
     pub email: Option<String>,
 }
 
 impl TryFrom<UserRow> for CurrentUser {
     type Error = AppError;
     fn try_from(u: UserRow) -> Result<Self, AppError> {
-        let role = u.role.parse::<Role>().map_err(AppError::internal)?;
         Ok(CurrentUser {
             id: u.id,
             login: u.login,
-            role,
+            role: u.role,
             full_name: u.full_name,
             iin: u.iin,
             bin: u.bin,
@@ -87,7 +88,7 @@ pub fn login(app: &App, login: &str, password: &str) -> Result<(String, CurrentU
         (true, Some(u)) => u,
         _ => {
             tracing::warn!(login, "login refused");
-            return Err(AppError::new("INVALID_CREDENTIALS"));
+            return Err(AppError::new(ErrorCode::InvalidCredentials));
         }
     };
     let mut raw = [0u8; 32];
@@ -115,7 +116,7 @@ pub fn authenticate(app: &App, token: &str) -> Result<CurrentUser, AppError> {
     let user = app
         .store
         .read(|c| queries::session_user(c, &hash, now))?
-        .ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
     let user = CurrentUser::try_from(user)?;
     app.sessions.put(hash, user.clone(), app.now());
     Ok(user)
@@ -187,18 +188,16 @@ pub struct NewUser<'a> {
 }
 
 pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<String, AppError> {
-    if let Some(iin) = u.iin {
-        iin.parse::<crate::domain::identity::Iin>()
-            .map_err(|e| AppError::with("IIN_CHECKSUM", e.to_string()))?;
-    }
+    let iin = u.iin.map(Iin::parse).transpose()?;
+    let bin = u.bin.map(Bin::parse).transpose()?;
     let row = UserRow {
         id: uuid::Uuid::now_v7().to_string(),
         login: u.login.to_string(),
         password_hash: hash_password(u.password)?,
-        role: u.role.as_str().to_string(),
+        role: u.role,
         full_name: u.full_name.to_string(),
-        iin: u.iin.map(str::to_string),
-        bin: u.bin.map(str::to_string),
+        iin,
+        bin,
         email: u.email.map(str::to_string),
         provider_code: u.provider_code.map(str::to_string),
         active: true,

@@ -10,8 +10,10 @@ use super::results::DocumentView;
 use super::App;
 use crate::db::models::{DocumentRow, HistoryRow, RequestRow};
 use crate::db::queries::{self, LicenceLookup};
+use crate::domain::documents::{DocumentStatus, LicenceOp, RegistryAction};
 use crate::domain::identity::{Bin, Iin};
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -38,7 +40,7 @@ pub struct LicenceView {
     pub holder_iin_masked: Option<String>,
     pub sub_kinds: Vec<String>,
     /// `valid`, `suspended` or `terminated`: the status of the version in force.
-    pub status: String,
+    pub status: DocumentStatus,
     /// The version in force (the latest issue or re-issue).
     pub current_document: DocumentView,
     /// Every document under this number: versions and duplicates, oldest first.
@@ -67,7 +69,10 @@ fn lookup(q: &LicenceQuery) -> Result<(Option<String>, Option<String>), AppError
     match (number, holder) {
         (Some(n), None) => {
             if n.len() > 40 || !n.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-                return Err(AppError::with("BAD_REQUEST", "number: letters and digits"));
+                return Err(AppError::with(
+                    ErrorCode::BadRequest,
+                    "number: letters and digits",
+                ));
             }
             Ok((Some(n.to_ascii_uppercase()), None))
         }
@@ -79,31 +84,46 @@ fn lookup(q: &LicenceQuery) -> Result<(Option<String>, Option<String>), AppError
                 .get(4)
                 .is_some_and(|d| (b'4'..=b'6').contains(d))
             {
-                Bin::parse(h)
-                    .map_err(|e| AppError::with(e.code(), e.to_string()))?
-                    .as_str()
-                    .to_string()
+                Bin::parse(h)?.as_str().to_string()
             } else {
-                Iin::parse(h)
-                    .map_err(|e| AppError::with(e.code(), e.to_string()))?
-                    .as_str()
-                    .to_string()
+                Iin::parse(h)?.as_str().to_string()
             };
             Ok((None, Some(id)))
         }
         _ => Err(AppError::with(
-            "BAD_REQUEST",
+            ErrorCode::BadRequest,
             "give exactly one of `number` or `holder`",
         )),
     }
 }
 
-fn event_of_kind(kind: &str) -> &'static str {
-    match kind {
-        "licence_reissued" => "reissued",
-        "licence_duplicate" => "duplicate_issued",
-        _ => "issued",
+/// The registry event of issuing a document of this licence operation.
+fn event_of(op: Option<LicenceOp>) -> &'static str {
+    match op {
+        Some(LicenceOp::Reissue) => "reissued",
+        Some(LicenceOp::Duplicate) => "duplicate_issued",
+        Some(LicenceOp::Issue) | None => "issued",
     }
+}
+
+/// The licence operation of the request a document was issued on (its variant's).
+fn op_of(app: &App, req: &RequestRow) -> Option<LicenceOp> {
+    app.catalog
+        .service(&req.service_code)
+        .and_then(|s| s.variant(&req.variant))
+        .and_then(|v| v.licence)
+}
+
+/// The registry event of a history entry, for registry actions (`document_suspend`, …).
+fn registry_event(action: &str) -> Option<&'static str> {
+    [
+        (RegistryAction::Suspend, "suspended"),
+        (RegistryAction::Resume, "resumed"),
+        (RegistryAction::Terminate, "terminated"),
+    ]
+    .into_iter()
+    .find(|(a, _)| action == format!("document_{a}"))
+    .map(|(_, event)| event)
 }
 
 fn mask_iin(iin: &str) -> String {
@@ -153,11 +173,12 @@ fn licence_view(
     docs: &[DocumentRow],
     requests: &BTreeMap<String, (RequestRow, Vec<HistoryRow>)>,
 ) -> Result<LicenceView, AppError> {
+    let op = |d: &DocumentRow| requests.get(&d.request_id).and_then(|(r, _)| op_of(app, r));
     // The version in force: the latest non-duplicate (a duplicate is a copy of it).
     let current = docs
         .iter()
         .rev()
-        .find(|d| d.kind != "licence_duplicate")
+        .find(|d| op(d) != Some(LicenceOp::Duplicate))
         .or(docs.last())
         .ok_or_else(|| AppError::internal("licence without documents"))?;
     let (req, _) = requests
@@ -185,7 +206,7 @@ fn licence_view(
             serde_json::from_str(&r.form_json).map_err(AppError::internal)?;
         events.push(LicenceEvent {
             at: super::views::utc(d.issued_at),
-            event: event_of_kind(&d.kind).into(),
+            event: event_of(op(d)).into(),
             document_id: d.id.clone(),
             by_role: "official".into(),
             basis: form
@@ -195,7 +216,7 @@ fn licence_view(
             request_number: Some(r.number.clone()),
         });
         for h in history {
-            let Some(what) = h.action.strip_prefix("document_") else {
+            let Some(event) = registry_event(&h.action) else {
                 continue;
             };
             let data: Option<serde_json::Value> = h
@@ -212,13 +233,7 @@ fn licence_view(
             }
             events.push(LicenceEvent {
                 at: super::views::utc(h.at),
-                event: match what {
-                    "suspend" => "suspended",
-                    "resume" => "resumed",
-                    "terminate" => "terminated",
-                    other => other,
-                }
-                .to_string(),
+                event: event.to_string(),
                 document_id: d.id.clone(),
                 by_role: h.actor_role.clone(),
                 basis: h.reason.clone(),
@@ -230,13 +245,13 @@ fn licence_view(
     Ok(LicenceView {
         number,
         holder_name: req.applicant_name.clone(),
-        holder_bin: req.applicant_bin.clone(),
+        holder_bin: req.applicant_bin.as_ref().map(|b| b.as_str().to_string()),
         holder_iin_masked: match &req.applicant_bin {
             Some(_) => None,
-            None => req.applicant_iin.as_deref().map(mask_iin),
+            None => req.applicant_iin.as_ref().map(|i| mask_iin(i.as_str())),
         },
         sub_kinds,
-        status: current.status.clone(),
+        status: current.status,
         current_document: DocumentView::of(app, current),
         documents: docs.iter().map(|d| DocumentView::of(app, d)).collect(),
         events,
@@ -269,7 +284,7 @@ mod tests {
         );
         // A BIN with a wrong check digit is refused with the BIN's own code.
         let e = lookup(&q(None, Some("050340001236"))).err().map(|e| e.code);
-        assert_eq!(e, Some("BIN_CHECKSUM"));
+        assert_eq!(e, Some(ErrorCode::BinChecksum));
         assert_eq!(
             lookup(&q(None, Some("850305401237"))).ok(),
             Some((None, Some("850305401237".into())))

@@ -2,6 +2,7 @@
 //! HTTP handlers, the CLI and the demo all call these, never the database directly.
 
 pub mod auth;
+pub mod engine;
 pub mod licences;
 pub mod payments;
 pub mod requests;
@@ -19,7 +20,6 @@ use crate::files::FileStore;
 use crate::registries::{CompanyRegistry, PersonRegistry};
 use chrono::{DateTime, Utc};
 use include_dir::{include_dir, Dir};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// The catalog shipped in the binary (`catalog/`).
@@ -55,84 +55,34 @@ pub struct App {
     pub sessions: Arc<auth::SessionCache>,
 }
 
-/// Loads and validates the embedded catalog against the embedded fee table.
-pub fn load_catalog(fees: &FeeTable) -> anyhow::Result<Catalog> {
-    let wf = CATALOG_DIR
-        .get_file("workflows.toml")
-        .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| anyhow::anyhow!("catalog/workflows.toml missing"))?;
-    let services_dir = CATALOG_DIR
-        .get_dir("services")
-        .ok_or_else(|| anyhow::anyhow!("catalog/services missing"))?;
-    let mut services = Vec::new();
-    for f in services_dir.files() {
-        if f.path().extension().is_some_and(|e| e == "toml") {
-            let text = f
-                .contents_utf8()
-                .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", f.path().display()))?;
-            services.push((format!("catalog/{}", f.path().display()), text.to_string()));
-        }
-    }
-    let rules: BTreeSet<String> = fees.rule_names().into_iter().collect();
-    Ok(Catalog::from_sources(
-        ("catalog/workflows.toml", wf),
-        &services,
-        &rules,
-    )?)
-}
-
 impl App {
-    /// Builds the application from configuration: opens the database, applies migrations,
-    /// loads the catalog and wires the outside systems.
+    /// Builds the application from configuration ([`crate::startup::build`]).
     pub fn build(config: Config) -> anyhow::Result<App> {
-        let store = Store::open(&config.database_url, config.db_pool_size)?;
-        store.migrate()?;
-        App::with_store(config, store, Arc::new(SystemClock))
+        crate::startup::build(config)
     }
 
+    /// Builds the application on an open store with a given clock
+    /// ([`crate::startup::build_with`]).
     pub fn with_store(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        let fees = FeeTable::embedded()?;
-        let catalog = load_catalog(&fees)?;
-        results::check_templates(&catalog)?;
-        let calendar = WorkingCalendar::kz()?;
-        let files = FileStore::new(config.data_dir.join("files"))?;
-        let (persons, companies): (Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>) =
-            match &config.registry_url {
-                Some(url) => {
-                    let client = Arc::new(crate::registries::http::HttpRegistryClient::new(
-                        url,
-                        std::time::Duration::from_millis(config.registry_timeout_ms),
-                    )?);
-                    (client.clone(), client)
-                }
-                None => {
-                    let embedded = Arc::new(crate::registries::embedded::EmbeddedRegistry::demo()?);
-                    (embedded.clone(), embedded)
-                }
-            };
-        let pki = signing::build_pki(&config)?;
-        let payments = Arc::new(payments::PaymentsPort::build(&config)?);
-        let app = App {
-            config: Arc::new(config),
-            store,
-            catalog: Arc::new(catalog),
-            fees: Arc::new(fees),
-            calendar: Arc::new(calendar),
-            files,
-            persons,
-            companies,
-            clock,
-            pki,
-            payments,
-            sessions: Arc::new(auth::SessionCache::default()),
-        };
-        if app.config.demo_data {
-            seed::seed_demo_users(&app)?;
-        }
-        Ok(app)
+        crate::startup::build_with(config, store, clock)
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// Whether the database answers a query (for `/health`).
+    pub fn database_reachable(&self) -> bool {
+        self.store
+            .read(|c| crate::db::queries::count_users(c).map(|_| ()))
+            .is_ok()
+    }
+
+    /// `sqlite` or `postgres`.
+    pub fn backend_name(&self) -> &'static str {
+        match self.store.backend() {
+            crate::db::Backend::Sqlite => "sqlite",
+            crate::db::Backend::Postgres => "postgres",
+        }
     }
 }

@@ -11,13 +11,15 @@
 //! - Signing checks the ledger (`paid_for`): no paid payment, no signature (R-003-22).
 
 use super::auth::CurrentUser;
-use super::requests::{apply, load_visible, service_of, Step, TransitionInput};
+use super::engine::{take, By, Take};
+use super::requests::{load_visible, service_of};
 use super::App;
 use crate::db::models::{PaymentEventRow, PaymentRow, RequestRow};
 use crate::db::{queries, DbConnection};
-use crate::domain::lifecycle::{self, Actor, Facts, State};
+use crate::domain::lifecycle::{Facts, State};
 use crate::domain::money::Money;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use crate::payments::{
     apply_event, apply_status, verify_callback, CallbackError, EventOutcome, GatewayError,
     LedgerPayment, NewPayment, PaymentGateway, PaymentStatus, SandboxGateway, CURRENCY_KZT,
@@ -30,60 +32,7 @@ pub struct PaymentsPort {
     pub gateway: Arc<dyn PaymentGateway>,
     /// The embedded sandbox, when it is the gateway (demo); mounted at `/sandbox/gateway`.
     pub sandbox: Option<Arc<SandboxGateway>>,
-    callback_secret: crate::config::Secret,
-}
-
-impl PaymentsPort {
-    /// The configured gateway, or the embedded sandbox (demo data only, checked by config).
-    pub fn build(config: &crate::config::Config) -> anyhow::Result<PaymentsPort> {
-        let public = config.public_url.trim_end_matches('/');
-        match &config.gateway_url {
-            Some(url) => {
-                let mut cfg = crate::payments::HttpGatewayConfig::new(
-                    url,
-                    config
-                        .gateway_api_key
-                        .clone()
-                        .unwrap_or_else(|| crate::config::Secret::new("")),
-                );
-                cfg.timeout = std::time::Duration::from_millis(config.gateway_timeout_ms);
-                let gw = crate::payments::HttpGateway::new(cfg)
-                    .map_err(|e| anyhow::anyhow!("configuration: setting `gateway_url`: {e}"))?;
-                let secret = config.gateway_callback_secret.clone().ok_or_else(|| {
-                    anyhow::anyhow!("configuration: setting `gateway_callback_secret` is required")
-                })?;
-                Ok(PaymentsPort {
-                    gateway: Arc::new(gw),
-                    sandbox: None,
-                    callback_secret: secret,
-                })
-            }
-            None => {
-                // The sandbox signs with the configured secret, else a random one per start.
-                let secret = match &config.gateway_callback_secret {
-                    Some(s) => s.expose().to_string(),
-                    None => {
-                        use rand::RngCore;
-                        let mut b = [0u8; 32];
-                        rand::thread_rng().fill_bytes(&mut b);
-                        hex::encode(b)
-                    }
-                };
-                let sandbox = Arc::new(
-                    SandboxGateway::new(
-                        secret.clone(),
-                        format!("{public}/api/v1/payments/callback"),
-                    )
-                    .with_public_url(public),
-                );
-                Ok(PaymentsPort {
-                    gateway: sandbox.clone(),
-                    sandbox: Some(sandbox),
-                    callback_secret: crate::config::Secret::new(secret),
-                })
-            }
-        }
-    }
+    pub(crate) callback_secret: crate::config::Secret,
 }
 
 /// A payment as the payer sees it.
@@ -107,7 +56,7 @@ fn view(p: &PaymentRow, number: &str) -> PaymentView {
     PaymentView {
         id: p.id.clone(),
         request: number.to_string(),
-        status: p.status.clone(),
+        status: p.status.as_str().to_string(),
         amount: Money::from_tiyn(p.amount_tiyn)
             .to_decimal()
             .round_dp(2)
@@ -127,20 +76,12 @@ pub fn paid_for(c: &mut DbConnection, req: &RequestRow) -> Result<bool, AppError
     }
     Ok(queries::payments_of(c, &req.id)?
         .iter()
-        .any(|p| p.status == PaymentStatus::Paid.as_str()))
+        .any(|p| p.status == PaymentStatus::Paid))
 }
 
 fn gateway_error(e: GatewayError) -> AppError {
-    tracing::warn!(code = e.code(), error = %e, "payment gateway");
+    tracing::warn!(code = %e.code(), error = %e, "payment gateway");
     AppError::with(e.code(), e.to_string())
-}
-
-fn system_actor(user_role: crate::domain::roles::Role) -> Actor {
-    Actor {
-        role: user_role,
-        is_initiator: false,
-        is_system: true,
-    }
 }
 
 /// `POST /requests/{number}/payment`: creates (or resumes) the payment of a submitted paid
@@ -150,30 +91,30 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
     let (payment, req) = app.store.write(|c| {
         let req = load_visible(app, c, user, number)?;
         if req.owner_user_id.as_deref() != Some(user.id.as_str()) && req.created_by != user.id {
-            return Err(AppError::new("ACTION_NOT_PERMITTED"));
+            return Err(AppError::new(ErrorCode::ActionNotPermitted));
         }
         if req.fee_tiyn <= 0 {
-            return Err(AppError::new("PAYMENT_NOT_REQUIRED"));
+            return Err(AppError::new(ErrorCode::PaymentNotRequired));
         }
         let existing = queries::payments_of(c, &req.id)?;
-        if let Some(p) = existing.iter().find(|p| {
-            p.status == PaymentStatus::Paid.as_str() || p.status == PaymentStatus::Pending.as_str()
-        }) {
+        if let Some(p) = existing
+            .iter()
+            .find(|p| p.status == PaymentStatus::Paid || p.status == PaymentStatus::Pending)
+        {
             return Ok((p.clone(), req));
         }
-        let from = State::parse(&req.state).ok_or_else(|| AppError::internal("bad state"))?;
+        let from = req.state;
         if from != State::Submitted && from != State::AwaitingPayment {
             return Err(AppError::with(
-                "ILLEGAL_TRANSITION",
-                format!("payment from state {}", req.state),
+                ErrorCode::IllegalTransition,
+                format!("payment from state {from}"),
             ));
         }
         let service = service_of(app, &req.service_code)?;
         let payer = req
-            .applicant_bin
-            .clone()
-            .or_else(|| req.applicant_iin.clone())
-            .ok_or_else(|| AppError::internal("request without IIN/BIN"))?;
+            .applicant_iin_bin()
+            .ok_or_else(|| AppError::internal("request without IIN/BIN"))?
+            .to_string();
         let p = PaymentRow {
             id: uuid::Uuid::new_v4().to_string(),
             request_id: req.id.clone(),
@@ -183,7 +124,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
             payer_iin_bin: payer,
             kbk: app.config.payment_kbk.clone(),
             purpose: format!("{} {}", service.name.ru, req.number),
-            status: PaymentStatus::Pending.as_str().to_string(),
+            status: PaymentStatus::Pending,
             payment_page_url: None,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
@@ -192,29 +133,18 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
         };
         queries::insert_payment(c, &p)?;
         if from == State::Submitted {
-            let planned = lifecycle::plan(
-                service,
-                app.catalog.workflow_of(service),
-                from,
-                "request_payment",
-                &system_actor(user.role),
-                &Facts::default(),
-            )?;
-            let input = TransitionInput {
-                action: "request_payment".into(),
-                ..Default::default()
-            };
             let data = serde_json::json!({"payment_id": p.id, "amount_tiyn": p.amount_tiyn,
                                           "currency": p.currency, "kbk": p.kbk});
-            apply(
+            take(
                 app,
                 c,
                 service,
                 &req,
-                Step {
-                    planned: &planned,
-                    user: Some(user),
-                    input: &input,
+                Take {
+                    action: "request_payment",
+                    by: By::System(Some(user)),
+                    facts: Facts::default(),
+                    reason: None,
                     data: Some(data),
                 },
             )?;
@@ -265,13 +195,10 @@ fn ledger_entry(p: &PaymentRow, req: &RequestRow) -> Result<LedgerPayment, AppEr
         gateway_payment_id: p.gateway_payment_id.clone(),
         amount: Money::from_tiyn(p.amount_tiyn),
         currency: p.currency.clone(),
-        status: p
-            .status
-            .parse::<PaymentStatus>()
-            .map_err(|_| AppError::internal(format!("payment status {}", p.status)))?,
+        status: p.status,
         paid_at: p.paid_at.map(super::views::utc),
         request_number: Some(req.number.clone()),
-        request_state: Some(req.state.clone()),
+        request_state: Some(req.state),
         last_event_id: p.last_event_id.clone(),
     })
 }
@@ -293,7 +220,8 @@ fn record(
 ) -> Result<(), AppError> {
     let now = app.now();
     app.store.write(|c| {
-        let p = queries::payment(c, payment_id)?.ok_or_else(|| AppError::new("PAYMENT_UNKNOWN"))?;
+        let p = queries::payment(c, payment_id)?
+            .ok_or_else(|| AppError::new(ErrorCode::PaymentUnknown))?;
         let fresh = queries::insert_payment_event(
             c,
             &PaymentEventRow {
@@ -301,7 +229,7 @@ fn record(
                 payment_id: p.id.clone(),
                 received_at: now.naive_utc(),
                 source: source.to_string(),
-                status: status.as_str().to_string(),
+                status,
                 amount_tiyn,
                 currency: currency.to_string(),
                 outcome: format!("{outcome:?}").to_lowercase(),
@@ -317,7 +245,7 @@ fn record(
         let changed = queries::set_payment_status(
             c,
             &p.id,
-            new_status.as_str(),
+            new_status,
             paid_at,
             Some(event_id),
             now.naive_utc(),
@@ -327,37 +255,25 @@ fn record(
         }
         let req = queries::request_by_id(c, &p.request_id)?
             .ok_or_else(|| AppError::internal("payment without request"))?;
-        if req.state != State::AwaitingPayment.as_str() {
+        if req.state != State::AwaitingPayment {
             return Ok(()); // paid after withdrawal etc.: a refund candidate for reconciliation
         }
         let service = service_of(app, &req.service_code)?;
-        let facts = Facts {
-            payment_confirmed: true,
-            ..Facts::default()
-        };
-        let planned = lifecycle::plan(
-            service,
-            app.catalog.workflow_of(service),
-            State::AwaitingPayment,
-            "confirm_payment",
-            &system_actor(crate::domain::roles::Role::Applicant),
-            &facts,
-        )?;
-        let input = TransitionInput {
-            action: "confirm_payment".into(),
-            ..Default::default()
-        };
         let data = serde_json::json!({"payment_id": p.id, "event_id": event_id, "source": source,
                                       "gateway_payment_id": p.gateway_payment_id});
-        apply(
+        take(
             app,
             c,
             service,
             &req,
-            Step {
-                planned: &planned,
-                user: None,
-                input: &input,
+            Take {
+                action: "confirm_payment",
+                by: By::System(None),
+                facts: Facts {
+                    payment_confirmed: true,
+                    ..Facts::default()
+                },
+                reason: None,
                 data: Some(data),
             },
         )?;
@@ -375,13 +291,13 @@ pub fn callback(
 ) -> Result<EventOutcome, AppError> {
     let secret = app.payments.callback_secret.expose().as_bytes().to_vec();
     let cb_err = |e: CallbackError| {
-        tracing::warn!(code = e.code(), error = %e, "payment callback refused");
+        tracing::warn!(code = %e.code(), error = %e, "payment callback refused");
         AppError::with(e.code(), e.to_string())
     };
     let ev = verify_callback(&secret, raw_body, signature, timestamp, app.now()).map_err(cb_err)?;
     let (p, req) = app.store.read(|c| {
         let p = queries::payment(c, &ev.idempotency_key.to_string())?
-            .ok_or_else(|| AppError::new("PAYMENT_UNKNOWN"))?;
+            .ok_or_else(|| AppError::new(ErrorCode::PaymentUnknown))?;
         let req = queries::request_by_id(c, &p.request_id)?
             .ok_or_else(|| AppError::internal("payment without request"))?;
         Ok((p, req))
@@ -410,15 +326,15 @@ pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView
         let p = queries::payments_of(c, &req.id)?
             .into_iter()
             .next()
-            .ok_or_else(|| AppError::new("PAYMENT_NOT_FOUND"))?;
+            .ok_or_else(|| AppError::new(ErrorCode::PaymentNotFound))?;
         Ok((p, req))
     })?;
-    if p.status == PaymentStatus::Pending.as_str() {
+    if p.status == PaymentStatus::Pending {
         if let Some(gid) = &p.gateway_payment_id {
             match app.payments.gateway.payment_status(gid) {
                 Ok(gw) => {
                     let outcome = apply_status(&ledger_entry(&p, &req)?, &gw).map_err(|e| {
-                        tracing::warn!(code = e.code(), "payment status refused");
+                        tracing::warn!(code = %e.code(), "payment status refused");
                         AppError::with(e.code(), e.to_string())
                     })?;
                     if outcome.new_status().is_some() {
@@ -437,7 +353,7 @@ pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView
                     }
                 }
                 // The gateway is down: answer what we know; nothing changes.
-                Err(e) => tracing::warn!(code = e.code(), error = %e, "payment status query"),
+                Err(e) => tracing::warn!(code = %e.code(), error = %e, "payment status query"),
             }
         }
     }

@@ -7,15 +7,18 @@
 //! submission time; see docs/signatures.md. It is re-created from the database, never stored.
 
 use super::auth::CurrentUser;
-use super::requests::{apply, load_visible, service_of, Step, TransitionInput};
+use super::engine::{take, By, Take};
+use super::requests::{load_visible, service_of};
 use super::views::{utc, RequestView};
 use super::App;
 use crate::db::models::{RequestRow, SignatureRow};
 use crate::db::queries;
 use crate::db::DbConnection;
+use crate::domain::catalog::ApplicantKind;
 use crate::domain::catalog::Signer;
 use crate::domain::lifecycle::{self, Actor, Facts, State, TransitionError};
 use crate::error::AppError;
+use crate::error::{ErrorCode, Lang};
 use crate::pki::{ExpectedSigner, SignatureFailure, SigningKey, Verifier};
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -42,7 +45,10 @@ impl Pki {
             .as_deref()
             .or_else(|| self.provider_signers.get(provider_code).map(|k| &**k))
             .ok_or_else(|| {
-                AppError::with("RESULT_SIGNER_NOT_CONFIGURED", provider_code.to_string())
+                AppError::with(
+                    ErrorCode::ResultSignerNotConfigured,
+                    provider_code.to_string(),
+                )
             })
     }
 }
@@ -114,30 +120,29 @@ fn signer_check(
         Signer::Applicant => {
             if req.owner_user_id.as_deref() != Some(user.id.as_str()) {
                 return Err(AppError::with(
-                    "FORBIDDEN",
+                    ErrorCode::Forbidden,
                     "the applicant signs a portal request",
                 ));
             }
             match (&req.applicant_bin, &req.applicant_iin) {
-                (Some(bin), _) if req.applicant_kind == "legal_entity" => {
-                    Ok(ExpectedSigner::Bin(bin.clone()))
+                (Some(bin), _) if req.applicant_kind == ApplicantKind::LegalEntity => {
+                    Ok(ExpectedSigner::from(bin))
                 }
-                (_, Some(iin)) => Ok(ExpectedSigner::Iin(iin.clone())),
+                (_, Some(iin)) => Ok(ExpectedSigner::from(iin)),
                 _ => Err(AppError::internal("request without IIN/BIN")),
             }
         }
         Signer::Employee => {
             if req.created_by != user.id {
                 return Err(AppError::with(
-                    "FORBIDDEN",
+                    ErrorCode::Forbidden,
                     "the employee who entered the request signs it",
                 ));
             }
-            let iin = user
-                .iin
-                .clone()
-                .ok_or_else(|| AppError::with("FORBIDDEN", "the employee account has no IIN"))?;
-            Ok(ExpectedSigner::Iin(iin))
+            let iin = user.iin.clone().ok_or_else(|| {
+                AppError::with(ErrorCode::Forbidden, "the employee account has no IIN")
+            })?;
+            Ok(ExpectedSigner::from(&iin))
         }
     }
 }
@@ -145,17 +150,13 @@ fn signer_check(
 /// The state must allow `sign` once a signature is verified (payment first, R-003-22).
 fn check_signable(app: &App, c: &mut DbConnection, req: &RequestRow) -> Result<(), AppError> {
     let service = service_of(app, &req.service_code)?;
-    let from = State::parse(&req.state).ok_or_else(|| AppError::internal("bad state"))?;
+    let from = req.state;
     let facts = Facts {
         signature_verified: true,
         payment_confirmed: payment_confirmed(c, req)?,
         ..Facts::default()
     };
-    let system = Actor {
-        role: crate::domain::roles::Role::Admin,
-        is_initiator: false,
-        is_system: true,
-    };
+    let system = Actor::system(crate::domain::roles::Role::Admin);
     match lifecycle::plan(
         service,
         app.catalog.workflow_of(service),
@@ -165,9 +166,12 @@ fn check_signable(app: &App, c: &mut DbConnection, req: &RequestRow) -> Result<(
         &facts,
     ) {
         Ok(_) => Ok(()),
-        Err(TransitionError::IllegalTransition { .. }) if from == State::Draft => Err(
-            AppError::with("ILLEGAL_TRANSITION", "submit the request before signing it"),
-        ),
+        Err(TransitionError::IllegalTransition { .. }) if from == State::Draft => {
+            Err(AppError::with(
+                ErrorCode::IllegalTransition,
+                "submit the request before signing it",
+            ))
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -214,47 +218,50 @@ pub fn submit_signature(
     let service = service_of(app, &req.service_code)?;
     match verified {
         Err(f) => {
-            tracing::warn!(number, code = f.code(), detail = %f, "signature refused");
+            tracing::warn!(number, code = %f.code(), detail = %f, "signature refused");
             app.store.write(|c| {
-                let cur = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
-                let from = State::parse(&cur.state).ok_or_else(|| AppError::internal("bad state"))?;
-                let planned = lifecycle::Planned {
-                    action: "signature_refused".into(),
-                    from,
-                    to: from,
-                    requirements: vec!["R-003-27".into(), "R-004-21".into(), "R-004-34".into(), "R-000-22".into()],
-                    notify: true,
-                    issues: None,
-                };
-                let data = json!({"code": f.code(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: planned.action.clone(), reason: Some(f.message("ru")), new_due_at: None, ..Default::default() };
-                apply(app, c, service, &cur, Step { planned: &planned, user: Some(user), input: &input, data: Some(data) })
+                let cur = queries::request_by_number(c, number)?
+                    .ok_or_else(|| AppError::new(ErrorCode::RequestNotFound))?;
+                let data = json!({"code": f.code().as_str(), "detail": f.to_string(), "cms_sha256": cms_file.sha256});
+                take(app, c, service, &cur, Take {
+                    action: "signature_refused",
+                    by: By::System(Some(user)),
+                    facts: Facts::default(),
+                    reason: Some(f.message(Lang::Ru)),
+                    data: Some(data),
+                })
             })?;
             Err(failure_error(&f))
         }
         Ok(signer) => {
             app.store.write(|c| {
-                let cur = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
+                let cur = queries::request_by_number(c, number)?
+                    .ok_or_else(|| AppError::new(ErrorCode::RequestNotFound))?;
                 if cur.version != req.version {
                     // The request changed after the payload was built: the signature is not over it.
-                    return Err(AppError::new("CONCURRENT_UPDATE"));
+                    return Err(AppError::new(ErrorCode::ConcurrentUpdate));
                 }
-                let system = Actor { role: user.role, is_initiator: false, is_system: true };
-                let facts = Facts { signature_verified: true, payment_confirmed: payment_confirmed(c, &cur)?, ..Facts::default() };
-                let workflow = app.catalog.workflow_of(service);
-                let from = State::parse(&cur.state).ok_or_else(|| AppError::internal("bad state"))?;
-                let sign = lifecycle::plan(service, workflow, from, "sign", &system, &facts)?;
+                let facts = Facts {
+                    signature_verified: true,
+                    payment_confirmed: payment_confirmed(c, &cur)?,
+                    ..Facts::default()
+                };
                 let data = json!({"serial": signer.serial_hex, "subject": signer.subject_cn, "issuer": signer.issuer,
                                   "algorithm": signer.algorithm, "cms_sha256": cms_file.sha256});
-                let input = TransitionInput { action: "sign".into(), reason: None, new_due_at: None, ..Default::default() };
-                apply(app, c, service, &cur, Step { planned: &sign, user: Some(user), input: &input, data: Some(data) })?;
+                let signed = take(app, c, service, &cur, Take {
+                    action: "sign",
+                    by: By::System(Some(user)),
+                    facts,
+                    reason: None,
+                    data: Some(data),
+                })?;
                 queries::insert_signature(
                     c,
                     &SignatureRow {
                         id: uuid::Uuid::now_v7().to_string(),
                         request_id: cur.id.clone(),
                         signer_user_id: user.id.clone(),
-                        signer_role: user.role.as_str().to_string(),
+                        signer_role: user.role,
                         payload_sha256: crate::files::sha256_hex(&payload),
                         cms_sha256: cms_file.sha256.clone(),
                         subject: signer.subject_cn.clone(),
@@ -268,114 +275,19 @@ pub fn submit_signature(
                     },
                 )?;
                 // Registration follows at once (R-000-24, R-003-29, R-004-35).
-                let signed = queries::request_by_number(c, number)?.ok_or_else(|| AppError::new("REQUEST_NOT_FOUND"))?;
-                let register = lifecycle::plan(service, workflow, State::Signed, "register", &system, &Facts::default())?;
-                let input = TransitionInput { action: "register".into(), reason: None, new_due_at: None, ..Default::default() };
-                apply(app, c, service, &signed, Step { planned: &register, user: None, input: &input, data: None })
+                take(app, c, service, &signed, Take {
+                    action: "register",
+                    by: By::System(None),
+                    facts: Facts::default(),
+                    reason: None,
+                    data: None,
+                })
             })?;
             tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");
             crate::metrics::transition("sign");
             crate::metrics::transition("register");
             super::requests::get(app, user, number)
         }
-    }
-}
-
-/// Builds the signature context from configuration:
-/// - trust roots: `trust_roots`, or the demo PKI (created on first start under `data_dir/pki`);
-/// - CRLs: from `crl_url` when set; otherwise CRLs this server publishes are read from disk
-///   and others fetched over HTTP from the certificates' distribution points;
-/// - result signer: `signing_key_file`, or the demo official's key.
-///
-/// The key password is used here and dropped; neither it nor the key is logged.
-pub fn build_pki(config: &crate::config::Config) -> anyhow::Result<Arc<Pki>> {
-    let mut http = crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5));
-    if let Some(u) = &config.crl_url {
-        http = http.with_override_url(u.clone());
-    }
-    let (trust, demo_dir, demo) = if config.trust_roots.is_empty() {
-        let dir = config.data_dir.join("pki");
-        let demo = crate::pki::init_demo_pki(&dir, &demo_spec(&config.public_url)?)?;
-        (demo.trust.clone(), Some(dir), Some(demo))
-    } else {
-        let trust = crate::pki::TrustStore::from_pem_files(&config.trust_roots)
-            .map_err(|e| anyhow::anyhow!("configuration: setting `trust_roots`: {e:#}"))?;
-        (trust, None, None)
-    };
-    let crls: Arc<dyn crate::pki::CrlSource> = match (&demo_dir, &config.crl_url) {
-        (Some(dir), None) => Arc::new(LocalFirstCrls {
-            dir: dir.join("crl"),
-            http,
-            cache: Default::default(),
-        }),
-        _ => Arc::new(http),
-    };
-    let result_signer = match &config.signing_key_file {
-        Some(path) => Some(Arc::new(load_signing_key(config, path)?)),
-        None => None,
-    };
-    let mut provider_signers = std::collections::BTreeMap::new();
-    if let (None, Some(d)) = (&result_signer, &demo) {
-        for u in super::seed::demo_users()? {
-            let staff = matches!(
-                u.role,
-                crate::domain::roles::Role::Official | crate::domain::roles::Role::ClinicRegistrar
-            );
-            if let (true, Some(code)) = (staff, u.provider_code.clone()) {
-                if let std::collections::btree_map::Entry::Vacant(e) = provider_signers.entry(code)
-                {
-                    e.insert(Arc::new(d.signing_key(&u.login)?));
-                }
-            }
-        }
-    }
-    if result_signer.is_none() && provider_signers.is_empty() {
-        tracing::warn!("no signing_key_file configured: results cannot be signed");
-    }
-    if let Some(k) = &result_signer {
-        let c = k.certificate();
-        tracing::info!(
-            subject = %c.tbs_certificate.subject,
-            serial = %crate::pki::certs::serial_hex(c),
-            "result-signing certificate loaded"
-        );
-    }
-    Ok(Arc::new(Pki {
-        verifier: Verifier::new(trust, crls),
-        demo_dir,
-        result_signer,
-        provider_signers,
-    }))
-}
-
-/// Opens `signing_key_file`: PKCS#12 with `signing_key_password`, or a PEM key with
-/// `signing_cert_file`. Errors name the setting, never the password.
-fn load_signing_key(
-    config: &crate::config::Config,
-    path: &std::path::Path,
-) -> anyhow::Result<SigningKey> {
-    let setting = |e: anyhow::Error| {
-        anyhow::anyhow!(
-            "configuration: setting `signing_key_file` ({}): {e:#}",
-            path.display()
-        )
-    };
-    if crate::config::is_pkcs12(path) {
-        let password = config
-            .signing_key_password
-            .as_ref()
-            .map(|s| s.expose())
-            .unwrap_or_default();
-        let der = std::fs::read(path).map_err(|e| setting(e.into()))?;
-        SigningKey::from_p12(&der, password).map_err(setting)
-    } else {
-        let key_pem = std::fs::read_to_string(path).map_err(|e| setting(e.into()))?;
-        let cert_path = config
-            .signing_cert_file
-            .as_ref()
-            .ok_or_else(|| setting(anyhow::anyhow!("signing_cert_file is required")))?;
-        let cert_pem = std::fs::read_to_string(cert_path).map_err(|e| setting(e.into()))?;
-        SigningKey::from_pem(&key_pem, &cert_pem).map_err(setting)
     }
 }
 
@@ -413,65 +325,4 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
         ),
         users,
     })
-}
-
-/// Parsed CRL files and the newest modification time they were read at.
-type CachedCrls = (std::time::SystemTime, Arc<crate::pki::FileCrlSource>);
-
-/// CRLs this server publishes itself (`/pki/crl/<name>`) are read from disk; others over HTTP.
-/// Either way the CRL's signature is verified against its issuer by the verifier.
-struct LocalFirstCrls {
-    dir: PathBuf,
-    http: crate::pki::HttpCrlSource,
-    /// Parsed local CRLs by path, re-read when the file's modification time changes.
-    cache: std::sync::Mutex<std::collections::HashMap<Vec<PathBuf>, CachedCrls>>,
-}
-
-impl LocalFirstCrls {
-    fn local_source(
-        &self,
-        paths: Vec<PathBuf>,
-    ) -> Result<Arc<crate::pki::FileCrlSource>, SignatureFailure> {
-        let unavailable = |e: String| SignatureFailure::CrlUnavailable(e);
-        let mtime = paths
-            .iter()
-            .map(|p| std::fs::metadata(p).and_then(|m| m.modified()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| unavailable(e.to_string()))?
-            .into_iter()
-            .max()
-            .unwrap_or(std::time::UNIX_EPOCH);
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some((at, src)) = cache.get(&paths) {
-            if *at == mtime {
-                return Ok(src.clone());
-            }
-        }
-        let src = Arc::new(
-            crate::pki::FileCrlSource::from_files(&paths)
-                .map_err(|e| unavailable(e.to_string()))?,
-        );
-        cache.insert(paths, (mtime, src.clone()));
-        Ok(src)
-    }
-}
-
-impl crate::pki::CrlSource for LocalFirstCrls {
-    fn crl_for(
-        &self,
-        issuer: &crate::pki::Certificate,
-        dp_urls: &[String],
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<Arc<crate::pki::Crl>, SignatureFailure> {
-        let local: Vec<PathBuf> = dp_urls
-            .iter()
-            .filter_map(|u| url::Url::parse(u).ok())
-            .filter_map(|u| u.path().strip_prefix("/pki/crl/").map(|n| self.dir.join(n)))
-            .filter(|p| p.exists())
-            .collect();
-        if !local.is_empty() {
-            return self.local_source(local)?.crl_for(issuer, dp_urls, at);
-        }
-        self.http.crl_for(issuer, dp_urls, at)
-    }
 }

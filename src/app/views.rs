@@ -1,6 +1,10 @@
 //! What use cases return: plain data, serialised as JSON by the API.
 
 use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
+use crate::domain::catalog::ApplicantKind;
+use crate::domain::identity::{Bin, Iin};
+use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -12,10 +16,11 @@ pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ApplicantView {
-    /// `person` or `legal_entity`.
-    pub kind: String,
-    pub iin: Option<String>,
-    pub bin: Option<String>,
+    pub kind: ApplicantKind,
+    #[schema(value_type = Option<String>)]
+    pub iin: Option<Iin>,
+    #[schema(value_type = Option<String>)]
+    pub bin: Option<Bin>,
     pub name: String,
 }
 
@@ -29,7 +34,7 @@ pub struct AttachmentView {
     pub sha256: String,
     /// Who attached it, and as which role (an operator's scan, R-003-40 / R-003-50).
     pub attached_by: String,
-    pub attached_role: String,
+    pub attached_role: Role,
     /// For desk scans: the paper original was presented and checked (R-004-12, G-38).
     pub original_seen: Option<bool>,
     pub created_at: DateTime<Utc>,
@@ -60,7 +65,7 @@ pub struct RequestView {
     pub service_version: i32,
     pub variant: String,
     pub channel: String,
-    pub state: String,
+    pub state: State,
     pub applicant: ApplicantView,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
@@ -121,7 +126,7 @@ pub struct RequestSummary {
     pub service: String,
     pub variant: String,
     pub channel: String,
-    pub state: String,
+    pub state: State,
     pub applicant_name: String,
     pub created_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
@@ -158,8 +163,8 @@ pub struct HistoryEntry {
     pub actor_id: Option<String>,
     pub actor_role: String,
     pub action: String,
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<State>,
+    pub to: State,
     pub reason: Option<String>,
     /// Requirement IDs of the step (e.g. `R-003-29`).
     pub requirements: Vec<String>,

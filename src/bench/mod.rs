@@ -198,7 +198,7 @@ pub fn run(
 }
 
 /// Signed e-licence PDFs per second (render + PAdES sign with the demo official's RSA-2048
-/// key) on 1 and 2 threads, and bytes per PDF. Target (issue #5): >= 200/s on 2 cores,
+/// key) on 1 and 2 threads, and bytes per PDF. Target: >= 200/s on 2 cores,
 /// < 150 KB per document.
 pub fn pdf_run(n: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;

@@ -1,4 +1,4 @@
-//! Signature verification throughput (issue #4): CMS SignedData over a request payload,
+//! Signature verification throughput: CMS SignedData over a request payload,
 //! verified exactly as the API does (signature, chain to the root, key usage, validity, CRL),
 //! with the chain and CRL checks warm (cached), next to `openssl speed` for the same
 //! algorithm. Single thread on both sides. For context, also the rate of `ring`'s bare

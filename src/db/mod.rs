@@ -13,6 +13,7 @@ mod combined;
 pub mod models;
 pub mod queries;
 pub mod schema;
+pub mod types;
 
 use crate::error::AppError;
 use diesel::connection::SimpleConnection;

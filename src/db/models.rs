@@ -1,6 +1,12 @@
 //! Row types, one per table.
 
 use super::schema::*;
+use crate::domain::catalog::{ApplicantKind, Issues};
+use crate::domain::documents::DocumentStatus;
+use crate::domain::identity::{Bin, Iin};
+use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
+use crate::payments::PaymentStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,10 +16,10 @@ pub struct UserRow {
     pub id: String,
     pub login: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: Role,
     pub full_name: String,
-    pub iin: Option<String>,
-    pub bin: Option<String>,
+    pub iin: Option<Iin>,
+    pub bin: Option<Bin>,
     pub email: Option<String>,
     pub provider_code: Option<String>,
     pub active: bool,
@@ -38,10 +44,10 @@ pub struct RequestRow {
     pub service_version: i32,
     pub variant: String,
     pub channel: String,
-    pub state: String,
-    pub applicant_kind: String,
-    pub applicant_iin: Option<String>,
-    pub applicant_bin: Option<String>,
+    pub state: State,
+    pub applicant_kind: ApplicantKind,
+    pub applicant_iin: Option<Iin>,
+    pub applicant_bin: Option<Bin>,
     pub applicant_name: String,
     pub owner_user_id: Option<String>,
     pub created_by: String,
@@ -55,6 +61,16 @@ pub struct RequestRow {
     pub updated_at: NaiveDateTime,
 }
 
+impl RequestRow {
+    /// The applicant's BIN (a legal entity) or else IIN, as printed and paid with.
+    pub fn applicant_iin_bin(&self) -> Option<&str> {
+        self.applicant_bin
+            .as_ref()
+            .map(Bin::as_str)
+            .or_else(|| self.applicant_iin.as_ref().map(Iin::as_str))
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = request_history)]
 pub struct HistoryRow {
@@ -65,8 +81,8 @@ pub struct HistoryRow {
     pub actor_id: Option<String>,
     pub actor_role: String,
     pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<State>,
+    pub to_state: State,
     pub reason: Option<String>,
     /// Requirement IDs of the step, comma-separated.
     pub requirements: String,
@@ -84,7 +100,7 @@ pub struct AttachmentRow {
     pub content_type: String,
     pub file_name: String,
     pub attached_by: String,
-    pub attached_role: String,
+    pub attached_role: Role,
     pub original_seen: Option<bool>,
     pub created_at: NaiveDateTime,
 }
@@ -95,7 +111,7 @@ pub struct SignatureRow {
     pub id: String,
     pub request_id: String,
     pub signer_user_id: String,
-    pub signer_role: String,
+    pub signer_role: Role,
     pub payload_sha256: String,
     pub cms_sha256: String,
     pub subject: String,
@@ -114,7 +130,10 @@ pub struct SignatureRow {
 pub struct DocumentRow {
     pub id: String,
     pub request_id: String,
+    /// The template the document was rendered from (`licence`, `refusal`, …).
     pub kind: String,
+    /// What the document is to its request: the result, a motivated refusal or a receipt.
+    pub issued_as: Issues,
     pub title: String,
     pub sha256: String,
     pub size_bytes: i64,
@@ -122,7 +141,7 @@ pub struct DocumentRow {
     pub signer_serial: String,
     pub issued_at: NaiveDateTime,
     pub issued_by: Option<String>,
-    pub status: String,
+    pub status: DocumentStatus,
     pub status_reason: Option<String>,
     pub status_at: NaiveDateTime,
     pub superseded_by: Option<String>,
@@ -142,7 +161,7 @@ pub struct PaymentRow {
     pub payer_iin_bin: String,
     pub kbk: String,
     pub purpose: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub payment_page_url: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -158,7 +177,7 @@ pub struct PaymentEventRow {
     pub payment_id: String,
     pub received_at: NaiveDateTime,
     pub source: String,
-    pub status: String,
+    pub status: PaymentStatus,
     pub amount_tiyn: i64,
     pub currency: String,
     pub outcome: String,

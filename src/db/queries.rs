@@ -4,7 +4,12 @@
 use super::models::*;
 use super::schema::*;
 use super::DbConnection;
-use crate::error::AppError;
+use crate::domain::documents::DocumentStatus;
+use crate::domain::identity::Iin;
+use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
+use crate::error::{AppError, ErrorCode};
+use crate::payments::PaymentStatus;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -34,10 +39,10 @@ pub fn user_by_id(c: &mut DbConnection, id: &str) -> R<Option<UserRow>> {
 }
 
 /// The applicant account holding this IIN, if any (links desk requests to the portal cabinet).
-pub fn applicant_by_iin(c: &mut DbConnection, iin: &str) -> R<Option<UserRow>> {
+pub fn applicant_by_iin(c: &mut DbConnection, iin: &Iin) -> R<Option<UserRow>> {
     Ok(users::table
         .filter(users::iin.eq(iin))
-        .filter(users::role.eq("applicant"))
+        .filter(users::role.eq(Role::Applicant))
         .select(UserRow::as_select())
         .first(c)
         .optional()?)
@@ -221,7 +226,7 @@ pub fn record_change(c: &mut DbConnection, next: &RequestRow, entry: &HistoryRow
     if moved == 1 {
         Ok(())
     } else {
-        Err(AppError::new("CONCURRENT_UPDATE"))
+        Err(AppError::new(ErrorCode::ConcurrentUpdate))
     }
 }
 
@@ -240,7 +245,7 @@ pub enum Visibility {
 pub struct ListFilter {
     pub visibility: Visibility,
     pub service: Option<String>,
-    pub state: Option<String>,
+    pub state: Option<State>,
     pub applicant: Option<String>,
     /// Past due at this time and still awaiting a decision (registered, under review).
     pub overdue_at: Option<NaiveDateTime>,
@@ -266,7 +271,7 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
             q = q.filter(requests::service_code.eq(s.clone()));
         }
         if let Some(s) = &f.state {
-            q = q.filter(requests::state.eq(s.clone()));
+            q = q.filter(requests::state.eq(*s));
         }
         if let Some(a) = &f.applicant {
             q = q.filter(
@@ -278,7 +283,7 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
         if let Some(now) = f.overdue_at {
             q = q
                 .filter(requests::due_at.lt(now))
-                .filter(requests::state.eq_any(["registered", "under_review"]));
+                .filter(requests::state.eq_any([State::Registered, State::UnderReview]));
         }
         q
     };
@@ -392,7 +397,7 @@ pub fn documents_of(c: &mut DbConnection, request_id: &str) -> R<Vec<DocumentRow
 pub fn set_document_status(
     c: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: DocumentStatus,
     reason: Option<&str>,
     superseded_by: Option<&str>,
     at: NaiveDateTime,
@@ -471,7 +476,7 @@ pub fn set_payment_gateway(
 pub fn set_payment_status(
     c: &mut DbConnection,
     id: &str,
-    status: &str,
+    status: PaymentStatus,
     paid_at: Option<NaiveDateTime>,
     event_id: Option<&str>,
     now: NaiveDateTime,
@@ -479,7 +484,7 @@ pub fn set_payment_status(
     let n = diesel::update(
         payments::table
             .find(id)
-            .filter(payments::status.ne("paid"))
+            .filter(payments::status.ne(PaymentStatus::Paid))
             .filter(payments::status.ne(status)),
     )
     .set((

@@ -141,6 +141,7 @@ diesel::table! {
         status_at -> Timestamp,
         superseded_by -> Nullable<Text>,
         registry_number -> Nullable<Text>,
+        issued_as -> Text,
     }
 }
 

@@ -12,6 +12,7 @@
 //!
 //! Pure module: no I/O. See `docs/calendar.md`.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeMap;
 
 use chrono::{
@@ -48,12 +49,12 @@ pub enum CalendarError {
 
 impl CalendarError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CalendarError::Data(_) => "CALENDAR_DATA",
-            CalendarError::InvalidWorkHours { .. } => "WORK_HOURS_INVALID",
-            CalendarError::ExtensionNotLater { .. } => "EXTENSION_NOT_LATER",
-            CalendarError::ExtensionReasonMissing => "EXTENSION_REASON_REQUIRED",
+            CalendarError::Data(_) => ErrorCode::CalendarData,
+            CalendarError::InvalidWorkHours { .. } => ErrorCode::WorkHoursInvalid,
+            CalendarError::ExtensionNotLater { .. } => ErrorCode::ExtensionNotLater,
+            CalendarError::ExtensionReasonMissing => ErrorCode::ExtensionReasonRequired,
         }
     }
 }
@@ -1050,7 +1051,7 @@ mod tests {
     fn work_hours_validation() {
         assert_eq!(
             WorkHours::new(t(18, 0), t(9, 0)).map_err(|e| e.code()),
-            Err("WORK_HOURS_INVALID")
+            Err(ErrorCode::WorkHoursInvalid)
         );
         assert!(WorkHours::new(t(9, 0), t(9, 0)).is_err());
         // Invalid hours built through the public fields fall back to the default.
@@ -1093,11 +1094,11 @@ mod tests {
         assert!(validate_extension(cur, cur + Duration::days(5)).is_ok());
         assert_eq!(
             validate_extension(cur, cur).map_err(|e| e.code()),
-            Err("EXTENSION_NOT_LATER")
+            Err(ErrorCode::ExtensionNotLater)
         );
         assert_eq!(
             validate_extension(cur, cur - Duration::hours(1)).map_err(|e| e.code()),
-            Err("EXTENSION_NOT_LATER")
+            Err(ErrorCode::ExtensionNotLater)
         );
         let ext = Extension {
             new_due: cur + Duration::days(5),
@@ -1105,7 +1106,7 @@ mod tests {
         };
         assert_eq!(
             ext.validate(cur).map_err(|e| e.code()),
-            Err("EXTENSION_REASON_REQUIRED")
+            Err(ErrorCode::ExtensionReasonRequired)
         );
         let ext = Extension {
             new_due: cur + Duration::days(5),
@@ -1124,33 +1125,33 @@ mod tests {
         assert_eq!(code(""), Ok(()));
         assert_eq!(
             code("[[holiday]]\ndate = \"13-01\"\nname = \"x\"\nkind = \"state\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         assert_eq!(
             code("[[holiday]]\ndate = \"1-1\"\nname = \"x\"\nkind = \"state\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         assert_eq!(
             code("[[holiday]]\ndate = \"01-01\"\nname = \"x\"\nkind = \"other\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
-        assert_eq!(code("unknown = 1"), Err("CALENDAR_DATA"));
+        assert_eq!(code("unknown = 1"), Err(ErrorCode::CalendarData));
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year.moving]]\ndate = \"2025-06-06\"\nname = \"x\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         // A decree making a Saturday a day off, or a weekday a working day, is a data error.
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year.transfer]]\nrest_on = \"2024-05-04\"\nsource = \"x\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year.transfer]]\nwork_on = \"2024-05-08\"\nsource = \"x\""),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year]]\nyear = 2024"),
-            Err("CALENDAR_DATA")
+            Err(ErrorCode::CalendarData)
         );
         // An empty calendar: weekends only.
         let empty = WorkingCalendar::from_toml("").expect("empty calendar");

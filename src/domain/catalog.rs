@@ -37,6 +37,8 @@ impl Text {
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum ApplicantKind {
     Person,
     LegalEntity,
@@ -49,11 +51,15 @@ impl ApplicantKind {
             ApplicantKind::LegalEntity => "legal_entity",
         }
     }
-    pub fn parse(s: &str) -> Option<Self> {
+}
+
+impl std::str::FromStr for ApplicantKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
-            "person" => Some(ApplicantKind::Person),
-            "legal_entity" => Some(ApplicantKind::LegalEntity),
-            _ => None,
+            "person" => Ok(ApplicantKind::Person),
+            "legal_entity" => Ok(ApplicantKind::LegalEntity),
+            _ => Err(format!("unknown applicant kind `{s}`")),
         }
     }
 }
@@ -112,6 +118,11 @@ pub struct Variant {
     /// Result template for this variant instead of the service's (re-issue, duplicate).
     #[serde(default)]
     pub result_template: Option<String>,
+    /// The licence registry operation of this variant's result (R-003-06, R-003-07, G-23):
+    /// a new licence, a re-issue that supersedes the licence in force, or a duplicate of it.
+    /// Absent for services whose results are not licences.
+    #[serde(default)]
+    pub licence: Option<crate::domain::documents::LicenceOp>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -333,6 +344,21 @@ pub struct Transition {
     /// result (`result`) or its motivated refusal (`refusal`) (R-003-32, R-003-31, R-004-23).
     #[serde(default)]
     pub issues: Option<Issues>,
+    /// Where users take this action: the request's transitions (default) or the document
+    /// registry (`registry`: suspend / resume / terminate an issued licence, R-003-07).
+    #[serde(default)]
+    pub via: Via,
+}
+
+/// The endpoint through which users take a transition.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Via {
+    /// `POST /api/v1/requests/{number}/transitions`.
+    #[default]
+    Transitions,
+    /// `POST /api/v1/documents/{id}/status` (the licence registry).
+    Registry,
 }
 
 /// One qualification requirement on the reviewer's checklist.
@@ -361,12 +387,34 @@ impl Service {
 /// Which of the service's documents a transition issues.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Issues {
     Result,
     Refusal,
     /// The intake receipt of a desk or ЦОН channel (issued on `submit`, not configured on
     /// transitions).
     Receipt,
+}
+
+impl Issues {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Issues::Result => "result",
+            Issues::Refusal => "refusal",
+            Issues::Receipt => "receipt",
+        }
+    }
+}
+
+impl std::str::FromStr for Issues {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [Issues::Result, Issues::Refusal, Issues::Receipt]
+            .into_iter()
+            .find(|i| i.as_str() == s)
+            .ok_or_else(|| format!("unknown document class `{s}`"))
+    }
 }
 
 fn yes() -> bool {

@@ -3,6 +3,7 @@
 
 use crate::domain::catalog::{FieldKind, FormField, Service};
 use crate::domain::identity::{Bin, Iin};
+use crate::error::ErrorCode;
 use serde_json::{Map, Value};
 
 /// A field value that does not fit the catalog.
@@ -13,10 +14,10 @@ pub enum FieldError {
 }
 
 impl FieldError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FieldError::Unknown(_) => "UNKNOWN_FIELD",
-            FieldError::Invalid { .. } => "FIELD_INVALID",
+            FieldError::Unknown(_) => ErrorCode::UnknownField,
+            FieldError::Invalid { .. } => ErrorCode::FieldInvalid,
         }
     }
     pub fn detail(&self) -> String {

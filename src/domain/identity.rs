@@ -9,6 +9,7 @@
 //! Pure module: no I/O. Parsing is strict: exactly 12 ASCII digits, no spaces (callers
 //! trim user input).
 
+use crate::error::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
@@ -71,23 +72,23 @@ pub enum IdentityError {
 impl IdentityError {
     /// Stable machine-readable code: `IIN_FORMAT`, `IIN_CHECKSUM`, `IIN_BIRTH_DATE`,
     /// `BIN_FORMAT`, `BIN_CHECKSUM`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             IdentityError::WrongLength { kind, .. } | IdentityError::NotDigits { kind } => {
                 match kind {
-                    IdKind::Iin => "IIN_FORMAT",
-                    IdKind::Bin => "BIN_FORMAT",
+                    IdKind::Iin => ErrorCode::IinFormat,
+                    IdKind::Bin => ErrorCode::BinFormat,
                 }
             }
             IdentityError::Checksum { kind } => match kind {
-                IdKind::Iin => "IIN_CHECKSUM",
-                IdKind::Bin => "BIN_CHECKSUM",
+                IdKind::Iin => ErrorCode::IinChecksum,
+                IdKind::Bin => ErrorCode::BinChecksum,
             },
-            IdentityError::BirthDate => "IIN_BIRTH_DATE",
-            IdentityError::CenturySex => "IIN_FORMAT",
+            IdentityError::BirthDate => ErrorCode::IinBirthDate,
+            IdentityError::CenturySex => ErrorCode::IinFormat,
             IdentityError::RegistrationMonth
             | IdentityError::EntityType
-            | IdentityError::Division => "BIN_FORMAT",
+            | IdentityError::Division => ErrorCode::BinFormat,
         }
     }
 }
@@ -183,6 +184,8 @@ fn to_string(d: &[u8; ID_LEN]) -> String {
 /// `YYMMDD` birth date, century-and-sex digit (1-6), 4-digit serial, control digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct Iin(String);
 
 impl Iin {
@@ -397,6 +400,8 @@ impl BinDivision {
 /// (4/5/6), division (0-3), 5-digit serial, control digit.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub struct Bin(String);
 
 impl Bin {
@@ -613,7 +618,10 @@ mod tests {
         // Every possible 12th digit is rejected.
         for c in 0..10u8 {
             let s = format!("90051730260{c}");
-            assert_eq!(Iin::parse(&s).map_err(|e| e.code()), Err("IIN_CHECKSUM"));
+            assert_eq!(
+                Iin::parse(&s).map_err(|e| e.code()),
+                Err(ErrorCode::IinChecksum)
+            );
         }
     }
 
@@ -632,20 +640,20 @@ mod tests {
     #[test]
     fn iin_error_codes() {
         let code = |s: &str| Iin::parse(s).map(|_| ()).map_err(|e| e.code());
-        assert_eq!(code("85041240123"), Err("IIN_FORMAT"));
-        assert_eq!(code("8504124012390"), Err("IIN_FORMAT"));
-        assert_eq!(code("85041240123a"), Err("IIN_FORMAT"));
-        assert_eq!(code("８50412401239"), Err("IIN_FORMAT"));
-        assert_eq!(code(" 850412401239"), Err("IIN_FORMAT"));
-        assert_eq!(code("850412401238"), Err("IIN_CHECKSUM"));
+        assert_eq!(code("85041240123"), Err(ErrorCode::IinFormat));
+        assert_eq!(code("8504124012390"), Err(ErrorCode::IinFormat));
+        assert_eq!(code("85041240123a"), Err(ErrorCode::IinFormat));
+        assert_eq!(code("８50412401239"), Err(ErrorCode::IinFormat));
+        assert_eq!(code(" 850412401239"), Err(ErrorCode::IinFormat));
+        assert_eq!(code("850412401238"), Err(ErrorCode::IinChecksum));
         // Digit 7 = 0 and 7 are rejected (only 1-6 are accepted; see docs/identity.md).
-        assert_eq!(code("850412001239"), Err("IIN_FORMAT"));
-        assert_eq!(code("850412701239"), Err("IIN_FORMAT"));
+        assert_eq!(code("850412001239"), Err(ErrorCode::IinFormat));
+        assert_eq!(code("850412701239"), Err(ErrorCode::IinFormat));
         // 1985-02-30 does not exist; 2001-02-29 neither (not a leap year).
-        assert_eq!(code("850230401239"), Err("IIN_BIRTH_DATE"));
-        assert_eq!(code("010229501239"), Err("IIN_BIRTH_DATE"));
-        assert_eq!(code("851312401239"), Err("IIN_BIRTH_DATE"));
-        assert_eq!(code("850400401239"), Err("IIN_BIRTH_DATE"));
+        assert_eq!(code("850230401239"), Err(ErrorCode::IinBirthDate));
+        assert_eq!(code("010229501239"), Err(ErrorCode::IinBirthDate));
+        assert_eq!(code("851312401239"), Err(ErrorCode::IinBirthDate));
+        assert_eq!(code("850400401239"), Err(ErrorCode::IinBirthDate));
     }
 
     #[test]
@@ -656,7 +664,10 @@ mod tests {
         let mut s = in_2000.as_str().as_bytes().to_vec();
         s[6] = b'3';
         let s = String::from_utf8(s).expect("ascii");
-        assert_eq!(Iin::parse(&s).map_err(|e| e.code()), Err("IIN_BIRTH_DATE"));
+        assert_eq!(
+            Iin::parse(&s).map_err(|e| e.code()),
+            Err(ErrorCode::IinBirthDate)
+        );
     }
 
     #[test]
@@ -706,13 +717,13 @@ mod tests {
     #[test]
     fn bin_error_codes() {
         let code = |s: &str| Bin::parse(s).map(|_| ()).map_err(|e| e.code());
-        assert_eq!(code("15094000123"), Err("BIN_FORMAT"));
-        assert_eq!(code("15094000123x"), Err("BIN_FORMAT"));
-        assert_eq!(code("150940001237"), Err("BIN_CHECKSUM"));
-        assert_eq!(code("151340001238"), Err("BIN_FORMAT")); // month 13
-        assert_eq!(code("150040001238"), Err("BIN_FORMAT")); // month 00
-        assert_eq!(code("150970001238"), Err("BIN_FORMAT")); // type 7
-        assert_eq!(code("150944001238"), Err("BIN_FORMAT")); // division 4
+        assert_eq!(code("15094000123"), Err(ErrorCode::BinFormat));
+        assert_eq!(code("15094000123x"), Err(ErrorCode::BinFormat));
+        assert_eq!(code("150940001237"), Err(ErrorCode::BinChecksum));
+        assert_eq!(code("151340001238"), Err(ErrorCode::BinFormat)); // month 13
+        assert_eq!(code("150040001238"), Err(ErrorCode::BinFormat)); // month 00
+        assert_eq!(code("150970001238"), Err(ErrorCode::BinFormat)); // type 7
+        assert_eq!(code("150944001238"), Err(ErrorCode::BinFormat)); // division 4
         assert_eq!(
             make_bin(15, 13, BinKind::ResidentLegalEntity, BinDivision::Head, 1),
             None
@@ -748,11 +759,11 @@ mod tests {
         assert!(!bin.matches_certificate("850412401239"));
         assert_eq!(
             TaxpayerId::parse("150940001237").map_err(|e| e.code()),
-            Err("BIN_CHECKSUM")
+            Err(ErrorCode::BinChecksum)
         );
         assert_eq!(
             TaxpayerId::parse("850412401238").map_err(|e| e.code()),
-            Err("IIN_CHECKSUM")
+            Err(ErrorCode::IinChecksum)
         );
     }
 

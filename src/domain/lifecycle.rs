@@ -3,17 +3,19 @@
 //! ([`crate::domain::catalog::Workflow`]). [`plan`] is the single place that decides
 //! whether a transition may happen.
 
-use crate::domain::catalog::{Party, Service, Transition, Workflow};
+use crate::domain::catalog::{Party, Service, Transition, Via, Workflow};
 use crate::domain::roles::Role;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use utoipa::ToSchema;
 
-/// The state of a request. Stored as its snake_case name.
+/// The state of a request. Stored as its snake_case name (`crate::db::types`).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum State {
     /// Being filled in; attachments can change.
     Draft,
@@ -70,10 +72,6 @@ impl State {
         }
     }
 
-    pub fn parse(s: &str) -> Option<State> {
-        State::ALL.into_iter().find(|st| st.as_str() == s)
-    }
-
     /// Form and attachments may change only in a draft.
     pub fn is_editable(self) -> bool {
         self == State::Draft
@@ -82,6 +80,16 @@ impl State {
     /// No further transition is expected.
     pub fn is_final(self) -> bool {
         matches!(self, State::ResultDelivered | State::Withdrawn)
+    }
+}
+
+impl std::str::FromStr for State {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        State::ALL
+            .into_iter()
+            .find(|st| st.as_str() == s)
+            .ok_or_else(|| format!("unknown state `{s}`"))
     }
 }
 
@@ -139,6 +147,17 @@ pub struct Actor {
     pub is_initiator: bool,
     /// Ruqsat itself, on behalf of a verified event (payment callback, signature check).
     pub is_system: bool,
+}
+
+impl Actor {
+    /// Ruqsat itself, acting on a verified event brought by a user of `role`.
+    pub fn system(role: Role) -> Actor {
+        Actor {
+            role,
+            is_initiator: false,
+            is_system: true,
+        }
+    }
 }
 
 /// Why a transition may not happen.
@@ -267,7 +286,8 @@ pub fn plan(
     })
 }
 
-/// Actions the actor could take now (for pages and the API), ignoring guards.
+/// Actions the actor could take now through the transitions endpoint (for pages and the
+/// API), ignoring guards.
 pub fn available_actions(
     service: &Service,
     workflow: &Workflow,
@@ -278,7 +298,9 @@ pub fn available_actions(
         .transitions
         .iter()
         .filter(|t| {
-            t.from.contains(&from) && t.by.iter().any(|p| party_matches(*p, service, actor))
+            t.via == Via::Transitions
+                && t.from.contains(&from)
+                && t.by.iter().any(|p| party_matches(*p, service, actor))
         })
         .map(|t| t.action.clone())
         .collect();

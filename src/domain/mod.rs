@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod documents;
 pub mod forms;
 pub mod identity;
 pub mod lifecycle;

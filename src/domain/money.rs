@@ -9,6 +9,7 @@
 //!
 //! Pure module: no I/O. See `docs/money.md`.
 
+use crate::error::ErrorCode;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
@@ -35,12 +36,12 @@ pub enum MoneyError {
 }
 
 impl MoneyError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            MoneyError::Overflow => "MONEY_OVERFLOW",
-            MoneyError::Negative => "MONEY_NEGATIVE",
-            MoneyError::Precision => "MONEY_PRECISION",
-            MoneyError::Parse(_) => "MONEY_FORMAT",
+            MoneyError::Overflow => ErrorCode::MoneyOverflow,
+            MoneyError::Negative => ErrorCode::MoneyNegative,
+            MoneyError::Precision => ErrorCode::MoneyPrecision,
+            MoneyError::Parse(_) => ErrorCode::MoneyFormat,
         }
     }
 }
@@ -201,12 +202,12 @@ pub enum FeeError {
 }
 
 impl FeeError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FeeError::UnknownRule(_) => "FEE_UNKNOWN_RULE",
-            FeeError::NoMrp(_) => "FEE_NO_MRP_FOR_YEAR",
+            FeeError::UnknownRule(_) => ErrorCode::FeeUnknownRule,
+            FeeError::NoMrp(_) => ErrorCode::FeeNoMrpForYear,
             FeeError::Money(m) => m.code(),
-            FeeError::Data(_) => "FEE_DATA",
+            FeeError::Data(_) => ErrorCode::FeeData,
         }
     }
 }
@@ -452,11 +453,11 @@ mod tests {
         );
         assert_eq!(
             t.fee("licence-issue", day(1999)).map_err(|e| e.code()),
-            Err("FEE_NO_MRP_FOR_YEAR")
+            Err(ErrorCode::FeeNoMrpForYear)
         );
         assert_eq!(
             t.fee("nope", day(2026)).map_err(|e| e.code()),
-            Err("FEE_UNKNOWN_RULE")
+            Err(ErrorCode::FeeUnknownRule)
         );
         let names = t.rule_names();
         for n in [
@@ -500,13 +501,19 @@ mod tests {
     fn bad_fee_data() {
         let code = |s: &str| FeeTable::from_toml(s).map(|_| ()).map_err(|e| e.code());
         assert_eq!(code(""), Ok(()));
-        assert_eq!(code("[mrp.abc]\ntenge = \"1\""), Err("FEE_DATA"));
-        assert_eq!(code("[mrp.2024]\ntenge = \"0\""), Err("FEE_DATA"));
-        assert_eq!(code("[mrp.2024]\ntenge = \"1.001\""), Err("FEE_DATA"));
-        assert_eq!(code("[mrp.2024]\ntenge = 3692"), Err("FEE_DATA"));
-        assert_eq!(code("[rules.x]\nmrp = \"-1\""), Err("FEE_DATA"));
-        assert_eq!(code("[rules.x]\nmrp = \"ten\""), Err("FEE_DATA"));
-        assert_eq!(code("[rules.x]\nmrp = \"1\"\ncap = 2"), Err("FEE_DATA"));
+        assert_eq!(code("[mrp.abc]\ntenge = \"1\""), Err(ErrorCode::FeeData));
+        assert_eq!(code("[mrp.2024]\ntenge = \"0\""), Err(ErrorCode::FeeData));
+        assert_eq!(
+            code("[mrp.2024]\ntenge = \"1.001\""),
+            Err(ErrorCode::FeeData)
+        );
+        assert_eq!(code("[mrp.2024]\ntenge = 3692"), Err(ErrorCode::FeeData));
+        assert_eq!(code("[rules.x]\nmrp = \"-1\""), Err(ErrorCode::FeeData));
+        assert_eq!(code("[rules.x]\nmrp = \"ten\""), Err(ErrorCode::FeeData));
+        assert_eq!(
+            code("[rules.x]\nmrp = \"1\"\ncap = 2"),
+            Err(ErrorCode::FeeData)
+        );
     }
 
     #[test]
@@ -559,11 +566,11 @@ mod tests {
         assert_eq!("1.001".parse::<Money>(), Err(MoneyError::Precision));
         assert_eq!(
             "1e3".parse::<Money>().map_err(|e| e.code()),
-            Err("MONEY_FORMAT")
+            Err(ErrorCode::MoneyFormat)
         );
         assert_eq!(
             "".parse::<Money>().map_err(|e| e.code()),
-            Err("MONEY_FORMAT")
+            Err(ErrorCode::MoneyFormat)
         );
     }
 

@@ -1,4 +1,4 @@
-//! User roles (design: issue #3 scope 8). Who may act on a request is decided by
+//! User roles. Who may act on a request is decided by
 //! the catalog ([`crate::domain::catalog`]) in terms of these roles.
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +20,8 @@ use std::str::FromStr;
     utoipa::ToSchema,
 )]
 #[serde(rename_all = "snake_case")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum Role {
     /// A person or a company representative applying on the portal.
     Applicant,

@@ -4,10 +4,12 @@
 use super::auth::{token_of, Authed, SESSION_COOKIE};
 use super::errors::blocking;
 use crate::app::requests::{self, ListQuery, NewRequest, TransitionInput, Upload};
+use crate::app::results::DocumentView;
 use crate::app::views::{HistoryEntry, RequestPage, RequestView};
 use crate::app::{auth, App};
 use crate::domain::catalog::{Service, Workflow};
-use crate::error::{AppError, ErrorBody};
+use crate::domain::lifecycle::State;
+use crate::error::{AppError, ErrorBody, ErrorCode};
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
@@ -33,16 +35,12 @@ pub struct Health {
 #[get("/health")]
 pub async fn health(app: web::Data<App>) -> HttpResponse {
     let app2 = app.clone();
-    let db_ok = web::block(move || {
-        app2.store
-            .read(|c| crate::db::queries::count_users(c).map(|_| ()))
-    })
-    .await
-    .map(|r| r.is_ok())
-    .unwrap_or(false);
+    let db_ok = web::block(move || app2.database_reachable())
+        .await
+        .unwrap_or(false);
     let body = Health {
         status: if db_ok { "ok" } else { "degraded" }.into(),
-        database: format!("{:?}", app.store.backend()).to_lowercase(),
+        database: app.backend_name().into(),
         version: env!("CARGO_PKG_VERSION").into(),
     };
     if db_ok {
@@ -85,8 +83,8 @@ impl From<&auth::CurrentUser> for Me {
             login: u.login.clone(),
             role: u.role.to_string(),
             full_name: u.full_name.clone(),
-            iin: u.iin.clone(),
-            bin: u.bin.clone(),
+            iin: u.iin.as_ref().map(|i| i.as_str().to_string()),
+            bin: u.bin.as_ref().map(|b| b.as_str().to_string()),
         }
     }
 }
@@ -154,7 +152,7 @@ pub async fn service(app: web::Data<App>, code: web::Path<String>) -> Res<HttpRe
     let s = app
         .catalog
         .service(&code)
-        .ok_or_else(|| AppError::with("UNKNOWN_SERVICE", code.into_inner()))?;
+        .ok_or_else(|| AppError::with(ErrorCode::UnknownService, code.into_inner()))?;
     let w = app.catalog.workflow_of(s);
     Ok(HttpResponse::Ok().json(ServiceDetail {
         service: s.clone(),
@@ -186,7 +184,7 @@ pub struct ListParams {
     /// Service code.
     pub service: Option<String>,
     /// State, e.g. `registered`.
-    pub state: Option<String>,
+    pub state: Option<State>,
     /// Applicant IIN or BIN.
     pub applicant: Option<String>,
     /// 1..500, default 50.
@@ -307,7 +305,7 @@ pub async fn post_attachment(
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = payload.next().await {
         let mut field =
-            field.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+            field.map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
         let file_name = field
             .content_disposition()
@@ -317,20 +315,24 @@ pub async fn post_attachment(
         let cap = if name == "file" { limit } else { 1024 };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
-            let chunk =
-                chunk.map_err(|e| AppError::with("BAD_REQUEST", format!("multipart: {e}")))?;
+            let chunk = chunk
+                .map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
             if buf.len() + chunk.len() > cap {
                 return Err(if name == "file" {
-                    AppError::with("FILE_TOO_LARGE", format!("limit {limit} bytes"))
+                    AppError::with(ErrorCode::FileTooLarge, format!("limit {limit} bytes"))
                 } else {
-                    AppError::with("BAD_REQUEST", format!("field `{name}` too long"))
+                    AppError::with(ErrorCode::BadRequest, format!("field `{name}` too long"))
                 });
             }
             buf.extend_from_slice(&chunk);
         }
         let text = || {
-            String::from_utf8(buf.clone())
-                .map_err(|_| AppError::with("BAD_REQUEST", format!("field `{name}` is not UTF-8")))
+            String::from_utf8(buf.clone()).map_err(|_| {
+                AppError::with(
+                    ErrorCode::BadRequest,
+                    format!("field `{name}` is not UTF-8"),
+                )
+            })
         };
         match name.as_str() {
             "doc_type" => doc_type = Some(text()?.trim().to_string()),
@@ -340,7 +342,7 @@ pub async fn post_attachment(
                     "false" => false,
                     other => {
                         return Err(AppError::with(
-                            "BAD_REQUEST",
+                            ErrorCode::BadRequest,
                             format!("original_seen `{other}`: expected true or false"),
                         ))
                     }
@@ -349,16 +351,21 @@ pub async fn post_attachment(
             "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), buf)),
             other => {
                 return Err(AppError::with(
-                    "BAD_REQUEST",
+                    ErrorCode::BadRequest,
                     format!("unexpected multipart field `{other}`"),
                 ))
             }
         }
     }
-    let doc_type = doc_type
-        .ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `doc_type` is required"))?;
-    let (file_name, bytes) =
-        file.ok_or_else(|| AppError::with("BAD_REQUEST", "multipart field `file` is required"))?;
+    let doc_type = doc_type.ok_or_else(|| {
+        AppError::with(
+            ErrorCode::BadRequest,
+            "multipart field `doc_type` is required",
+        )
+    })?;
+    let (file_name, bytes) = file.ok_or_else(|| {
+        AppError::with(ErrorCode::BadRequest, "multipart field `file` is required")
+    })?;
     let number = number.into_inner();
     let view = run(move || {
         requests::attach(
@@ -413,7 +420,7 @@ pub async fn post_signature(
     body: web::Bytes,
 ) -> Res<HttpResponse> {
     if body.is_empty() {
-        return Err(AppError::with("SIGNATURE_MALFORMED", "empty body"));
+        return Err(AppError::with(ErrorCode::SignatureMalformed, "empty body"));
     }
     let number = number.into_inner();
     let view =
@@ -548,7 +555,7 @@ pub async fn document_pdf(
     Ok(pdf_response(&number, doc, bytes))
 }
 
-fn pdf_response(number: &str, doc: crate::db::models::DocumentRow, bytes: Vec<u8>) -> HttpResponse {
+fn pdf_response(number: &str, doc: DocumentView, bytes: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
@@ -575,14 +582,14 @@ pub async fn crl(app: web::Data<App>, name: web::Path<String>) -> Res<HttpRespon
         .pki
         .demo_dir
         .clone()
-        .ok_or_else(|| AppError::new("NOT_FOUND"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     if !valid {
-        return Err(AppError::new("NOT_FOUND"));
+        return Err(AppError::new(ErrorCode::NotFound));
     }
     let bytes = web::block(move || std::fs::read(dir.join("crl").join(name)))
         .await
         .map_err(blocking)?
-        .map_err(|_| AppError::new("NOT_FOUND"))?;
+        .map_err(|_| AppError::new(ErrorCode::NotFound))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pkix-crl")
         .body(bytes))
@@ -596,7 +603,7 @@ pub async fn root_ca(app: web::Data<App>) -> Res<HttpResponse> {
         .pki
         .demo_dir
         .clone()
-        .ok_or_else(|| AppError::new("NOT_FOUND"))?;
+        .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
     let bytes = web::block(move || std::fs::read(dir.join("root-ca.pem")))
         .await
         .map_err(blocking)?
@@ -605,3 +612,30 @@ pub async fn root_ca(app: web::Data<App>) -> Res<HttpResponse> {
         .content_type("application/x-pem-file")
         .body(bytes))
 }
+
+handlers!(
+    health,
+    metrics,
+    login,
+    logout,
+    me,
+    services,
+    service,
+    create_request,
+    list_requests,
+    get_request,
+    request_history,
+    post_transition,
+    post_attachment,
+    signing_payload,
+    post_signature,
+    start_payment,
+    get_payment,
+    payment_callback,
+    request_documents,
+    document_status,
+    result_pdf,
+    document_pdf,
+    crl,
+    root_ca,
+);

@@ -3,6 +3,7 @@
 use crate::app::auth::{authenticate, CurrentUser};
 use crate::app::App;
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
@@ -33,7 +34,7 @@ impl FromRequest for Authed {
         Box::pin(async move {
             let token = token
                 .filter(|t| !t.is_empty())
-                .ok_or_else(|| AppError::new("UNAUTHENTICATED"))?;
+                .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
             let app = app.ok_or_else(|| AppError::internal("app data missing"))?;
             let user = match crate::app::auth::authenticate_cached(&app, &token) {
                 Some(u) => u,

@@ -2,6 +2,7 @@
 //! bad path) to the same JSON envelope with a stable code.
 
 use crate::error::AppError;
+use crate::error::ErrorCode;
 use actix_web::{error, http::StatusCode, HttpRequest, HttpResponse, ResponseError};
 
 impl ResponseError for AppError {
@@ -10,9 +11,9 @@ impl ResponseError for AppError {
     }
     fn error_response(&self) -> HttpResponse {
         if self.status >= 500 {
-            tracing::error!(code = self.code, detail = ?self.detail, "request failed");
+            tracing::error!(code = %self.code, detail = ?self.detail, "request failed");
         } else {
-            tracing::info!(code = self.code, detail = ?self.detail, status = self.status, "request refused");
+            tracing::info!(code = %self.code, detail = ?self.detail, status = self.status, "request refused");
         }
         let mut resp = HttpResponse::build(self.status_code());
         if self.status == 401 {
@@ -24,28 +25,29 @@ impl ResponseError for AppError {
 
 pub fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Error {
     let app = match &err {
-        error::JsonPayloadError::ContentType => {
-            AppError::with("BAD_REQUEST", "Content-Type must be application/json")
-        }
+        error::JsonPayloadError::ContentType => AppError::with(
+            ErrorCode::BadRequest,
+            "Content-Type must be application/json",
+        ),
         error::JsonPayloadError::Overflow { .. }
         | error::JsonPayloadError::OverflowKnownLength { .. } => {
-            AppError::with("BAD_REQUEST", "JSON body too large")
+            AppError::with(ErrorCode::BadRequest, "JSON body too large")
         }
         error::JsonPayloadError::Deserialize(e) if e.is_data() => {
-            AppError::with("BAD_REQUEST", e.to_string())
+            AppError::with(ErrorCode::BadRequest, e.to_string())
         }
-        other => AppError::with("MALFORMED_JSON", other.to_string()),
+        other => AppError::with(ErrorCode::MalformedJson, other.to_string()),
     };
     error::InternalError::from_response(err, app.error_response()).into()
 }
 
 pub fn query_error(err: error::QueryPayloadError, _req: &HttpRequest) -> error::Error {
-    let app = AppError::with("BAD_REQUEST", err.to_string());
+    let app = AppError::with(ErrorCode::BadRequest, err.to_string());
     error::InternalError::from_response(err, app.error_response()).into()
 }
 
 pub fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
-    let app = AppError::with("BAD_REQUEST", err.to_string());
+    let app = AppError::with(ErrorCode::BadRequest, err.to_string());
     error::InternalError::from_response(err, app.error_response()).into()
 }
 

@@ -1,13 +1,35 @@
 //! The HTTP adapter (actix-web): routes, middleware (request IDs, metrics), OpenAPI.
+//! Handlers call `app` use cases only; each module registers its own routes ([`handlers!`]).
+
+/// Declares a module's handlers once: [`routes`] registers them and `Paths` lists them in
+/// the OpenAPI document ([`openapi::ApiDoc`] merges every module's `Paths`), so the two
+/// cannot drift apart. Every handler carries its `#[utoipa::path]`.
+macro_rules! handlers {
+    ($($handler:ident),+ $(,)?) => {
+        /// Registers this module's handlers.
+        pub fn routes(cfg: &mut actix_web::web::ServiceConfig) {
+            $(cfg.service($handler);)+
+        }
+
+        /// This module's handlers in the OpenAPI document.
+        #[derive(utoipa::OpenApi)]
+        #[openapi(paths($($handler),+))]
+        pub struct Paths;
+    };
+}
+
+/// The `detail` of the answer to a path no route matches.
+pub const NO_ROUTE: &str = "no such route";
 
 pub mod api;
 pub mod auth;
 pub mod errors;
 pub mod openapi;
 pub mod pages;
+pub mod public;
 
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::{AppError, ErrorCode};
 use actix_web::dev::{Server, Service as _};
 use actix_web::{web, HttpResponse, HttpServer};
 use std::net::TcpListener;
@@ -30,36 +52,12 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             )
             .app_data(web::QueryConfig::default().error_handler(errors::query_error))
             .app_data(web::PathConfig::default().error_handler(errors::path_error))
-            .service(api::health)
-            .service(api::metrics)
+            .configure(api::routes)
+            .configure(public::routes)
+            .configure(pages::routes)
             .service(openapi::spec)
-            .service(api::login)
-            .service(api::logout)
-            .service(api::me)
-            .service(api::services)
-            .service(api::service)
-            .service(api::create_request)
-            .service(api::list_requests)
-            .service(api::get_request)
-            .service(api::request_history)
-            .service(api::post_transition)
-            .service(api::post_attachment)
-            .service(api::signing_payload)
-            .service(api::post_signature)
-            .service(api::start_payment)
-            .service(api::get_payment)
-            .service(api::payment_callback)
-            .service(api::request_documents)
-            .service(api::document_status)
-            .service(api::result_pdf)
-            .service(api::document_pdf)
-            .service(pages::verify_page)
-            .service(pages::verify_json)
-            .service(pages::licences)
-            .service(api::crl)
-            .service(api::root_ca)
             .default_service(web::to(|| async {
-                HttpResponse::NotFound().json(AppError::new("NOT_FOUND").body())
+                HttpResponse::NotFound().json(AppError::with(ErrorCode::NotFound, NO_ROUTE).body())
             }));
     }
 }

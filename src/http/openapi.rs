@@ -28,14 +28,8 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Ruqsat API", description = "Service-request engine for Kazakh e-government services. Errors: `{\"error\":{\"code\",\"message\":{\"ru\",\"kk\",\"en\"},\"detail\"}}`."),
-    paths(
-        api::health, api::metrics, api::login, api::logout, api::me, api::services, api::service,
-        api::create_request, api::list_requests, api::get_request, api::request_history,
-        api::post_transition, api::post_attachment, api::signing_payload, api::post_signature, api::crl, api::root_ca,
-        api::request_documents, api::document_status, api::result_pdf, api::document_pdf, api::start_payment, api::get_payment, api::payment_callback, super::pages::verify_page, super::pages::verify_json, super::pages::licences,
-    ),
     components(schemas(
-        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::pages::VerifyAnswer, super::pages::LicenceSearch, crate::app::licences::LicenceView, crate::app::licences::LicenceEvent, crate::app::requests::Recipient, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
+        ErrorBody, ErrorPayload, Messages, crate::app::results::DocumentView, super::public::VerifyAnswer, super::public::LicenceSearch, crate::app::licences::LicenceView, crate::app::licences::LicenceEvent, crate::app::requests::Recipient, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
         crate::domain::catalog::Issues, api::Health, api::LoginInput, api::LoginResult, api::Me,
         api::ServiceDetail, api::AttachmentForm, Service, Workflow, Transition, Party, Text, ApplicantKind, Signer,
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,
@@ -47,8 +41,17 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The OpenAPI 3 document: the schemas above and every module's routes.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    doc.merge(api::Paths::openapi());
+    doc.merge(super::public::Paths::openapi());
+    doc.merge(super::pages::Paths::openapi());
+    doc
+}
+
 /// The OpenAPI 3 document of this server.
 #[get("/api/openapi.json")]
 pub async fn spec() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+    HttpResponse::Ok().json(document())
 }

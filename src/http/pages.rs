@@ -6,10 +6,8 @@
 
 use crate::app::results::{self, DocumentView};
 use crate::app::App;
-use crate::error::AppError;
+use crate::error::ErrorCode;
 use actix_web::{get, web, HttpResponse};
-
-type Res<T> = Result<T, AppError>;
 
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -29,7 +27,7 @@ fn esc(s: &str) -> String {
 static PAGE: &str = include_str!("../../templates/pages/verify.html");
 
 fn render(d: &DocumentView, request_number: &str) -> String {
-    let (kk, ru, en) = results::status_label(&d.status);
+    let (kk, ru, en) = d.status.labels();
     let time = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(&chrono_tz::Asia::Almaty)
             .format("%d.%m.%Y %H:%M (UTC+05)")
@@ -51,7 +49,7 @@ fn render(d: &DocumentView, request_number: &str) -> String {
         })
         .unwrap_or_default();
     PAGE.replace("{{title}}", &esc(&d.title))
-        .replace("{{status}}", &esc(&d.status))
+        .replace("{{status}}", &esc(d.status.as_str()))
         .replace("{{status_kk}}", kk)
         .replace("{{status_ru}}", ru)
         .replace("{{status_en}}", en)
@@ -73,17 +71,13 @@ fn render(d: &DocumentView, request_number: &str) -> String {
 #[get("/verify/{document_id}")]
 pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResponse {
     let id = id.into_inner();
-    let app2 = app.clone();
-    let found = web::block(move || results::public_document(&app2, &id)).await;
+    let found = web::block(move || results::public_document(&app, &id)).await;
     match found {
         Ok(Ok(p)) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
-            .body(render(
-                &DocumentView::of(&app, &p.document),
-                &p.request_number,
-            )),
-        Ok(Err(e)) if e.code == "DOCUMENT_NOT_FOUND" => HttpResponse::NotFound()
+            .body(render(&p.document, &p.request_number)),
+        Ok(Err(e)) if e.code == ErrorCode::DocumentNotFound => HttpResponse::NotFound()
             .content_type("text/html; charset=utf-8")
             .body(PAGE_NOT_FOUND.to_string()),
         Ok(Err(e)) => HttpResponse::build(
@@ -97,44 +91,4 @@ pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResp
 
 static PAGE_NOT_FOUND: &str = "<!doctype html><html lang=\"kk\"><meta charset=\"utf-8\"><title>Ruqsat</title><body><h1>Құжат табылмады / Документ не найден / Document not found</h1><p>Тексеру сілтемесін қайта тексеріңіз. Проверьте ссылку из QR-кода. Check the link from the QR code.</p></body></html>";
 
-/// The same as JSON, for machines.
-#[utoipa::path(get, path = "/api/v1/verify/{document_id}", tag = "documents", params(("document_id" = String, Path)),
-    responses((status = 200, body = VerifyAnswer), (status = 404, body = crate::error::ErrorBody)))]
-#[get("/api/v1/verify/{document_id}")]
-pub async fn verify_json(app: web::Data<App>, id: web::Path<String>) -> Res<HttpResponse> {
-    let id = id.into_inner();
-    let app2 = app.clone();
-    let p = web::block(move || results::public_document(&app2, &id))
-        .await
-        .map_err(AppError::internal)??;
-    Ok(HttpResponse::Ok().json(VerifyAnswer {
-        document: DocumentView::of(&app, &p.document),
-        request_number: p.request_number,
-    }))
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct VerifyAnswer {
-    pub document: DocumentView,
-    pub request_number: String,
-}
-
-/// The public licence registry (R-003-07): by licence number or by the holder's BIN/IIN.
-#[utoipa::path(get, path = "/api/v1/licences", tag = "documents", params(crate::app::licences::LicenceQuery),
-    responses((status = 200, body = LicenceSearch), (status = 400, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
-#[get("/api/v1/licences")]
-pub async fn licences(
-    app: web::Data<App>,
-    q: web::Query<crate::app::licences::LicenceQuery>,
-) -> Res<HttpResponse> {
-    let q = q.into_inner();
-    let found = web::block(move || crate::app::licences::search(&app, &q))
-        .await
-        .map_err(AppError::internal)??;
-    Ok(HttpResponse::Ok().json(LicenceSearch { licences: found }))
-}
-
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct LicenceSearch {
-    pub licences: Vec<crate::app::licences::LicenceView>,
-}
+handlers!(verify_page);

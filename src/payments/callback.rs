@@ -9,6 +9,7 @@
 //! (either way), then parses the body. Whether the payment exists, and whether the amount,
 //! currency and event are new, is decided against the ledger by [`apply_event`] (pure).
 
+use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
@@ -59,14 +60,14 @@ pub enum CallbackError {
 
 impl CallbackError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            CallbackError::BadSignature => "PAYMENT_CALLBACK_BAD_SIGNATURE",
-            CallbackError::Stale { .. } => "PAYMENT_CALLBACK_STALE",
-            CallbackError::Malformed(_) => "PAYMENT_CALLBACK_MALFORMED",
-            CallbackError::UnknownPayment => "PAYMENT_UNKNOWN",
-            CallbackError::AmountMismatch { .. } => "PAYMENT_AMOUNT_MISMATCH",
-            CallbackError::CurrencyMismatch { .. } => "PAYMENT_CURRENCY_MISMATCH",
+            CallbackError::BadSignature => ErrorCode::PaymentCallbackBadSignature,
+            CallbackError::Stale { .. } => ErrorCode::PaymentCallbackStale,
+            CallbackError::Malformed(_) => ErrorCode::PaymentCallbackMalformed,
+            CallbackError::UnknownPayment => ErrorCode::PaymentUnknown,
+            CallbackError::AmountMismatch { .. } => ErrorCode::PaymentAmountMismatch,
+            CallbackError::CurrencyMismatch { .. } => ErrorCode::PaymentCurrencyMismatch,
         }
     }
 }
@@ -296,7 +297,7 @@ mod tests {
             status,
             paid_at: None,
             request_number: Some("MED-2026-000001".to_owned()),
-            request_state: Some("awaiting_payment".to_owned()),
+            request_state: Some(crate::domain::lifecycle::State::AwaitingPayment),
             last_event_id: None,
         }
     }
@@ -346,7 +347,10 @@ mod tests {
             &sign_callback(SECRET, &body, stale),
             &stale.to_string(),
         );
-        assert_eq!(e.map_err(|e| e.code()), Err("PAYMENT_CALLBACK_STALE"));
+        assert_eq!(
+            e.map_err(|e| e.code()),
+            Err(ErrorCode::PaymentCallbackStale)
+        );
         let future = ts + STALE_AFTER_SECS + 1;
         let e = v(
             SECRET,
@@ -354,7 +358,10 @@ mod tests {
             &sign_callback(SECRET, &body, future),
             &future.to_string(),
         );
-        assert_eq!(e.map_err(|e| e.code()), Err("PAYMENT_CALLBACK_STALE"));
+        assert_eq!(
+            e.map_err(|e| e.code()),
+            Err(ErrorCode::PaymentCallbackStale)
+        );
         let edge = ts - STALE_AFTER_SECS;
         assert!(v(
             SECRET,
@@ -365,7 +372,7 @@ mod tests {
         .is_ok());
         assert_eq!(
             v(SECRET, &body, &sig, "yesterday").map_err(|e| e.code()),
-            Err("PAYMENT_CALLBACK_MALFORMED")
+            Err(ErrorCode::PaymentCallbackMalformed)
         );
         let junk = b"{not json";
         assert_eq!(
@@ -376,7 +383,7 @@ mod tests {
                 &ts.to_string()
             )
             .map_err(|e| e.code()),
-            Err("PAYMENT_CALLBACK_MALFORMED")
+            Err(ErrorCode::PaymentCallbackMalformed)
         );
         let numeric = br#"{"event_id":"e","gateway_payment_id":"g","idempotency_key":"00000000-0000-0000-0000-000000000007","status":"paid","amount":43250.0,"currency":"KZT","at":"2026-03-02T10:00:00Z"}"#;
         assert_eq!(
@@ -387,7 +394,7 @@ mod tests {
                 &ts.to_string()
             )
             .map_err(|e| e.code()),
-            Err("PAYMENT_CALLBACK_MALFORMED"),
+            Err(ErrorCode::PaymentCallbackMalformed),
             "amounts are decimal strings, never JSON numbers"
         );
     }
@@ -435,13 +442,13 @@ mod tests {
         ev.amount = Money::from_tiyn(4_324_999);
         assert_eq!(
             apply_event(&l, &ev).map_err(|e| e.code()),
-            Err("PAYMENT_AMOUNT_MISMATCH")
+            Err(ErrorCode::PaymentAmountMismatch)
         );
         let mut ev = event(PaymentStatus::Paid);
         ev.currency = "USD".to_owned();
         assert_eq!(
             apply_event(&l, &ev).map_err(|e| e.code()),
-            Err("PAYMENT_CURRENCY_MISMATCH")
+            Err(ErrorCode::PaymentCurrencyMismatch)
         );
         let mut ev = event(PaymentStatus::Paid);
         ev.idempotency_key = Uuid::from_u128(8);
@@ -479,7 +486,7 @@ mod tests {
         };
         assert_eq!(
             apply_status(&ledger(PaymentStatus::Pending), &wrong).map_err(|e| e.code()),
-            Err("PAYMENT_AMOUNT_MISMATCH")
+            Err(ErrorCode::PaymentAmountMismatch)
         );
     }
 }

@@ -4,6 +4,7 @@
 //!
 //! The trait is synchronous like [`crate::registries`]: call it from a blocking thread.
 
+use crate::error::ErrorCode;
 use std::fmt;
 use std::str::FromStr;
 
@@ -19,6 +20,8 @@ pub const CURRENCY_KZT: &str = "KZT";
 /// Status of a payment at the gateway (and in our ledger).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[derive(diesel::AsExpression, diesel::FromSqlRow)]
+#[diesel(sql_type = diesel::sql_types::Text)]
 pub enum PaymentStatus {
     /// Created, the payer has not paid yet.
     Pending,
@@ -214,16 +217,16 @@ pub enum GatewayError {
 
 impl GatewayError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            GatewayError::Timeout(_) => "PAYMENT_GATEWAY_TIMEOUT",
-            GatewayError::Unavailable(_) => "PAYMENT_GATEWAY_UNAVAILABLE",
-            GatewayError::Declined(_) => "PAYMENT_DECLINED",
-            GatewayError::Malformed(_) => "PAYMENT_GATEWAY_MALFORMED",
-            GatewayError::AmountMismatch(_) => "PAYMENT_AMOUNT_MISMATCH",
-            GatewayError::NotFound => "PAYMENT_GATEWAY_NOT_FOUND",
-            GatewayError::Rejected(_) => "PAYMENT_GATEWAY_REJECTED",
-            GatewayError::InvalidRequest(_) => "PAYMENT_INVALID_REQUEST",
+            GatewayError::Timeout(_) => ErrorCode::PaymentGatewayTimeout,
+            GatewayError::Unavailable(_) => ErrorCode::PaymentGatewayUnavailable,
+            GatewayError::Declined(_) => ErrorCode::PaymentDeclined,
+            GatewayError::Malformed(_) => ErrorCode::PaymentGatewayMalformed,
+            GatewayError::AmountMismatch(_) => ErrorCode::PaymentAmountMismatch,
+            GatewayError::NotFound => ErrorCode::PaymentGatewayNotFound,
+            GatewayError::Rejected(_) => ErrorCode::PaymentGatewayRejected,
+            GatewayError::InvalidRequest(_) => ErrorCode::PaymentInvalidRequest,
         }
     }
 
@@ -322,7 +325,7 @@ mod tests {
         ];
         for c in cases {
             let e = c.validate().expect_err("invalid");
-            assert_eq!(e.code(), "PAYMENT_INVALID_REQUEST", "{c:?}");
+            assert_eq!(e.code(), ErrorCode::PaymentInvalidRequest, "{c:?}");
         }
     }
 

@@ -445,6 +445,7 @@ impl PaymentGateway for HttpGateway {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn backoff_doubles_and_caps() {
@@ -477,7 +478,7 @@ mod tests {
         assert_eq!(cfg.attempts, 3);
         for bad in ["not a url", "ftp://pay.kz", "mailto:a@b.kz"] {
             let e = HttpGateway::new(HttpGatewayConfig::new(bad, key.clone())).expect_err(bad);
-            assert_eq!(e.code(), "PAYMENT_INVALID_REQUEST");
+            assert_eq!(e.code(), ErrorCode::PaymentInvalidRequest);
         }
     }
 

@@ -51,7 +51,7 @@ pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
     }
 }
 
-/// One payment as our ledger holds it (one row of the `payments` table the lead adds;
+/// One payment as our ledger holds it (one row of the `payments` table;
 /// see `docs/payments.md`). Input of [`apply_event`] and [`reconcile()`](reconcile::reconcile).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LedgerPayment {
@@ -66,7 +66,7 @@ pub struct LedgerPayment {
     /// The request the payment is for (e.g. `MED-2026-000001`); `None` if it is gone.
     pub request_number: Option<String>,
     /// That request's lifecycle state (`draft`, `awaiting_payment`, …); `None` = no request.
-    pub request_state: Option<String>,
+    pub request_state: Option<State>,
     /// The id of the last callback event applied to this payment.
     pub last_event_id: Option<String>,
 }
@@ -75,10 +75,10 @@ impl LedgerPayment {
     /// A paid payment is "unattached" (a refund candidate, G-21) when no submitted request
     /// holds it: the request is absent, still a draft or withdrawn.
     pub fn is_unattached(&self) -> bool {
-        match self.request_state.as_deref() {
-            None => true,
-            Some(s) => s == State::Draft.as_str() || s == State::Withdrawn.as_str(),
-        }
+        matches!(
+            self.request_state,
+            None | Some(State::Draft) | Some(State::Withdrawn)
+        )
     }
 }
 
@@ -122,14 +122,14 @@ mod tests {
         };
         assert!(p.is_unattached());
         for (state, unattached) in [
-            ("draft", true),
-            ("withdrawn", true),
-            ("submitted", false),
-            ("awaiting_payment", false),
-            ("paid", false),
-            ("refused", false),
+            (State::Draft, true),
+            (State::Withdrawn, true),
+            (State::Submitted, false),
+            (State::AwaitingPayment, false),
+            (State::Paid, false),
+            (State::Refused, false),
         ] {
-            p.request_state = Some(state.to_owned());
+            p.request_state = Some(state);
             assert_eq!(p.is_unattached(), unattached, "{state}");
         }
     }

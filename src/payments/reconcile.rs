@@ -1,4 +1,4 @@
-//! Daily reconciliation of the gateway's statement with our ledger (issue 6 §4, G-21).
+//! Daily reconciliation of the gateway's statement with our ledger (G-21).
 //!
 //! [`reconcile`] is pure and deterministic: the same statement and ledger (in any order)
 //! give the same report, and it writes nothing, so running it twice changes nothing.
@@ -251,7 +251,7 @@ fn classify(line: &StatementLine, l: &LedgerPayment) -> (Category, String) {
         );
     }
     if l.status == PaymentStatus::Paid && l.is_unattached() {
-        let why = match l.request_state.as_deref() {
+        let why = match l.request_state {
             None => "no request".to_owned(),
             Some(s) => format!("request is {s}"),
         };
@@ -422,7 +422,7 @@ mod tests {
             status,
             paid_at: Some(at()),
             request_number: Some(format!("MED-2026-{key:06}")),
-            request_state: state.map(str::to_owned),
+            request_state: state.map(|s| s.parse().expect("a state")),
             last_event_id: None,
         }
     }
@@ -553,7 +553,7 @@ mod tests {
                 status: st,
                 paid_at: None,
                 request_number: None,
-                request_state: state.map(str::to_owned),
+                request_state: state.map(|s| s.parse().expect("a state")),
                 last_event_id: None,
             })
     }

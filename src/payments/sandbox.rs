@@ -725,6 +725,7 @@ fn finish(gw: &SandboxGateway, id: &str, outcome: PaymentStatus) -> HttpResponse
 mod tests {
     use super::*;
     use crate::domain::money::Money;
+    use crate::error::ErrorCode;
 
     fn np(key: u128) -> NewPayment {
         NewPayment {
@@ -754,7 +755,7 @@ mod tests {
         };
         assert_eq!(
             gw.create_payment(&other).map_err(|e| e.code()),
-            Err("PAYMENT_GATEWAY_REJECTED")
+            Err(ErrorCode::PaymentGatewayRejected)
         );
         let paid = gw
             .complete(&c.gateway_payment_id, PaymentStatus::Paid)

@@ -1,4 +1,4 @@
-//! Signed PDF result documents (issue #5): e-licence, appendix, re-issued licence,
+//! Signed PDF result documents: e-licence, appendix, re-issued licence,
 //! duplicate, motivated refusal, disabled-children support decision and refusal,
 //! PHC attachment slip, appointment ticket, home-call confirmation, payment receipt
 //! and intake receipt.

@@ -14,7 +14,7 @@ use super::PdfError;
 /// The template files, compiled into the binary.
 pub static TEMPLATE_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/templates/documents");
 
-/// Every document kind Ruqsat issues (issue #5). Each must have a template; a
+/// Every document kind Ruqsat issues. Each must have a template; a
 /// template for another kind is allowed (adding a kind is a data change).
 pub const KINDS: &[&str] = &[
     "licence",

@@ -1,5 +1,5 @@
 //! Verification of a signed Ruqsat PDF (`ruqsat verify FILE.pdf`, and the public
-//! `/verify/{document_id}` page through the lead's server code):
+//! `/verify/{document_id}` page through `app::results`):
 //!
 //! 1. find the signature dictionaries (`/Type /Sig` or `/FT /Sig` field values);
 //!    the last one (largest signed extent) is checked;
@@ -12,6 +12,7 @@
 //!    signed bytes) is reported with the SHA-256 of the file, and, when a
 //!    [`StatusLookup`] is given, the document's status in Ruqsat's registry.
 
+use crate::error::ErrorCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,18 +34,18 @@ pub enum PdfVerifyFailure {
     Malformed(String),
     #[error("the signature does not cover the whole document: {0}")]
     ByteRange(String),
-    #[error("{}: {}", .0.code(), .0.message("en"))]
+    #[error("{}: {}", .0.code(), .0.message(crate::error::Lang::En))]
     Signature(SignatureFailure),
 }
 
 impl PdfVerifyFailure {
     /// Stable code, e.g. `PDF_BYTE_RANGE` or the CMS code (`SIGNATURE_INVALID`, …).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Self::NotPdf(_) => "PDF_UNREADABLE",
-            Self::NotSigned => "PDF_NOT_SIGNED",
-            Self::Malformed(_) => "PDF_SIGNATURE_MALFORMED",
-            Self::ByteRange(_) => "PDF_BYTE_RANGE",
+            Self::NotPdf(_) => ErrorCode::PdfUnreadable,
+            Self::NotSigned => ErrorCode::PdfNotSigned,
+            Self::Malformed(_) => ErrorCode::PdfSignatureMalformed,
+            Self::ByteRange(_) => ErrorCode::PdfByteRange,
             Self::Signature(f) => f.code(),
         }
     }
@@ -427,8 +428,8 @@ fn write_report(
         Err(f) => {
             writeln!(out, "sha256: {}", hex::encode(Sha256::digest(pdf)))?;
             if let PdfVerifyFailure::Signature(s) = f {
-                writeln!(out, "{}: {}", s.code(), s.message("ru"))?;
-                writeln!(out, "{}: {}", s.code(), s.message("kk"))?;
+                writeln!(out, "{}: {}", s.code(), s.message(crate::error::Lang::Ru))?;
+                writeln!(out, "{}: {}", s.code(), s.message(crate::error::Lang::Kk))?;
             }
             writeln!(out, "INVALID: {} ({})", f, f.code())
         }

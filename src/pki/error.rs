@@ -4,6 +4,7 @@
 //! process (R-000-22, R-003-27, R-004-21, R-004-34); the code tells the
 //! operator and the applicant which check failed.
 
+use crate::error::{ErrorCode, Lang};
 /// A signature check that failed. `code()` is stable and is what the API and
 /// the audit log carry; `message(lang)` is for people.
 #[derive(Debug, thiserror::Error, Clone, PartialEq, Eq)]
@@ -46,93 +47,33 @@ pub enum SignatureFailure {
 
 impl SignatureFailure {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            SignatureFailure::Malformed(_) => "SIGNATURE_MALFORMED",
-            SignatureFailure::BadSignature => "SIGNATURE_INVALID",
-            SignatureFailure::PayloadMismatch => "SIGNATURE_PAYLOAD_MISMATCH",
-            SignatureFailure::UnknownIssuer => "SIGNATURE_UNTRUSTED_ISSUER",
-            SignatureFailure::Expired => "CERTIFICATE_EXPIRED",
-            SignatureFailure::NotYetValid => "CERTIFICATE_NOT_YET_VALID",
-            SignatureFailure::Revoked => "CERTIFICATE_REVOKED",
-            SignatureFailure::CrlUnavailable(_) => "CRL_UNAVAILABLE",
-            SignatureFailure::IdentityMismatch => "SIGNER_IDENTITY_MISMATCH",
-            SignatureFailure::WrongKeyUsage => "CERTIFICATE_KEY_USAGE",
+            SignatureFailure::Malformed(_) => ErrorCode::SignatureMalformed,
+            SignatureFailure::BadSignature => ErrorCode::SignatureInvalid,
+            SignatureFailure::PayloadMismatch => ErrorCode::SignaturePayloadMismatch,
+            SignatureFailure::UnknownIssuer => ErrorCode::SignatureUntrustedIssuer,
+            SignatureFailure::Expired => ErrorCode::CertificateExpired,
+            SignatureFailure::NotYetValid => ErrorCode::CertificateNotYetValid,
+            SignatureFailure::Revoked => ErrorCode::CertificateRevoked,
+            SignatureFailure::CrlUnavailable(_) => ErrorCode::CrlUnavailable,
+            SignatureFailure::IdentityMismatch => ErrorCode::SignerIdentityMismatch,
+            SignatureFailure::WrongKeyUsage => ErrorCode::CertificateKeyUsage,
         }
     }
 
-    /// Human-readable message in `lang` ("ru", "kk" or "en"; anything else
-    /// falls back to Russian). The English text carries the technical detail
-    /// of `Malformed` / `CrlUnavailable`; ru/kk do not (they are shown to
-    /// applicants).
-    pub fn message(&self, lang: &str) -> String {
-        let (ru, kk, en) = self.texts();
-        match lang {
-            "kk" => kk.to_string(),
-            "en" => match self {
-                SignatureFailure::Malformed(d) | SignatureFailure::CrlUnavailable(d)
-                    if !d.is_empty() =>
-                {
-                    format!("{en} ({d})")
-                }
-                _ => en.to_string(),
-            },
-            _ => ru.to_string(),
-        }
-    }
-
-    fn texts(&self) -> (&'static str, &'static str, &'static str) {
-        match self {
-            SignatureFailure::Malformed(_) => (
-                "Подпись повреждена или имеет неверный формат (ожидается CMS SignedData)",
-                "Қолтаңба бүлінген немесе пішімі қате (CMS SignedData күтіледі)",
-                "The signature is malformed (CMS SignedData expected)",
-            ),
-            SignatureFailure::BadSignature => (
-                "Электронная цифровая подпись недействительна",
-                "Электрондық цифрлық қолтаңба жарамсыз",
-                "The digital signature is invalid",
-            ),
-            SignatureFailure::PayloadMismatch => (
-                "Подписанные данные не совпадают с запросом: запрос изменён после подписания",
-                "Қол қойылған деректер сұраныспен сәйкес келмейді: сұраныс қол қойылғаннан кейін өзгертілген",
-                "The signed data does not match the request: the request was changed after signing",
-            ),
-            SignatureFailure::UnknownIssuer => (
-                "Регистрационное свидетельство ЭЦП выдано недоверенным удостоверяющим центром",
-                "ЭЦҚ тіркеу куәлігін сенімсіз куәландырушы орталық берген",
-                "The signing certificate was not issued by a trusted certification authority",
-            ),
-            SignatureFailure::Expired => (
-                "Срок действия регистрационного свидетельства ЭЦП истёк",
-                "ЭЦҚ тіркеу куәлігінің қолданылу мерзімі өтіп кеткен",
-                "The signing certificate has expired",
-            ),
-            SignatureFailure::NotYetValid => (
-                "Срок действия регистрационного свидетельства ЭЦП ещё не наступил",
-                "ЭЦҚ тіркеу куәлігінің қолданылу мерзімі әлі басталмаған",
-                "The signing certificate is not yet valid",
-            ),
-            SignatureFailure::Revoked => (
-                "Регистрационное свидетельство ЭЦП отозвано",
-                "ЭЦҚ тіркеу куәлігі кері қайтарылған",
-                "The signing certificate has been revoked",
-            ),
-            SignatureFailure::CrlUnavailable(_) => (
-                "Не удалось проверить, не отозвано ли регистрационное свидетельство ЭЦП: список отозванных свидетельств недоступен",
-                "ЭЦҚ тіркеу куәлігінің кері қайтарылмағанын тексеру мүмкін болмады: кері қайтарылған куәліктер тізімі қолжетімсіз",
-                "Could not check whether the signing certificate is revoked: the certificate revocation list is unavailable",
-            ),
-            SignatureFailure::IdentityMismatch => (
-                "ИИН/БИН в регистрационном свидетельстве ЭЦП не совпадает с ИИН/БИН в запросе",
-                "ЭЦҚ тіркеу куәлігіндегі ЖСН/БСН сұраныстағы ЖСН/БСН-мен сәйкес келмейді",
-                "The IIN/BIN in the signing certificate does not match the IIN/BIN in the request",
-            ),
-            SignatureFailure::WrongKeyUsage => (
-                "Регистрационное свидетельство не предназначено для подписания (недопустимое назначение ключа)",
-                "Куәлік қол қоюға арналмаған (кілттің қолданылуы жарамсыз)",
-                "The certificate is not intended for signing (key usage not permitted)",
-            ),
+    /// Human-readable message in `lang`, from the one message table of [`ErrorCode`]. The
+    /// English text carries the technical detail of `Malformed` / `CrlUnavailable`; ru/kk
+    /// do not (they are shown to applicants).
+    pub fn message(&self, lang: Lang) -> String {
+        let text = self.code().message(lang);
+        match (lang, self) {
+            (Lang::En, SignatureFailure::Malformed(d) | SignatureFailure::CrlUnavailable(d))
+                if !d.is_empty() =>
+            {
+                format!("{text} ({d})")
+            }
+            _ => text.to_string(),
         }
     }
 
@@ -159,26 +100,22 @@ mod tests {
     use std::collections::HashSet;
 
     #[test]
-    fn codes_are_unique_and_messages_present_in_three_languages() {
+    fn each_failure_has_its_own_code_with_the_shared_messages() {
         let all = SignatureFailure::all_examples();
         let codes: HashSet<_> = all.iter().map(|f| f.code()).collect();
         assert_eq!(codes.len(), all.len());
         for f in &all {
-            for lang in ["ru", "kk", "en"] {
-                assert!(!f.message(lang).is_empty(), "{} {lang}", f.code());
+            for lang in Lang::ALL {
+                assert_eq!(f.message(lang), f.code().message(lang), "{}", f.code());
             }
-            assert_ne!(f.message("ru"), f.message("kk"));
-            assert_ne!(f.message("ru"), f.message("en"));
-            // Unknown languages fall back to Russian.
-            assert_eq!(f.message("de"), f.message("ru"));
         }
     }
 
     #[test]
     fn english_message_carries_detail() {
         let f = SignatureFailure::CrlUnavailable("HTTP 500".into());
-        assert!(f.message("en").contains("HTTP 500"));
-        assert!(!f.message("ru").contains("HTTP 500"));
-        assert_eq!(f.code(), "CRL_UNAVAILABLE");
+        assert!(f.message(Lang::En).contains("HTTP 500"));
+        assert!(!f.message(Lang::Ru).contains("HTTP 500"));
+        assert_eq!(f.code(), ErrorCode::CrlUnavailable);
     }
 }

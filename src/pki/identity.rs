@@ -13,10 +13,22 @@ use x509_cert::Certificate;
 /// R-004-20, R-004-33; for the desk channel the МИО employee's IIN, G-39).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ExpectedSigner {
-    /// Individual identification number (ИИН), 12 digits.
+    /// Individual identification number (ИИН), 12 digits, compared as given.
     Iin(String),
-    /// Business identification number (БИН), 12 digits.
+    /// Business identification number (БИН), 12 digits, compared as given.
     Bin(String),
+}
+
+impl From<&crate::domain::identity::Iin> for ExpectedSigner {
+    fn from(iin: &crate::domain::identity::Iin) -> Self {
+        ExpectedSigner::Iin(iin.as_str().to_string())
+    }
+}
+
+impl From<&crate::domain::identity::Bin> for ExpectedSigner {
+    fn from(bin: &crate::domain::identity::Bin) -> Self {
+        ExpectedSigner::Bin(bin.as_str().to_string())
+    }
 }
 
 /// Decodes a directory string value (UTF8String, PrintableString, IA5String,

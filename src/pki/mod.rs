@@ -11,6 +11,7 @@ pub mod crl;
 pub mod demo;
 pub mod error;
 pub mod identity;
+pub mod local_crls;
 pub mod signing;
 pub mod trust;
 pub mod verify;
@@ -21,6 +22,7 @@ pub use demo::{
 };
 pub use error::SignatureFailure;
 pub use identity::{subject_identity, ExpectedSigner};
+pub use local_crls::LocalFirstCrls;
 pub use signing::SigningKey;
 pub use trust::TrustStore;
 pub use verify::{VerifiedSigner, Verifier};

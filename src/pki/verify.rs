@@ -501,10 +501,10 @@ impl Verifier {
         // 8. Identity (R-000-21, R-003-26, R-004-20, R-004-33; G-39).
         let subject = &leaf.subject;
         match expected {
-            Some(ExpectedSigner::Iin(want)) if subject.iin.as_deref() != Some(want.trim()) => {
+            Some(ExpectedSigner::Iin(want)) if subject.iin.as_deref() != Some(want) => {
                 return Err(SignatureFailure::IdentityMismatch)
             }
-            Some(ExpectedSigner::Bin(want)) if subject.bin.as_deref() != Some(want.trim()) => {
+            Some(ExpectedSigner::Bin(want)) if subject.bin.as_deref() != Some(want) => {
                 return Err(SignatureFailure::IdentityMismatch)
             }
             _ => {}
@@ -615,6 +615,7 @@ fn check_key_usage(chain: &[Arc<CertInfo>]) -> Result<(), SignatureFailure> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorCode;
 
     #[test]
     fn der_input_is_not_trimmed() {
@@ -632,7 +633,7 @@ mod tests {
         let other = "-----BEGIN CERTIFICATE-----\nMAMEAQo=\n-----END CERTIFICATE-----\n";
         assert_eq!(
             decode_cms_input(other.as_bytes()).unwrap_err().code(),
-            "SIGNATURE_MALFORMED"
+            ErrorCode::SignatureMalformed
         );
         assert!(decode_cms_input(b"%%%").is_err());
         assert!(decode_cms_input(b"").is_err());

@@ -6,6 +6,7 @@
 //!
 //! The traits are synchronous: call them from blocking threads (e.g. `spawn_blocking`).
 
+use crate::error::ErrorCode;
 pub mod embedded;
 pub mod http;
 
@@ -65,11 +66,11 @@ pub enum RegistryError {
 
 impl RegistryError {
     /// Stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            RegistryError::NotFound => "REGISTRY_NOT_FOUND",
-            RegistryError::Unavailable(_) => "REGISTRY_UNAVAILABLE",
-            RegistryError::BadResponse(_) => "REGISTRY_BAD_RESPONSE",
+            RegistryError::NotFound => ErrorCode::RegistryNotFound,
+            RegistryError::Unavailable(_) => ErrorCode::RegistryUnavailable,
+            RegistryError::BadResponse(_) => ErrorCode::RegistryBadResponse,
         }
     }
 }
@@ -110,14 +111,14 @@ mod tests {
             ..p
         };
         assert_eq!(p.full_name(), "Әлиева Гүлнәр Серікқызы");
-        assert_eq!(RegistryError::NotFound.code(), "REGISTRY_NOT_FOUND");
+        assert_eq!(RegistryError::NotFound.code(), ErrorCode::RegistryNotFound);
         assert_eq!(
             RegistryError::Unavailable(String::new()).code(),
-            "REGISTRY_UNAVAILABLE"
+            ErrorCode::RegistryUnavailable
         );
         assert_eq!(
             RegistryError::BadResponse(String::new()).code(),
-            "REGISTRY_BAD_RESPONSE"
+            ErrorCode::RegistryBadResponse
         );
         assert!(is_registry_key("850412401239"));
         assert!(!is_registry_key("85041240123"));

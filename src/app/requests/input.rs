@@ -1,0 +1,123 @@
+//! What users send to the request use cases: a new request, a transition, an upload, a list
+//! query. Validated where they are used; these are the shapes only.
+
+use crate::domain::catalog::ApplicantKind;
+use crate::domain::identity::Iin;
+use crate::domain::lifecycle::State;
+use crate::error::{AppError, ErrorCode};
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+/// The applicant as entered by staff at a desk; applicants on the portal are taken from
+/// their account (R-000-32: "the IIN is filled in automatically").
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantInput {
+    /// `person` or `legal_entity`.
+    pub kind: ApplicantKind,
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRequest {
+    /// Service code from `GET /api/v1/services`.
+    pub service: String,
+    /// Variant code (licence: issue / reissue / duplicate); may be omitted when the service has one.
+    pub variant: Option<String>,
+    /// Channel code: `portal`, `provider_desk`, `con`, `clinic_desk`.
+    pub channel: String,
+    pub applicant: Option<ApplicantInput>,
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub form: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionInput {
+    pub action: String,
+    pub reason: Option<String>,
+    /// For `extend_deadline`: the new due date (R-004-39, G-35).
+    pub new_due_at: Option<DateTime<Utc>>,
+    /// Data of the decision printed on the document it issues (e.g. support amount and
+    /// period, G-42; appointment time); keys are template field keys.
+    #[serde(default)]
+    #[schema(value_type = Object)]
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// For `assess`: one mark per applicable qualification item (R-003-30, R-003-42).
+    #[serde(default)]
+    pub checklist: Vec<ChecklistMark>,
+    /// For `deliver` by staff: who received the result in person (G-30, G-43).
+    pub recipient: Option<Recipient>,
+}
+
+/// The person a result was handed over to, from the identity document they showed
+/// (G-30, G-43). The date, time and the employee are those of the history entry.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Recipient {
+    pub full_name: String,
+    pub iin: String,
+    /// Set when someone other than the applicant collects it (e.g. "доверенность №15 от 01.11.2026").
+    #[serde(default)]
+    pub power_of_attorney: Option<String>,
+}
+
+impl Recipient {
+    /// A recipient with a name and a valid IIN (check digit, birth date).
+    pub(crate) fn checked(&self) -> Result<Recipient, AppError> {
+        let full_name = self.full_name.trim();
+        if full_name.is_empty() || full_name.chars().count() > 300 {
+            return Err(AppError::with(
+                ErrorCode::RecipientRequired,
+                "recipient.full_name must be 1..300 characters",
+            ));
+        }
+        let iin = Iin::parse(self.iin.trim())?;
+        Ok(Recipient {
+            full_name: full_name.to_string(),
+            iin: iin.as_str().to_string(),
+            power_of_attorney: self
+                .power_of_attorney
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        })
+    }
+}
+
+/// The reviewer's mark on one qualification item.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ChecklistMark {
+    pub item: String,
+    pub met: bool,
+    /// Required when not met: it becomes a reason of the motivated refusal.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// What is attached: one uploaded file.
+pub struct Upload {
+    pub doc_type: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+    /// Staff at a desk: the paper original was presented and checked.
+    pub original_seen: Option<bool>,
+}
+
+pub struct ListQuery {
+    pub service: Option<String>,
+    pub state: Option<State>,
+    pub applicant: Option<String>,
+    pub limit: Option<i64>,
+    pub offset: Option<i64>,
+    /// Only requests past their due date that still await a decision.
+    pub overdue: bool,
+}

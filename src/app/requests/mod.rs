@@ -1,0 +1,277 @@
+//! The service-request use cases: create, attach, read and list. Rules come from the
+//! catalog and [`crate::domain`]; moves of a request go through [`crate::app::engine`].
+//!
+//! - [`input`]: what users send (new request, transition, upload, list query);
+//! - [`applicant`]: who the applicant is (account, desk entry, state registry);
+//! - [`visibility`]: who may see which request;
+//! - [`checklist`]: the qualification checklist of a licence review.
+
+pub mod applicant;
+pub mod checklist;
+pub mod input;
+pub mod visibility;
+
+pub use input::{
+    ApplicantInput, ChecklistMark, ListQuery, NewRequest, Recipient, TransitionInput, Upload,
+};
+pub use visibility::{load_visible, load_visible_with_attachments};
+
+use crate::app::auth::CurrentUser;
+use crate::app::engine::{actions_for, history_row, Entry};
+use crate::app::views::{HistoryEntry, RequestPage, RequestSummary, RequestView};
+use crate::app::App;
+use crate::db::models::{AttachmentRow, RequestRow};
+use crate::db::queries::{self, ListFilter};
+use crate::domain::catalog::{Channel, Service};
+use crate::domain::forms;
+use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
+use crate::error::{AppError, ErrorCode};
+use chrono::Datelike;
+use serde_json::Value;
+
+pub use crate::app::engine::transition;
+
+pub(crate) fn service_of<'a>(app: &'a App, code: &str) -> Result<&'a Service, AppError> {
+    app.catalog
+        .service(code)
+        .ok_or_else(|| AppError::with(ErrorCode::UnknownService, code.to_string()))
+}
+
+pub(crate) fn channel_of<'a>(service: &'a Service, code: &str) -> Result<&'a Channel, AppError> {
+    service
+        .channel(code)
+        .ok_or_else(|| AppError::with(ErrorCode::UnknownChannel, code.to_string()))
+}
+
+/// Opens a draft request (R-000-18, R-003-19, R-003-36, R-003-46, R-004-16, R-004-29).
+pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<RequestView, AppError> {
+    let service = service_of(app, &input.service)?;
+    let variant = match &input.variant {
+        Some(v) => service
+            .variant(v)
+            .ok_or_else(|| AppError::with(ErrorCode::UnknownVariant, v.clone()))?,
+        None if service.variants.len() == 1 => &service.variants[0],
+        None => {
+            return Err(AppError::with(
+                ErrorCode::UnknownVariant,
+                "variant is required for this service",
+            ))
+        }
+    };
+    let channel = channel_of(service, &input.channel)?;
+    if !channel.initiator_roles.contains(&user.role) {
+        return Err(AppError::with(
+            ErrorCode::ChannelNotAllowed,
+            format!("{} in {}", user.role, channel.code),
+        ));
+    }
+    forms::validate_values(service, &variant.code, &input.form)
+        .map_err(|e| AppError::with(e.code(), e.detail()))?;
+    let applicant = applicant::resolve(
+        app,
+        user,
+        service,
+        channel,
+        input.applicant.as_ref(),
+        &input.form,
+    )?;
+    let now = app.now();
+    let fee = app
+        .fees
+        .fee(&variant.fee_rule, now.date_naive())
+        .map_err(|e| {
+            tracing::error!(rule = %variant.fee_rule, error = %e, "fee table incomplete");
+            AppError::with(ErrorCode::FeeNotConfigured, e.to_string())
+        })?;
+    let owner = if user.role == Role::Applicant {
+        Some(user.id.clone())
+    } else {
+        match &applicant.iin {
+            Some(iin) => app
+                .store
+                .read(|c| queries::applicant_by_iin(c, iin))?
+                .map(|u| u.id),
+            None => None,
+        }
+    };
+    let form_json = Value::Object(input.form.clone()).to_string();
+    let year = now.year();
+    let counter = format!("request:{}:{year}", service.number_prefix);
+    // The number is taken in the creating transaction on both backends: on PostgreSQL from a
+    // native sequence (no row lock, never rolled back), on SQLite under its single writer.
+    // A creation that then fails leaves a gap: numbers are unique and never reused, not
+    // gapless (docs/architecture.md).
+    let row = app.store.create_request(&counter, |seq| {
+        let row = RequestRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            number: format!("{}-{year}-{seq:06}", service.number_prefix),
+            service_code: service.code.clone(),
+            service_version: service.version as i32,
+            variant: variant.code.clone(),
+            channel: channel.code.clone(),
+            state: State::Draft,
+            applicant_kind: applicant.kind,
+            applicant_iin: applicant.iin.clone(),
+            applicant_bin: applicant.bin.clone(),
+            applicant_name: applicant.name.clone(),
+            owner_user_id: owner.clone(),
+            created_by: user.id.clone(),
+            form_json: form_json.clone(),
+            fee_tiyn: fee.tiyn(),
+            registered_at: None,
+            due_at: None,
+            extended: false,
+            version: 1,
+            created_at: now.naive_utc(),
+            updated_at: now.naive_utc(),
+        };
+        let entry = Entry {
+            action: "create",
+            from: None,
+            to: State::Draft,
+            reason: None,
+            requirements: &channel.requirements,
+            data: None,
+        };
+        let first = history_row(&row, 1, now, Some(user), entry);
+        Ok((row, first))
+    })?;
+    let actions = actions_for(app, service, &row, user);
+    let view = RequestView::from_rows(row, vec![], actions);
+    tracing::info!(number = %view.number, service = %view.service, channel = %view.channel, "request created");
+    crate::metrics::request_created(&view.service);
+    Ok(view)
+}
+
+pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, AppError> {
+    let (r, atts) = app
+        .store
+        .read(|c| load_visible_with_attachments(app, c, user, number))?;
+    let service = service_of(app, &r.service_code)?;
+    let actions = actions_for(app, service, &r, user);
+    Ok(RequestView::from_rows(r, atts, actions))
+}
+
+pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
+    app.store.read(|c| {
+        let r = load_visible(app, c, user, number)?;
+        Ok(queries::history_of(c, &r.id)?
+            .into_iter()
+            .map(HistoryEntry::from)
+            .collect())
+    })
+}
+
+pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, AppError> {
+    let limit = q.limit.unwrap_or(50);
+    let offset = q.offset.unwrap_or(0);
+    if !(1..=500).contains(&limit) || offset < 0 {
+        return Err(AppError::with(
+            ErrorCode::BadRequest,
+            "limit must be 1..500 and offset >= 0",
+        ));
+    }
+    let f = ListFilter {
+        visibility: visibility::list_visibility(app, user),
+        service: q.service,
+        state: q.state,
+        applicant: q.applicant,
+        overdue_at: q.overdue.then(|| app.now().naive_utc()),
+        limit,
+        offset,
+    };
+    let (rows, total) = app.store.read(|c| queries::list_requests(c, &f))?;
+    Ok(RequestPage {
+        items: rows.into_iter().map(RequestSummary::from).collect(),
+        total,
+        limit,
+        offset,
+    })
+}
+
+/// Attaches a document (R-003-19, R-003-40, R-003-50, R-004-16, R-004-29). Only in a draft;
+/// the document type must be one the channel asks for; PDF, JPEG or PNG by content.
+pub fn attach(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    up: Upload,
+) -> Result<RequestView, AppError> {
+    let req = app.store.read(|c| load_visible(app, c, user, number))?;
+    let service = service_of(app, &req.service_code)?;
+    let channel = channel_of(service, &req.channel)?;
+    if req.created_by != user.id {
+        return Err(AppError::with(
+            ErrorCode::Forbidden,
+            "only the initiator of the request attaches documents",
+        ));
+    }
+    if !req.state.is_editable() {
+        return Err(AppError::with(ErrorCode::NotEditable, req.state.as_str()));
+    }
+    let doc = channel
+        .documents
+        .iter()
+        .find(|d| d.code == up.doc_type && d.applies_to(&req.variant))
+        .ok_or_else(|| AppError::with(ErrorCode::UnknownDocumentType, up.doc_type.clone()))?;
+    if up.bytes.is_empty() {
+        return Err(AppError::new(ErrorCode::EmptyFile));
+    }
+    if up.bytes.len() > app.config.max_upload_bytes {
+        return Err(AppError::with(
+            ErrorCode::FileTooLarge,
+            format!("limit {} bytes", app.config.max_upload_bytes),
+        ));
+    }
+    let content_type = crate::files::sniff_content_type(&up.bytes)
+        .ok_or_else(|| AppError::new(ErrorCode::UnsupportedFileType))?;
+    let original_seen = if user.role.is_staff() {
+        if doc.paper_original && up.original_seen.is_none() {
+            return Err(AppError::with(
+                ErrorCode::BadRequest,
+                "original_seen (true/false) is required for a scan of a paper original",
+            ));
+        }
+        up.original_seen
+    } else {
+        None
+    };
+    // The file is durable before the row that names it commits.
+    let stored = app.files.put(&up.bytes).map_err(AppError::internal)?;
+    let now = app.now();
+    let file_name: String = up
+        .file_name
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    app.store.write(|c| {
+        let att = AttachmentRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            request_id: req.id.clone(),
+            doc_type: doc.code.clone(),
+            sha256: stored.sha256.clone(),
+            size_bytes: stored.size as i64,
+            content_type: content_type.to_string(),
+            file_name: file_name.clone(),
+            attached_by: user.id.clone(),
+            attached_role: user.role,
+            original_seen,
+            created_at: now.naive_utc(),
+        };
+        queries::insert_attachment(c, &att)?;
+        let state = State::Draft;
+        // A new version of the request (its state unchanged), so the history stays in step.
+        let next = RequestRow {
+            version: req.version + 1,
+            updated_at: now.naive_utc(),
+            ..req.clone()
+        };
+        let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen});
+        let entry = Entry { action: "attach", from: Some(state), to: state, reason: None, requirements: &doc.requirements, data: Some(data) };
+        let h = history_row(&req, req.version + 1, now, Some(user), entry);
+        queries::record_change(c, &next, &h)
+    })?;
+    get(app, user, number)
+}

@@ -1,0 +1,245 @@
+//! Wiring, in one place: builds the [`App`] from [`Config`]: the database, the catalog and
+//! yearly data, the state registries, the PKI (trust roots, CRL source, result signers), the
+//! payment gateway, and the demo data when asked for. Everything else receives what it
+//! needs from here; no use case constructs an adapter.
+
+use crate::app::auth::SessionCache;
+use crate::app::payments::PaymentsPort;
+use crate::app::signing::Pki;
+use crate::app::{App, Clock, SystemClock, CATALOG_DIR};
+use crate::config::Config;
+use crate::db::Store;
+use crate::domain::calendar::WorkingCalendar;
+use crate::domain::catalog::Catalog;
+use crate::domain::money::FeeTable;
+use crate::files::FileStore;
+use crate::pki::{SigningKey, Verifier};
+use crate::registries::{CompanyRegistry, PersonRegistry};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// Opens the database, applies migrations and builds the application.
+pub fn build(config: Config) -> anyhow::Result<App> {
+    let store = Store::open(&config.database_url, config.db_pool_size)?;
+    store.migrate()?;
+    build_with(config, store, Arc::new(SystemClock))
+}
+
+/// Builds the application on an open store with a given clock (tests set the time).
+pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    let fees = FeeTable::embedded()?;
+    let catalog = load_catalog(&fees)?;
+    crate::app::results::check_templates(&catalog)?;
+    let calendar = WorkingCalendar::kz()?;
+    let files = FileStore::new(config.data_dir.join("files"))?;
+    let (persons, companies) = registries(&config)?;
+    let pki = pki(&config)?;
+    let payments = Arc::new(payments(&config)?);
+    let app = App {
+        config: Arc::new(config),
+        store,
+        catalog: Arc::new(catalog),
+        fees: Arc::new(fees),
+        calendar: Arc::new(calendar),
+        files,
+        persons,
+        companies,
+        clock,
+        pki,
+        payments,
+        sessions: Arc::new(SessionCache::default()),
+    };
+    if app.config.demo_data {
+        crate::app::seed::seed_demo_users(&app)?;
+    }
+    Ok(app)
+}
+
+/// Loads and validates the embedded catalog against the embedded fee table.
+pub fn load_catalog(fees: &FeeTable) -> anyhow::Result<Catalog> {
+    let wf = CATALOG_DIR
+        .get_file("workflows.toml")
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| anyhow::anyhow!("catalog/workflows.toml missing"))?;
+    let services_dir = CATALOG_DIR
+        .get_dir("services")
+        .ok_or_else(|| anyhow::anyhow!("catalog/services missing"))?;
+    let mut services = Vec::new();
+    for f in services_dir.files() {
+        if f.path().extension().is_some_and(|e| e == "toml") {
+            let text = f
+                .contents_utf8()
+                .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", f.path().display()))?;
+            services.push((format!("catalog/{}", f.path().display()), text.to_string()));
+        }
+    }
+    let rules: BTreeSet<String> = fees.rule_names().into_iter().collect();
+    Ok(Catalog::from_sources(
+        ("catalog/workflows.toml", wf),
+        &services,
+        &rules,
+    )?)
+}
+
+/// ГБД ФЛ / ГБД ЮЛ: the configured HTTP endpoint, or the embedded demo registry.
+#[allow(clippy::type_complexity)]
+fn registries(
+    config: &Config,
+) -> anyhow::Result<(Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>)> {
+    Ok(match &config.registry_url {
+        Some(url) => {
+            let client = Arc::new(crate::registries::http::HttpRegistryClient::new(
+                url,
+                std::time::Duration::from_millis(config.registry_timeout_ms),
+            )?);
+            (client.clone(), client)
+        }
+        None => {
+            let embedded = Arc::new(crate::registries::embedded::EmbeddedRegistry::demo()?);
+            (embedded.clone(), embedded)
+        }
+    })
+}
+
+/// Builds the signature context from configuration:
+/// - trust roots: `trust_roots`, or the demo PKI (created on first start under `data_dir/pki`);
+/// - CRLs: from `crl_url` when set; otherwise CRLs this server publishes are read from disk
+///   and others fetched over HTTP from the certificates' distribution points;
+/// - result signer: `signing_key_file`, or the demo official's key.
+///
+/// The key password is used here and dropped; neither it nor the key is logged.
+fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {
+    let mut http = crate::pki::HttpCrlSource::new(std::time::Duration::from_secs(5));
+    if let Some(u) = &config.crl_url {
+        http = http.with_override_url(u.clone());
+    }
+    let (trust, demo_dir, demo) = if config.trust_roots.is_empty() {
+        let dir = config.data_dir.join("pki");
+        let demo =
+            crate::pki::init_demo_pki(&dir, &crate::app::signing::demo_spec(&config.public_url)?)?;
+        (demo.trust.clone(), Some(dir), Some(demo))
+    } else {
+        let trust = crate::pki::TrustStore::from_pem_files(&config.trust_roots)
+            .map_err(|e| anyhow::anyhow!("configuration: setting `trust_roots`: {e:#}"))?;
+        (trust, None, None)
+    };
+    let crls: Arc<dyn crate::pki::CrlSource> = match (&demo_dir, &config.crl_url) {
+        (Some(dir), None) => Arc::new(crate::pki::LocalFirstCrls::new(dir.join("crl"), http)),
+        _ => Arc::new(http),
+    };
+    let result_signer = match &config.signing_key_file {
+        Some(path) => Some(Arc::new(load_signing_key(config, path)?)),
+        None => None,
+    };
+    let mut provider_signers = std::collections::BTreeMap::new();
+    if let (None, Some(d)) = (&result_signer, &demo) {
+        for u in crate::app::seed::demo_users()? {
+            let staff = matches!(
+                u.role,
+                crate::domain::roles::Role::Official | crate::domain::roles::Role::ClinicRegistrar
+            );
+            if let (true, Some(code)) = (staff, u.provider_code.clone()) {
+                if let std::collections::btree_map::Entry::Vacant(e) = provider_signers.entry(code)
+                {
+                    e.insert(Arc::new(d.signing_key(&u.login)?));
+                }
+            }
+        }
+    }
+    if result_signer.is_none() && provider_signers.is_empty() {
+        tracing::warn!("no signing_key_file configured: results cannot be signed");
+    }
+    if let Some(k) = &result_signer {
+        let c = k.certificate();
+        tracing::info!(
+            subject = %c.tbs_certificate.subject,
+            serial = %crate::pki::certs::serial_hex(c),
+            "result-signing certificate loaded"
+        );
+    }
+    Ok(Arc::new(Pki {
+        verifier: Verifier::new(trust, crls),
+        demo_dir,
+        result_signer,
+        provider_signers,
+    }))
+}
+
+/// Opens `signing_key_file`: PKCS#12 with `signing_key_password`, or a PEM key with
+/// `signing_cert_file`. Errors name the setting, never the password.
+fn load_signing_key(config: &Config, path: &std::path::Path) -> anyhow::Result<SigningKey> {
+    let setting = |e: anyhow::Error| {
+        anyhow::anyhow!(
+            "configuration: setting `signing_key_file` ({}): {e:#}",
+            path.display()
+        )
+    };
+    if crate::config::is_pkcs12(path) {
+        let password = config
+            .signing_key_password
+            .as_ref()
+            .map(|s| s.expose())
+            .unwrap_or_default();
+        let der = std::fs::read(path).map_err(|e| setting(e.into()))?;
+        SigningKey::from_p12(&der, password).map_err(setting)
+    } else {
+        let key_pem = std::fs::read_to_string(path).map_err(|e| setting(e.into()))?;
+        let cert_path = config
+            .signing_cert_file
+            .as_ref()
+            .ok_or_else(|| setting(anyhow::anyhow!("signing_cert_file is required")))?;
+        let cert_pem = std::fs::read_to_string(cert_path).map_err(|e| setting(e.into()))?;
+        SigningKey::from_pem(&key_pem, &cert_pem).map_err(setting)
+    }
+}
+
+/// The configured gateway, or the embedded sandbox (demo data only, checked by config).
+fn payments(config: &Config) -> anyhow::Result<PaymentsPort> {
+    let public = config.public_url.trim_end_matches('/');
+    match &config.gateway_url {
+        Some(url) => {
+            let mut cfg = crate::payments::HttpGatewayConfig::new(
+                url,
+                config
+                    .gateway_api_key
+                    .clone()
+                    .unwrap_or_else(|| crate::config::Secret::new("")),
+            );
+            cfg.timeout = std::time::Duration::from_millis(config.gateway_timeout_ms);
+            let gw = crate::payments::HttpGateway::new(cfg)
+                .map_err(|e| anyhow::anyhow!("configuration: setting `gateway_url`: {e}"))?;
+            let secret = config.gateway_callback_secret.clone().ok_or_else(|| {
+                anyhow::anyhow!("configuration: setting `gateway_callback_secret` is required")
+            })?;
+            Ok(PaymentsPort {
+                gateway: Arc::new(gw),
+                sandbox: None,
+                callback_secret: secret,
+            })
+        }
+        None => {
+            // The sandbox signs with the configured secret, else a random one per start.
+            let secret = match &config.gateway_callback_secret {
+                Some(s) => s.expose().to_string(),
+                None => {
+                    use rand::RngCore;
+                    let mut b = [0u8; 32];
+                    rand::thread_rng().fill_bytes(&mut b);
+                    hex::encode(b)
+                }
+            };
+            let sandbox = Arc::new(
+                crate::payments::SandboxGateway::new(
+                    secret.clone(),
+                    format!("{public}/api/v1/payments/callback"),
+                )
+                .with_public_url(public),
+            );
+            Ok(PaymentsPort {
+                gateway: sandbox.clone(),
+                sandbox: Some(sandbox),
+                callback_secret: crate::config::Secret::new(secret),
+            })
+        }
+    }
+}
