@@ -3,9 +3,7 @@
 //! `verify-signature` (exit codes and refusal codes). Signatures made by `ruqsat sign` are
 //! checked with the independent `openssl cms -verify`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

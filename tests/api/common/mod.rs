@@ -1,7 +1,6 @@
 //! Test harness: spawns Ruqsat on a random port against a fresh database.
 //! SQLite (a temp file) by default; when `DATABASE_URL` is a postgres URL, a scratch
 //! database is created on that server for each test app and dropped afterwards.
-#![allow(dead_code)]
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::blocking::{multipart, Client, Response};

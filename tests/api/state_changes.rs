@@ -4,9 +4,7 @@
 //! a stale version writes nothing, a failing history entry leaves the request unmoved, and
 //! concurrent transitions on one request behave as if they ran one after another.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ruqsat::db::models::{HistoryRow, RequestRow};
 use ruqsat::db::queries;
 use serde_json::Value;

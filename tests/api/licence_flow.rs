@@ -3,10 +3,8 @@
 //! only by its signed callback → sign with the company's certificate (BIN) → registered →
 //! the official reviews → e-licence, a signed PDF with a centrally generated number.
 
-mod common;
-
-use common::licence::*;
-use common::*;
+use crate::common::licence::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

@@ -4,9 +4,7 @@
 //! G-27, G-42). PDFs are checked with Ruqsat's verifier and, when installed, with poppler's
 //! `pdfsig` / `pdftotext` and `qpdf` (CI installs them).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use sha2::Digest;
 

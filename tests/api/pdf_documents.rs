@@ -17,9 +17,7 @@
 //! (clinic certificates signed), G-13, G-23 (duplicate marked), G-47 (intake
 //! receipt), G-50 (PAdES PDFs that independent validators accept).
 
-mod common;
-
-use common::tool;
+use crate::common::tool;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Mutex, OnceLock};
