@@ -53,9 +53,7 @@ pub fn sign_as(app: &TestApp, token: &str, number: &str, stem: &str) -> Response
         ruqsat::pki::DEMO_P12_PASSWORD,
     )
     .expect("key");
-    let cms = key
-        .sign_detached(&payload, chrono::Utc::now())
-        .expect("sign");
+    let cms = key.sign_detached(&payload, app.app.now()).expect("sign");
     app.client
         .post(app.url(&format!("/api/v1/requests/{number}/signature")))
         .bearer_auth(token)
@@ -165,8 +163,7 @@ pub fn verified_result(
     let r = app.get(token, &format!("/api/v1/requests/{number}/result.pdf"));
     assert_eq!(r.status(), 200, "result of {number}");
     let pdf = r.bytes().expect("pdf").to_vec();
-    let verdict =
-        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
+    let verdict = ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, app.app.now()).expect("signed");
     assert_eq!(verdict.document_kind.as_deref(), Some(kind));
     (pdf, verdict.signer.iin)
 }

@@ -4,7 +4,7 @@
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::blocking::{multipart, Client, Response};
-use ruqsat::app::{App, SystemClock};
+use ruqsat::app::{App, SettableClock};
 use ruqsat::config::Config;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -15,6 +15,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub app: App,
+    /// The application's clock: real time until a test sets or advances it.
+    pub clock: Arc<SettableClock>,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     pub dir: tempfile::TempDir,
@@ -59,7 +61,8 @@ impl TestApp {
         tune(&mut config);
         let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
         store.migrate().expect("migrate");
-        let app = App::with_store(config, store, Arc::new(SystemClock)).expect("build app");
+        let clock = Arc::new(SettableClock::new());
+        let app = App::with_store(config, store, clock.clone()).expect("build app");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_app = app.clone();
         let thread = std::thread::spawn(move || {
@@ -74,6 +77,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: Client::builder().build().expect("client"),
             app,
+            clock,
             handle,
             thread: Some(thread),
             dir,
@@ -174,7 +178,7 @@ impl TestApp {
         let config = (*self.app.config).clone();
         let store = ruqsat::db::Store::open(&config.database_url, 4).expect("open store");
         store.migrate().expect("migrate");
-        App::with_store(config, store, Arc::new(SystemClock)).expect("restart")
+        App::with_store(config, store, self.clock.clone()).expect("restart")
     }
 }
 
