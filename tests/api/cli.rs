@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ruqsat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+    ruqsat_command()
         .args(args)
         // Settings of the surrounding shell must not leak into the command under test.
         .env_remove("DATABASE_URL")

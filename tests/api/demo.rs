@@ -1,17 +1,15 @@
 //! `ruqsat demo --out DIR` runs every flow and writes a valid summary (issue #3, #4).
 
+use crate::common::require_backend;
 use serde_json::Value;
 
 #[test]
 fn demo_writes_summary_and_root_ca() {
-    let out = tempfile::tempdir().expect("tmp");
-    let db = std::env::var("DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"));
-    if db.is_some() {
-        // The PostgreSQL demo run is done by .ci/run on a scratch database.
+    // On PostgreSQL, .ci/run runs the demo on a scratch database instead.
+    if !require_backend("sqlite") {
         return;
     }
+    let out = tempfile::tempdir().expect("tmp");
     ruqsat::demo::run(out.path(), None).expect("demo runs");
     let s: Value =
         serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).expect("summary"))

@@ -180,7 +180,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
     let pki = app.dir.path().join("pki");
     let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
     let cli_verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+        ruqsat_command()
             .env_remove("DATABASE_URL")
             .args([
                 "verify",
@@ -395,11 +395,8 @@ fn reissue_supersedes_and_duplicate_keeps_the_number() {
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
         let path = dir.path().join(format!("{id}.pdf"));
         std::fs::write(&path, &pdf).expect("write");
-        if let Ok(out) = std::process::Command::new("pdftotext")
-            .args([path.to_str().expect("utf-8"), "-"])
-            .output()
-        {
-            let text = String::from_utf8_lossy(&out.stdout);
+        if let Some((ok, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
+            assert!(ok, "pdftotext:\n{text}");
             assert!(text.contains(&licence_number), "{text}");
             assert!(text.contains(marker), "{marker} missing:\n{text}");
         }

@@ -1,8 +1,8 @@
 //! Result documents issued by decisions, over HTTP on the configured backend: the decision and
 //! its signed PDF are one transaction; the owner downloads `result.pdf`; the public
 //! `/verify/{id}` page shows the registry status and the hash (R-003-07, R-004-23, R-004-36,
-//! G-27, G-42). PDFs are checked with Ruqsat's verifier and, when installed, with poppler's
-//! `pdfsig` / `pdftotext` and `qpdf` (CI installs them).
+//! G-27, G-42). PDFs are checked with Ruqsat's verifier and with poppler's `pdfsig` /
+//! `pdftotext` and `qpdf` ([`crate::common::require_tool`]: required in CI).
 
 use crate::common::*;
 use chrono::{DateTime, SecondsFormat, Utc};

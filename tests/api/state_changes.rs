@@ -175,8 +175,8 @@ fn terminate_pool_connections(app: &TestApp) -> usize {
 // error answer and nothing written, and are replaced before their next.
 #[test]
 fn dropped_database_connections_are_replaced_and_nothing_is_half_written() {
-    if backend() != "postgres" {
-        eprintln!("PostgreSQL only: SQLite has no server to drop connections");
+    // SQLite has no server to drop connections.
+    if !require_backend("postgres") {
         return;
     }
     let app = TestApp::spawn();

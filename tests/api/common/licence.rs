@@ -107,7 +107,8 @@ pub fn pay_in_sandbox(app: &TestApp, token: &str, number: &str) -> Value {
 
 /// The independent checks of a signed PDF (issue #5): `qpdf --check`, poppler's `pdfsig`,
 /// pyHanko with revocation fetched from the running server, and `pdftotext` containing each
-/// of `expected`. A tool that is not installed is skipped with a message; returns the text.
+/// of `expected`. A tool that is not installed is skipped as [`require_tool`] says; returns the
+/// text.
 pub fn check_signed_pdf(app: &TestApp, pdf: &[u8], name: &str, expected: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join(format!("{name}.pdf"));
