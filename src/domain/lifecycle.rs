@@ -285,3 +285,7 @@ pub fn available_actions(
     out.dedup();
     out
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;
