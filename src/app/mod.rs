@@ -38,6 +38,46 @@ impl Clock for SystemClock {
     }
 }
 
+/// The real clock shifted by an offset that can be set or advanced: it keeps running at the
+/// real pace from wherever it was put. Tests use it to let deadlines and sessions pass.
+pub struct SettableClock(std::sync::Mutex<chrono::Duration>);
+
+impl SettableClock {
+    /// Starts at the real current time.
+    pub fn new() -> SettableClock {
+        SettableClock(std::sync::Mutex::new(chrono::Duration::zero()))
+    }
+
+    /// Starts at `now`.
+    pub fn at(now: DateTime<Utc>) -> SettableClock {
+        let clock = SettableClock::new();
+        clock.set(now);
+        clock
+    }
+
+    /// From now on the clock reads `now` (and runs on from there).
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = now - Utc::now();
+    }
+
+    /// Moves the clock forward by `by` (backward if negative).
+    pub fn advance(&self, by: chrono::Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
+    }
+}
+
+impl Default for SettableClock {
+    fn default() -> Self {
+        SettableClock::new()
+    }
+}
+
+impl Clock for SettableClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now() + *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
 /// Everything a use case needs: configuration, storage, catalog and the outside systems.
 #[derive(Clone)]
 pub struct App {

@@ -307,3 +307,7 @@ pub fn available_actions(
     out.dedup();
     out
 }
+
+#[cfg(test)]
+#[path = "lifecycle_tests.rs"]
+mod tests;

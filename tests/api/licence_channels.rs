@@ -4,10 +4,8 @@
 //! payment (G-28), the employee's or operator's ЭЦП, the official's review, the signed
 //! e-licence or motivated refusal, and the handover recorded with date and recipient.
 
-mod common;
-
-use common::licence::*;
-use common::*;
+use crate::common::licence::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 fn dental_form() -> Value {

@@ -2,9 +2,7 @@
 //! backend: unique under concurrent creation, consecutive when nothing fails, and on
 //! PostgreSQL continuing from the `counters` table when the native sequence is first made.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use diesel::RunQueryDsl;
 use std::collections::BTreeSet;
 

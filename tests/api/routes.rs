@@ -2,9 +2,7 @@
 //! path and method reaches a handler (not the "no such route" fallback), every route module
 //! is in the document, and an undocumented path is the fallback.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::Value;
 
 /// Every path and method of the OpenAPI document, with `{params}` filled in.

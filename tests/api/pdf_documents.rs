@@ -1,4 +1,4 @@
-//! Signed PDF result documents (issue #5) checked by independent tools: for every
+//! Signed PDF result documents checked by independent tools: for every
 //! document kind, render + sign with the demo official's key, then
 //!
 //! - `qpdf --check` is clean;
@@ -9,19 +9,17 @@
 //! - `pdftotext` shows the holder's name and the Kazakh text exactly as entered.
 //!
 //! Tampering (one byte flipped inside the signed range) makes `ruqsat verify` and
-//! `pdfsig` fail. A tool that is not installed skips its test with a message; CI
-//! (`.ci/run`) installs poppler-utils, qpdf and pyhanko.
+//! `pdfsig` fail. A tool that is not installed skips its checks with a `SKIPPED` line, or
+//! fails the test under `RUQSAT_REQUIRE_TOOLS=1`, which CI (`.ci/run`, where poppler-utils,
+//! qpdf and pyhanko are installed) sets.
 //!
 //! Requirements: R-003-05 / R-003-32 / R-003-44 (signed e-licence), R-004-23 /
 //! R-004-36 (signed notification or refusal), R-000-52 / R-000-55 / R-000-58
 //! (clinic certificates signed), G-13, G-23 (duplicate marked), G-47 (intake
 //! receipt), G-50 (PAdES PDFs that independent validators accept).
 
-mod common;
-
-use common::tool;
+use crate::common::{ruqsat_command, tool};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Mutex, OnceLock};
 
 use chrono::Utc;
@@ -324,7 +322,7 @@ fn flipping_a_signed_byte_fails_ruqsat_and_pdfsig() {
         std::fs::write(&file, &bad).expect("write");
 
         // The CLI exits non-zero with INVALID.
-        let out = Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+        let out = ruqsat_command()
             .args(["verify", p(&file), "--trust", p(&f.pki.root_cert)])
             .args([
                 "--crl",
@@ -355,7 +353,7 @@ fn flipping_a_signed_byte_fails_ruqsat_and_pdfsig() {
 fn ruqsat_verify_cli_accepts_a_good_file() {
     let f = fixture();
     let (_, data, path) = &f.docs[0];
-    let out = Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+    let out = ruqsat_command()
         .args(["verify", p(path), "--trust", p(&f.pki.root_cert)])
         .args([
             "--crl",

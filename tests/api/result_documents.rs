@@ -1,12 +1,11 @@
 //! Result documents issued by decisions, over HTTP on the configured backend: the decision and
 //! its signed PDF are one transaction; the owner downloads `result.pdf`; the public
 //! `/verify/{id}` page shows the registry status and the hash (R-003-07, R-004-23, R-004-36,
-//! G-27, G-42). PDFs are checked with Ruqsat's verifier and, when installed, with poppler's
-//! `pdfsig` / `pdftotext` and `qpdf` (CI installs them).
+//! G-27, G-42). PDFs are checked with Ruqsat's verifier and with poppler's `pdfsig` /
+//! `pdftotext` and `qpdf` ([`crate::common::require_tool`]: required in CI).
 
-mod common;
-
-use common::*;
+use crate::common::*;
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use sha2::Digest;
 
@@ -302,39 +301,77 @@ fn refusal_issues_a_motivated_refusal_listing_every_reason() {
     }
 }
 
+/// The request's current due date, as the API shows it.
+fn due_at(app: &TestApp, token: &str, number: &str) -> DateTime<Utc> {
+    let v: Value = app
+        .get(token, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
+    v["due_at"]
+        .as_str()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or_else(|| panic!("due_at of {number}: {v}"))
+}
+
 #[test]
 fn officials_see_overdue_requests_most_overdue_first() {
     // G-22 / G-35: deadlines on the working calendar; overdue requests visible to officials.
+    // Time passes on the application's clock; no deadline is rewritten in the database.
     let app = TestApp::spawn();
-    let number = support_under_review(&app, "Бала үйде оқиды");
-    let mio = app.login("mio");
-    let list = |token: &str| -> Value {
-        app.get(token, "/api/v1/requests?overdue=true")
+    let first = support_under_review(&app, "Бала үйде оқиды");
+    let second = support_under_review(&app, "Бала үйде оқиды");
+    // Logs in at the clock's current time: moving it by days ends earlier sessions.
+    let overdue = || -> (Value, Vec<String>) {
+        let mio = app.login("mio");
+        let page: Value = app
+            .get(&mio, "/api/v1/requests?overdue=true")
             .json()
-            .expect("json")
+            .expect("json");
+        let numbers = page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|i| i["number"].as_str().expect("number").to_string())
+            .collect();
+        (page["total"].clone(), numbers)
     };
-    assert_eq!(list(&mio)["total"], 0, "due in the future: not overdue");
-    app.app
-        .store
-        .write(|c| {
-            use diesel::RunQueryDsl;
-            diesel::sql_query(format!(
-                "UPDATE requests SET due_at = '2020-01-10 09:00:00' WHERE number = '{number}'"
-            ))
-            .execute(c)
-            .map_err(ruqsat::error::AppError::from)
-        })
-        .expect("move the deadline into the past");
-    let page = list(&mio);
-    assert_eq!(page["total"], 1, "{page}");
-    assert_eq!(page["items"][0]["number"], number.as_str());
+    assert_eq!(overdue().0, 0, "due in the future: not overdue");
+
+    // The second request's deadline is extended past the first's (G-35).
+    let mio = app.login("mio");
+    let due_first = due_at(&app, &mio, &first);
+    let due_second = due_first.max(due_at(&app, &mio, &second)) + chrono::Duration::days(2);
+    let r = app.post(
+        &mio,
+        &format!("/api/v1/requests/{second}/transitions"),
+        &json!({"action": "extend_deadline", "reason": "запрос в ГБД ФЛ",
+                "new_due_at": due_second.to_rfc3339_opts(SecondsFormat::Secs, true)}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert_eq!(due_at(&app, &mio, &second), due_second);
+
+    app.clock.set(due_first - chrono::Duration::minutes(1));
+    assert_eq!(
+        overdue(),
+        (json!(0), vec![]),
+        "a minute before the deadline"
+    );
+    app.clock.set(due_first + chrono::Duration::minutes(1));
+    assert_eq!(overdue(), (json!(1), vec![first.clone()]), "a minute after");
+    app.clock.set(due_second + chrono::Duration::minutes(1));
+    assert_eq!(
+        overdue(),
+        (json!(2), vec![first.clone(), second.clone()]),
+        "both overdue, the most overdue first"
+    );
+
     // Once decided, it is no longer overdue.
     let r = decide(
         &app,
-        &mio,
-        &number,
+        &app.login("mio"),
+        &first,
         json!({"action": "refuse", "reason": "Основания отсутствуют"}),
     );
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    assert_eq!(list(&mio)["total"], 0);
+    assert_eq!(overdue(), (json!(1), vec![second]));
 }

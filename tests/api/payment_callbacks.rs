@@ -3,10 +3,8 @@
 //! are refused and leave the ledger and the request unchanged; the same event delivered
 //! twice at the same moment, and again later, confirms the payment exactly once.
 
-mod common;
-
-use common::licence::licence_request;
-use common::*;
+use crate::common::licence::licence_request;
+use crate::common::*;
 use ruqsat::domain::money::Money;
 use ruqsat::payments::{sign_callback, CallbackEvent, PaymentStatus};
 use serde_json::{json, Value};

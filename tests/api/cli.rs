@@ -3,14 +3,12 @@
 //! `verify-signature` (exit codes and refusal codes). Signatures made by `ruqsat sign` are
 //! checked with the independent `openssl cms -verify`.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn ruqsat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+    ruqsat_command()
         .args(args)
         // Settings of the surrounding shell must not leak into the command under test.
         .env_remove("DATABASE_URL")

@@ -1,12 +1,10 @@
 //! `ruqsat payments reconcile --date D` against a gateway statement served by mockito
-//! (issue #6): a payment confirmed in our ledger, a statement line for it with another
+//! a payment confirmed in our ledger, a statement line for it with another
 //! amount, and a line for a payment we never created, each reported in its category; the
 //! run is read-only, so running it twice gives the same report.
 
-mod common;
-
-use common::licence::{licence_request, state};
-use common::*;
+use crate::common::licence::{licence_request, state};
+use crate::common::*;
 use ruqsat::domain::money::Money;
 use ruqsat::payments::{sign_callback, CallbackEvent, PaymentStatus};
 use serde_json::{json, Value};

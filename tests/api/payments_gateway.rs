@@ -1,4 +1,4 @@
-//! The ПШЭП payment gateway adapter (issue 6 §3, §4): the HTTP client against mockito
+//! The ПШЭП payment gateway adapter: the HTTP client against mockito
 //! (success, declined, timeout, 5xx then success, malformed, wrong amount, 4xx), signed
 //! callbacks, the embedded sandbox over real HTTP, and reconciliation against a mockito
 //! statement with one of each discrepancy.
@@ -898,7 +898,7 @@ fn ledger_of(n: u128, tiyn: i64, status: PaymentStatus, state: Option<&str>) -> 
     }
 }
 
-/// Issue 6 acceptance: a statement with one of each discrepancy; the report is the same
+/// a statement with one of each discrepancy; the report is the same
 /// when run twice (reconciliation writes nothing).
 #[test]
 fn reconciliation_with_one_of_each_discrepancy() {

@@ -1,13 +1,16 @@
 //! Test harness: spawns Ruqsat on a random port against a fresh database.
 //! SQLite (a temp file) by default; when `DATABASE_URL` is a postgres URL, a scratch
 //! database is created on that server for each test app and dropped afterwards.
-#![allow(dead_code)]
+//!
+//! Tests that need an independent tool or one backend ask [`require_tool`] /
+//! [`require_backend`] first; see docs/testing.md.
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::blocking::{multipart, Client, Response};
-use ruqsat::app::{App, SystemClock};
+use ruqsat::app::{App, SettableClock};
 use ruqsat::config::Config;
 use serde_json::{json, Value};
+use std::io::Write;
 use std::sync::Arc;
 
 pub mod licence;
@@ -16,6 +19,8 @@ pub struct TestApp {
     pub base: String,
     pub client: Client,
     pub app: App,
+    /// The application's clock: real time until a test sets or advances it.
+    pub clock: Arc<SettableClock>,
     handle: actix_web::dev::ServerHandle,
     thread: Option<std::thread::JoinHandle<()>>,
     pub dir: tempfile::TempDir,
@@ -60,7 +65,8 @@ impl TestApp {
         tune(&mut config);
         let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
         store.migrate().expect("migrate");
-        let app = App::with_store(config, store, Arc::new(SystemClock)).expect("build app");
+        let clock = Arc::new(SettableClock::new());
+        let app = App::with_store(config, store, clock.clone()).expect("build app");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_app = app.clone();
         let thread = std::thread::spawn(move || {
@@ -75,6 +81,7 @@ impl TestApp {
             base: format!("http://{addr}"),
             client: Client::builder().build().expect("client"),
             app,
+            clock,
             handle,
             thread: Some(thread),
             dir,
@@ -175,7 +182,7 @@ impl TestApp {
         let config = (*self.app.config).clone();
         let store = ruqsat::db::Store::open(&config.database_url, 4).expect("open store");
         store.migrate().expect("migrate");
-        App::with_store(config, store, Arc::new(SystemClock)).expect("restart")
+        App::with_store(config, store, self.clock.clone()).expect("restart")
     }
 }
 
@@ -281,21 +288,92 @@ pub fn submitted_support_request(app: &TestApp, token: &str) -> String {
     number
 }
 
-/// Runs an independent tool; `None` (with a printed reason) when it is not installed.
-pub fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
-    match std::process::Command::new(name).args(args).output() {
-        Ok(out) => Some((
-            out.status.success(),
-            format!(
-                "{}{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ),
-        )),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            eprintln!("SKIPPED: {name} is not installed (apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli)");
-            None
-        }
-        Err(e) => panic!("running {name}: {e}"),
+/// Variables read by the tests themselves. The binary refuses unknown `RUQSAT_*` settings,
+/// so a `ruqsat` process started by a test must not inherit them.
+const TEST_ONLY_VARS: [&str; 3] = [
+    "RUQSAT_REQUIRE_TOOLS",
+    "RUQSAT_KEEP_PDFS",
+    "RUQSAT_PDF_BENCH_N",
+];
+
+/// The `ruqsat` binary built for these tests, without the tests' own variables.
+pub fn ruqsat_command() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_ruqsat"));
+    for v in TEST_ONLY_VARS {
+        c.env_remove(v);
     }
+    c
+}
+
+/// Whether the independent tool `name` (qpdf, pdfsig, pdftotext, pyhanko) is installed.
+/// When it is not: with `RUQSAT_REQUIRE_TOOLS=1` (CI) the test fails here; otherwise a
+/// `SKIPPED` line is printed and the caller skips what needs the tool.
+pub fn require_tool(name: &str) -> bool {
+    if on_path(name) {
+        return true;
+    }
+    let install = "apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli";
+    if tools_required() {
+        panic!("{name} is not installed and RUQSAT_REQUIRE_TOOLS=1 ({install})");
+    }
+    skipped(&format!(
+        "{name} not installed ({install}; set RUQSAT_REQUIRE_TOOLS=1 to make this fail)"
+    ));
+    false
+}
+
+/// Whether this run is on `wanted` ("sqlite" or "postgres"). On the other backend a `SKIPPED`
+/// line is printed and the caller returns; this never fails, not even with
+/// `RUQSAT_REQUIRE_TOOLS=1`, because CI runs the suite on both backends.
+pub fn require_backend(wanted: &str) -> bool {
+    let current = backend();
+    if current == wanted {
+        return true;
+    }
+    skipped(&format!(
+        "runs on {wanted} only, this run is on {current} (CI runs the suite on both)"
+    ));
+    false
+}
+
+fn tools_required() -> bool {
+    std::env::var("RUQSAT_REQUIRE_TOOLS").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
+fn on_path(name: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            std::fs::metadata(dir.join(name))
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
+/// Prints `SKIPPED <test>: <why>` on the process's stderr. Not through `eprintln!`, which the
+/// test harness captures and drops for tests that pass: the line must be seen.
+fn skipped(why: &str) {
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {why}");
+}
+
+/// Runs an independent tool: its success and its stdout + stderr, or `None` when it is not
+/// installed and the check is skipped (see [`require_tool`]).
+pub fn tool(name: &str, args: &[&str]) -> Option<(bool, String)> {
+    if !require_tool(name) {
+        return None;
+    }
+    let out = std::process::Command::new(name)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("running {name}: {e}"));
+    Some((
+        out.status.success(),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    ))
 }

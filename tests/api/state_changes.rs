@@ -4,9 +4,7 @@
 //! a stale version writes nothing, a failing history entry leaves the request unmoved, and
 //! concurrent transitions on one request behave as if they ran one after another.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ruqsat::db::models::{HistoryRow, RequestRow};
 use ruqsat::db::queries;
 use ruqsat::domain::lifecycle::State;
@@ -186,8 +184,8 @@ fn terminate_pool_connections(app: &TestApp) -> usize {
 // error answer and nothing written, and are replaced before their next.
 #[test]
 fn dropped_database_connections_are_replaced_and_nothing_is_half_written() {
-    if backend() != "postgres" {
-        eprintln!("PostgreSQL only: SQLite has no server to drop connections");
+    // SQLite has no server to drop connections.
+    if !require_backend("postgres") {
         return;
     }
     let app = TestApp::spawn();

@@ -1,9 +1,7 @@
 //! Bad input gets a specific 4xx with a stable code and ru/kk/en messages, never a 500,
 //! and leaves stored data unchanged.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use serde_json::{json, Value};
 
 #[test]

@@ -53,9 +53,7 @@ pub fn sign_as(app: &TestApp, token: &str, number: &str, stem: &str) -> Response
         ruqsat::pki::DEMO_P12_PASSWORD,
     )
     .expect("key");
-    let cms = key
-        .sign_detached(&payload, chrono::Utc::now())
-        .expect("sign");
+    let cms = key.sign_detached(&payload, app.app.now()).expect("sign");
     app.client
         .post(app.url(&format!("/api/v1/requests/{number}/signature")))
         .bearer_auth(token)
@@ -107,9 +105,10 @@ pub fn pay_in_sandbox(app: &TestApp, token: &str, number: &str) -> Value {
     pay
 }
 
-/// The independent checks of a signed PDF (issue #5): `qpdf --check`, poppler's `pdfsig`,
+/// The independent checks of a signed PDF: `qpdf --check`, poppler's `pdfsig`,
 /// pyHanko with revocation fetched from the running server, and `pdftotext` containing each
-/// of `expected`. A tool that is not installed is skipped with a message; returns the text.
+/// of `expected`. A tool that is not installed is skipped as [`require_tool`] says; returns the
+/// text.
 pub fn check_signed_pdf(app: &TestApp, pdf: &[u8], name: &str, expected: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join(format!("{name}.pdf"));
@@ -165,8 +164,7 @@ pub fn verified_result(
     let r = app.get(token, &format!("/api/v1/requests/{number}/result.pdf"));
     assert_eq!(r.status(), 200, "result of {number}");
     let pdf = r.bytes().expect("pdf").to_vec();
-    let verdict =
-        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
+    let verdict = ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, app.app.now()).expect("signed");
     assert_eq!(verdict.document_kind.as_deref(), Some(kind));
     (pdf, verdict.signer.iin)
 }

@@ -3,9 +3,7 @@
 //! openssl CLI with the demo PKI) → registered → review → decision → delivery, reading the
 //! rows back from the database.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use ruqsat::db::queries;
 use serde_json::{json, Value};
 use std::path::Path;

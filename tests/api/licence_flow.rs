@@ -3,10 +3,8 @@
 //! only by its signed callback → sign with the company's certificate (BIN) → registered →
 //! the official reviews → e-licence, a signed PDF with a centrally generated number.
 
-mod common;
-
-use common::licence::*;
-use common::*;
+use crate::common::licence::*;
+use crate::common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -163,7 +161,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
     let path = dir.path().join("licence.pdf");
     std::fs::write(&path, &pdf).expect("write");
     // R-003-06 / G-24: a central number <yy><licensor initials><sequence>; the independent
-    // PDF checks of issue #5 (qpdf, pdfsig, pyHanko with revocation, pdftotext).
+    // PDF checks (qpdf, pdfsig, pyHanko with revocation, pdftotext).
     let year = chrono::Utc::now().format("%y").to_string();
     check_signed_pdf(
         &app,
@@ -182,7 +180,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
     let pki = app.dir.path().join("pki");
     let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
     let cli_verify = || {
-        std::process::Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+        ruqsat_command()
             .env_remove("DATABASE_URL")
             .args([
                 "verify",
@@ -397,11 +395,8 @@ fn reissue_supersedes_and_duplicate_keeps_the_number() {
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("signed");
         let path = dir.path().join(format!("{id}.pdf"));
         std::fs::write(&path, &pdf).expect("write");
-        if let Ok(out) = std::process::Command::new("pdftotext")
-            .args([path.to_str().expect("utf-8"), "-"])
-            .output()
-        {
-            let text = String::from_utf8_lossy(&out.stdout);
+        if let Some((ok, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
+            assert!(ok, "pdftotext:\n{text}");
             assert!(text.contains(&licence_number), "{text}");
             assert!(text.contains(marker), "{marker} missing:\n{text}");
         }

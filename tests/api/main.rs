@@ -1,0 +1,23 @@
+//! The integration tests, as one test binary: each module was a binary of its own, and each
+//! binary linked the whole crate and its dependencies again. See docs/testing.md.
+//!
+//! `cargo test --test api MODULE::` runs one module, e.g. `cargo test --test api pdf_documents::`.
+
+mod common;
+
+mod api_errors;
+mod api_flow;
+mod cli;
+mod demo;
+mod licence_channels;
+mod licence_flow;
+mod payment_callbacks;
+mod payment_reconcile;
+mod payments_gateway;
+mod pdf_documents;
+mod pki_verify;
+mod registries_http;
+mod request_numbers;
+mod result_documents;
+mod routes;
+mod state_changes;
