@@ -981,6 +981,13 @@ mod tests {
         // 2027: 1 May (Sat) → 3 May; 9 May (Sun) → 10 May.
         assert!(!c.is_working_day(d(2027, 5, 3)));
         assert!(!c.is_working_day(d(2027, 5, 10)));
+        // 2028: New Year 1 (Sat), 2 (Sun) → 3 and 4 Jan off; 7 May (Sun) → 8 May;
+        // Independence Day 16 Dec (Sat) → 18 Dec.
+        assert_eq!(c.day_kind(d(2028, 1, 3)), DayKind::CarriedDayOff);
+        assert_eq!(c.day_kind(d(2028, 1, 4)), DayKind::CarriedDayOff);
+        assert!(c.is_working_day(d(2028, 1, 5)));
+        assert_eq!(c.day_kind(d(2028, 5, 8)), DayKind::CarriedDayOff);
+        assert_eq!(c.day_kind(d(2028, 12, 18)), DayKind::CarriedDayOff);
     }
 
     /// Religious holidays are days off but are never carried.
@@ -1023,10 +1030,11 @@ mod tests {
     #[test]
     fn coverage() {
         let c = cal();
-        assert_eq!(c.covered_years(), vec![2024, 2025, 2026, 2027]);
+        assert_eq!(c.covered_years(), vec![2024, 2025, 2026, 2027, 2028]);
         assert!(c.covers(2026));
-        // Kurban Ait of 2027 is an expected date, so the year is an assumption.
-        assert!(!c.year_verified(2027));
+        // Kurban Ait of 2028 is an expected date, so the year is an assumption.
+        assert_eq!(c.day_kind(d(2028, 5, 5)), DayKind::Holiday);
+        assert!(!c.year_verified(2028));
         assert!(!c.covers(2030));
         assert!(c.year_note(2026).is_some());
         // Outside the covered years the recurring rules still apply (and far outside the
