@@ -5,9 +5,11 @@
 //! - [`app`]: use cases; each state change is one transaction through [`db::Store`].
 //! - [`http`], [`cli`]: thin adapters that parse input, call one use case, map the result.
 //! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`].
+//! - [`catalog_source`]: the catalog and templates, compiled in or overridden from directories.
 
 pub mod app;
 pub mod bench;
+pub mod catalog_source;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -9,6 +9,7 @@ pub mod results;
 pub mod seed;
 pub mod signing;
 pub mod views;
+pub mod yearly;
 
 use crate::config::Config;
 use crate::db::Store;
@@ -19,10 +20,10 @@ use crate::files::FileStore;
 use crate::registries::{CompanyRegistry, PersonRegistry};
 use chrono::{DateTime, Utc};
 use include_dir::{include_dir, Dir};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// The catalog shipped in the binary (`catalog/`).
+/// The catalog shipped in the binary (`catalog/`); `catalog_dir` overrides it file by file
+/// ([`crate::catalog_source`]).
 pub static CATALOG_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/catalog");
 
 /// Time source; tests inject a fixed clock to travel in time.
@@ -46,6 +47,10 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub fees: Arc<FeeTable>,
     pub calendar: Arc<WorkingCalendar>,
+    /// Document wording (compiled in, or overridden by `templates_dir`).
+    pub templates: Arc<crate::pdf::Templates>,
+    /// The public verification page (`templates/pages/verify.html`).
+    pub verify_page: Arc<str>,
     pub files: FileStore,
     pub persons: Arc<dyn PersonRegistry>,
     pub companies: Arc<dyn CompanyRegistry>,
@@ -53,32 +58,6 @@ pub struct App {
     pub pki: Arc<signing::Pki>,
     pub payments: Arc<payments::PaymentsPort>,
     pub sessions: Arc<auth::SessionCache>,
-}
-
-/// Loads and validates the embedded catalog against the embedded fee table.
-pub fn load_catalog(fees: &FeeTable) -> anyhow::Result<Catalog> {
-    let wf = CATALOG_DIR
-        .get_file("workflows.toml")
-        .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| anyhow::anyhow!("catalog/workflows.toml missing"))?;
-    let services_dir = CATALOG_DIR
-        .get_dir("services")
-        .ok_or_else(|| anyhow::anyhow!("catalog/services missing"))?;
-    let mut services = Vec::new();
-    for f in services_dir.files() {
-        if f.path().extension().is_some_and(|e| e == "toml") {
-            let text = f
-                .contents_utf8()
-                .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", f.path().display()))?;
-            services.push((format!("catalog/{}", f.path().display()), text.to_string()));
-        }
-    }
-    let rules: BTreeSet<String> = fees.rule_names().into_iter().collect();
-    Ok(Catalog::from_sources(
-        ("catalog/workflows.toml", wf),
-        &services,
-        &rules,
-    )?)
 }
 
 impl App {
@@ -91,10 +70,7 @@ impl App {
     }
 
     pub fn with_store(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-        let fees = FeeTable::embedded()?;
-        let catalog = load_catalog(&fees)?;
-        results::check_templates(&catalog)?;
-        let calendar = WorkingCalendar::kz()?;
+        let data = yearly::load_data(&config)?;
         let files = FileStore::new(config.data_dir.join("files"))?;
         let (persons, companies): (Arc<dyn PersonRegistry>, Arc<dyn CompanyRegistry>) =
             match &config.registry_url {
@@ -115,9 +91,11 @@ impl App {
         let app = App {
             config: Arc::new(config),
             store,
-            catalog: Arc::new(catalog),
-            fees: Arc::new(fees),
-            calendar: Arc::new(calendar),
+            catalog: Arc::new(data.catalog),
+            fees: Arc::new(data.fees),
+            calendar: Arc::new(data.calendar),
+            templates: Arc::new(data.templates),
+            verify_page: data.verify_page.into(),
             files,
             persons,
             companies,

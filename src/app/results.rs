@@ -34,22 +34,6 @@ pub fn template_for(service: &Service, variant: &str, issues: Issues) -> String 
     }
 }
 
-/// Every template the catalog names exists (checked at start, so a typo stops the server
-/// with the service named rather than failing a decision later).
-pub fn check_templates(catalog: &crate::domain::catalog::Catalog) -> anyhow::Result<()> {
-    let templates = crate::pdf::templates().map_err(|e| anyhow::anyhow!("{e}"))?;
-    for s in catalog.services() {
-        let mut names = vec![s.result.template.clone(), s.result.refusal_template.clone()];
-        names.extend(s.variants.iter().filter_map(|v| v.result_template.clone()));
-        for n in names {
-            templates
-                .get(&n)
-                .map_err(|e| anyhow::anyhow!("catalog service `{}`: template: {e}", s.code))?;
-        }
-    }
-    Ok(())
-}
-
 /// A new unguessable public document id: 128 random bits, URL-safe.
 pub fn new_document_id() -> String {
     use rand::RngCore;
@@ -256,8 +240,10 @@ pub fn issue_document(
     issue: &Issue<'_>,
 ) -> Result<DocumentRow, AppError> {
     let kind = template_for(issue.service, &req.variant, issue.issues);
-    let template = crate::pdf::templates()
-        .and_then(|t| t.get(&kind).cloned())
+    let template = app
+        .templates
+        .get(&kind)
+        .cloned()
         .map_err(|e| AppError::internal(e.to_string()))?;
     for k in issue.decision_fields.keys() {
         if !template.fields.iter().any(|f| &f.key == k) {
@@ -375,7 +361,8 @@ pub fn issue_document(
         issued_at: issue.now,
     };
     let key = app.pki.result_signer(&issue.service.provider.code)?;
-    let unsigned = crate::pdf::render(&data).map_err(|e| AppError::internal(e.to_string()))?;
+    let unsigned = crate::pdf::render_with(&app.templates, &data)
+        .map_err(|e| AppError::internal(e.to_string()))?;
     let signed = crate::pdf::sign(
         &unsigned,
         key,

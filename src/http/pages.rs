@@ -26,9 +26,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-static PAGE: &str = include_str!("../../templates/pages/verify.html");
-
-fn render(d: &DocumentView, request_number: &str) -> String {
+fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
     let (kk, ru, en) = results::status_label(&d.status);
     let time = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(&chrono_tz::Asia::Almaty)
@@ -50,7 +48,7 @@ fn render(d: &DocumentView, request_number: &str) -> String {
             )
         })
         .unwrap_or_default();
-    PAGE.replace("{{title}}", &esc(&d.title))
+    page.replace("{{title}}", &esc(&d.title))
         .replace("{{status}}", &esc(&d.status))
         .replace("{{status_kk}}", kk)
         .replace("{{status_ru}}", ru)
@@ -80,6 +78,7 @@ pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResp
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
             .body(render(
+                &app.verify_page,
                 &DocumentView::of(&app, &p.document),
                 &p.request_number,
             )),
