@@ -227,7 +227,7 @@ struct FeeFile {
 #[serde(deny_unknown_fields)]
 struct MrpEntry {
     /// Tenge, as a decimal string.
-    tenge: Spanned<String>,
+    tenge: Spanned<DecimalText>,
     #[serde(default = "yes")]
     verified: bool,
     #[serde(default)]
@@ -238,7 +238,7 @@ struct MrpEntry {
 #[serde(deny_unknown_fields)]
 struct RuleEntry {
     /// Multiplier of the МРП, as a decimal string.
-    mrp: Spanned<String>,
+    mrp: Spanned<DecimalText>,
     #[serde(default = "yes")]
     verified: bool,
     #[serde(default)]
@@ -247,6 +247,40 @@ struct RuleEntry {
 
 fn yes() -> bool {
     true
+}
+
+/// A decimal written as a string in the data file. A bare TOML number is refused with a
+/// hint: a float could not hold every amount exactly.
+#[derive(Debug)]
+struct DecimalText(String);
+
+impl<'de> Deserialize<'de> for DecimalText {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = DecimalText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a decimal in quotes, e.g. \"4325\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<DecimalText, E> {
+                Ok(DecimalText(s.to_owned()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<DecimalText, E> {
+                Err(E::custom(format!(
+                    "write the number in quotes: \"{v}\" (amounts are decimal strings)"
+                )))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<DecimalText, E> {
+                self.visit_i64(i64::try_from(v).unwrap_or(i64::MAX))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<DecimalText, E> {
+                Err(E::custom(format!(
+                    "write the number in quotes: \"{v}\" (amounts are decimal strings, never floating point)"
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// The МРП of one year.
@@ -319,7 +353,7 @@ impl FeeTable {
                 })?;
             let field = format!("mrp.{year}.tenge");
             let bad = |why: String| data(v.tenge.span(), field.clone(), why);
-            let raw = v.tenge.get_ref();
+            let raw = &v.tenge.get_ref().0;
             let tenge = Decimal::from_str_exact(raw.trim()).map_err(|e| {
                 bad(format!(
                     "`{raw}` is not an amount in tenge (write it as a string, e.g. \"4325\"): {e}"
@@ -344,7 +378,7 @@ impl FeeTable {
         for (name, r) in f.rules {
             let name = name.into_inner();
             let field = format!("rules.{name}.mrp");
-            let raw = r.mrp.get_ref();
+            let raw = &r.mrp.get_ref().0;
             let multiplier = Decimal::from_str_exact(raw.trim()).map_err(|e| {
                 data(
                     r.mrp.span(),
@@ -555,8 +589,9 @@ mod tests {
         let (line, field, message) = issue("# МРП\n[mrp.2027]\ntenge = \"0\"\n");
         assert_eq!((line, field.as_str()), (Some(3), "mrp.2027.tenge"));
         assert!(message.contains("positive"), "{message}");
-        let (line, field, _) = issue("[mrp.2027]\ntenge = 4325\n");
+        let (line, field, message) = issue("[mrp.2027]\ntenge = 4325\n");
         assert_eq!((line, field.as_str()), (Some(2), "mrp.2027.tenge"));
+        assert!(message.contains("in quotes: \"4325\""), "{message}");
         let (line, field, _) = issue("[mrp.2024]\ntenge = \"1\"\n\n[mrp.207]\ntenge = \"1\"\n");
         assert_eq!((line, field.as_str()), (Some(4), "mrp.207"));
         let (line, field, _) = issue("[rules.x]\nmrp = \"ten\"\n");
