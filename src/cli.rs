@@ -162,6 +162,7 @@ pub enum CatalogCommand {
     /// compiled-in catalog, and optionally a templates directory over the compiled-in
     /// templates.
     Check {
+        /// The directory to check, laid out like `catalog/`.
         dir: PathBuf,
         /// A `templates_dir` to check as well (documents/*.toml, pages/verify.html).
         #[arg(long)]
