@@ -1,7 +1,8 @@
 //! Yearly data at run time: loading the catalog and templates (compiled in, overridden by
 //! `catalog_dir` / `templates_dir`), the check for a missing МРП or working calendar of
 //! the current or next year (at start and daily while serving: a warning, the gauge
-//! `ruqsat_yearly_data_missing`, and `/health`).
+//! `ruqsat_yearly_data_missing`, and `/health`), and the error of a paid request in a year
+//! without an МРП.
 
 use std::time::Duration;
 
@@ -12,7 +13,9 @@ use utoipa::ToSchema;
 use super::App;
 use crate::catalog_source::{self, RuntimeData};
 use crate::config::Config;
+use crate::domain::money::FeeError;
 use crate::domain::yearly::{yearly_data, YearlyData, YearlyKind};
+use crate::error::AppError;
 
 /// Loads and validates the catalog and templates of `config`, logging which files came
 /// from the override directories and which of their files are not read.
@@ -113,5 +116,19 @@ pub fn spawn_daily_check(app: App) {
         Err(_) => {
             check(&app);
         }
+    }
+}
+
+/// The error of a fee that cannot be computed. A year without an МРП is
+/// `FEE_NO_MRP_FOR_YEAR`, naming the year and the setting; anything else is internal (the
+/// fee rules are checked against the catalog at start).
+pub fn fee_error(rule: &str, e: FeeError) -> AppError {
+    match e {
+        FeeError::NoMrp(year) => {
+            let hint = missing_hint(YearlyKind::Mrp, year);
+            tracing::error!(%rule, year, "{hint}");
+            AppError::with("FEE_NO_MRP_FOR_YEAR", hint)
+        }
+        other => AppError::internal(format!("fee rule {rule}: {other}")),
     }
 }
