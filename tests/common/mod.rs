@@ -5,7 +5,7 @@
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use reqwest::blocking::{multipart, Client, Response};
-use ruqsat::app::{App, SystemClock};
+use ruqsat::app::{App, Clock, SystemClock};
 use ruqsat::config::Config;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -50,6 +50,11 @@ impl TestApp {
     }
 
     pub fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_with_clock(Arc::new(SystemClock), tune)
+    }
+
+    /// [`TestApp::spawn_with`] on the given clock (a fixed date to travel in time).
+    pub fn spawn_with_clock(clock: Arc<dyn Clock>, tune: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let scratch = scratch_database();
         let mut config = Config::for_dir(dir.path(), scratch.as_ref().map(|s| s.2.clone()));
@@ -60,7 +65,7 @@ impl TestApp {
         tune(&mut config);
         let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
         store.migrate().expect("migrate");
-        let app = App::with_store(config, store, Arc::new(SystemClock)).expect("build app");
+        let app = App::with_store(config, store, clock).expect("build app");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_app = app.clone();
         let thread = std::thread::spawn(move || {
