@@ -743,17 +743,21 @@ impl RuntimeData {
     }
 }
 
-/// `ruqsat catalog check DIR [--templates DIR]`: prints what was loaded and `OK` (exit 0),
-/// or every problem as `file:line: field: message` on stderr (exit 1; 2 when a directory
-/// does not exist).
-pub fn check_command(dir: &Path, templates: Option<&Path>, today: chrono::NaiveDate) -> i32 {
-    for d in std::iter::once(dir).chain(templates) {
+/// `ruqsat catalog check [DIR] [--templates DIR]`: prints what was loaded and `OK` (exit
+/// 0), or every problem as `file:line: field: message` on stderr (exit 1; 2 when a
+/// directory does not exist).
+pub fn check_command(
+    dir: Option<&Path>,
+    templates: Option<&Path>,
+    today: chrono::NaiveDate,
+) -> i32 {
+    for d in dir.into_iter().chain(templates) {
         if !d.is_dir() {
             eprintln!("ruqsat: {}: no such directory", d.display());
             return 2;
         }
     }
-    match load(Some(dir), templates) {
+    match load(dir, templates) {
         Ok(data) => {
             print!("{}", data.summary(today));
             println!("OK");

@@ -162,8 +162,9 @@ pub enum CatalogCommand {
     /// compiled-in catalog, and optionally a templates directory over the compiled-in
     /// templates.
     Check {
-        /// The directory to check, laid out like `catalog/`.
-        dir: PathBuf,
+        /// The directory to check, laid out like `catalog/` (without it, only the templates
+        /// directory, or only the compiled-in data).
+        dir: Option<PathBuf>,
         /// A `templates_dir` to check as well (documents/*.toml, pages/verify.html).
         #[arg(long)]
         templates: Option<PathBuf>,
@@ -242,7 +243,7 @@ pub fn run() -> i32 {
             command: CatalogCommand::Check { dir, templates },
         } => {
             return crate::catalog_source::check_command(
-                &dir,
+                dir.as_deref(),
                 templates.as_deref(),
                 chrono::Utc::now().date_naive(),
             );

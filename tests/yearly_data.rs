@@ -424,4 +424,9 @@ fn catalog_check_reports_what_it_loaded_or_every_problem() {
 
     let o = ruqsat(&["catalog", "check", "/nonexistent/catalog"]);
     assert_eq!(o.status.code(), Some(2));
+    // Without DIR: the compiled-in data.
+    let o = ruqsat(&["catalog", "check"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("catalog:   compiled in") && out.ends_with("OK\n"), "{out}");
 }
