@@ -1,4 +1,4 @@
-//! The `ruqsat` command line: `serve` (default), `migrate`, `demo`, `bench`.
+//! The `ruqsat` command line: `serve` (default), `migrate`, `demo`, `bench`, `catalog check`, …
 
 use crate::app::App;
 use crate::config::Config;
@@ -32,6 +32,14 @@ pub enum Command {
         /// Use this database instead of a temporary SQLite file (e.g. a scratch PostgreSQL database).
         #[arg(long)]
         database_url: Option<String>,
+    },
+    /// Catalog data: `catalog check DIR` validates an override directory (a `catalog_dir`)
+    /// laid over the compiled-in catalog, without starting the server or touching a
+    /// database; prints what it loaded and exits 0, or prints each problem as
+    /// `file:line: field: message` and exits 1.
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
     },
     /// Demo PKI: `pki init --dir DIR` creates root, intermediate, user PKCS#12 files and CRLs.
     Pki {
@@ -149,6 +157,21 @@ pub enum PaymentsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// Validate DIR (fees.toml, calendar/kz.toml, services/*.toml, workflows.toml) over the
+    /// compiled-in catalog, and optionally a templates directory over the compiled-in
+    /// templates.
+    Check {
+        /// The directory to check, laid out like `catalog/` (without it, only the templates
+        /// directory, or only the compiled-in data).
+        dir: Option<PathBuf>,
+        /// A `templates_dir` to check as well (documents/*.toml, pages/verify.html).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PkiCommand {
     /// Create (or load, if present) the demo PKI in DIR.
     Init {
@@ -216,6 +239,15 @@ pub fn run() -> i32 {
         Command::Pki {
             command: PkiCommand::Init { dir },
         } => pki_init(&config, &dir),
+        Command::Catalog {
+            command: CatalogCommand::Check { dir, templates },
+        } => {
+            return crate::catalog_source::check_command(
+                dir.as_deref(),
+                templates.as_deref(),
+                chrono::Utc::now().date_naive(),
+            );
+        }
         Command::Payments {
             command: PaymentsCommand::Reconcile { date, json },
         } => reconcile(config, date, json),

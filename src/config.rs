@@ -48,6 +48,12 @@ pub struct Config {
     pub gateway_timeout_ms: u64,
     /// Budget classification code (КБК) of licence fees (G-21: assumed).
     pub payment_kbk: String,
+    /// Directory whose files override the compiled-in `catalog/` file by file (fees.toml,
+    /// calendar/kz.toml, services/*.toml, workflows.toml). See `docs/yearly-data.md`.
+    pub catalog_dir: Option<PathBuf>,
+    /// Directory whose files override the compiled-in `templates/` file by file
+    /// (documents/*.toml, pages/verify.html).
+    pub templates_dir: Option<PathBuf>,
 }
 
 /// A secret setting: its `Debug` never shows the value, so it cannot reach a log line.
@@ -95,6 +101,8 @@ struct FileConfig {
     gateway_callback_secret: Option<String>,
     gateway_timeout_ms: Option<u64>,
     payment_kbk: Option<String>,
+    catalog_dir: Option<String>,
+    templates_dir: Option<String>,
 }
 
 /// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
@@ -120,6 +128,8 @@ pub const SETTINGS: &[&str] = &[
     "gateway_callback_secret",
     "gateway_timeout_ms",
     "payment_kbk",
+    "catalog_dir",
+    "templates_dir",
     "config",
 ];
 
@@ -350,6 +360,17 @@ impl Config {
                 format!("`{payment_kbk}`: six digits expected"),
             ));
         }
+        let dir_setting = |key: &str, v: Option<String>| -> Result<Option<PathBuf>, ConfigError> {
+            match v.filter(|s| !s.trim().is_empty()).map(PathBuf::from) {
+                Some(p) if !p.is_dir() => {
+                    Err(bad(key, format!("{}: no such directory", p.display())))
+                }
+                p => Ok(p),
+            }
+        };
+        let catalog_dir = dir_setting("catalog_dir", pick("catalog_dir", file.catalog_dir))?;
+        let templates_dir =
+            dir_setting("templates_dir", pick("templates_dir", file.templates_dir))?;
         Ok(Config {
             database_url,
             listen,
@@ -372,6 +393,8 @@ impl Config {
             gateway_callback_secret,
             gateway_timeout_ms,
             payment_kbk,
+            catalog_dir,
+            templates_dir,
         })
     }
 
@@ -400,6 +423,8 @@ impl Config {
             gateway_callback_secret: None,
             gateway_timeout_ms: 10_000,
             payment_kbk: "105402".into(),
+            catalog_dir: None,
+            templates_dir: None,
         }
     }
 }
@@ -499,6 +524,26 @@ mod tests {
         let e = Config::from_parts(None, &env(&[("RUQSAT_CRL_URL", "not a url")]))
             .expect_err("bad url");
         assert_eq!(e.setting, "crl_url");
+    }
+
+    #[test]
+    fn override_directories_must_exist() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path().to_string_lossy().to_string();
+        let c = Config::from_parts(
+            None,
+            &env(&[("RUQSAT_CATALOG_DIR", &d), ("RUQSAT_TEMPLATES_DIR", "")]),
+        )
+        .expect("ok");
+        assert_eq!(c.catalog_dir.as_deref(), Some(dir.path()));
+        assert_eq!(c.templates_dir, None);
+        let e = Config::from_parts(None, &env(&[("RUQSAT_TEMPLATES_DIR", "/nonexistent/t")]))
+            .expect_err("missing");
+        assert_eq!(e.setting, "templates_dir");
+        let p = dir.path().join("r.toml");
+        std::fs::write(&p, "catalog_dir = \"/nonexistent/c\"\n").expect("write");
+        let e = Config::from_parts(Some(&p), &env(&[])).expect_err("missing");
+        assert_eq!(e.setting, "catalog_dir");
     }
 
     #[test]

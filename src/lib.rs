@@ -6,9 +6,11 @@
 //! - [`http`], [`cli`]: thin adapters that parse input, call one use case, map the result.
 //! - adapters for outside systems behind traits: [`db`], [`registries`], [`pki`], [`files`],
 //!   [`payments`]; [`startup`] wires them into an [`app::App`] from [`config::Config`].
+//! - [`catalog_source`]: the catalog and templates, compiled in or overridden from directories.
 
 pub mod app;
 pub mod bench;
+pub mod catalog_source;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -1,9 +1,10 @@
 //! Prometheus metrics, served at `GET /metrics`.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
 };
-use std::sync::OnceLock;
+use std::collections::BTreeSet;
+use std::sync::{Mutex, OnceLock};
 
 struct Metrics {
     registry: Registry,
@@ -12,6 +13,9 @@ struct Metrics {
     requests_created: IntCounterVec,
     transitions: IntCounterVec,
     documents_issued: IntCounterVec,
+    yearly_data_missing: IntGaugeVec,
+    /// The (kind, year) labels of `yearly_data_missing` set so far.
+    yearly_labels: Mutex<BTreeSet<(String, i32)>>,
 }
 
 fn metrics() -> &'static Metrics {
@@ -61,12 +65,21 @@ fn metrics() -> &'static Metrics {
             &["kind"],
         )
         .expect("static metric definition");
+        let yearly_data_missing = IntGaugeVec::new(
+            Opts::new(
+                "yearly_data_missing",
+                "1 when the МРП (kind=mrp) or working calendar (kind=calendar) of the current or next year is missing",
+            ),
+            &["kind", "year"],
+        )
+        .expect("static metric definition");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_latency.clone()),
             Box::new(requests_created.clone()),
             Box::new(transitions.clone()),
             Box::new(documents_issued.clone()),
+            Box::new(yearly_data_missing.clone()),
         ] {
             let _ = registry.register(c);
         }
@@ -77,6 +90,8 @@ fn metrics() -> &'static Metrics {
             requests_created,
             transitions,
             documents_issued,
+            yearly_data_missing,
+            yearly_labels: Mutex::new(BTreeSet::new()),
         }
     })
 }
@@ -102,6 +117,28 @@ pub fn transition(action: &str) {
 
 pub fn document_issued(kind: &str) {
     metrics().documents_issued.with_label_values(&[kind]).inc();
+}
+
+/// The yearly data check: `checked` is (kind, year, missing) for the current and next
+/// year; labels of years before `current_year` are dropped.
+pub fn yearly_data(current_year: i32, checked: &[(&str, i32, bool)]) {
+    let m = metrics();
+    let mut labels = m
+        .yearly_labels
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    for (kind, year) in labels.iter().filter(|(_, y)| *y < current_year) {
+        let _ = m
+            .yearly_data_missing
+            .remove_label_values(&[kind.as_str(), &year.to_string()]);
+    }
+    labels.retain(|(_, y)| *y >= current_year);
+    for (kind, year, missing) in checked {
+        m.yearly_data_missing
+            .with_label_values(&[*kind, &year.to_string()])
+            .set(i64::from(*missing));
+        labels.insert((kind.to_string(), *year));
+    }
 }
 
 /// The text exposition format.

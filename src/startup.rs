@@ -6,16 +6,12 @@
 use crate::app::auth::SessionCache;
 use crate::app::payments::PaymentsPort;
 use crate::app::signing::Pki;
-use crate::app::{App, Clock, SystemClock, CATALOG_DIR};
+use crate::app::{App, Clock, SystemClock};
 use crate::config::Config;
 use crate::db::Store;
-use crate::domain::calendar::WorkingCalendar;
-use crate::domain::catalog::Catalog;
-use crate::domain::money::FeeTable;
 use crate::files::FileStore;
 use crate::pki::{SigningKey, Verifier};
 use crate::registries::{CompanyRegistry, PersonRegistry};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 /// Opens the database, applies migrations and builds the application.
@@ -27,10 +23,7 @@ pub fn build(config: Config) -> anyhow::Result<App> {
 
 /// Builds the application on an open store with a given clock (tests set the time).
 pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-    let fees = FeeTable::embedded()?;
-    let catalog = load_catalog(&fees)?;
-    crate::app::results::check_templates(&catalog)?;
-    let calendar = WorkingCalendar::kz()?;
+    let data = crate::app::yearly::load_data(&config)?;
     let files = FileStore::new(config.data_dir.join("files"))?;
     let (persons, companies) = registries(&config)?;
     let pki = pki(&config)?;
@@ -38,9 +31,11 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
     let app = App {
         config: Arc::new(config),
         store,
-        catalog: Arc::new(catalog),
-        fees: Arc::new(fees),
-        calendar: Arc::new(calendar),
+        catalog: Arc::new(data.catalog),
+        fees: Arc::new(data.fees),
+        calendar: Arc::new(data.calendar),
+        templates: Arc::new(data.templates),
+        verify_page: data.verify_page.into(),
         files,
         persons,
         companies,
@@ -53,32 +48,6 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         crate::app::seed::seed_demo_users(&app)?;
     }
     Ok(app)
-}
-
-/// Loads and validates the embedded catalog against the embedded fee table.
-pub fn load_catalog(fees: &FeeTable) -> anyhow::Result<Catalog> {
-    let wf = CATALOG_DIR
-        .get_file("workflows.toml")
-        .and_then(|f| f.contents_utf8())
-        .ok_or_else(|| anyhow::anyhow!("catalog/workflows.toml missing"))?;
-    let services_dir = CATALOG_DIR
-        .get_dir("services")
-        .ok_or_else(|| anyhow::anyhow!("catalog/services missing"))?;
-    let mut services = Vec::new();
-    for f in services_dir.files() {
-        if f.path().extension().is_some_and(|e| e == "toml") {
-            let text = f
-                .contents_utf8()
-                .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", f.path().display()))?;
-            services.push((format!("catalog/{}", f.path().display()), text.to_string()));
-        }
-    }
-    let rules: BTreeSet<String> = fees.rule_names().into_iter().collect();
-    Ok(Catalog::from_sources(
-        ("catalog/workflows.toml", wf),
-        &services,
-        &rules,
-    )?)
 }
 
 /// ГБД ФЛ / ГБД ЮЛ: the configured HTTP endpoint, or the embedded demo registry.

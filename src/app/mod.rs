@@ -10,6 +10,7 @@ pub mod results;
 pub mod seed;
 pub mod signing;
 pub mod views;
+pub mod yearly;
 
 use crate::config::Config;
 use crate::db::Store;
@@ -22,7 +23,8 @@ use chrono::{DateTime, Utc};
 use include_dir::{include_dir, Dir};
 use std::sync::Arc;
 
-/// The catalog shipped in the binary (`catalog/`).
+/// The catalog shipped in the binary (`catalog/`); `catalog_dir` overrides it file by file
+/// ([`crate::catalog_source`]).
 pub static CATALOG_DIR: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/catalog");
 
 /// Time source; tests inject a fixed clock to travel in time.
@@ -86,6 +88,10 @@ pub struct App {
     pub catalog: Arc<Catalog>,
     pub fees: Arc<FeeTable>,
     pub calendar: Arc<WorkingCalendar>,
+    /// Document wording (compiled in, or overridden by `templates_dir`).
+    pub templates: Arc<crate::pdf::Templates>,
+    /// The public verification page (`templates/pages/verify.html`).
+    pub verify_page: Arc<str>,
     pub files: FileStore,
     pub persons: Arc<dyn PersonRegistry>,
     pub companies: Arc<dyn CompanyRegistry>,

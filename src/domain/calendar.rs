@@ -21,6 +21,9 @@ use chrono::{
 };
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use super::datafile::DataIssue;
 
 /// The embedded Kazakh calendar data.
 pub const KZ_CALENDAR_TOML: &str = include_str!("../../catalog/calendar/kz.toml");
@@ -30,9 +33,9 @@ const PRECOMPUTED: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CalendarError {
-    /// The calendar file is malformed.
+    /// The calendar file is malformed (with the line and field).
     #[error("calendar data: {0}")]
-    Data(String),
+    Data(DataIssue),
     /// Opening time is not before closing time.
     #[error("working hours: opening time {open} must be before closing time {close}")]
     InvalidWorkHours { open: NaiveTime, close: NaiveTime },
@@ -84,11 +87,11 @@ struct CalendarHeader {
 #[serde(deny_unknown_fields)]
 struct HolidayEntry {
     /// "MM-DD".
-    date: String,
+    date: Spanned<String>,
     name: String,
     kind: HolidayKind,
     from: Option<i32>,
-    until: Option<i32>,
+    until: Option<Spanned<i32>>,
     #[serde(default = "yes")]
     verified: bool,
 }
@@ -96,7 +99,7 @@ struct HolidayEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct YearEntry {
-    year: i32,
+    year: Spanned<i32>,
     #[serde(default)]
     note: Option<String>,
     #[serde(default)]
@@ -108,7 +111,7 @@ struct YearEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct MovingEntry {
-    date: NaiveDate,
+    date: Spanned<DataDate>,
     name: String,
     #[serde(default = "religious")]
     kind: HolidayKind,
@@ -119,11 +122,51 @@ struct MovingEntry {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct TransferEntry {
-    rest_on: Option<NaiveDate>,
-    work_on: Option<NaiveDate>,
-    source: String,
+    rest_on: Option<Spanned<DataDate>>,
+    work_on: Option<Spanned<DataDate>>,
+    source: Spanned<String>,
     #[serde(default = "yes")]
     verified: bool,
+}
+
+/// A date written as a TOML date (`2027-05-16`) or a string (`"2027-05-16"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct DataDate(NaiveDate);
+
+impl<'de> Deserialize<'de> for DataDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = DataDate;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a date YYYY-MM-DD")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<DataDate, E> {
+                s.trim()
+                    .parse::<NaiveDate>()
+                    .map(DataDate)
+                    .map_err(|_| E::custom(format!("`{s}` is not a date YYYY-MM-DD")))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<DataDate, A::Error> {
+                let dt = toml::value::Datetime::deserialize(
+                    serde::de::value::MapAccessDeserializer::new(map),
+                )?;
+                match (dt.date, dt.time, dt.offset) {
+                    (Some(d), None, None) => NaiveDate::from_ymd_opt(
+                        i32::from(d.year),
+                        u32::from(d.month),
+                        u32::from(d.day),
+                    )
+                    .map(DataDate)
+                    .ok_or_else(|| serde::de::Error::custom(format!("`{dt}` is not a date"))),
+                    _ => Err(serde::de::Error::custom(format!(
+                        "`{dt}`: a date YYYY-MM-DD without a time is expected"
+                    ))),
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 fn yes() -> bool {
@@ -233,8 +276,8 @@ fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-fn parse_month_day(s: &str) -> Result<(u32, u32), CalendarError> {
-    let bad = || CalendarError::Data(format!("holiday date `{s}` is not MM-DD"));
+fn parse_month_day(s: &str) -> Result<(u32, u32), String> {
+    let bad = || format!("`{s}` is not MM-DD");
     let (m, d) = s.split_once('-').ok_or_else(bad)?;
     if m.len() != 2 || d.len() != 2 {
         return Err(bad());
@@ -245,20 +288,33 @@ fn parse_month_day(s: &str) -> Result<(u32, u32), CalendarError> {
     Ok((m, d))
 }
 
+/// Years the calendar data may list (a typo such as `year = 227` is refused).
+const DATA_YEARS: std::ops::RangeInclusive<i32> = 1992..=2100;
+
 impl WorkingCalendar {
-    /// Parses calendar data (format: `catalog/calendar/kz.toml`, `docs/calendar.md`).
+    /// Parses calendar data (format: `catalog/calendar/kz.toml`, `docs/calendar.md`). A
+    /// problem is a [`CalendarError::Data`] naming the line and field.
     pub fn from_toml(text: &str) -> Result<WorkingCalendar, CalendarError> {
+        let data = |span: std::ops::Range<usize>, field: &str, message: String| {
+            CalendarError::Data(DataIssue::at(text, span, field, message))
+        };
         let f: CalendarFile =
-            toml::from_str(text).map_err(|e| CalendarError::Data(e.message().to_owned()))?;
+            toml::from_str(text).map_err(|e| CalendarError::Data(DataIssue::toml(text, &e)))?;
         let mut recurring = Vec::with_capacity(f.holiday.len());
         for h in f.holiday {
-            let (month, day) = parse_month_day(&h.date)?;
-            if let (Some(a), Some(b)) = (h.from, h.until) {
-                if a > b {
-                    return Err(CalendarError::Data(format!(
-                        "holiday {}: from {a} is after until {b}",
-                        h.date
-                    )));
+            let (month, day) = parse_month_day(h.date.get_ref())
+                .map_err(|m| data(h.date.span(), "holiday.date", m))?;
+            if let (Some(a), Some(b)) = (h.from, &h.until) {
+                if a > *b.get_ref() {
+                    return Err(data(
+                        b.span(),
+                        "holiday.until",
+                        format!(
+                            "holiday {}: from {a} is after until {}",
+                            h.date.get_ref(),
+                            b.get_ref()
+                        ),
+                    ));
                 }
             }
             recurring.push(Recurring {
@@ -267,7 +323,7 @@ impl WorkingCalendar {
                 name: h.name,
                 kind: h.kind,
                 from: h.from,
-                until: h.until,
+                until: h.until.map(Spanned::into_inner),
                 verified: h.verified,
             });
         }
@@ -275,21 +331,36 @@ impl WorkingCalendar {
         let mut decrees = Vec::new();
         let mut years = BTreeMap::new();
         for y in f.year {
-            if years.insert(y.year, y.note).is_some() {
-                return Err(CalendarError::Data(format!(
-                    "year {} is listed twice",
-                    y.year
-                )));
+            let (year, year_span) = (*y.year.get_ref(), y.year.span());
+            if !DATA_YEARS.contains(&year) {
+                return Err(data(
+                    year_span,
+                    "year.year",
+                    format!(
+                        "{year} is not a year ({}-{})",
+                        DATA_YEARS.start(),
+                        DATA_YEARS.end()
+                    ),
+                ));
+            }
+            if years.insert(year, y.note).is_some() {
+                return Err(data(
+                    year_span,
+                    "year.year",
+                    format!("year {year} is listed twice"),
+                ));
             }
             for m in y.moving {
-                if m.date.year() != y.year {
-                    return Err(CalendarError::Data(format!(
-                        "moving holiday {} is listed under year {}",
-                        m.date, y.year
-                    )));
+                let date = m.date.get_ref().0;
+                if date.year() != year {
+                    return Err(data(
+                        m.date.span(),
+                        "year.moving.date",
+                        format!("moving holiday {date} is listed under year {year}"),
+                    ));
                 }
                 moving.push(Moving {
-                    date: m.date,
+                    date,
                     name: m.name,
                     kind: m.kind,
                     verified: m.verified,
@@ -297,37 +368,48 @@ impl WorkingCalendar {
             }
             for t in y.transfer {
                 if t.rest_on.is_none() && t.work_on.is_none() {
-                    return Err(CalendarError::Data(format!(
-                        "a transfer in year {} has neither rest_on nor work_on",
-                        y.year
-                    )));
+                    return Err(data(
+                        t.source.span(),
+                        "year.transfer",
+                        format!("a transfer in year {year} has neither rest_on nor work_on"),
+                    ));
                 }
-                for d in t.rest_on.iter().chain(t.work_on.iter()) {
-                    if d.year() != y.year {
-                        return Err(CalendarError::Data(format!(
-                            "transfer date {d} is listed under year {}",
-                            y.year
-                        )));
+                for (field, d) in [
+                    ("year.transfer.rest_on", &t.rest_on),
+                    ("year.transfer.work_on", &t.work_on),
+                ] {
+                    if let Some(d) = d.as_ref().filter(|d| d.get_ref().0.year() != year) {
+                        return Err(data(
+                            d.span(),
+                            field,
+                            format!(
+                                "transfer date {} is listed under year {year}",
+                                d.get_ref().0
+                            ),
+                        ));
                     }
                 }
-                if let Some(d) = t.rest_on {
-                    if is_weekend(d) {
-                        return Err(CalendarError::Data(format!(
-                            "transfer rest_on {d} is already a weekend day"
-                        )));
-                    }
+                if let Some(d) = t.rest_on.as_ref().filter(|d| is_weekend(d.get_ref().0)) {
+                    return Err(data(
+                        d.span(),
+                        "year.transfer.rest_on",
+                        format!(
+                            "transfer rest_on {} is already a weekend day",
+                            d.get_ref().0
+                        ),
+                    ));
                 }
-                if let Some(d) = t.work_on {
-                    if !is_weekend(d) {
-                        return Err(CalendarError::Data(format!(
-                            "transfer work_on {d} is not a weekend day"
-                        )));
-                    }
+                if let Some(d) = t.work_on.as_ref().filter(|d| !is_weekend(d.get_ref().0)) {
+                    return Err(data(
+                        d.span(),
+                        "year.transfer.work_on",
+                        format!("transfer work_on {} is not a weekend day", d.get_ref().0),
+                    ));
                 }
                 decrees.push(Decree {
-                    rest_on: t.rest_on,
-                    work_on: t.work_on,
-                    source: t.source,
+                    rest_on: t.rest_on.map(|d| d.into_inner().0),
+                    work_on: t.work_on.map(|d| d.into_inner().0),
+                    source: t.source.into_inner(),
                     verified: t.verified,
                 });
             }
@@ -378,6 +460,12 @@ impl WorkingCalendar {
     /// weekend-carry rule apply, so results may miss Kurban Ait and decrees.
     pub fn covers(&self, year: i32) -> bool {
         self.years.contains_key(&year)
+    }
+
+    /// True when `year` is covered and none of its holidays, carried days or decrees is
+    /// marked `verified = false`.
+    pub fn year_verified(&self, year: i32) -> bool {
+        self.covers(year) && self.special_days(year).iter().all(|d| d.verified)
     }
 
     /// Years with per-year data.
@@ -894,6 +982,13 @@ mod tests {
         // 2027: 1 May (Sat) → 3 May; 9 May (Sun) → 10 May.
         assert!(!c.is_working_day(d(2027, 5, 3)));
         assert!(!c.is_working_day(d(2027, 5, 10)));
+        // 2028: New Year 1 (Sat), 2 (Sun) → 3 and 4 Jan off; 7 May (Sun) → 8 May;
+        // Independence Day 16 Dec (Sat) → 18 Dec.
+        assert_eq!(c.day_kind(d(2028, 1, 3)), DayKind::CarriedDayOff);
+        assert_eq!(c.day_kind(d(2028, 1, 4)), DayKind::CarriedDayOff);
+        assert!(c.is_working_day(d(2028, 1, 5)));
+        assert_eq!(c.day_kind(d(2028, 5, 8)), DayKind::CarriedDayOff);
+        assert_eq!(c.day_kind(d(2028, 12, 18)), DayKind::CarriedDayOff);
     }
 
     /// Religious holidays are days off but are never carried.
@@ -936,8 +1031,11 @@ mod tests {
     #[test]
     fn coverage() {
         let c = cal();
-        assert_eq!(c.covered_years(), vec![2024, 2025, 2026, 2027]);
+        assert_eq!(c.covered_years(), vec![2024, 2025, 2026, 2027, 2028]);
         assert!(c.covers(2026));
+        // Kurban Ait of 2028 is an expected date, so the year is an assumption.
+        assert_eq!(c.day_kind(d(2028, 5, 5)), DayKind::Holiday);
+        assert!(!c.year_verified(2028));
         assert!(!c.covers(2030));
         assert!(c.year_note(2026).is_some());
         // Outside the covered years the recurring rules still apply (and far outside the
@@ -1152,6 +1250,27 @@ mod tests {
         assert_eq!(
             code("[[year]]\nyear = 2024\n[[year]]\nyear = 2024"),
             Err(ErrorCode::CalendarData)
+        );
+        // Each problem names its line and field.
+        let issue = |s: &str| match WorkingCalendar::from_toml(s) {
+            Err(CalendarError::Data(d)) => (d.line, d.field),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            issue("[[year]]\nyear = 2027\n\n[[year.transfer]]\nrest_on = \"2027-05-08\"\nsource = \"x\""),
+            (Some(5), "year.transfer.rest_on".to_string())
+        );
+        assert_eq!(
+            issue("[[holiday]]\ndate = \"13-01\"\nname = \"x\"\nkind = \"state\""),
+            (Some(2), "holiday.date".to_string())
+        );
+        assert_eq!(
+            issue("[[year]]\nyear = 2024\n[[year]]\nyear = 2024"),
+            (Some(4), "year.year".to_string())
+        );
+        assert_eq!(
+            issue("[[year]]\nyear = 2027\n[[year.moving]]\ndate = 2027-05-16\nname = \"x\"\nverifed = false"),
+            (Some(6), "year.moving.verifed".to_string())
         );
         // An empty calendar: weekends only.
         let empty = WorkingCalendar::from_toml("").expect("empty calendar");

@@ -113,8 +113,9 @@ fn a_minimal_catalog_loads() {
 
 #[test]
 fn the_embedded_catalog_loads() {
-    let fees = crate::domain::money::FeeTable::embedded().expect("fees");
-    let c = crate::app::load_catalog(&fees).expect("embedded catalog");
+    let c = crate::catalog_source::load(None, None)
+        .expect("embedded catalog")
+        .catalog;
     assert!(c.services().count() >= 5);
     for s in c.services() {
         assert_eq!(c.workflow_of(s).code, s.workflow);

@@ -5,12 +5,12 @@
 
 use super::*;
 use crate::domain::catalog::Catalog;
-use crate::domain::money::FeeTable;
 use std::collections::BTreeSet;
 
 fn catalog() -> Catalog {
-    let fees = FeeTable::embedded().expect("embedded fee table");
-    crate::app::load_catalog(&fees).expect("embedded catalog")
+    crate::catalog_source::load(None, None)
+        .expect("embedded catalog")
+        .catalog
 }
 
 /// Facts under which every guard holds.

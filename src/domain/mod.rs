@@ -2,9 +2,11 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod datafile;
 pub mod documents;
 pub mod forms;
 pub mod identity;
 pub mod lifecycle;
 pub mod money;
 pub mod roles;
+pub mod yearly;

@@ -28,9 +28,12 @@ pub struct Health {
     pub status: String,
     pub database: String,
     pub version: String,
+    /// МРП and working calendar of the current and next year; `missing` lists what to add.
+    pub yearly_data: crate::app::yearly::YearlyDataHealth,
 }
 
-/// Liveness and database reachability.
+/// Liveness, database reachability, and the yearly data (a missing МРП or calendar is a
+/// warning in `yearly_data.missing`; it does not change the status).
 #[utoipa::path(get, path = "/health", tag = "ops", responses((status = 200, body = Health), (status = 503, body = Health)))]
 #[get("/health")]
 pub async fn health(app: web::Data<App>) -> HttpResponse {
@@ -42,6 +45,7 @@ pub async fn health(app: web::Data<App>) -> HttpResponse {
         status: if db_ok { "ok" } else { "degraded" }.into(),
         database: app.backend_name().into(),
         version: env!("CARGO_PKG_VERSION").into(),
+        yearly_data: crate::app::yearly::status(&app),
     };
     if db_ok {
         HttpResponse::Ok().json(body)

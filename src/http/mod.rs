@@ -62,8 +62,10 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
-/// Starts the server on an already bound listener (tests bind port 0).
+/// Starts the server on an already bound listener (tests bind port 0), with the daily
+/// check of the yearly data ([`crate::app::yearly`]).
 pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
+    crate::app::yearly::spawn_daily_check(app.clone());
     let mut server = HttpServer::new(move || {
         actix_web::App::new()
             .wrap_fn(|req, srv| {

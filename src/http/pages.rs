@@ -24,9 +24,7 @@ fn esc(s: &str) -> String {
     out
 }
 
-static PAGE: &str = include_str!("../../templates/pages/verify.html");
-
-fn render(d: &DocumentView, request_number: &str) -> String {
+fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
     let (kk, ru, en) = d.status.labels();
     let time = |t: chrono::DateTime<chrono::Utc>| {
         t.with_timezone(&chrono_tz::Asia::Almaty)
@@ -48,7 +46,7 @@ fn render(d: &DocumentView, request_number: &str) -> String {
             )
         })
         .unwrap_or_default();
-    PAGE.replace("{{title}}", &esc(&d.title))
+    page.replace("{{title}}", &esc(&d.title))
         .replace("{{status}}", &esc(d.status.as_str()))
         .replace("{{status_kk}}", kk)
         .replace("{{status_ru}}", ru)
@@ -71,12 +69,13 @@ fn render(d: &DocumentView, request_number: &str) -> String {
 #[get("/verify/{document_id}")]
 pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResponse {
     let id = id.into_inner();
-    let found = web::block(move || results::public_document(&app, &id)).await;
+    let app2 = app.clone();
+    let found = web::block(move || results::public_document(&app2, &id)).await;
     match found {
         Ok(Ok(p)) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
-            .body(render(&p.document, &p.request_number)),
+            .body(render(&app.verify_page, &p.document, &p.request_number)),
         Ok(Err(e)) if e.code == ErrorCode::DocumentNotFound => HttpResponse::NotFound()
             .content_type("text/html; charset=utf-8")
             .body(PAGE_NOT_FOUND.to_string()),

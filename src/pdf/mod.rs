@@ -26,7 +26,7 @@ pub mod template;
 pub mod verify;
 
 pub use pades::{sign, SIGNATURE_FIELD_NAME};
-pub use render::render;
+pub use render::{render, render_with};
 pub use samples::sample_document;
 pub use template::{templates, Template, Templates, KINDS};
 pub use verify::{
@@ -80,9 +80,17 @@ pub enum PdfError {
     Sign(String),
 }
 
-/// Checks `data` against its template; returns the template.
+/// Checks `data` against its compiled-in template; returns the template.
 pub fn validate(data: &DocumentData) -> Result<&'static Template, PdfError> {
-    let tpl = templates()?.get(&data.kind)?;
+    validate_with(templates()?, data)
+}
+
+/// Checks `data` against its template in `templates`; returns the template.
+pub fn validate_with<'a>(
+    templates: &'a Templates,
+    data: &DocumentData,
+) -> Result<&'a Template, PdfError> {
+    let tpl = templates.get(&data.kind)?;
     let id = &data.document_id;
     if !(16..=128).contains(&id.len())
         || !id

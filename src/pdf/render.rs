@@ -28,8 +28,8 @@ use printpdf::{
 };
 
 use super::fonts::{self, Face, Fonts};
-use super::template::{Bilingual, CommonText, Template};
-use super::{qr, validate, DocumentData, PdfError};
+use super::template::{Bilingual, CommonText, Template, Templates};
+use super::{qr, DocumentData, PdfError};
 
 // Geometry, in points (1 mm = 2.8346 pt).
 const PAGE_W: f32 = 595.276;
@@ -520,10 +520,16 @@ fn lo_err(e: impl std::fmt::Display) -> PdfError {
     PdfError::Render(e.to_string())
 }
 
-/// Renders `data` as an unsigned PDF (validated first, see [`super::validate`]).
+/// Renders `data` as an unsigned PDF with the compiled-in templates (validated first, see
+/// [`super::validate`]).
 pub fn render(data: &DocumentData) -> Result<Vec<u8>, PdfError> {
-    let tpl = validate(data)?;
-    let common = &super::templates()?.common;
+    render_with(super::templates()?, data)
+}
+
+/// Renders `data` as an unsigned PDF with the wording of `templates`.
+pub fn render_with(templates: &Templates, data: &DocumentData) -> Result<Vec<u8>, PdfError> {
+    let tpl = super::validate_with(templates, data)?;
+    let common = &templates.common;
     let raw = fonts::with_fonts(|fonts| -> Result<Vec<u8>, PdfError> {
         let (mut pages, used) = layout(fonts, common, tpl, data)?;
         // Subset-tagged font names (e.g. "QKXBMF+DejaVuSans"), also the resource names.

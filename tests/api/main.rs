@@ -21,3 +21,4 @@ mod request_numbers;
 mod result_documents;
 mod routes;
 mod state_changes;
+mod yearly_data;

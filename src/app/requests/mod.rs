@@ -80,10 +80,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     let fee = app
         .fees
         .fee(&variant.fee_rule, now.date_naive())
-        .map_err(|e| {
-            tracing::error!(rule = %variant.fee_rule, error = %e, "fee table incomplete");
-            AppError::with(ErrorCode::FeeNotConfigured, e.to_string())
-        })?;
+        .map_err(|e| crate::app::yearly::fee_error(&variant.fee_rule, e))?;
     let owner = if user.role == Role::Applicant {
         Some(user.id.clone())
     } else {

@@ -30,7 +30,7 @@ pub fn issue_document(
     issue: &Issue<'_>,
 ) -> Result<DocumentRow, AppError> {
     let kind = template_for(issue.service, &req.variant, issue.issues);
-    let template = template_named(&kind)?;
+    let template = template_named(app, &kind)?;
     check_decision_fields(&template, &kind, issue.decision_fields)?;
     let mut values = field_values(c, req, issue)?;
     let licence = licence_op(issue, req);
@@ -77,9 +77,10 @@ pub fn issue_document(
     Ok(row)
 }
 
-fn template_named(kind: &str) -> Result<Template, AppError> {
-    crate::pdf::templates()
-        .and_then(|t| t.get(kind).cloned())
+fn template_named(app: &App, kind: &str) -> Result<Template, AppError> {
+    app.templates
+        .get(kind)
+        .cloned()
         .map_err(|e| AppError::internal(e.to_string()))
 }
 
@@ -258,7 +259,8 @@ fn render_and_sign(
         issued_at: issue.now,
     };
     let key = app.pki.result_signer(&issue.service.provider.code)?;
-    let unsigned = crate::pdf::render(&data).map_err(|e| AppError::internal(e.to_string()))?;
+    let unsigned = crate::pdf::render_with(&app.templates, &data)
+        .map_err(|e| AppError::internal(e.to_string()))?;
     let bytes = crate::pdf::sign(
         &unsigned,
         key,

@@ -54,22 +54,6 @@ pub fn template_for(service: &Service, variant: &str, issues: Issues) -> String 
     }
 }
 
-/// Every template the catalog names exists (checked at start, so a typo stops the server
-/// with the service named rather than failing a decision later).
-pub fn check_templates(catalog: &crate::domain::catalog::Catalog) -> anyhow::Result<()> {
-    let templates = crate::pdf::templates().map_err(|e| anyhow::anyhow!("{e}"))?;
-    for s in catalog.services() {
-        let mut names = vec![s.result.template.clone(), s.result.refusal_template.clone()];
-        names.extend(s.variants.iter().filter_map(|v| v.result_template.clone()));
-        for n in names {
-            templates
-                .get(&n)
-                .map_err(|e| anyhow::anyhow!("catalog service `{}`: template: {e}", s.code))?;
-        }
-    }
-    Ok(())
-}
-
 /// A new unguessable public document id: 128 random bits, URL-safe.
 pub fn new_document_id() -> String {
     use rand::RngCore;

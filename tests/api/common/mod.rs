@@ -55,6 +55,12 @@ impl TestApp {
     }
 
     pub fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_at(SettableClock::new(), tune)
+    }
+
+    /// [`TestApp::spawn_with`] with the clock already at a given time (the app checks its
+    /// yearly data against the clock when it starts).
+    pub fn spawn_at(clock: SettableClock, tune: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let scratch = scratch_database();
         let mut config = Config::for_dir(dir.path(), scratch.as_ref().map(|s| s.2.clone()));
@@ -65,7 +71,7 @@ impl TestApp {
         tune(&mut config);
         let store = ruqsat::db::Store::open(&config.database_url, 8).expect("open store");
         store.migrate().expect("migrate");
-        let clock = Arc::new(SettableClock::new());
+        let clock = Arc::new(clock);
         let app = App::with_store(config, store, clock.clone()).expect("build app");
         let (tx, rx) = std::sync::mpsc::channel();
         let server_app = app.clone();
