@@ -719,3 +719,7 @@ mod tests {
         assert!(!is_requirement_id("X-003-07"));
     }
 }
+
+#[cfg(test)]
+#[path = "catalog_tests.rs"]
+mod loader_tests;
