@@ -220,12 +220,21 @@ fn no_services_is_an_error() {
     assert_fails(load(WORKFLOWS, &[]), "catalog/services", "no services");
 }
 
-/// Every other check of the loader: (what, broken workflows.toml or None, broken service
-/// file or None, file named, message fragment).
+/// Every other check of the loader, one broken field at a time.
 #[test]
 fn each_broken_field_is_reported_with_its_file() {
+    /// Text to replace and its replacement.
     type Edit = (&'static str, &'static str);
-    let cases: &[(&str, Option<Edit>, Option<Edit>, &str, &str)] = &[
+    /// What is broken, the edit of workflows.toml or of the service file, the file the
+    /// error names, a fragment of its message.
+    type Case = (
+        &'static str,
+        Option<Edit>,
+        Option<Edit>,
+        &'static str,
+        &'static str,
+    );
+    let cases: &[Case] = &[
         (
             "unknown field",
             None,

@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn demo_registry_has_the_demo_people() {
         let r = demo();
-        // Referenced by src/demo.rs, catalog/demo/users.toml, tests/common and README.
+        // Referenced by src/demo.rs, catalog/demo/users.toml, tests/api/common and README.
         let aigerim = r.find_person("850305401237").expect("aigerim");
         assert_eq!(aigerim.first_name, "Әйгерім");
         assert_eq!(
