@@ -422,7 +422,8 @@ pub(crate) enum By<'a> {
 }
 
 /// A step taken through [`take`]: the workflow action, who takes it, the facts established
-/// by the calling use case, and what the history entry records.
+/// by the calling use case, and what the history entry records. The step's `reason` is
+/// also the fact the `reason_required` guard checks.
 pub(crate) struct Take<'a> {
     pub action: &'a str,
     pub by: By<'a>,
@@ -441,6 +442,10 @@ pub(crate) fn take(
     req: &RequestRow,
     t: Take<'_>,
 ) -> Result<RequestRow, AppError> {
+    let facts = Facts {
+        reason: t.reason.clone(),
+        ..t.facts
+    };
     let (actor, user) = match t.by {
         By::System(user) => (
             Actor::system(user.map_or(Role::Applicant, |u| u.role)),
@@ -454,7 +459,7 @@ pub(crate) fn take(
         req.state,
         t.action,
         &actor,
-        &t.facts,
+        &facts,
     )?;
     let input = TransitionInput {
         action: t.action.to_string(),

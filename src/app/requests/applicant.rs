@@ -97,6 +97,12 @@ pub(super) fn resolve(
             .unwrap_or_default();
         (given_iin, given_bin, name)
     };
+    if iin.is_none() && bin.is_none() {
+        return Err(AppError::with(
+            ErrorCode::BadRequest,
+            "the applicant has no IIN or BIN",
+        ));
+    }
     if channel.registry_lookup {
         name = match (kind, &iin, &bin) {
             (ApplicantKind::Person, Some(iin), _) => app
@@ -110,19 +116,15 @@ pub(super) fn resolve(
                     .map_err(registry_error)?
                     .name
             }
+            // A person is identified by an IIN, a company by a BIN (checked above for a
+            // desk; from the account on the portal).
             _ => {
                 return Err(AppError::with(
                     ErrorCode::BadRequest,
-                    "the applicant has no IIN or BIN",
+                    format!("a {} is looked up by its own number", kind.as_str()),
                 ))
             }
         };
-    }
-    if iin.is_none() && bin.is_none() {
-        return Err(AppError::with(
-            ErrorCode::BadRequest,
-            "the applicant has no IIN or BIN",
-        ));
     }
     if name.trim().is_empty() {
         return Err(AppError::with(ErrorCode::FormIncomplete, "applicant name"));

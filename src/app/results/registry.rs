@@ -65,10 +65,7 @@ pub fn change_status(
             Take {
                 action: &action,
                 by: By::User(user),
-                facts: Facts {
-                    reason: Some(reason.to_string()),
-                    ..Facts::default()
-                },
+                facts: Facts::default(),
                 reason: Some(reason.to_string()),
                 data: Some(
                     serde_json::json!({"document_id": doc.id, "from": doc.status, "to": to}),
