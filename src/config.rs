@@ -133,6 +133,10 @@ pub const SETTINGS: &[&str] = &[
     "config",
 ];
 
+/// `RUQSAT_*` variables read by the test suite and benchmarks, not by the server:
+/// a shell that exports them for `cargo test` can still start `ruqsat`.
+const TOOLING_VARS: &[&str] = &["RUQSAT_REQUIRE_TOOLS", "RUQSAT_KEEP_PDFS", "RUQSAT_PDF_BENCH_N"];
+
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: setting `{setting}`: {message}")]
 pub struct ConfigError {
@@ -162,6 +166,9 @@ impl Config {
     ) -> Result<Config, ConfigError> {
         let get = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
         for (name, _) in env {
+            if TOOLING_VARS.contains(&name.as_str()) {
+                continue;
+            }
             if let Some(rest) = name.strip_prefix("RUQSAT_") {
                 if !SETTINGS.contains(&rest.to_ascii_lowercase().as_str()) {
                     return Err(bad(
@@ -459,6 +466,16 @@ mod tests {
     fn unknown_env_setting_is_named() {
         let e = Config::from_parts(None, &env(&[("RUQSAT_LISTN", "x")])).expect_err("unknown");
         assert_eq!(e.setting, "RUQSAT_LISTN");
+    }
+
+    #[test]
+    fn the_test_suites_own_variables_are_not_settings_and_do_not_stop_the_start() {
+        let c = Config::from_parts(
+            None,
+            &env(&[("RUQSAT_REQUIRE_TOOLS", "1"), ("RUQSAT_KEEP_PDFS", "/tmp")]),
+        )
+        .expect("tooling variables are ignored");
+        assert_eq!(c.listen, Config::from_parts(None, &[]).expect("defaults").listen);
     }
 
     #[test]

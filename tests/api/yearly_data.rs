@@ -302,7 +302,7 @@ fn a_broken_override_file_stops_the_start_naming_file_and_line() {
 }
 
 fn ruqsat(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ruqsat"))
+    crate::common::ruqsat_command()
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("RUQSAT_CATALOG_DIR")
