@@ -256,7 +256,7 @@ impl Layer {
     }
 
     /// Files taken from the directory: (shown path, replaces a compiled-in file).
-    fn from_dir(&self) -> Vec<(String, bool)> {
+    fn overridden_files(&self) -> Vec<(String, bool)> {
         self.files
             .values()
             .filter(|f| f.from_dir)
@@ -570,8 +570,8 @@ pub fn load(
     // Files in the directories that nothing reads (after every read above).
     let mut ignored = catalog_layer.unread();
     ignored.extend(templates_layer.unread());
-    let mut from_dirs = catalog_layer.from_dir();
-    from_dirs.extend(templates_layer.from_dir());
+    let mut from_dirs = catalog_layer.overridden_files();
+    from_dirs.extend(templates_layer.overridden_files());
     from_dirs.retain(|(f, _)| !ignored.contains(f));
 
     match (fees, calendar, catalog, templates, verify_page) {

@@ -135,7 +135,11 @@ pub const SETTINGS: &[&str] = &[
 
 /// `RUQSAT_*` variables read by the test suite and benchmarks, not by the server:
 /// a shell that exports them for `cargo test` can still start `ruqsat`.
-const TOOLING_VARS: &[&str] = &["RUQSAT_REQUIRE_TOOLS", "RUQSAT_KEEP_PDFS", "RUQSAT_PDF_BENCH_N"];
+const TOOLING_VARS: &[&str] = &[
+    "RUQSAT_REQUIRE_TOOLS",
+    "RUQSAT_KEEP_PDFS",
+    "RUQSAT_PDF_BENCH_N",
+];
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration: setting `{setting}`: {message}")]
@@ -475,7 +479,10 @@ mod tests {
             &env(&[("RUQSAT_REQUIRE_TOOLS", "1"), ("RUQSAT_KEEP_PDFS", "/tmp")]),
         )
         .expect("tooling variables are ignored");
-        assert_eq!(c.listen, Config::from_parts(None, &[]).expect("defaults").listen);
+        assert_eq!(
+            c.listen,
+            Config::from_parts(None, &[]).expect("defaults").listen
+        );
     }
 
     #[test]
