@@ -269,8 +269,7 @@ pub fn run() -> i32 {
             at,
             server,
         } => {
-            let lookup =
-                server.map(|base| move |id: &str| -> Option<String> { registry_status(&base, id) });
+            let lookup = server.map(|base| move |id: &str| registry_status(&base, id));
             return crate::pdf::verify_cli(
                 &file,
                 &trust,
@@ -438,23 +437,27 @@ fn verify_signature(
 /// The registry status of a document from a Ruqsat server (`GET /api/v1/verify/{id}`):
 /// `None` when the server does not know it; an unreachable server is reported as the status
 /// `unreachable`, which is not acceptable — asked to check the status, we fail closed.
-fn registry_status(base: &str, id: &str) -> Option<String> {
+fn registry_status(base: &str, id: &str) -> crate::pdf::RegistryStatus {
+    use crate::pdf::RegistryStatus;
     let url = format!("{}/api/v1/verify/{id}", base.trim_end_matches('/'));
     let answer = reqwest::blocking::Client::builder()
         .timeout(std::time::Duration::from_secs(15))
         .build()
         .and_then(|c| c.get(&url).send());
     match answer {
-        Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => None,
+        Ok(r) if r.status() == reqwest::StatusCode::NOT_FOUND => RegistryStatus::NotFound,
         Ok(r) if r.status().is_success() => r
             .json::<serde_json::Value>()
             .ok()
-            .and_then(|v| v["document"]["status"].as_str().map(str::to_string))
-            .or_else(|| Some("unreadable-answer".into())),
-        Ok(r) => Some(format!("unreachable (HTTP {})", r.status())),
+            .and_then(|v| v["document"]["status"].as_str()?.parse().ok())
+            .map_or_else(
+                || RegistryStatus::Unanswered("unreadable answer".into()),
+                RegistryStatus::Found,
+            ),
+        Ok(r) => RegistryStatus::Unanswered(format!("unreachable (HTTP {})", r.status())),
         Err(e) => {
             eprintln!("ruqsat: registry {url}: {e}");
-            Some("unreachable".into())
+            RegistryStatus::Unanswered("unreachable".into())
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::app::requests::{self, ApplicantInput, NewRequest, TransitionInput, Up
 use crate::app::seed::demo_password;
 use crate::app::App;
 use crate::config::Config;
+use crate::domain::channels::ChannelCode;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use serde::Serialize;
@@ -16,7 +17,7 @@ use std::path::Path;
 #[derive(Debug, Serialize)]
 pub struct Flow {
     pub service: String,
-    pub channel: String,
+    pub channel: ChannelCode,
     pub request: String,
     pub outcome: String,
     /// The applicant (holder) name as entered, printed on the documents.
@@ -346,7 +347,7 @@ fn pay_in_sandbox(app: &App, user: &CurrentUser, number: &str) -> Result<(), App
         .complete(&gid, crate::payments::PaymentStatus::Paid)
         .map_err(AppError::internal)?;
     let paid = crate::app::payments::status(app, user, number)?;
-    if paid.status != "paid" {
+    if paid.status != crate::payments::PaymentStatus::Paid {
         return Err(AppError::internal(format!("payment {}", paid.status)));
     }
     Ok(())
@@ -354,7 +355,7 @@ fn pay_in_sandbox(app: &App, user: &CurrentUser, number: &str) -> Result<(), App
 
 /// A medical-licence request taken from intake to the official's decision.
 struct Licence<'a> {
-    channel: &'a str,
+    channel: ChannelCode,
     variant: &'a str,
     /// Who opens the request: the company's director on the portal, the desk employee or
     /// the ЦОН operator otherwise (who then also signs, R-003-50, G-29).
@@ -381,7 +382,7 @@ impl<'a> Licence<'a> {
     /// The demo company on the portal, every applicable item met.
     fn portal(variant: &'a str, form: Value, met: &'a [&'a str]) -> Self {
         Licence {
-            channel: "portal",
+            channel: ChannelCode::Portal,
             variant,
             initiator: "medcenter",
             bin: None,
@@ -393,7 +394,7 @@ impl<'a> Licence<'a> {
     }
 
     fn run(&self, app: &App) -> Result<(crate::app::views::RequestView, String), AppError> {
-        let staff = self.channel != "portal";
+        let staff = self.channel.is_assisted();
         let initiator = login(app, self.initiator)?;
         let r = requests::create(
             app,
@@ -401,7 +402,7 @@ impl<'a> Licence<'a> {
             NewRequest {
                 service: "med-licence".into(),
                 variant: Some(self.variant.into()),
-                channel: self.channel.into(),
+                channel: self.channel.to_string(),
                 applicant: Some(ApplicantInput {
                     kind: crate::domain::catalog::ApplicantKind::LegalEntity,
                     iin: None,
@@ -545,7 +546,7 @@ fn dental_form() -> Value {
 /// signs a motivated refusal naming it (R-003-43).
 fn flow_licence_desk_refusal(app: &App) -> Result<Flow, AppError> {
     let (r, state) = Licence {
-        channel: "provider_desk",
+        channel: ChannelCode::ProviderDesk,
         variant: "issue",
         initiator: "official",
         bin: Some("100740004563"),
@@ -566,7 +567,7 @@ fn flow_licence_desk_refusal(app: &App) -> Result<Flow, AppError> {
 /// e-licence comes back to the ЦОН and is handed over, recording date and recipient.
 fn flow_licence_con(app: &App) -> Result<Flow, AppError> {
     let (r, _) = Licence {
-        channel: "con",
+        channel: ChannelCode::Con,
         variant: "issue",
         initiator: "operator",
         bin: Some("100740004563"),

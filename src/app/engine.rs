@@ -102,7 +102,7 @@ fn facts_for(
 ) -> Result<Facts, AppError> {
     let form: Map<String, Value> =
         serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
-    let channel = channel_of(service, &req.channel)?;
+    let channel = channel_of(service, req.channel)?;
     let attached: Vec<&str> = attachments.iter().map(|a| a.doc_type.as_str()).collect();
     let missing_documents = channel
         .documents
@@ -177,7 +177,7 @@ pub(crate) struct Step<'a> {
 /// receipt that desk and ЦОН channels hand over on submission (G-47).
 fn document_of(service: &Service, req: &RequestRow, planned: &Planned) -> Option<Issues> {
     let receipt =
-        planned.action == "submit" && service.channel(&req.channel).is_some_and(|ch| ch.receipt);
+        planned.action == "submit" && service.channel(req.channel).is_some_and(|ch| ch.receipt);
     planned.issues.or(receipt.then_some(Issues::Receipt))
 }
 

@@ -40,8 +40,7 @@ pub struct PaymentsPort {
 pub struct PaymentView {
     pub id: String,
     pub request: String,
-    /// pending | paid | declined | expired
-    pub status: String,
+    pub status: PaymentStatus,
     /// Tenge with two decimals, e.g. "43250.00".
     pub amount: String,
     pub currency: String,
@@ -56,7 +55,7 @@ fn view(p: &PaymentRow, number: &str) -> PaymentView {
     PaymentView {
         id: p.id.clone(),
         request: number.to_string(),
-        status: p.status.as_str().to_string(),
+        status: p.status,
         amount: Money::from_tiyn(p.amount_tiyn)
             .to_decimal()
             .round_dp(2)

@@ -114,7 +114,7 @@ fn signer_check(
 ) -> Result<ExpectedSigner, AppError> {
     let service = service_of(app, &req.service_code)?;
     let channel = service
-        .channel(&req.channel)
+        .channel(req.channel)
         .ok_or_else(|| AppError::internal("channel vanished"))?;
     match channel.signer {
         Signer::Applicant => {

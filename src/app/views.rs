@@ -2,6 +2,7 @@
 
 use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
 use crate::domain::catalog::ApplicantKind;
+use crate::domain::channels::ChannelCode;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
@@ -64,7 +65,7 @@ pub struct RequestView {
     pub service: String,
     pub service_version: i32,
     pub variant: String,
-    pub channel: String,
+    pub channel: ChannelCode,
     pub state: State,
     pub applicant: ApplicantView,
     #[schema(value_type = Object)]
@@ -125,7 +126,7 @@ pub struct RequestSummary {
     pub number: String,
     pub service: String,
     pub variant: String,
-    pub channel: String,
+    pub channel: ChannelCode,
     pub state: State,
     pub applicant_name: String,
     pub created_at: DateTime<Utc>,

@@ -2,6 +2,7 @@
 
 use super::schema::*;
 use crate::domain::catalog::{ApplicantKind, Issues};
+use crate::domain::channels::ChannelCode;
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::lifecycle::State;
@@ -43,7 +44,7 @@ pub struct RequestRow {
     pub service_code: String,
     pub service_version: i32,
     pub variant: String,
-    pub channel: String,
+    pub channel: ChannelCode,
     pub state: State,
     pub applicant_kind: ApplicantKind,
     pub applicant_iin: Option<Iin>,

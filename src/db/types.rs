@@ -6,6 +6,7 @@
 //! them appear in row structs and filters); the conversions themselves are here.
 
 use crate::domain::catalog::{ApplicantKind, Issues};
+use crate::domain::channels::{ChannelCode, Delivery};
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::lifecycle::State;
@@ -45,6 +46,8 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
+    ChannelCode,
+    Delivery,
     State,
     Role,
     ApplicantKind,

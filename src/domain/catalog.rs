@@ -7,6 +7,7 @@
 //! a broken file stops the server at start with a message naming the file and field.
 
 use crate::domain::calendar::DeadlineRule;
+pub use crate::domain::channels::{ChannelCode, Delivery};
 use crate::domain::lifecycle::{Guard, State};
 use crate::domain::roles::Role;
 use serde::{Deserialize, Serialize};
@@ -202,8 +203,7 @@ impl DocumentSpec {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Channel {
-    /// `portal`, `provider_desk`, `con`, `clinic_desk`, `phone`.
-    pub code: String,
+    pub code: ChannelCode,
     pub name: Text,
     /// Roles that may open a request in this channel.
     pub initiator_roles: Vec<Role>,
@@ -214,9 +214,9 @@ pub struct Channel {
     pub registry_lookup: bool,
     #[serde(default)]
     pub documents: Vec<DocumentSpec>,
-    /// How the result reaches the applicant: `cabinet`, `handover`, `email`, `oral`.
+    /// How the result may reach the applicant.
     #[serde(default)]
-    pub delivery: Vec<String>,
+    pub delivery: Vec<Delivery>,
     /// The staff member hands the applicant a signed receipt (request number, documents
     /// received) when the request is submitted in this channel (G-47).
     #[serde(default)]
@@ -282,7 +282,7 @@ impl Service {
     pub fn variant(&self, code: &str) -> Option<&Variant> {
         self.variants.iter().find(|v| v.code == code)
     }
-    pub fn channel(&self, code: &str) -> Option<&Channel> {
+    pub fn channel(&self, code: ChannelCode) -> Option<&Channel> {
         self.channels.iter().find(|c| c.code == code)
     }
     pub fn field(&self, code: &str) -> Option<&FormField> {
@@ -716,7 +716,7 @@ fn validate_service(
     }
     let mut seen = BTreeSet::new();
     for c in &s.channels {
-        if !is_code(&c.code) || !seen.insert(c.code.clone()) {
+        if !seen.insert(c.code) {
             return Err(err(
                 file,
                 format!("channel `{}`: bad or duplicate code", c.code),

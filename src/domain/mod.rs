@@ -2,6 +2,7 @@
 
 pub mod calendar;
 pub mod catalog;
+pub mod channels;
 pub mod datafile;
 pub mod documents;
 pub mod forms;

@@ -12,6 +12,7 @@
 //!    signed bytes) is reported with the SHA-256 of the file, and, when a
 //!    [`StatusLookup`] is given, the document's status in Ruqsat's registry.
 
+use crate::domain::documents::DocumentStatus;
 use crate::error::ErrorCode;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -59,8 +60,11 @@ pub enum RegistryStatus {
     Offline,
     /// The registry does not know this document id.
     NotFound,
-    /// `valid`, `superseded`, `suspended`, `terminated`, … as the registry says.
-    Found(String),
+    /// The document's status as the registry says.
+    Found(DocumentStatus),
+    /// The registry was asked but gave no usable answer (unreachable, an error, an
+    /// answer that is not a known status): why.
+    Unanswered(String),
 }
 
 impl RegistryStatus {
@@ -69,8 +73,8 @@ impl RegistryStatus {
     pub fn acceptable(&self) -> bool {
         match self {
             Self::Offline => true,
-            Self::NotFound => false,
-            Self::Found(s) => s == "valid",
+            Self::NotFound | Self::Unanswered(_) => false,
+            Self::Found(s) => *s == DocumentStatus::Valid,
         }
     }
 
@@ -78,7 +82,8 @@ impl RegistryStatus {
         match self {
             Self::Offline => "unknown (offline)".to_string(),
             Self::NotFound => "not found in the registry".to_string(),
-            Self::Found(s) => s.clone(),
+            Self::Found(s) => s.as_str().to_string(),
+            Self::Unanswered(why) => why.clone(),
         }
     }
 }
@@ -86,11 +91,11 @@ impl RegistryStatus {
 /// Looks a document's registry status up by its id (injected by the server or
 /// the CLI; `None` = the registry does not know the id).
 pub trait StatusLookup {
-    fn status(&self, document_id: &str) -> Option<String>;
+    fn status(&self, document_id: &str) -> RegistryStatus;
 }
 
-impl<F: Fn(&str) -> Option<String>> StatusLookup for F {
-    fn status(&self, document_id: &str) -> Option<String> {
+impl<F: Fn(&str) -> RegistryStatus> StatusLookup for F {
+    fn status(&self, document_id: &str) -> RegistryStatus {
         self(document_id)
     }
 }
@@ -312,10 +317,7 @@ pub fn verify_with_status(
     let status = match (lookup, &document_id) {
         (None, _) => RegistryStatus::Offline,
         (Some(_), None) => RegistryStatus::NotFound,
-        (Some(l), Some(id)) => match l.status(id) {
-            Some(s) => RegistryStatus::Found(s),
-            None => RegistryStatus::NotFound,
-        },
+        (Some(l), Some(id)) => l.status(id),
     };
     Ok(PdfVerdict {
         signer,
@@ -451,8 +453,10 @@ mod tests {
     #[test]
     fn status_acceptance() {
         assert!(RegistryStatus::Offline.acceptable());
-        assert!(RegistryStatus::Found("valid".into()).acceptable());
-        assert!(!RegistryStatus::Found("terminated".into()).acceptable());
+        assert!(RegistryStatus::Found(DocumentStatus::Valid).acceptable());
+        assert!(!RegistryStatus::Found(DocumentStatus::Terminated).acceptable());
+        assert!(!RegistryStatus::Found(DocumentStatus::Suspended).acceptable());
+        assert!(!RegistryStatus::Unanswered("unreachable".into()).acceptable());
         assert!(!RegistryStatus::NotFound.acceptable());
         assert_eq!(RegistryStatus::Offline.describe(), "unknown (offline)");
     }

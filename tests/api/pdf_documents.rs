@@ -23,6 +23,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use chrono::Utc;
+use ruqsat::domain::documents::DocumentStatus;
 use ruqsat::pdf::{self, DocumentData, PdfVerifyFailure, RegistryStatus, KINDS};
 use ruqsat::pki::{init_demo_pki, DemoPki, DemoPkiSpec, SignatureFailure, SigningKey, Verifier};
 
@@ -382,18 +383,28 @@ fn registry_status_is_injected_and_decides() {
     let (_, data, path) = &f.docs[0];
     let bytes = std::fs::read(path).expect("read");
     let id = data.document_id.clone();
-    let terminated = move |doc: &str| (doc == id).then(|| "terminated".to_string());
+    let terminated = move |doc: &str| {
+        if doc == id {
+            RegistryStatus::Found(DocumentStatus::Terminated)
+        } else {
+            RegistryStatus::NotFound
+        }
+    };
     let v = pdf::verify_with_status(&bytes, &f.verifier, Utc::now(), Some(&terminated))
         .expect("signature valid");
-    assert_eq!(v.status, RegistryStatus::Found("terminated".into()));
+    assert_eq!(v.status, RegistryStatus::Found(DocumentStatus::Terminated));
     assert!(!v.accepted());
 
-    let valid = |_: &str| Some("valid".to_string());
+    let valid = |_: &str| RegistryStatus::Found(DocumentStatus::Valid);
     let v = pdf::verify_with_status(&bytes, &f.verifier, Utc::now(), Some(&valid)).expect("ok");
     assert!(v.accepted());
-    let unknown = |_: &str| None;
+    let unknown = |_: &str| RegistryStatus::NotFound;
     let v = pdf::verify_with_status(&bytes, &f.verifier, Utc::now(), Some(&unknown)).expect("ok");
     assert_eq!(v.status, RegistryStatus::NotFound);
+    assert!(!v.accepted());
+    let unreachable = |_: &str| RegistryStatus::Unanswered("unreachable".into());
+    let v =
+        pdf::verify_with_status(&bytes, &f.verifier, Utc::now(), Some(&unreachable)).expect("ok");
     assert!(!v.accepted());
 
     let mut out = Vec::new();

@@ -22,7 +22,7 @@ use crate::app::views::{HistoryEntry, RequestPage, RequestSummary, RequestView};
 use crate::app::App;
 use crate::db::models::{AttachmentRow, RequestRow};
 use crate::db::queries::{self, ListFilter};
-use crate::domain::catalog::{Channel, Service};
+use crate::domain::catalog::{Channel, ChannelCode, Service};
 use crate::domain::forms;
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
@@ -38,7 +38,17 @@ pub(crate) fn service_of<'a>(app: &'a App, code: &str) -> Result<&'a Service, Ap
         .ok_or_else(|| AppError::with(ErrorCode::UnknownService, code.to_string()))
 }
 
-pub(crate) fn channel_of<'a>(service: &'a Service, code: &str) -> Result<&'a Channel, AppError> {
+/// The service's channel named `code` (as typed by a client): an unknown name and a
+/// channel this service does not offer are both `UNKNOWN_CHANNEL`.
+pub(crate) fn channel_named<'a>(service: &'a Service, code: &str) -> Result<&'a Channel, AppError> {
+    code.parse::<ChannelCode>()
+        .ok()
+        .and_then(|c| service.channel(c))
+        .ok_or_else(|| AppError::with(ErrorCode::UnknownChannel, code.to_string()))
+}
+
+/// The channel a stored request came in by (a catalog edit may have withdrawn it).
+pub(crate) fn channel_of(service: &Service, code: ChannelCode) -> Result<&Channel, AppError> {
     service
         .channel(code)
         .ok_or_else(|| AppError::with(ErrorCode::UnknownChannel, code.to_string()))
@@ -59,7 +69,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             ))
         }
     };
-    let channel = channel_of(service, &input.channel)?;
+    let channel = channel_named(service, &input.channel)?;
     if !channel.initiator_roles.contains(&user.role) {
         return Err(AppError::with(
             ErrorCode::ChannelNotAllowed,
@@ -197,7 +207,7 @@ pub fn attach(
 ) -> Result<RequestView, AppError> {
     let req = app.store.read(|c| load_visible(app, c, user, number))?;
     let service = service_of(app, &req.service_code)?;
-    let channel = channel_of(service, &req.channel)?;
+    let channel = channel_of(service, req.channel)?;
     if req.created_by != user.id {
         return Err(AppError::with(
             ErrorCode::Forbidden,

@@ -150,7 +150,7 @@ pub fn field_values(
             .format("%d.%m.%Y %H:%M")
             .to_string(),
     );
-    if let Some(ch) = service.channel(&req.channel) {
+    if let Some(ch) = service.channel(req.channel) {
         put(
             "intake_point",
             format!("{} — {}", both(&ch.name), both(&service.provider.name)),

@@ -189,7 +189,7 @@ fn listed_items(
 ) -> Result<Vec<String>, AppError> {
     Ok(match issue.issues {
         Issues::Receipt => {
-            let channel = issue.service.channel(&req.channel);
+            let channel = issue.service.channel(req.channel);
             queries::attachments_of(c, &req.id)?
                 .iter()
                 .map(|a| {
