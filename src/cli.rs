@@ -96,7 +96,7 @@ pub enum Command {
         #[arg(long)]
         p12: PathBuf,
         /// PKCS#12 password (default: the demo password).
-        #[arg(long, default_value = crate::pki::DEMO_P12_PASSWORD)]
+        #[arg(long, default_value = crate::demo::pki::DEMO_P12_PASSWORD)]
         password: String,
         /// Request number to sign on the server, e.g. LIC-2026-000001.
         #[arg(long, requires = "login")]
@@ -207,7 +207,7 @@ pub fn run() -> i32 {
         Command::Serve | Command::Migrate => "info,actix_server=warn",
         // The demo runs without a server: the sandbox's callbacks have nowhere to go and
         // the demo confirms its payment by a status query instead.
-        Command::Demo { .. } => "warn,ruqsat::payments::sandbox=error",
+        Command::Demo { .. } => "warn,ruqsat::demo::gateway=error",
         _ => "warn",
     };
     init_tracing(&config.log_format, default_filter);
@@ -352,8 +352,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 fn pki_init(config: &Config, dir: &std::path::Path) -> anyhow::Result<()> {
-    let spec = crate::app::signing::demo_spec(&config.public_url)?;
-    let pki = crate::pki::init_demo_pki(dir, &spec)?;
+    let spec = crate::demo::seed::demo_spec(&config.public_url)?;
+    let pki = crate::demo::pki::init_demo_pki(dir, &spec)?;
     println!(
         "demo PKI {} in {}",
         if pki.created { "created" } else { "loaded" },
@@ -369,7 +369,10 @@ fn pki_init(config: &Config, dir: &std::path::Path) -> anyhow::Result<()> {
             if u.revoked { "  (revoked)" } else { "" }
         );
     }
-    println!("  PKCS#12 password: {}", crate::pki::DEMO_P12_PASSWORD);
+    println!(
+        "  PKCS#12 password: {}",
+        crate::demo::pki::DEMO_P12_PASSWORD
+    );
     Ok(())
 }
 

@@ -45,7 +45,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         sessions: Arc::new(SessionCache::default()),
     };
     if app.config.demo_data {
-        crate::app::seed::seed_demo_users(&app)?;
+        crate::demo::seed::seed_demo_users(&app)?;
     }
     Ok(app)
 }
@@ -64,7 +64,7 @@ fn registries(
             (client.clone(), client)
         }
         None => {
-            let embedded = Arc::new(crate::registries::embedded::EmbeddedRegistry::demo()?);
+            let embedded = Arc::new(crate::demo::registries::EmbeddedRegistry::demo()?);
             (embedded.clone(), embedded)
         }
     })
@@ -84,8 +84,10 @@ fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {
     }
     let (trust, demo_dir, demo) = if config.trust_roots.is_empty() {
         let dir = config.data_dir.join("pki");
-        let demo =
-            crate::pki::init_demo_pki(&dir, &crate::app::signing::demo_spec(&config.public_url)?)?;
+        let demo = crate::demo::pki::init_demo_pki(
+            &dir,
+            &crate::demo::seed::demo_spec(&config.public_url)?,
+        )?;
         (demo.trust.clone(), Some(dir), Some(demo))
     } else {
         let trust = crate::pki::TrustStore::from_pem_files(&config.trust_roots)
@@ -102,7 +104,7 @@ fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {
     };
     let mut provider_signers = std::collections::BTreeMap::new();
     if let (None, Some(d)) = (&result_signer, &demo) {
-        for u in crate::app::seed::demo_users()? {
+        for u in crate::demo::seed::demo_users()? {
             let staff = matches!(
                 u.role,
                 crate::domain::roles::Role::Official | crate::domain::roles::Role::ClinicRegistrar
@@ -198,7 +200,7 @@ fn payments(config: &Config) -> anyhow::Result<PaymentsPort> {
                 }
             };
             let sandbox = Arc::new(
-                crate::payments::SandboxGateway::new(
+                crate::demo::gateway::SandboxGateway::new(
                     secret.clone(),
                     format!("{public}/api/v1/payments/callback"),
                 )

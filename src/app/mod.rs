@@ -7,7 +7,6 @@ pub mod licences;
 pub mod payments;
 pub mod requests;
 pub mod results;
-pub mod seed;
 pub mod signing;
 pub mod views;
 pub mod yearly;

@@ -16,13 +16,14 @@ use super::requests::{load_visible, service_of};
 use super::App;
 use crate::db::models::{PaymentEventRow, PaymentRow, RequestRow};
 use crate::db::{queries, DbConnection};
+use crate::demo::gateway::SandboxGateway;
 use crate::domain::lifecycle::{Facts, State};
 use crate::domain::money::Money;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use crate::payments::{
     apply_event, apply_status, verify_callback, CallbackError, EventOutcome, GatewayError,
-    LedgerPayment, NewPayment, PaymentGateway, PaymentStatus, SandboxGateway, CURRENCY_KZT,
+    LedgerPayment, NewPayment, PaymentGateway, PaymentStatus, CURRENCY_KZT,
 };
 use chrono::{DateTime, Utc};
 use std::sync::Arc;

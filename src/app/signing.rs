@@ -290,39 +290,3 @@ pub fn submit_signature(
         }
     }
 }
-
-/// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
-pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::pki::DemoPkiSpec> {
-    let mut users = Vec::new();
-    for u in super::seed::demo_users()? {
-        let Some(iin) = u.iin.clone() else { continue };
-        users.push(crate::pki::DemoIdentity {
-            file_stem: u.login.clone(),
-            common_name: u.full_name.to_uppercase(),
-            iin: Some(iin),
-            bin: u.bin.clone(),
-            org_name: u
-                .bin
-                .as_ref()
-                .map(|_| "ТОО «Медицинский центр Ақжол»".to_string()),
-            revoked: false,
-            ecdsa: u.login == "daulet",
-        });
-    }
-    users.push(crate::pki::DemoIdentity {
-        file_stem: "aigerim-revoked".into(),
-        common_name: "НҰРЛАНОВА ӘЙГЕРІМ".into(),
-        iin: Some("850305401237".into()),
-        bin: None,
-        org_name: None,
-        revoked: true,
-        ecdsa: false,
-    });
-    Ok(crate::pki::DemoPkiSpec {
-        crl_url: format!(
-            "{}/pki/crl/demo-intermediate.crl",
-            public_url.trim_end_matches('/')
-        ),
-        users,
-    })
-}

@@ -202,9 +202,11 @@ pub fn run(
 /// < 150 KB per document.
 pub fn pdf_run(n: usize) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let pki = crate::pki::init_demo_pki(
+    let pki = crate::demo::pki::init_demo_pki(
         dir.path(),
-        &crate::pki::DemoPkiSpec::standard("http://127.0.0.1:9/pki/crl/demo-intermediate.crl"),
+        &crate::demo::pki::DemoPkiSpec::standard(
+            "http://127.0.0.1:9/pki/crl/demo-intermediate.crl",
+        ),
     )?;
     let key = pki.signing_key("official-ruqsat")?;
     println!("signed e-licence PDFs (render + PAdES-B-B, RSA-2048), {n} documents per run (target: >= 200/s, < 150 KB)");

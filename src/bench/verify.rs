@@ -5,7 +5,8 @@
 //! signature check on the same signature (what the verifier's public-key operation costs:
 //! the ceiling for the full CMS verification).
 
-use crate::pki::{init_demo_pki, DemoPkiSpec, Verifier};
+use crate::demo::pki::{init_demo_pki, DemoPkiSpec};
+use crate::pki::Verifier;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

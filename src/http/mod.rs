@@ -41,7 +41,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg: &mut web::ServiceConfig| {
         if let Some(sandbox) = app.payments.sandbox.clone() {
             // The embedded payment gateway of the demo (never with a configured gateway_url).
-            cfg.service(crate::payments::sandbox::scope(web::Data::from(sandbox)));
+            cfg.service(crate::demo::gateway::scope(web::Data::from(sandbox)));
         }
         cfg.app_data(web::Data::new(app))
             .app_data(web::PayloadConfig::new(1024 * 1024))

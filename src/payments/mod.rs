@@ -18,7 +18,6 @@ pub mod callback;
 pub mod gateway;
 pub mod http;
 pub mod reconcile;
-pub mod sandbox;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -37,7 +36,6 @@ pub use gateway::{
 };
 pub use http::{Backoff, HttpGateway, HttpGatewayConfig};
 pub use reconcile::{reconcile, Category, ReconciliationItem, ReconciliationReport};
-pub use sandbox::SandboxGateway;
 
 /// Offset of Kazakhstan time (one zone, UTC+5, since 1 March 2024). A statement day and
 /// the day of a ledger payment are calendar days in this offset.

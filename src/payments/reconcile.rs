@@ -501,7 +501,7 @@ mod tests {
 
     #[test]
     fn reconcile_day_reports_progress() {
-        let gw = crate::payments::SandboxGateway::new("s", "");
+        let gw = crate::demo::gateway::SandboxGateway::new("s", "");
         let mut seen = Vec::new();
         let d = NaiveDate::from_ymd_opt(2026, 3, 2).expect("date");
         let r = reconcile_day(&gw, d, &[], &mut |p| seen.push(p.to_string())).expect("ok");

@@ -21,13 +21,11 @@ pub mod fonts;
 pub mod pades;
 pub mod qr;
 pub mod render;
-pub mod samples;
 pub mod template;
 pub mod verify;
 
 pub use pades::{sign, SIGNATURE_FIELD_NAME};
 pub use render::{render, render_with};
-pub use samples::sample_document;
 pub use template::{templates, Template, Templates, KINDS};
 pub use verify::{
     verify, verify_cli, verify_with_status, PdfVerdict, PdfVerifyFailure, RegistryStatus,
@@ -201,13 +199,19 @@ pub fn bench_licences_on(
                 let barrier = &barrier;
                 let count = n / threads + usize::from(t < n % threads);
                 s.spawn(move || -> Result<(usize, usize), PdfError> {
-                    let warm = render(&sample_document("licence", &format!("warmup{t:012}")))
-                        .and_then(|pdf| sign(&pdf, key, Utc::now(), "bench", "Ruqsat"));
+                    let warm = render(&crate::demo::pdf_samples::sample_document(
+                        "licence",
+                        &format!("warmup{t:012}"),
+                    ))
+                    .and_then(|pdf| sign(&pdf, key, Utc::now(), "bench", "Ruqsat"));
                     barrier.wait();
                     warm?;
                     let (mut total, mut max) = (0usize, 0usize);
                     for i in 0..count {
-                        let data = sample_document("licence", &format!("bench{t:04}x{i:010}"));
+                        let data = crate::demo::pdf_samples::sample_document(
+                            "licence",
+                            &format!("bench{t:04}x{i:010}"),
+                        );
                         let pdf = render(&data)?;
                         let signed = sign(&pdf, key, data.issued_at, "bench", "Ruqsat")?;
                         total += signed.len();
@@ -255,13 +259,17 @@ mod tests {
     use super::*;
 
     fn licence() -> DocumentData {
-        sample_document("licence", "Zx8Qm2Lr7VtN4pKc9WbHsA")
+        crate::demo::pdf_samples::sample_document("licence", "Zx8Qm2Lr7VtN4pKc9WbHsA")
     }
 
     #[test]
     fn sample_data_is_valid_for_every_kind() {
         for k in KINDS {
-            validate(&sample_document(k, "Zx8Qm2Lr7VtN4pKc9WbHsA")).expect(k);
+            validate(&crate::demo::pdf_samples::sample_document(
+                k,
+                "Zx8Qm2Lr7VtN4pKc9WbHsA",
+            ))
+            .expect(k);
         }
     }
 
@@ -299,7 +307,7 @@ mod tests {
 
     #[test]
     fn items_rules() {
-        let mut d = sample_document("refusal", "Zx8Qm2Lr7VtN4pKc9WbHsA");
+        let mut d = crate::demo::pdf_samples::sample_document("refusal", "Zx8Qm2Lr7VtN4pKc9WbHsA");
         d.items.clear();
         assert!(matches!(validate(&d), Err(PdfError::MissingItems { .. })));
         let mut d = licence();

@@ -703,7 +703,7 @@ mod tests {
     #[test]
     fn renders_every_kind_small_with_id_in_info() {
         for kind in super::super::KINDS {
-            let data = super::super::sample_document(kind, "Zx8Qm2Lr7VtN4pKc9WbHsA");
+            let data = crate::demo::pdf_samples::sample_document(kind, "Zx8Qm2Lr7VtN4pKc9WbHsA");
             let pdf = render(&data).expect(kind);
             assert!(pdf.starts_with(b"%PDF-1.7"), "{kind}");
             assert!(pdf.len() < 150_000, "{kind}: {} bytes", pdf.len());
@@ -721,7 +721,8 @@ mod tests {
 
     #[test]
     fn long_lists_flow_onto_more_pages() {
-        let mut data = super::super::sample_document("refusal", "Zx8Qm2Lr7VtN4pKc9WbHsA");
+        let mut data =
+            crate::demo::pdf_samples::sample_document("refusal", "Zx8Qm2Lr7VtN4pKc9WbHsA");
         data.items = (1..=60)
             .map(|i| format!("Негіз {i}: құжат толық емес / Основание {i}: документ неполон"))
             .collect();

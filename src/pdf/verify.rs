@@ -463,7 +463,7 @@ mod tests {
 
     #[test]
     fn unsigned_pdf_has_no_signature() {
-        let pdf = super::super::render(&super::super::sample_document(
+        let pdf = super::super::render(&crate::demo::pdf_samples::sample_document(
             "licence",
             "Zx8Qm2Lr7VtN4pKc9WbHsA",
         ))

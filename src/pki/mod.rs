@@ -8,7 +8,6 @@
 pub mod algorithms;
 pub mod certs;
 pub mod crl;
-pub mod demo;
 pub mod error;
 pub mod identity;
 pub mod local_crls;
@@ -17,9 +16,6 @@ pub mod trust;
 pub mod verify;
 
 pub use crl::{Crl, CrlSource, FileCrlSource, HttpCrlSource};
-pub use demo::{
-    init_demo_pki, DemoIdentity, DemoPki, DemoPkiSpec, DemoUserFiles, DEMO_P12_PASSWORD,
-};
 pub use error::SignatureFailure;
 pub use identity::{subject_identity, ExpectedSigner};
 pub use local_crls::LocalFirstCrls;

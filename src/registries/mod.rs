@@ -7,7 +7,6 @@
 //! The traits are synchronous: call them from blocking threads (e.g. `spawn_blocking`).
 
 use crate::error::ErrorCode;
-pub mod embedded;
 pub mod http;
 
 use chrono::NaiveDate;

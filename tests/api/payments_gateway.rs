@@ -15,9 +15,9 @@ use std::time::{Duration, Instant};
 use chrono::{NaiveDate, Utc};
 use mockito::Matcher;
 use ruqsat::config::Secret;
+use ruqsat::demo::gateway::{self, DeliveryPolicy, SandboxGateway};
 use ruqsat::domain::money::Money;
 use ruqsat::payments::reconcile::Category;
-use ruqsat::payments::sandbox::{self, DeliveryPolicy, SandboxGateway};
 use ruqsat::payments::{
     apply_event, business_date, reconcile, sign_callback, verify_callback, Backoff, CallbackError,
     CallbackEvent, EventOutcome, GatewayError, HttpGateway, HttpGatewayConfig, LedgerPayment,
@@ -605,7 +605,7 @@ fn spawn_sandbox(gw: SandboxGateway) -> SandboxServer {
     let thread = std::thread::spawn(move || {
         actix_web::rt::System::new().block_on(async move {
             let server = actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(sandbox::scope(data.clone()))
+                actix_web::App::new().service(gateway::scope(data.clone()))
             })
             .workers(1)
             .listen(listener)

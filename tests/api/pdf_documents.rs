@@ -23,9 +23,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 
 use chrono::Utc;
+use ruqsat::demo::pki::{init_demo_pki, DemoPki, DemoPkiSpec};
 use ruqsat::domain::documents::DocumentStatus;
 use ruqsat::pdf::{self, DocumentData, PdfVerifyFailure, RegistryStatus, KINDS};
-use ruqsat::pki::{init_demo_pki, DemoPki, DemoPkiSpec, SignatureFailure, SigningKey, Verifier};
+use ruqsat::pki::{SignatureFailure, SigningKey, Verifier};
 
 const HOLDER: &str = "Әйгерім Нұрланова";
 
@@ -75,7 +76,7 @@ fn fixture() -> &'static Fixture {
         std::fs::create_dir_all(&out).expect("out dir");
         let mut docs = Vec::new();
         for kind in KINDS {
-            let data = pdf::sample_document(kind, &doc_id(kind));
+            let data = ruqsat::demo::pdf_samples::sample_document(kind, &doc_id(kind));
             let unsigned = pdf::render(&data).unwrap_or_else(|e| panic!("{kind}: {e}"));
             let signed = pdf::sign(
                 &unsigned,
@@ -426,7 +427,8 @@ fn registry_status_is_injected_and_decides() {
 fn an_ecdsa_key_signs_too() {
     let f = fixture();
     let key = f.pki.signing_key("applicant-erlan").expect("ecdsa key");
-    let data = pdf::sample_document("intake_receipt", "EcdsaSigned0123456789");
+    let data =
+        ruqsat::demo::pdf_samples::sample_document("intake_receipt", "EcdsaSigned0123456789");
     let signed = pdf::sign(
         &pdf::render(&data).expect("render"),
         &key,
@@ -466,8 +468,11 @@ fn an_expired_or_untrusted_signer_is_refused() {
         Err(PdfVerifyFailure::ByteRange(_))
     ));
     // An unsigned document.
-    let unsigned =
-        pdf::render(&pdf::sample_document("licence", "Unsigned0123456789ab")).expect("r");
+    let unsigned = pdf::render(&ruqsat::demo::pdf_samples::sample_document(
+        "licence",
+        "Unsigned0123456789ab",
+    ))
+    .expect("r");
     assert_eq!(
         pdf::verify(&unsigned, &f.verifier, Utc::now()).expect_err("unsigned"),
         PdfVerifyFailure::NotSigned
@@ -500,7 +505,7 @@ fn bench_prints_figures() {
 #[test]
 fn a_multi_page_document_signs_and_checks() {
     let f = fixture();
-    let mut data = pdf::sample_document("refusal", "MultiPage0123456789ab");
+    let mut data = ruqsat::demo::pdf_samples::sample_document("refusal", "MultiPage0123456789ab");
     data.items = (1..=45)
         .map(|i| {
             format!("{i}-негіз: құжат толық емес, Қазақстан / основание {i}: документ неполон")

@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use ruqsat::demo::pki::{init_demo_pki, DemoIdentity, DemoPkiSpec, DEMO_P12_PASSWORD};
 use ruqsat::pki::{
-    init_demo_pki, CrlSource, DemoIdentity, DemoPkiSpec, ExpectedSigner, FileCrlSource,
-    HttpCrlSource, SignatureFailure, SigningKey, TrustStore, VerifiedSigner, Verifier,
-    DEMO_P12_PASSWORD,
+    CrlSource, ExpectedSigner, FileCrlSource, HttpCrlSource, SignatureFailure, SigningKey,
+    TrustStore, VerifiedSigner, Verifier,
 };
 
 const OPENSSL: &str = "/usr/bin/openssl";

@@ -24,7 +24,7 @@ fn support_under_review(app: &TestApp, conclusion: &str) -> String {
     let payload = ruqsat::app::signing::signing_payload(&app.app, &user, &number).expect("payload");
     let key = ruqsat::pki::SigningKey::from_p12(
         &std::fs::read(app.dir.path().join("pki/users/daulet.p12")).expect("p12"),
-        ruqsat::pki::DEMO_P12_PASSWORD,
+        ruqsat::demo::pki::DEMO_P12_PASSWORD,
     )
     .expect("key");
     let cms = key

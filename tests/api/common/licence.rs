@@ -50,7 +50,7 @@ pub fn sign_as(app: &TestApp, token: &str, number: &str, stem: &str) -> Response
         .expect("payload");
     let key = ruqsat::pki::SigningKey::from_p12(
         &std::fs::read(app.dir.path().join(format!("pki/users/{stem}.p12"))).expect("p12"),
-        ruqsat::pki::DEMO_P12_PASSWORD,
+        ruqsat::demo::pki::DEMO_P12_PASSWORD,
     )
     .expect("key");
     let cms = key.sign_detached(&payload, app.app.now()).expect("sign");

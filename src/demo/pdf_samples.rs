@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{SubsecRound, Utc};
 
-use super::DocumentData;
+use crate::pdf::DocumentData;
 
 /// Base of the sample verification URLs.
 pub const SAMPLE_PUBLIC_URL: &str = "https://ruqsat.example.kz";

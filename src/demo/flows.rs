@@ -4,9 +4,9 @@
 
 use crate::app::auth::{self, CurrentUser};
 use crate::app::requests::{self, ApplicantInput, NewRequest, TransitionInput, Upload};
-use crate::app::seed::demo_password;
 use crate::app::App;
 use crate::config::Config;
+use crate::demo::seed::demo_password;
 use crate::domain::channels::ChannelCode;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -134,7 +134,7 @@ fn sign(app: &App, user: &CurrentUser, number: &str, stem: &str) -> Result<Strin
         .ok_or_else(|| AppError::internal("no demo PKI"))?;
     let p12 =
         std::fs::read(dir.join("users").join(format!("{stem}.p12"))).map_err(AppError::internal)?;
-    let key = crate::pki::SigningKey::from_p12(&p12, crate::pki::DEMO_P12_PASSWORD)
+    let key = crate::pki::SigningKey::from_p12(&p12, crate::demo::pki::DEMO_P12_PASSWORD)
         .map_err(AppError::internal)?;
     let cms = key
         .sign_detached(&payload, app.now())

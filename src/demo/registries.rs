@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::{
+use crate::domain::identity::{Bin, Iin};
+use crate::registries::{
     is_registry_key, CompanyRecord, CompanyRegistry, PersonRecord, PersonRegistry, RegistryError,
 };
-use crate::domain::identity::{Bin, Iin};
 
 /// The embedded demo data.
 pub const DEMO_REGISTRY_TOML: &str = include_str!("../../catalog/demo/registry.toml");
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn demo_registry_has_the_demo_people() {
         let r = demo();
-        // Referenced by src/demo.rs, catalog/demo/users.toml, tests/api/common and README.
+        // Referenced by src/demo/flows.rs, catalog/demo/users.toml, tests/api/common and README.
         let aigerim = r.find_person("850305401237").expect("aigerim");
         assert_eq!(aigerim.first_name, "Әйгерім");
         assert_eq!(

@@ -38,10 +38,10 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::Validity;
 use x509_cert::Certificate;
 
-use super::certs;
-use super::crl::{self, FileCrlSource};
-use super::signing::{KeyMaterial, SigningKey};
-use super::trust::TrustStore;
+use crate::pki::certs;
+use crate::pki::crl::{self, FileCrlSource};
+use crate::pki::signing::{KeyMaterial, SigningKey};
+use crate::pki::trust::TrustStore;
 
 /// Password of every demo PKCS#12 file.
 pub const DEMO_P12_PASSWORD: &str = "ruqsat-demo";

@@ -24,14 +24,14 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::business_date;
-use super::callback::{sign_callback, CallbackEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER};
-use super::gateway::{
+use crate::config::Secret;
+use crate::payments::business_date;
+use crate::payments::callback::{sign_callback, CallbackEvent, SIGNATURE_HEADER, TIMESTAMP_HEADER};
+use crate::payments::gateway::{
     is_gateway_payment_id, CreatedPayment, GatewayError, GatewayPayment, NewPayment,
     PaymentGateway, PaymentStatus, StatementLine,
 };
-use super::http::IDEMPOTENCY_HEADER;
-use crate::config::Secret;
+use crate::payments::http::IDEMPOTENCY_HEADER;
 
 /// Where [`scope`] is mounted.
 pub const MOUNT: &str = "/sandbox/gateway";

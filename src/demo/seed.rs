@@ -1,7 +1,7 @@
 //! Demo users for every role (catalog/demo/users.toml), seeded once into an empty database.
 
-use super::auth::{create_user, NewUser};
-use super::{App, CATALOG_DIR};
+use crate::app::auth::{create_user, NewUser};
+use crate::app::{App, CATALOG_DIR};
 use crate::db::queries;
 use crate::domain::roles::Role;
 use serde::Deserialize;
@@ -61,4 +61,40 @@ pub fn seed_demo_users(app: &App) -> anyhow::Result<usize> {
     }
     tracing::info!(count = users.len(), "demo users seeded");
     Ok(users.len())
+}
+
+/// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
+pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::demo::pki::DemoPkiSpec> {
+    let mut users = Vec::new();
+    for u in demo_users()? {
+        let Some(iin) = u.iin.clone() else { continue };
+        users.push(crate::demo::pki::DemoIdentity {
+            file_stem: u.login.clone(),
+            common_name: u.full_name.to_uppercase(),
+            iin: Some(iin),
+            bin: u.bin.clone(),
+            org_name: u
+                .bin
+                .as_ref()
+                .map(|_| "ТОО «Медицинский центр Ақжол»".to_string()),
+            revoked: false,
+            ecdsa: u.login == "daulet",
+        });
+    }
+    users.push(crate::demo::pki::DemoIdentity {
+        file_stem: "aigerim-revoked".into(),
+        common_name: "НҰРЛАНОВА ӘЙГЕРІМ".into(),
+        iin: Some("850305401237".into()),
+        bin: None,
+        org_name: None,
+        revoked: true,
+        ecdsa: false,
+    });
+    Ok(crate::demo::pki::DemoPkiSpec {
+        crl_url: format!(
+            "{}/pki/crl/demo-intermediate.crl",
+            public_url.trim_end_matches('/')
+        ),
+        users,
+    })
 }
