@@ -8,6 +8,7 @@ use super::App;
 use crate::db::models::{SessionRow, UserRow};
 use crate::db::queries;
 use crate::domain::identity::{Bin, Iin};
+use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
 use crate::error::AppError;
 use crate::error::ErrorCode;
@@ -22,7 +23,7 @@ use sha2::{Digest, Sha256};
 /// The authenticated user of a call.
 #[derive(Debug, Clone)]
 pub struct CurrentUser {
-    pub id: String,
+    pub id: UserId,
     pub login: String,
     pub role: Role,
     pub full_name: String,
@@ -187,11 +188,11 @@ pub struct NewUser<'a> {
     pub provider_code: Option<&'a str>,
 }
 
-pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<String, AppError> {
+pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<UserId, AppError> {
     let iin = u.iin.map(Iin::parse).transpose()?;
     let bin = u.bin.map(Bin::parse).transpose()?;
     let row = UserRow {
-        id: uuid::Uuid::now_v7().to_string(),
+        id: UserId::generate(),
         login: u.login.to_string(),
         password_hash: hash_password(u.password)?,
         role: u.role,

@@ -271,7 +271,7 @@ fn next_version(
             }
             None => Map::new(),
         };
-        obj.insert("document_id".into(), doc.id.clone().into());
+        obj.insert("document_id".into(), doc.id.as_str().into());
         obj.insert("document_kind".into(), doc.kind.clone().into());
         obj.insert("document_sha256".into(), doc.sha256.clone().into());
         data = Some(Value::Object(obj));

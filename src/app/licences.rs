@@ -12,6 +12,7 @@ use crate::db::models::{DocumentRow, HistoryRow, RequestRow};
 use crate::db::queries::{self, LicenceLookup};
 use crate::domain::documents::{DocumentStatus, LicenceOp, RegistryAction};
 use crate::domain::identity::{Bin, Iin};
+use crate::domain::ids::{DocumentId, RequestId};
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use chrono::{DateTime, Utc};
@@ -54,7 +55,7 @@ pub struct LicenceEvent {
     pub at: DateTime<Utc>,
     /// `issued`, `reissued`, `duplicate_issued`, `suspended`, `resumed`, `terminated`.
     pub event: String,
-    pub document_id: String,
+    pub document_id: DocumentId,
     /// The role of who did it (`official`), never a personal name.
     pub by_role: String,
     /// The basis: the re-issue/duplicate reason code, or the official's stated basis.
@@ -152,7 +153,7 @@ pub fn search(app: &App, q: &LicenceQuery) -> Result<Vec<LicenceView>, AppError>
         }
         let mut out = Vec::new();
         for (number, docs) in by_number {
-            let mut requests: BTreeMap<String, (RequestRow, Vec<HistoryRow>)> = BTreeMap::new();
+            let mut requests: BTreeMap<RequestId, (RequestRow, Vec<HistoryRow>)> = BTreeMap::new();
             for d in &docs {
                 if !requests.contains_key(&d.request_id) {
                     let r = queries::request_by_id(c, &d.request_id)?
@@ -171,7 +172,7 @@ fn licence_view(
     app: &App,
     number: String,
     docs: &[DocumentRow],
-    requests: &BTreeMap<String, (RequestRow, Vec<HistoryRow>)>,
+    requests: &BTreeMap<RequestId, (RequestRow, Vec<HistoryRow>)>,
 ) -> Result<LicenceView, AppError> {
     let op = |d: &DocumentRow| requests.get(&d.request_id).and_then(|(r, _)| op_of(app, r));
     // The version in force: the latest non-duplicate (a duplicate is a copy of it).
@@ -228,7 +229,7 @@ fn licence_view(
                 .and_then(|v| v["document_id"].as_str())
                 .unwrap_or_default();
             // The history of a request holds each change once, against the document named.
-            if doc_id != d.id || !ids.contains(&doc_id) {
+            if doc_id != d.id.as_str() || !ids.contains(&doc_id) {
                 continue;
             }
             events.push(LicenceEvent {

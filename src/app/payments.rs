@@ -90,7 +90,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
     let now = app.now();
     let (payment, req) = app.store.write(|c| {
         let req = load_visible(app, c, user, number)?;
-        if req.owner_user_id.as_deref() != Some(user.id.as_str()) && req.created_by != user.id {
+        if req.owner_user_id.as_ref() != Some(&user.id) && req.created_by != user.id {
             return Err(AppError::new(ErrorCode::ActionNotPermitted));
         }
         if req.fee_tiyn <= 0 {

@@ -118,7 +118,7 @@ fn signer_check(
         .ok_or_else(|| AppError::internal("channel vanished"))?;
     match channel.signer {
         Signer::Applicant => {
-            if req.owner_user_id.as_deref() != Some(user.id.as_str()) {
+            if req.owner_user_id.as_ref() != Some(&user.id) {
                 return Err(AppError::with(
                     ErrorCode::Forbidden,
                     "the applicant signs a portal request",

@@ -4,6 +4,7 @@ use crate::db::models::{AttachmentRow, HistoryRow, RequestRow};
 use crate::domain::catalog::ApplicantKind;
 use crate::domain::channels::ChannelCode;
 use crate::domain::identity::{Bin, Iin};
+use crate::domain::ids::UserId;
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use chrono::{DateTime, NaiveDateTime, Utc};
@@ -34,7 +35,7 @@ pub struct AttachmentView {
     pub size_bytes: i64,
     pub sha256: String,
     /// Who attached it, and as which role (an operator's scan, R-003-40 / R-003-50).
-    pub attached_by: String,
+    pub attached_by: UserId,
     pub attached_role: Role,
     /// For desk scans: the paper original was presented and checked (R-004-12, G-38).
     pub original_seen: Option<bool>,
@@ -161,7 +162,7 @@ pub struct RequestPage {
 pub struct HistoryEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
     pub from: Option<State>,

@@ -5,6 +5,7 @@ use crate::domain::catalog::{ApplicantKind, Issues};
 use crate::domain::channels::ChannelCode;
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
+use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use crate::payments::PaymentStatus;
@@ -14,7 +15,7 @@ use diesel::prelude::*;
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]
 pub struct UserRow {
-    pub id: String,
+    pub id: UserId,
     pub login: String,
     pub password_hash: String,
     pub role: Role,
@@ -31,7 +32,7 @@ pub struct UserRow {
 #[diesel(table_name = sessions)]
 pub struct SessionRow {
     pub token_hash: String,
-    pub user_id: String,
+    pub user_id: UserId,
     pub created_at: NaiveDateTime,
     pub expires_at: NaiveDateTime,
 }
@@ -39,7 +40,7 @@ pub struct SessionRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = requests)]
 pub struct RequestRow {
-    pub id: String,
+    pub id: RequestId,
     pub number: String,
     pub service_code: String,
     pub service_version: i32,
@@ -50,8 +51,8 @@ pub struct RequestRow {
     pub applicant_iin: Option<Iin>,
     pub applicant_bin: Option<Bin>,
     pub applicant_name: String,
-    pub owner_user_id: Option<String>,
-    pub created_by: String,
+    pub owner_user_id: Option<UserId>,
+    pub created_by: UserId,
     pub form_json: String,
     pub fee_tiyn: i64,
     pub registered_at: Option<NaiveDateTime>,
@@ -76,10 +77,10 @@ impl RequestRow {
 #[diesel(table_name = request_history)]
 pub struct HistoryRow {
     pub id: String,
-    pub request_id: String,
+    pub request_id: RequestId,
     pub seq: i64,
     pub at: NaiveDateTime,
-    pub actor_id: Option<String>,
+    pub actor_id: Option<UserId>,
     pub actor_role: String,
     pub action: String,
     pub from_state: Option<State>,
@@ -94,13 +95,13 @@ pub struct HistoryRow {
 #[diesel(table_name = attachments)]
 pub struct AttachmentRow {
     pub id: String,
-    pub request_id: String,
+    pub request_id: RequestId,
     pub doc_type: String,
     pub sha256: String,
     pub size_bytes: i64,
     pub content_type: String,
     pub file_name: String,
-    pub attached_by: String,
+    pub attached_by: UserId,
     pub attached_role: Role,
     pub original_seen: Option<bool>,
     pub created_at: NaiveDateTime,
@@ -110,8 +111,8 @@ pub struct AttachmentRow {
 #[diesel(table_name = signatures)]
 pub struct SignatureRow {
     pub id: String,
-    pub request_id: String,
-    pub signer_user_id: String,
+    pub request_id: RequestId,
+    pub signer_user_id: UserId,
     pub signer_role: Role,
     pub payload_sha256: String,
     pub cms_sha256: String,
@@ -129,8 +130,8 @@ pub struct SignatureRow {
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = documents)]
 pub struct DocumentRow {
-    pub id: String,
-    pub request_id: String,
+    pub id: DocumentId,
+    pub request_id: RequestId,
     /// The template the document was rendered from (`licence`, `refusal`, …).
     pub kind: String,
     /// What the document is to its request: the result, a motivated refusal or a receipt.
@@ -141,11 +142,11 @@ pub struct DocumentRow {
     pub signer_subject: String,
     pub signer_serial: String,
     pub issued_at: NaiveDateTime,
-    pub issued_by: Option<String>,
+    pub issued_by: Option<UserId>,
     pub status: DocumentStatus,
     pub status_reason: Option<String>,
     pub status_at: NaiveDateTime,
-    pub superseded_by: Option<String>,
+    pub superseded_by: Option<DocumentId>,
     /// Licence number, for e-licences and their re-issues and duplicates.
     pub registry_number: Option<String>,
 }
@@ -155,7 +156,7 @@ pub struct DocumentRow {
 #[diesel(table_name = payments)]
 pub struct PaymentRow {
     pub id: String,
-    pub request_id: String,
+    pub request_id: RequestId,
     pub gateway_payment_id: Option<String>,
     pub amount_tiyn: i64,
     pub currency: String,

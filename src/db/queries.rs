@@ -6,6 +6,7 @@ use super::schema::*;
 use super::DbConnection;
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::Iin;
+use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode};
@@ -30,7 +31,7 @@ pub fn user_by_login(c: &mut DbConnection, login: &str) -> R<Option<UserRow>> {
         .optional()?)
 }
 
-pub fn user_by_id(c: &mut DbConnection, id: &str) -> R<Option<UserRow>> {
+pub fn user_by_id(c: &mut DbConnection, id: &UserId) -> R<Option<UserRow>> {
     Ok(users::table
         .find(id)
         .select(UserRow::as_select())
@@ -173,7 +174,7 @@ pub fn insert_request(c: &mut DbConnection, r: &RequestRow, first: &HistoryRow) 
     Ok(())
 }
 
-pub fn request_by_id(c: &mut DbConnection, id: &str) -> R<Option<RequestRow>> {
+pub fn request_by_id(c: &mut DbConnection, id: &RequestId) -> R<Option<RequestRow>> {
     Ok(requests::table
         .find(id)
         .select(RequestRow::as_select())
@@ -234,10 +235,10 @@ pub fn record_change(c: &mut DbConnection, next: &RequestRow, entry: &HistoryRow
 pub enum Visibility {
     All,
     /// An applicant: own requests only.
-    Owner(String),
+    Owner(UserId),
     /// Staff: requests they opened, and requests of the services they review.
     Staff {
-        user_id: String,
+        user_id: UserId,
         services: Vec<String>,
     },
 }
@@ -303,7 +304,7 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
 
 // ---- history -----------------------------------------------------------------------------
 
-pub fn history_of(c: &mut DbConnection, request_id: &str) -> R<Vec<HistoryRow>> {
+pub fn history_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<HistoryRow>> {
     Ok(request_history::table
         .filter(request_history::request_id.eq(request_id))
         .order(request_history::seq.asc())
@@ -320,7 +321,7 @@ pub fn insert_attachment(c: &mut DbConnection, a: &AttachmentRow) -> R<()> {
     Ok(())
 }
 
-pub fn attachments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<AttachmentRow>> {
+pub fn attachments_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<AttachmentRow>> {
     Ok(attachments::table
         .filter(attachments::request_id.eq(request_id))
         .order((attachments::created_at.asc(), attachments::id.asc()))
@@ -361,7 +362,7 @@ pub fn insert_signature(c: &mut DbConnection, s: &SignatureRow) -> R<()> {
     Ok(())
 }
 
-pub fn signatures_of(c: &mut DbConnection, request_id: &str) -> R<Vec<SignatureRow>> {
+pub fn signatures_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<SignatureRow>> {
     Ok(signatures::table
         .filter(signatures::request_id.eq(request_id))
         .order(signatures::verified_at.asc())
@@ -376,7 +377,7 @@ pub fn insert_document(c: &mut DbConnection, d: &DocumentRow) -> R<()> {
     Ok(())
 }
 
-pub fn document(c: &mut DbConnection, id: &str) -> R<Option<DocumentRow>> {
+pub fn document(c: &mut DbConnection, id: &DocumentId) -> R<Option<DocumentRow>> {
     Ok(documents::table
         .find(id)
         .select(DocumentRow::as_select())
@@ -385,7 +386,7 @@ pub fn document(c: &mut DbConnection, id: &str) -> R<Option<DocumentRow>> {
 }
 
 /// Documents of a request, oldest first.
-pub fn documents_of(c: &mut DbConnection, request_id: &str) -> R<Vec<DocumentRow>> {
+pub fn documents_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<DocumentRow>> {
     Ok(documents::table
         .filter(documents::request_id.eq(request_id))
         .order((documents::issued_at.asc(), documents::id.asc()))
@@ -396,10 +397,10 @@ pub fn documents_of(c: &mut DbConnection, request_id: &str) -> R<Vec<DocumentRow
 /// Sets a document's registry status (valid, superseded, suspended, terminated).
 pub fn set_document_status(
     c: &mut DbConnection,
-    id: &str,
+    id: &DocumentId,
     status: DocumentStatus,
     reason: Option<&str>,
-    superseded_by: Option<&str>,
+    superseded_by: Option<&DocumentId>,
     at: NaiveDateTime,
 ) -> R<()> {
     diesel::update(documents::table.find(id))
@@ -429,7 +430,7 @@ pub fn payment(c: &mut DbConnection, id: &str) -> R<Option<PaymentRow>> {
 }
 
 /// Payments of a request, newest first.
-pub fn payments_of(c: &mut DbConnection, request_id: &str) -> R<Vec<PaymentRow>> {
+pub fn payments_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<PaymentRow>> {
     Ok(payments::table
         .filter(payments::request_id.eq(request_id))
         .order((payments::created_at.desc(), payments::id.desc()))

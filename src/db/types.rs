@@ -9,6 +9,7 @@ use crate::domain::catalog::{ApplicantKind, Issues};
 use crate::domain::channels::{ChannelCode, Delivery};
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
+use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use crate::payments::PaymentStatus;
@@ -46,6 +47,9 @@ macro_rules! stored_as_text {
 }
 
 stored_as_text!(
+    RequestId,
+    UserId,
+    DocumentId,
     ChannelCode,
     Delivery,
     State,

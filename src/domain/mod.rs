@@ -7,6 +7,7 @@ pub mod datafile;
 pub mod documents;
 pub mod forms;
 pub mod identity;
+pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod roles;

@@ -8,7 +8,9 @@ use crate::app::results::DocumentView;
 use crate::app::views::{HistoryEntry, RequestPage, RequestView};
 use crate::app::{auth, App};
 use crate::domain::catalog::{Service, Workflow};
+use crate::domain::ids::UserId;
 use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorBody, ErrorCode};
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
@@ -72,9 +74,9 @@ pub struct LoginInput {
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Me {
-    pub id: String,
+    pub id: UserId,
     pub login: String,
-    pub role: String,
+    pub role: Role,
     pub full_name: String,
     pub iin: Option<String>,
     pub bin: Option<String>,
@@ -85,7 +87,7 @@ impl From<&auth::CurrentUser> for Me {
         Me {
             id: u.id.clone(),
             login: u.login.clone(),
-            role: u.role.to_string(),
+            role: u.role,
             full_name: u.full_name.clone(),
             iin: u.iin.as_ref().map(|i| i.as_str().to_string()),
             bin: u.bin.as_ref().map(|b| b.as_str().to_string()),
@@ -567,7 +569,7 @@ fn pdf_response(number: &str, doc: DocumentView, bytes: Vec<u8>) -> HttpResponse
             format!("attachment; filename=\"{number}-{}.pdf\"", doc.kind),
         ))
         .insert_header(("ETag", format!("\"{}\"", doc.sha256)))
-        .insert_header(("X-Document-Id", doc.id))
+        .insert_header(("X-Document-Id", doc.id.to_string()))
         .body(bytes)
 }
 

@@ -38,11 +38,11 @@ fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
         .unwrap_or_default();
     let superseded = d
         .superseded_by
-        .as_deref()
+        .as_ref()
         .map(|id| {
             format!(
                 "<p>Жаңа нұсқасы / Новая версия / New version: <a href=\"/verify/{0}\">{0}</a></p>",
-                esc(id)
+                esc(id.as_str())
             )
         })
         .unwrap_or_default();
@@ -54,7 +54,7 @@ fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
         .replace("{{status_at}}", &esc(&time(d.status_at)))
         .replace("{{status_reason}}", &reason)
         .replace("{{superseded}}", &superseded)
-        .replace("{{id}}", &esc(&d.id))
+        .replace("{{id}}", &esc(d.id.as_str()))
         .replace("{{request}}", &esc(request_number))
         .replace("{{issued_at}}", &esc(&time(d.issued_at)))
         .replace("{{signer}}", &esc(&d.signer))

@@ -240,7 +240,7 @@ fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
         .write(|c| {
             ruqsat::db::queries::set_document_status(
                 c,
-                &id,
+                &ruqsat::domain::ids::DocumentId::parse(&id).expect("document id"),
                 ruqsat::domain::documents::DocumentStatus::Terminated,
                 Some("Решение отменено"),
                 None,

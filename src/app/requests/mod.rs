@@ -24,6 +24,7 @@ use crate::db::models::{AttachmentRow, RequestRow};
 use crate::db::queries::{self, ListFilter};
 use crate::domain::catalog::{Channel, ChannelCode, Service};
 use crate::domain::forms;
+use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode};
@@ -111,7 +112,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
     // gapless (docs/architecture.md).
     let row = app.store.create_request(&counter, |seq| {
         let row = RequestRow {
-            id: uuid::Uuid::now_v7().to_string(),
+            id: RequestId::generate(),
             number: format!("{}-{year}-{seq:06}", service.number_prefix),
             service_code: service.code.clone(),
             service_version: service.version as i32,

@@ -15,7 +15,7 @@ use crate::error::{AppError, ErrorCode};
 fn can_view(app: &App, user: &CurrentUser, req: &RequestRow) -> bool {
     match user.role {
         Role::Admin => true,
-        Role::Applicant => req.owner_user_id.as_deref() == Some(user.id.as_str()),
+        Role::Applicant => req.owner_user_id.as_ref() == Some(&user.id),
         role => {
             req.created_by == user.id
                 || app

@@ -9,7 +9,7 @@
 //! superseding the licence it replaces.
 
 use super::fields::{both, date, field_values, reason_lines};
-use super::{new_document_id, template_for, Issue};
+use super::{template_for, Issue};
 use crate::app::requests::checklist::latest_checklist;
 use crate::app::views::utc;
 use crate::app::App;
@@ -17,6 +17,7 @@ use crate::db::models::{DocumentRow, RequestRow};
 use crate::db::{queries, DbConnection};
 use crate::domain::catalog::{Issues, Service};
 use crate::domain::documents::{DocumentStatus, LicenceOp};
+use crate::domain::ids::DocumentId;
 use crate::error::{AppError, ErrorCode};
 use crate::pdf::{DocumentData, Template};
 use chrono::{DateTime, Utc};
@@ -40,8 +41,17 @@ pub fn issue_document(
     };
     let fields = printed_fields(&template, &kind, &values)?;
     let items = listed_items(c, req, issue, &template)?;
-    let id = new_document_id();
-    let signed = render_and_sign(app, req, issue, &template, &kind, &id, fields, items)?;
+    let id = DocumentId::generate();
+    let signed = render_and_sign(
+        app,
+        req,
+        issue,
+        &template,
+        &kind,
+        id.as_str(),
+        fields,
+        items,
+    )?;
     let stored = app.files.put(&signed.bytes).map_err(AppError::internal)?;
     let row = DocumentRow {
         id,
@@ -141,7 +151,7 @@ fn number_licence(
         .unwrap_or_else(|| prev.clone());
     values.insert("original_issue_date".into(), date(utc(first.issued_at)));
     values.insert("issue_date".into(), date(utc(first.issued_at)));
-    values.insert("supersedes".into(), prev.id.clone());
+    values.insert("supersedes".into(), prev.id.to_string());
     let prev_req = queries::request_by_id(c, &prev.request_id)?
         .ok_or_else(|| AppError::internal("document without request"))?;
     for (k, v) in field_values(c, &prev_req, issue)? {

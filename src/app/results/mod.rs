@@ -26,6 +26,7 @@ use crate::db::models::DocumentRow;
 use crate::db::queries;
 use crate::domain::catalog::{Issues, Service};
 use crate::domain::documents::DocumentStatus;
+use crate::domain::ids::DocumentId;
 use crate::error::{AppError, ErrorCode};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
@@ -54,15 +55,6 @@ pub fn template_for(service: &Service, variant: &str, issues: Issues) -> String 
     }
 }
 
-/// A new unguessable public document id: 128 random bits, URL-safe.
-pub fn new_document_id() -> String {
-    use rand::RngCore;
-    let mut b = [0u8; 16];
-    rand::thread_rng().fill_bytes(&mut b);
-    use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
-}
-
 /// A document and its request, for the public verification page (no login).
 pub struct PublicDocument {
     pub document: DocumentView,
@@ -71,16 +63,10 @@ pub struct PublicDocument {
 }
 
 pub fn public_document(app: &App, id: &str) -> Result<PublicDocument, AppError> {
-    if id.len() > 64
-        || !id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
-        return Err(AppError::new(ErrorCode::DocumentNotFound));
-    }
+    let id = DocumentId::parse(id).ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
     app.store.read(|c| {
         let document =
-            queries::document(c, id)?.ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
+            queries::document(c, &id)?.ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
         let req = queries::request_by_id(c, &document.request_id)?
             .ok_or_else(|| AppError::internal("document without request"))?;
         Ok(PublicDocument {
@@ -117,9 +103,10 @@ pub fn document_pdf(
     number: &str,
     id: &str,
 ) -> Result<(DocumentView, Vec<u8>), AppError> {
+    let id = DocumentId::parse(id).ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
     let doc = app.store.read(|c| {
         let req = super::requests::load_visible(app, c, user, number)?;
-        queries::document(c, id)?
+        queries::document(c, &id)?
             .filter(|d| d.request_id == req.id)
             .ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))
     })?;
@@ -130,7 +117,7 @@ pub fn document_pdf(
 /// A document as listed to its owner and staff, and (without request data) on `/verify`.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DocumentView {
-    pub id: String,
+    pub id: DocumentId,
     pub kind: String,
     pub title: String,
     /// SHA-256 of the signed PDF, lower-case hex: compare with the file you hold.
@@ -143,7 +130,7 @@ pub struct DocumentView {
     pub status: DocumentStatus,
     pub status_reason: Option<String>,
     pub status_at: DateTime<Utc>,
-    pub superseded_by: Option<String>,
+    pub superseded_by: Option<DocumentId>,
     pub verify_url: String,
 }
 

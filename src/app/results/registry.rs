@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::db::queries;
 use crate::domain::catalog::Issues;
 use crate::domain::documents::RegistryAction;
+use crate::domain::ids::DocumentId;
 use crate::domain::lifecycle::Facts;
 use crate::error::{AppError, ErrorCode};
 
@@ -36,6 +37,8 @@ pub fn change_status(
     if reason.is_empty() {
         return Err(AppError::new(ErrorCode::ReasonRequired));
     }
+    let id = DocumentId::parse(id).ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
+    let id = &id;
     let now = app.now();
     let doc = app.store.write(|c| {
         let doc =
