@@ -117,7 +117,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             service_code: service.code.clone(),
             service_version: service.version as i32,
             variant: variant.code.clone(),
-            channel: channel.code.clone(),
+            channel: channel.code,
             state: State::Draft,
             applicant_kind: applicant.kind,
             applicant_iin: applicant.iin.clone(),
