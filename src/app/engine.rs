@@ -93,7 +93,6 @@ pub(crate) fn actions_for(
 
 /// What the domain needs to know to plan a user's transition on this request.
 fn facts_for(
-    app: &App,
     c: &mut DbConnection,
     service: &Service,
     req: &RequestRow,
@@ -116,7 +115,6 @@ fn facts_for(
         Some(cur) => new.naive_utc() > cur,
         None => false,
     });
-    let _ = app;
     let qualification_unmet = if service.qualification.is_empty() {
         Some(Vec::new())
     } else {
@@ -345,7 +343,7 @@ fn transition_once(
     let (req, attachments, service, facts) = db.read(|c| {
         let (req, attachments) = load_visible_with_attachments(app, c, user, number)?;
         let service = service_of(app, &req.service_code)?;
-        let facts = facts_for(app, c, service, &req, input, &attachments)?;
+        let facts = facts_for(c, service, &req, input, &attachments)?;
         Ok((req, attachments, service, facts))
     })?;
     let from = req.state;

@@ -123,7 +123,7 @@ fn registry_event(action: &str) -> Option<&'static str> {
         (RegistryAction::Terminate, "terminated"),
     ]
     .into_iter()
-    .find(|(a, _)| action == format!("document_{a}"))
+    .find(|(a, _)| action.strip_prefix("document_") == Some(a.as_str()))
     .map(|(_, event)| event)
 }
 

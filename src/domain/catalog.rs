@@ -92,6 +92,19 @@ pub struct Provider {
     pub address: Option<Text>,
 }
 
+impl Provider {
+    /// The provider's calendar date at `now`: the day a request is dated, numbered and
+    /// charged for (on 1 January between 00:00 and 05:00 in Kazakhstan it is already the new
+    /// year, while UTC is still in the old one). The zone is checked when the catalog loads.
+    pub fn local_date(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        let tz = self
+            .timezone
+            .parse::<chrono_tz::Tz>()
+            .unwrap_or(chrono_tz::Asia::Almaty);
+        now.with_timezone(&tz).date_naive()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LegalBasis {

@@ -423,3 +423,29 @@ fn catalog_check_reports_what_it_loaded_or_every_problem() {
         "{out}"
     );
 }
+
+#[test]
+fn at_half_past_midnight_on_1_january_in_kazakhstan_a_request_is_of_the_new_year() {
+    // G-49: 2026-12-31 19:30 UTC is 2027-01-01 00:30 in Asia/Almaty (UTC+5), the
+    // provider's zone: the request is numbered and charged as of 2027.
+    let catalog = tempfile::tempdir().expect("tmp");
+    write(
+        catalog.path(),
+        "fees.toml",
+        &fees_without(
+            2027,
+            "[mrp.2027]\ntenge = \"4444\"\nsource = \"test: the override directory\"\n",
+        ),
+    );
+    let dir = catalog.path().to_path_buf();
+    let clock = SettableClock::at(
+        Utc.with_ymd_and_hms(2026, 12, 31, 19, 30, 0)
+            .single()
+            .expect("date"),
+    );
+    let app = TestApp::spawn_at(clock, move |c| c.catalog_dir = Some(dir));
+    let med = app.login("medcenter");
+    let number = licence_request(&app, &med);
+    assert!(number.starts_with("LIC-2027-"), "{number}");
+    assert_eq!(state(&app, &med, &number)["fee_tiyn"], 4_444_000);
+}

@@ -88,9 +88,10 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         &input.form,
     )?;
     let now = app.now();
+    let today = service.provider.local_date(now);
     let fee = app
         .fees
-        .fee(&variant.fee_rule, now.date_naive())
+        .fee(&variant.fee_rule, today)
         .map_err(|e| crate::app::yearly::fee_error(&variant.fee_rule, e))?;
     let owner = if user.role == Role::Applicant {
         Some(user.id.clone())
@@ -104,7 +105,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         }
     };
     let form_json = Value::Object(input.form.clone()).to_string();
-    let year = now.year();
+    let year = today.year();
     let counter = format!("request:{}:{year}", service.number_prefix);
     // The number is taken in the creating transaction on both backends: on PostgreSQL from a
     // native sequence (no row lock, never rolled back), on SQLite under its single writer.
