@@ -87,6 +87,7 @@ error_codes! {
     Forbidden = "FORBIDDEN", 403, "Недостаточно прав для этого действия", "Бұл әрекетке құқық жеткіліксіз", "You are not allowed to do this";
     ChannelNotAllowed = "CHANNEL_NOT_ALLOWED", 403, "Ваша роль не может подавать заявки по этому каналу", "Сіздің рөліңіз бұл арна арқылы өтінім бере алмайды", "Your role cannot open requests in this channel";
     ActionNotPermitted = "ACTION_NOT_PERMITTED", 403, "Это действие выполняет другой участник процесса", "Бұл әрекетті процестің басқа қатысушысы орындайды", "Another participant performs this action";
+    SeparationOfDuties = "SEPARATION_OF_DUTIES", 403, "Решение принимает другой сотрудник: заявитель и принявший заявку сотрудник не решают её сами", "Шешімді басқа қызметкер қабылдайды: өтініш беруші мен өтінімді қабылдаған қызметкер оны өздері шешпейді", "Another employee decides: neither the applicant nor the employee who took the request in may decide it";
     SystemAction = "SYSTEM_ACTION", 403, "Это действие выполняется системой после проверки (оплата, ЭЦП, регистрация)", "Бұл әрекетті жүйе тексеруден кейін орындайды", "Ruqsat performs this action itself after a verified event (payment, signature, registration)";
     RequestNotFound = "REQUEST_NOT_FOUND", 404, "Заявка не найдена", "Өтінім табылмады", "Request not found";
     UnknownService = "UNKNOWN_SERVICE", 404, "Услуга не найдена в каталоге", "Қызмет каталогта табылмады", "No such service in the catalog";
@@ -296,6 +297,7 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::QualificationNotAssessed => ErrorCode::QualificationNotAssessed,
             T::QualificationNotMet(_) => ErrorCode::QualificationNotMet,
             T::RecipientRequired => ErrorCode::RecipientRequired,
+            T::SeparationOfDuties(_) => ErrorCode::SeparationOfDuties,
         };
         AppError::with(code, detail)
     }

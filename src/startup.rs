@@ -103,18 +103,24 @@ fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {
         None => None,
     };
     let mut provider_signers = std::collections::BTreeMap::new();
-    if let (None, Some(d)) = (&result_signer, &demo) {
+    let mut official_signers = std::collections::BTreeMap::new();
+    if let Some(d) = &demo {
         for u in crate::demo::seed::demo_users()? {
-            let staff = matches!(
+            let Some(code) = u.provider_code.clone() else {
+                continue;
+            };
+            if !u.role.is_staff() || u.iin.is_none() {
+                continue;
+            }
+            let key = Arc::new(d.signing_key(&u.login)?);
+            let decides = matches!(
                 u.role,
                 crate::domain::roles::Role::Official | crate::domain::roles::Role::ClinicRegistrar
             );
-            if let (true, Some(code)) = (staff, u.provider_code.clone()) {
-                if let std::collections::btree_map::Entry::Vacant(e) = provider_signers.entry(code)
-                {
-                    e.insert(Arc::new(d.signing_key(&u.login)?));
-                }
+            if result_signer.is_none() && decides {
+                provider_signers.entry(code).or_insert_with(|| key.clone());
             }
+            official_signers.insert(u.login.clone(), key);
         }
     }
     if result_signer.is_none() && provider_signers.is_empty() {
@@ -133,6 +139,7 @@ fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {
         demo_dir,
         result_signer,
         provider_signers,
+        official_signers,
     }))
 }
 

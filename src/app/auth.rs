@@ -30,6 +30,8 @@ pub struct CurrentUser {
     pub iin: Option<Iin>,
     pub bin: Option<Bin>,
     pub email: Option<String>,
+    /// The provider (or ЦОН) a staff account works for.
+    pub provider: Option<String>,
 }
 
 impl TryFrom<UserRow> for CurrentUser {
@@ -43,6 +45,7 @@ impl TryFrom<UserRow> for CurrentUser {
             iin: u.iin,
             bin: u.bin,
             email: u.email,
+            provider: u.provider_code,
         })
     }
 }

@@ -70,11 +70,11 @@ pub(crate) fn history_row(
 }
 
 fn actor_of(user: &CurrentUser, req: &RequestRow) -> Actor {
-    Actor {
-        role: user.role,
-        is_initiator: req.created_by == user.id,
-        is_system: false,
-    }
+    Actor::user(
+        user.role,
+        req.created_by == user.id,
+        crate::app::requests::visibility::access_of(user, req),
+    )
 }
 
 pub(crate) fn actions_for(
@@ -94,6 +94,7 @@ pub(crate) fn actions_for(
 /// What the domain needs to know to plan a user's transition on this request.
 fn facts_for(
     c: &mut DbConnection,
+    user: &CurrentUser,
     service: &Service,
     req: &RequestRow,
     input: &TransitionInput,
@@ -126,7 +127,15 @@ fn facts_for(
                 .collect()
         })
     };
+    // Separation of duties: the service's second opinion, recorded by someone else.
+    let second_opinion = match &service.separation_of_duties.second_opinion {
+        Some(action) => queries::history_of(c, &req.id)?
+            .iter()
+            .any(|h| &h.action == action && h.actor_id.as_ref() != Some(&user.id)),
+        None => false,
+    };
     Ok(Facts {
+        second_opinion,
         qualification_unmet,
         form_problems: forms::missing_required(service, &req.variant, &form),
         missing_documents,
@@ -341,9 +350,9 @@ fn transition_once(
     // One connection from the read to the write.
     let mut db = app.store.session()?;
     let (req, attachments, service, facts) = db.read(|c| {
-        let (req, attachments) = load_visible_with_attachments(app, c, user, number)?;
+        let (req, attachments) = load_visible_with_attachments(c, user, number)?;
         let service = service_of(app, &req.service_code)?;
-        let facts = facts_for(c, service, &req, input, &attachments)?;
+        let facts = facts_for(c, user, service, &req, input, &attachments)?;
         Ok((req, attachments, service, facts))
     })?;
     let from = req.state;

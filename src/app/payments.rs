@@ -89,7 +89,7 @@ fn gateway_error(e: GatewayError) -> AppError {
 pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView, AppError> {
     let now = app.now();
     let (payment, req) = app.store.write(|c| {
-        let req = load_visible(app, c, user, number)?;
+        let req = load_visible(c, user, number)?;
         if req.owner_user_id.as_ref() != Some(&user.id) && req.created_by != user.id {
             return Err(AppError::new(ErrorCode::ActionNotPermitted));
         }
@@ -322,7 +322,7 @@ pub fn callback(
 /// gateway (the second way a payment is confirmed).
 pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView, AppError> {
     let (p, req) = app.store.read(|c| {
-        let req = load_visible(app, c, user, number)?;
+        let req = load_visible(c, user, number)?;
         let p = queries::payments_of(c, &req.id)?
             .into_iter()
             .next()

@@ -34,15 +34,26 @@ pub struct Pki {
     /// `signing_key_file`, used for every provider. Its `Debug` shows no key material.
     pub result_signer: Option<Arc<SigningKey>>,
     /// Without a configured key, with the demo PKI: each provider's demo official's key,
-    /// by provider code, so a Shymkent decision is not signed by the Mangystau official.
+    /// by provider code, for documents no employee decided (system steps).
     pub provider_signers: std::collections::BTreeMap<String, Arc<SigningKey>>,
+    /// Staff members' own keys, by login (the demo PKI's): a decision is signed by the
+    /// employee who took it.
+    pub official_signers: std::collections::BTreeMap<String, Arc<SigningKey>>,
 }
 
 impl Pki {
-    /// The key that signs `provider_code`'s results, or `RESULT_SIGNER_NOT_CONFIGURED` (503).
-    pub fn result_signer(&self, provider_code: &str) -> Result<&SigningKey, AppError> {
-        self.result_signer
-            .as_deref()
+    /// The key that signs a document of `provider_code` decided by `official` (a login):
+    /// that employee's own key when Ruqsat holds it, else the configured `signing_key_file`,
+    /// else the provider's demo key; or `RESULT_SIGNER_NOT_CONFIGURED` (503).
+    pub fn result_signer(
+        &self,
+        provider_code: &str,
+        official: Option<&str>,
+    ) -> Result<&SigningKey, AppError> {
+        official
+            .and_then(|login| self.official_signers.get(login))
+            .map(|k| &**k)
+            .or(self.result_signer.as_deref())
             .or_else(|| self.provider_signers.get(provider_code).map(|k| &**k))
             .ok_or_else(|| {
                 AppError::with(
@@ -184,7 +195,7 @@ fn payment_confirmed(c: &mut DbConnection, req: &RequestRow) -> Result<bool, App
 /// `GET …/signing-payload`: the bytes to sign.
 pub fn signing_payload(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<u8>, AppError> {
     app.store.read(|c| {
-        let req = load_visible(app, c, user, number)?;
+        let req = load_visible(c, user, number)?;
         signer_check(app, user, &req)?;
         check_signable(app, c, &req)?;
         payload_of(c, &req)
@@ -206,7 +217,7 @@ pub fn submit_signature(
 ) -> Result<RequestView, AppError> {
     let pki = app.pki.clone();
     let (req, payload, expected) = app.store.read(|c| {
-        let req = load_visible(app, c, user, number)?;
+        let req = load_visible(c, user, number)?;
         let expected = signer_check(app, user, &req)?;
         check_signable(app, c, &req)?;
         let payload = payload_of(c, &req)?;

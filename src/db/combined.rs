@@ -90,12 +90,15 @@ impl QueryFragment<Pg> for CreateRequest<'_> {
             version,
             created_at,
             updated_at,
+            provider_code,
+            intake_office,
         } = self.request;
         out.push_sql(
             "WITH changed AS (INSERT INTO requests (id, number, service_code, service_version, \
              variant, channel, state, applicant_kind, applicant_iin, applicant_bin, \
              applicant_name, owner_user_id, created_by, form_json, fee_tiyn, registered_at, \
-             due_at, extended, version, created_at, updated_at) VALUES (",
+             due_at, extended, version, created_at, updated_at, provider_code, intake_office) \
+             VALUES (",
         );
         binds!(out;
             Text => id, Text => number, Text => service_code, Integer => service_version,
@@ -104,7 +107,8 @@ impl QueryFragment<Pg> for CreateRequest<'_> {
             Text => applicant_name, Nullable<Text> => owner_user_id, Text => created_by,
             Text => form_json, BigInt => fee_tiyn, Nullable<Timestamp> => registered_at,
             Nullable<Timestamp> => due_at, Bool => extended, BigInt => version,
-            Timestamp => created_at, Timestamp => updated_at);
+            Timestamp => created_at, Timestamp => updated_at, Text => provider_code,
+            Nullable<Text> => intake_office);
         out.push_sql(")) ");
         out.push_sql(HISTORY_COLUMNS);
         out.push_sql("VALUES (");

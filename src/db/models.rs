@@ -61,6 +61,10 @@ pub struct RequestRow {
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The provider that decides the request (catalog `provider.code` at creation).
+    pub provider_code: String,
+    /// The office that took the request in (the staff creator's provider: a ЦОН, a desk).
+    pub intake_office: Option<String>,
 }
 
 impl RequestRow {
@@ -183,4 +187,39 @@ pub struct PaymentEventRow {
     pub amount_tiyn: i64,
     pub currency: String,
     pub outcome: String,
+}
+
+/// Failed logins of one key (`login:<name>` or `addr:<ip>`).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = login_throttle)]
+pub struct ThrottleRow {
+    pub key: String,
+    pub failures: i64,
+    pub last_failure: NaiveDateTime,
+    pub blocked_until: Option<NaiveDateTime>,
+}
+
+/// One staff read of a request's personal data.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = access_log)]
+pub struct AccessRow {
+    pub id: String,
+    pub request_id: RequestId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub what: String,
+    pub at: NaiveDateTime,
+}
+
+/// One account change.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = account_audit)]
+pub struct AccountAuditRow {
+    pub id: String,
+    pub user_id: UserId,
+    /// The administrator's user id, or `cli`.
+    pub actor: String,
+    pub action: String,
+    pub detail: String,
+    pub at: NaiveDateTime,
 }

@@ -236,11 +236,9 @@ pub enum Visibility {
     All,
     /// An applicant: own requests only.
     Owner(UserId),
-    /// Staff: requests they opened, and requests of the services they review.
-    Staff {
-        user_id: UserId,
-        services: Vec<String>,
-    },
+    /// Staff: requests their provider decides or their office took in; none without a
+    /// provider.
+    Staff { provider: Option<String> },
 }
 
 pub struct ListFilter {
@@ -260,11 +258,14 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
         match &f.visibility {
             Visibility::All => {}
             Visibility::Owner(uid) => q = q.filter(requests::owner_user_id.eq(uid.clone())),
-            Visibility::Staff { user_id, services } => {
+            Visibility::Staff { provider: None } => q = q.filter(requests::id.ne(requests::id)),
+            Visibility::Staff {
+                provider: Some(p),
+            } => {
                 q = q.filter(
-                    requests::created_by
-                        .eq(user_id.clone())
-                        .or(requests::service_code.eq_any(services.clone())),
+                    requests::provider_code
+                        .eq(p.clone())
+                        .or(requests::intake_office.eq(p.clone())),
                 )
             }
         }

@@ -56,6 +56,39 @@ diesel::table! {
         version -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        provider_code -> Text,
+        intake_office -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    login_throttle (key) {
+        key -> Text,
+        failures -> BigInt,
+        last_failure -> Timestamp,
+        blocked_until -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    access_log (id) {
+        id -> Text,
+        request_id -> Text,
+        user_id -> Text,
+        role -> Text,
+        what -> Text,
+        at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    account_audit (id) {
+        id -> Text,
+        user_id -> Text,
+        actor -> Text,
+        action -> Text,
+        detail -> Text,
+        at -> Timestamp,
     }
 }
 

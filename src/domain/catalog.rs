@@ -276,6 +276,9 @@ pub struct Service {
     pub workflow: String,
     /// Roles that review and decide (licence official, МИО employee, commission, registrar).
     pub reviewer_roles: Vec<Role>,
+    /// Who may not decide (default: on, no second opinion).
+    #[serde(default)]
+    pub separation_of_duties: Separation,
     pub result: ResultSpec,
     pub variants: Vec<Variant>,
     #[serde(default)]
@@ -289,6 +292,27 @@ pub struct Service {
     #[serde(default)]
     pub qualification_by: Option<String>,
     pub requirements: Vec<String>,
+}
+
+/// Separation of duties for a service's decisions (default on).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Separation {
+    #[serde(default = "yes")]
+    pub enabled: bool,
+    /// A step recorded by another person (e.g. `record_conclusion`, the commission's) after
+    /// which the employee who took the request in may register the decision.
+    #[serde(default)]
+    pub second_opinion: Option<String>,
+}
+
+impl Default for Separation {
+    fn default() -> Self {
+        Separation {
+            enabled: true,
+            second_opinion: None,
+        }
+    }
 }
 
 impl Service {

@@ -137,6 +137,9 @@ pub struct Facts {
     pub qualification_unmet: Option<Vec<String>>,
     /// The recipient of a handover (name and checked IIN) is given with the action.
     pub recipient_recorded: bool,
+    /// The service's second-opinion step (e.g. the commission's conclusion) was recorded
+    /// by someone other than the person now acting.
+    pub second_opinion: bool,
 }
 
 /// Who is asking.
@@ -147,6 +150,14 @@ pub struct Actor {
     pub is_initiator: bool,
     /// Ruqsat itself, on behalf of a verified event (payment callback, signature check).
     pub is_system: bool,
+    /// Staff of the provider that decides the request ([`crate::domain::access`]).
+    pub at_provider: bool,
+    /// Staff of the office that took the request in.
+    pub at_intake: bool,
+    /// A staff member who took this request in.
+    pub took_in: bool,
+    /// The applicant of this request (their account or their IIN).
+    pub is_applicant: bool,
 }
 
 impl Actor {
@@ -156,6 +167,23 @@ impl Actor {
             role,
             is_initiator: false,
             is_system: true,
+            at_provider: false,
+            at_intake: false,
+            took_in: false,
+            is_applicant: false,
+        }
+    }
+
+    /// A user, standing to the request as `access` says.
+    pub fn user(role: Role, is_initiator: bool, access: crate::domain::access::Access) -> Actor {
+        Actor {
+            role,
+            is_initiator,
+            is_system: false,
+            at_provider: access.at_provider,
+            at_intake: access.at_intake,
+            took_in: access.took_in,
+            is_applicant: access.is_applicant,
         }
     }
 }
@@ -189,6 +217,10 @@ pub enum TransitionError {
     QualificationNotMet(Vec<String>),
     #[error("the recipient of the result must be recorded")]
     RecipientRequired,
+    /// Separation of duties: the applicant never decides their own request; who took a
+    /// request in does not decide it alone.
+    #[error("action `{0}` must be taken by someone other than the applicant or the employee who took the request in")]
+    SeparationOfDuties(String),
 }
 
 /// The decided move: where to go and what to cite.
@@ -203,13 +235,31 @@ pub struct Planned {
     pub issues: Option<crate::domain::catalog::Issues>,
 }
 
+/// A reviewer acts at the deciding provider only; a named staff role at the deciding
+/// provider or at the office that took the request in; an administrator anywhere.
 fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
     match p {
         Party::System => actor.is_system,
         Party::Initiator => actor.is_initiator,
-        Party::Reviewer => service.reviewer_roles.contains(&actor.role),
-        other => other.role() == Some(actor.role),
+        Party::Reviewer => service.reviewer_roles.contains(&actor.role) && actor.at_provider,
+        Party::Admin => actor.role == Role::Admin,
+        other => other.role() == Some(actor.role) && (actor.at_provider || actor.at_intake),
     }
+}
+
+/// A decision (a step that issues a result or a refusal) under the service's separation of
+/// duties: never by the applicant; by the employee who took the request in only after
+/// someone else recorded the service's second opinion.
+fn separation_respected(service: &Service, t: &Transition, actor: &Actor, facts: &Facts) -> bool {
+    let decides = matches!(
+        t.issues,
+        Some(crate::domain::catalog::Issues::Result | crate::domain::catalog::Issues::Refusal)
+    );
+    let rule = &service.separation_of_duties;
+    if !decides || !rule.enabled || actor.is_system {
+        return true;
+    }
+    !actor.is_applicant && (!actor.took_in || (rule.second_opinion.is_some() && facts.second_opinion))
 }
 
 fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError> {
@@ -272,6 +322,9 @@ pub fn plan(
     }
     if !t.by.iter().any(|p| party_matches(*p, service, actor)) {
         return Err(TransitionError::NotPermitted(action.to_string()));
+    }
+    if !separation_respected(service, t, actor, facts) {
+        return Err(TransitionError::SeparationOfDuties(action.to_string()));
     }
     for g in &t.guards {
         check_guard(*g, facts, actor)?;

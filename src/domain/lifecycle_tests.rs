@@ -4,7 +4,7 @@
 //! a guard added to [`Guard`] does not compile here until its failures are listed.
 
 use super::*;
-use crate::domain::catalog::Catalog;
+use crate::domain::catalog::{Catalog, Issues};
 use std::collections::BTreeSet;
 
 fn catalog() -> Catalog {
@@ -24,6 +24,7 @@ fn all_hold() -> Facts {
         new_due_later: Some(true),
         qualification_unmet: Some(vec![]),
         recipient_recorded: true,
+        second_opinion: true,
     }
 }
 
@@ -121,21 +122,44 @@ fn exempt(g: Guard, actor: &Actor) -> bool {
 }
 
 /// Everyone who might ask: every role, as the request's initiator or not, as a person or as
-/// Ruqsat acting on that user's verified event.
+/// Ruqsat acting on that user's verified event, at the deciding provider, at the intake
+/// office or elsewhere, having taken the request in or not, being its applicant or not.
 fn everyone() -> Vec<Actor> {
     let mut out = Vec::new();
+    let b = [false, true];
     for role in Role::ALL {
-        for is_initiator in [false, true] {
-            for is_system in [false, true] {
-                out.push(Actor {
-                    role,
-                    is_initiator,
-                    is_system,
-                });
-            }
+        for (is_initiator, is_system, at_provider, at_intake, took_in, is_applicant) in b
+            .into_iter()
+            .flat_map(|a| b.map(move |c| (a, c)))
+            .flat_map(|(a, c)| b.map(move |d| (a, c, d)))
+            .flat_map(|(a, c, d)| b.map(move |e| (a, c, d, e)))
+            .flat_map(|(a, c, d, e)| b.map(move |f| (a, c, d, e, f)))
+            .flat_map(|(a, c, d, e, f)| b.map(move |g| (a, c, d, e, f, g)))
+        {
+            out.push(Actor {
+                role,
+                is_initiator,
+                is_system,
+                at_provider,
+                at_intake,
+                took_in,
+                is_applicant,
+            });
         }
     }
     out
+}
+
+/// Separation of duties as `docs/access.md` states it: a decision (result or refusal) is
+/// never the applicant's, and not the intake employee's unless the service names a second
+/// opinion someone else recorded (all_hold: it was).
+fn separation_forbids(service: &Service, t: &Transition, a: &Actor) -> bool {
+    let decides = matches!(t.issues, Some(Issues::Result | Issues::Refusal));
+    let rule = &service.separation_of_duties;
+    decides
+        && rule.enabled
+        && !a.is_system
+        && (a.is_applicant || (a.took_in && rule.second_opinion.is_none()))
 }
 
 /// Who a party is, as the catalog documents it (`catalog/workflows.toml`, `by`).
@@ -143,13 +167,22 @@ fn is_party(p: Party, service: &Service, a: &Actor) -> bool {
     match p {
         Party::System => a.is_system,
         Party::Initiator => a.is_initiator,
-        Party::Reviewer => service.reviewer_roles.contains(&a.role),
-        Party::Official => a.role == Role::Official,
-        Party::CommissionMember => a.role == Role::CommissionMember,
-        Party::ConOperator => a.role == Role::ConOperator,
-        Party::ClinicRegistrar => a.role == Role::ClinicRegistrar,
+        Party::Reviewer => service.reviewer_roles.contains(&a.role) && a.at_provider,
+        Party::Official => a.role == Role::Official && (a.at_provider || a.at_intake),
+        Party::CommissionMember => {
+            a.role == Role::CommissionMember && (a.at_provider || a.at_intake)
+        }
+        Party::ConOperator => a.role == Role::ConOperator && (a.at_provider || a.at_intake),
+        Party::ClinicRegistrar => {
+            a.role == Role::ClinicRegistrar && (a.at_provider || a.at_intake)
+        }
         Party::Admin => a.role == Role::Admin,
     }
+}
+
+/// A party to `t` whom separation of duties does not stop.
+fn may_take(service: &Service, t: &Transition, a: &Actor) -> bool {
+    t.by.iter().any(|p| is_party(*p, service, a)) && !separation_forbids(service, t, a)
 }
 
 /// The transition `plan` must choose: the first one of that name allowed from `from`.
@@ -216,10 +249,10 @@ fn allowed_transitions_go_to_their_target_and_cite_their_requirements() {
         for t in &w.transitions {
             for &from in &t.from {
                 let t = chosen(w, &t.action, from).expect("listed state");
-                for actor in everyone()
-                    .iter()
-                    .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)))
-                {
+                for actor in everyone().iter().filter(|a| {
+                    t.by.iter().any(|p| is_party(*p, service, a))
+                        && !separation_forbids(service, t, a)
+                }) {
                     let at = format!("{} {} from {from} by {actor:?}", service.code, t.action);
                     let planned = plan(service, w, from, &t.action, actor, &all_hold())
                         .unwrap_or_else(|e| panic!("{at}: {e}"));
@@ -238,15 +271,14 @@ fn the_catalog_says_what_the_main_moves_do() {
     // A few rows written out, so the data-driven loops above cannot pass on an empty table.
     let c = catalog();
     let official = Actor {
-        role: Role::Official,
-        is_initiator: false,
+        at_provider: true,
+        ..Actor::system(Role::Official)
+    };
+    let official = Actor {
         is_system: false,
+        ..official
     };
-    let system = Actor {
-        role: Role::Applicant,
-        is_initiator: false,
-        is_system: true,
-    };
+    let system = Actor::system(Role::Applicant);
     let rows: [(&str, State, &str, Actor, State, &str); 5] = [
         (
             "med-licence",
@@ -402,7 +434,7 @@ fn each_guard_failing_alone_gives_its_own_error() {
                 let t = chosen(w, &t.action, from).expect("listed state");
                 let allowed = everyone()
                     .into_iter()
-                    .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)));
+                    .filter(|a| may_take(service, t, a));
                 for actor in allowed {
                     for &g in &t.guards {
                         for fail in failures(g) {
@@ -478,7 +510,7 @@ fn guards_a_transition_does_not_list_do_not_stop_it() {
                 }
                 for actor in everyone()
                     .iter()
-                    .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)))
+                    .filter(|a| may_take(service, t, a))
                 {
                     assert_eq!(
                         plan(service, w, from, &t.action, actor, &facts),
@@ -510,7 +542,7 @@ fn with_several_guards_failing_the_first_listed_is_reported() {
                 }
                 for actor in everyone()
                     .iter()
-                    .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)))
+                    .filter(|a| may_take(service, t, a))
                 {
                     let first = t
                         .guards
@@ -530,4 +562,72 @@ fn with_several_guards_failing_the_first_listed_is_reported() {
         }
     }
     assert!(checked > 0);
+}
+
+#[test]
+fn decisions_are_never_the_applicants_nor_the_intake_employees_alone() {
+    let c = catalog();
+    let mut refused = 0;
+    for (service, w) in cases(&c) {
+        for t in w
+            .transitions
+            .iter()
+            .filter(|t| matches!(t.issues, Some(Issues::Result | Issues::Refusal)))
+        {
+            for &from in &t.from {
+                for actor in everyone()
+                    .iter()
+                    .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)))
+                {
+                    let at = format!("{} {} from {from} by {actor:?}", service.code, t.action);
+                    let mut facts = all_hold();
+                    facts.second_opinion = false;
+                    let got = plan(service, w, from, &t.action, actor, &facts);
+                    let rule = &service.separation_of_duties;
+                    let forbidden = rule.enabled
+                        && !actor.is_system
+                        && (actor.is_applicant || actor.took_in);
+                    if forbidden {
+                        refused += 1;
+                        assert_eq!(
+                            got,
+                            Err(TransitionError::SeparationOfDuties(t.action.clone())),
+                            "{at}"
+                        );
+                    } else {
+                        assert!(got.is_ok(), "{at}: {got:?}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(refused > 50, "only {refused} refusals checked");
+
+    // R-004-22, G-41: the desk employee who took a support request in registers the decision
+    // once a commission member (someone else) recorded the conclusion.
+    let dcs = c.service("disabled-child-support").expect("service");
+    let w = c.workflow_of(dcs);
+    let desk_employee = Actor {
+        is_system: false,
+        at_provider: true,
+        at_intake: true,
+        took_in: true,
+        is_initiator: true,
+        ..Actor::system(Role::Official)
+    };
+    let mut facts = all_hold();
+    facts.second_opinion = false;
+    assert_eq!(
+        plan(dcs, w, State::UnderReview, "refuse", &desk_employee, &facts),
+        Err(TransitionError::SeparationOfDuties("refuse".into()))
+    );
+    facts.second_opinion = true;
+    assert!(plan(dcs, w, State::UnderReview, "refuse", &desk_employee, &facts).is_ok());
+    // A licence official who took the request in at the desk never decides it.
+    let lic = c.service("med-licence").expect("service");
+    let w = c.workflow_of(lic);
+    assert_eq!(
+        plan(lic, w, State::UnderReview, "approve", &desk_employee, &all_hold()),
+        Err(TransitionError::SeparationOfDuties("approve".into()))
+    );
 }

@@ -134,6 +134,8 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             version: 1,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
+            provider_code: service.provider.code.clone(),
+            intake_office: user.role.is_staff().then(|| user.provider.clone()).flatten(),
         };
         let entry = Entry {
             action: "create",
@@ -156,7 +158,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
 pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, AppError> {
     let (r, atts) = app
         .store
-        .read(|c| load_visible_with_attachments(app, c, user, number))?;
+        .read(|c| load_visible_with_attachments(c, user, number))?;
     let service = service_of(app, &r.service_code)?;
     let actions = actions_for(app, service, &r, user);
     Ok(RequestView::from_rows(r, atts, actions))
@@ -164,7 +166,7 @@ pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, A
 
 pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
     app.store.read(|c| {
-        let r = load_visible(app, c, user, number)?;
+        let r = load_visible(c, user, number)?;
         Ok(queries::history_of(c, &r.id)?
             .into_iter()
             .map(HistoryEntry::from)
@@ -182,7 +184,7 @@ pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, 
         ));
     }
     let f = ListFilter {
-        visibility: visibility::list_visibility(app, user),
+        visibility: visibility::list_visibility(user),
         service: q.service,
         state: q.state,
         applicant: q.applicant,
@@ -207,7 +209,7 @@ pub fn attach(
     number: &str,
     up: Upload,
 ) -> Result<RequestView, AppError> {
-    let req = app.store.read(|c| load_visible(app, c, user, number))?;
+    let req = app.store.read(|c| load_visible(c, user, number))?;
     let service = service_of(app, &req.service_code)?;
     let channel = channel_of(service, req.channel)?;
     if req.created_by != user.id {

@@ -85,7 +85,7 @@ pub fn result_pdf(
     number: &str,
 ) -> Result<(DocumentView, Vec<u8>), AppError> {
     let doc = app.store.read(|c| {
-        let req = super::requests::load_visible(app, c, user, number)?;
+        let req = super::requests::load_visible(c, user, number)?;
         let docs = queries::documents_of(c, &req.id)?;
         docs.into_iter()
             .rev()
@@ -105,7 +105,7 @@ pub fn document_pdf(
 ) -> Result<(DocumentView, Vec<u8>), AppError> {
     let id = DocumentId::parse(id).ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
     let doc = app.store.read(|c| {
-        let req = super::requests::load_visible(app, c, user, number)?;
+        let req = super::requests::load_visible(c, user, number)?;
         queries::document(c, &id)?
             .filter(|d| d.request_id == req.id)
             .ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))
@@ -165,7 +165,7 @@ pub fn documents(
     number: &str,
 ) -> Result<Vec<DocumentView>, AppError> {
     app.store.read(|c| {
-        let req = super::requests::load_visible(app, c, user, number)?;
+        let req = super::requests::load_visible(c, user, number)?;
         Ok(queries::documents_of(c, &req.id)?
             .iter()
             .map(|d| DocumentView::of(app, d))
