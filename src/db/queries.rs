@@ -238,7 +238,9 @@ pub enum Visibility {
     Owner(UserId),
     /// Staff: requests their provider decides or their office took in; none without a
     /// provider.
-    Staff { provider: Option<String> },
+    Staff {
+        provider: Option<String>,
+    },
 }
 
 pub struct ListFilter {
@@ -259,9 +261,7 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>
             Visibility::All => {}
             Visibility::Owner(uid) => q = q.filter(requests::owner_user_id.eq(uid.clone())),
             Visibility::Staff { provider: None } => q = q.filter(requests::id.ne(requests::id)),
-            Visibility::Staff {
-                provider: Some(p),
-            } => {
+            Visibility::Staff { provider: Some(p) } => {
                 q = q.filter(
                     requests::provider_code
                         .eq(p.clone())

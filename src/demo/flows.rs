@@ -429,7 +429,13 @@ impl<'a> Licence<'a> {
         pay_in_sandbox(app, &initiator, &r.number)?;
         let signer = if staff { self.initiator } else { "medcenter" };
         sign(app, &initiator, &r.number, signer)?;
-        let official = login(app, "official")?;
+        // Separation of duties: who took the request in at the desk does not decide it.
+        let decider = if self.initiator == "official" {
+            "inspector"
+        } else {
+            "official"
+        };
+        let official = login(app, decider)?;
         act(app, &official, &r.number, "start_review", None)?;
         let mut checklist: Vec<crate::app::requests::ChecklistMark> = self
             .met
@@ -542,8 +548,9 @@ fn dental_form() -> Value {
 }
 
 /// At the provider's desk (R-003-33..43, G-29): registry lookup, scans of the originals,
-/// the employee's signature and receipt; the dental unit fails its check, so the official
-/// signs a motivated refusal naming it (R-003-43).
+/// the employee's signature and receipt; the dental unit fails its check, so another
+/// official of the department (separation of duties) signs a motivated refusal naming it
+/// (R-003-43).
 fn flow_licence_desk_refusal(app: &App) -> Result<Flow, AppError> {
     let (r, state) = Licence {
         channel: ChannelCode::ProviderDesk,

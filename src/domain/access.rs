@@ -75,7 +75,8 @@ mod tests {
     use super::*;
 
     fn uid(s: &str) -> UserId {
-        s.parse().unwrap_or_else(|e: std::convert::Infallible| match e {})
+        s.parse()
+            .unwrap_or_else(|e: std::convert::Infallible| match e {})
     }
 
     #[test]
@@ -107,7 +108,10 @@ mod tests {
         for (v, expected) in cases {
             assert_eq!(access(&v, &desk_request).view, expected, "{v:?}");
         }
-        let a = access(&who(&clerk, Role::ConOperator, Some("con-1")), &desk_request);
+        let a = access(
+            &who(&clerk, Role::ConOperator, Some("con-1")),
+            &desk_request,
+        );
         assert!(a.took_in && a.at_intake && !a.at_provider);
         let a = access(&who(&off, Role::Official, Some("health")), &desk_request);
         assert!(!a.took_in && a.at_provider && !a.is_applicant);

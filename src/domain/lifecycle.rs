@@ -259,7 +259,8 @@ fn separation_respected(service: &Service, t: &Transition, actor: &Actor, facts:
     if !decides || !rule.enabled || actor.is_system {
         return true;
     }
-    !actor.is_applicant && (!actor.took_in || (rule.second_opinion.is_some() && facts.second_opinion))
+    !actor.is_applicant
+        && (!actor.took_in || (rule.second_opinion.is_some() && facts.second_opinion))
 }
 
 fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError> {

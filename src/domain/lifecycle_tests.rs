@@ -173,9 +173,7 @@ fn is_party(p: Party, service: &Service, a: &Actor) -> bool {
             a.role == Role::CommissionMember && (a.at_provider || a.at_intake)
         }
         Party::ConOperator => a.role == Role::ConOperator && (a.at_provider || a.at_intake),
-        Party::ClinicRegistrar => {
-            a.role == Role::ClinicRegistrar && (a.at_provider || a.at_intake)
-        }
+        Party::ClinicRegistrar => a.role == Role::ClinicRegistrar && (a.at_provider || a.at_intake),
         Party::Admin => a.role == Role::Admin,
     }
 }
@@ -432,9 +430,7 @@ fn each_guard_failing_alone_gives_its_own_error() {
         for t in &w.transitions {
             for &from in &t.from {
                 let t = chosen(w, &t.action, from).expect("listed state");
-                let allowed = everyone()
-                    .into_iter()
-                    .filter(|a| may_take(service, t, a));
+                let allowed = everyone().into_iter().filter(|a| may_take(service, t, a));
                 for actor in allowed {
                     for &g in &t.guards {
                         for fail in failures(g) {
@@ -508,10 +504,7 @@ fn guards_a_transition_does_not_list_do_not_stop_it() {
                 for g in ALL_GUARDS.into_iter().filter(|g| !t.guards.contains(g)) {
                     (failures(g)[0].spoil)(&mut facts);
                 }
-                for actor in everyone()
-                    .iter()
-                    .filter(|a| may_take(service, t, a))
-                {
+                for actor in everyone().iter().filter(|a| may_take(service, t, a)) {
                     assert_eq!(
                         plan(service, w, from, &t.action, actor, &facts),
                         Ok(expected(t, from)),
@@ -540,10 +533,7 @@ fn with_several_guards_failing_the_first_listed_is_reported() {
                 if t.guards.len() < 2 {
                     continue;
                 }
-                for actor in everyone()
-                    .iter()
-                    .filter(|a| may_take(service, t, a))
-                {
+                for actor in everyone().iter().filter(|a| may_take(service, t, a)) {
                     let first = t
                         .guards
                         .iter()
@@ -584,9 +574,8 @@ fn decisions_are_never_the_applicants_nor_the_intake_employees_alone() {
                     facts.second_opinion = false;
                     let got = plan(service, w, from, &t.action, actor, &facts);
                     let rule = &service.separation_of_duties;
-                    let forbidden = rule.enabled
-                        && !actor.is_system
-                        && (actor.is_applicant || actor.took_in);
+                    let forbidden =
+                        rule.enabled && !actor.is_system && (actor.is_applicant || actor.took_in);
                     if forbidden {
                         refused += 1;
                         assert_eq!(
@@ -627,7 +616,14 @@ fn decisions_are_never_the_applicants_nor_the_intake_employees_alone() {
     let lic = c.service("med-licence").expect("service");
     let w = c.workflow_of(lic);
     assert_eq!(
-        plan(lic, w, State::UnderReview, "approve", &desk_employee, &all_hold()),
+        plan(
+            lic,
+            w,
+            State::UnderReview,
+            "approve",
+            &desk_employee,
+            &all_hold()
+        ),
         Err(TransitionError::SeparationOfDuties("approve".into()))
     );
 }

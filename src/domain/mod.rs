@@ -1,7 +1,7 @@
 //! The domain core: rules from the regulations, with no HTTP, SQL or file I/O.
 
-pub mod calendar;
 pub mod access;
+pub mod calendar;
 pub mod catalog;
 pub mod channels;
 pub mod datafile;

@@ -334,10 +334,12 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
         app.transition(&mio, &number, "start_review", None).status(),
         200
     );
+    // Separation of duties (R-004-22, G-41): the employee who took the request in does not
+    // decide it alone; the commission's conclusion comes first.
     assert_error(
-        app.transition(&mio, &number, "refuse", Some("  ")),
-        422,
-        "REASON_REQUIRED",
+        app.transition(&mio, &number, "refuse", Some("Нет оснований")),
+        403,
+        "SEPARATION_OF_DUTIES",
     );
     // G-41: the refusal rests on the commission's conclusion, printed on the refusal.
     let commission = app.login("commission");
@@ -350,6 +352,11 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
         )
         .status(),
         200
+    );
+    assert_error(
+        app.transition(&mio, &number, "refuse", Some("  ")),
+        422,
+        "REASON_REQUIRED",
     );
     let r = app.transition(
         &mio,

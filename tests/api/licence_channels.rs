@@ -300,19 +300,33 @@ fn provider_desk_unpaid_refused_then_motivated_refusal_handed_over() {
              "comment": "Стерилизатор без свидетельства о поверке"}]}),
     );
     assert_eq!(r.status(), 200, "{:?}", r.text());
+    // Separation of duties: the official who took the request in does not decide it; a
+    // colleague of the same department does, and signs with their own key.
     assert_error(
-        app.transition(&official, &number, "refuse", None),
+        app.transition(
+            &official,
+            &number,
+            "refuse",
+            Some("Несоответствие квалификационным требованиям"),
+        ),
+        403,
+        "SEPARATION_OF_DUTIES",
+    );
+    let inspector = app.login("inspector");
+    assert_error(
+        app.transition(&inspector, &number, "refuse", None),
         422,
         "REASON_REQUIRED",
     );
     let r = app.transition(
-        &official,
+        &inspector,
         &number,
         "refuse",
         Some("Несоответствие квалификационным требованиям"),
     );
     assert_eq!(r.status(), 200, "{:?}", r.text());
-    let (pdf, _) = verified_result(&app, &official, &number, "refusal");
+    let (pdf, signer) = verified_result(&app, &official, &number, "refusal");
+    assert_eq!(signer.as_deref(), Some("880303301116"));
     check_signed_pdf(
         &app,
         &pdf,

@@ -16,6 +16,7 @@ mod payment_reconcile;
 mod payments_gateway;
 mod pdf_documents;
 mod pki_verify;
+mod provider_scope;
 mod registries_http;
 mod request_numbers;
 mod result_documents;

@@ -135,7 +135,11 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
             provider_code: service.provider.code.clone(),
-            intake_office: user.role.is_staff().then(|| user.provider.clone()).flatten(),
+            intake_office: user
+                .role
+                .is_staff()
+                .then(|| user.provider.clone())
+                .flatten(),
         };
         let entry = Entry {
             action: "create",
