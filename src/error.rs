@@ -84,6 +84,8 @@ error_codes! {
     BadRequest = "BAD_REQUEST", 400, "Некорректный запрос", "Сұраныс қате", "The request is not valid";
     Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";
     InvalidCredentials = "INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password";
+    TooManyAttempts = "TOO_MANY_ATTEMPTS", 429, "Слишком много неудачных попыток входа: повторите позже", "Кіру әрекеттері тым көп сәтсіз болды: кейінірек қайталаңыз", "Too many failed sign-in attempts: try again later";
+    LoginBusy = "LOGIN_BUSY", 503, "Сервер проверяет слишком много паролей одновременно: повторите через несколько секунд", "Сервер бір уақытта тым көп құпиясөзді тексеруде: бірнеше секундтан соң қайталаңыз", "The server is checking too many passwords at once: try again in a few seconds";
     Forbidden = "FORBIDDEN", 403, "Недостаточно прав для этого действия", "Бұл әрекетке құқық жеткіліксіз", "You are not allowed to do this";
     ChannelNotAllowed = "CHANNEL_NOT_ALLOWED", 403, "Ваша роль не может подавать заявки по этому каналу", "Сіздің рөліңіз бұл арна арқылы өтінім бере алмайды", "Your role cannot open requests in this channel";
     ActionNotPermitted = "ACTION_NOT_PERMITTED", 403, "Это действие выполняет другой участник процесса", "Бұл әрекетті процестің басқа қатысушысы орындайды", "Another participant performs this action";
@@ -192,6 +194,8 @@ pub struct AppError {
     pub code: ErrorCode,
     pub status: u16,
     pub detail: Option<String>,
+    /// Seconds after which trying again may succeed (`Retry-After`).
+    pub retry_after: Option<u64>,
 }
 
 impl AppError {
@@ -200,6 +204,15 @@ impl AppError {
             code,
             status: code.status(),
             detail: None,
+            retry_after: None,
+        }
+    }
+    /// `code`, to be tried again after `seconds`.
+    pub fn retry_after(code: ErrorCode, seconds: u64) -> Self {
+        AppError {
+            retry_after: Some(seconds),
+            detail: Some(format!("retry after {seconds} s")),
+            ..AppError::new(code)
         }
     }
     pub fn with(code: ErrorCode, detail: impl Into<String>) -> Self {

@@ -3,7 +3,7 @@
 //! payment gateway, and the demo data when asked for. Everything else receives what it
 //! needs from here; no use case constructs an adapter.
 
-use crate::app::auth::SessionCache;
+use crate::app::auth::ArgonGate;
 use crate::app::payments::PaymentsPort;
 use crate::app::signing::Pki;
 use crate::app::{App, Clock, SystemClock};
@@ -42,7 +42,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         clock,
         pki,
         payments,
-        sessions: Arc::new(SessionCache::default()),
+        argon: Arc::new(ArgonGate::default()),
     };
     if app.config.demo_data {
         crate::demo::seed::seed_demo_users(&app)?;

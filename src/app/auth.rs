@@ -5,11 +5,12 @@
 //! Login failures say only "wrong login or password" (R-000-17, R-003-18, R-004-15).
 
 use super::App;
-use crate::db::models::{SessionRow, UserRow};
+use crate::db::models::{SessionRow, ThrottleRow, UserRow};
 use crate::db::queries;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
+use crate::domain::throttle;
 use crate::error::AppError;
 use crate::error::ErrorCode;
 use argon2::password_hash::{
@@ -76,106 +77,195 @@ fn token_hash(token: &str) -> String {
 /// logins exist.
 static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
 
-/// Checks the password and opens a session. Returns the token (shown once) and the user.
-pub fn login(app: &App, login: &str, password: &str) -> Result<(String, CurrentUser), AppError> {
-    let user = app.store.read(|c| queries::user_by_login(c, login))?;
-    let ok = match &user {
-        Some(u) if u.active => verify_password(password, &u.password_hash),
-        _ => {
-            let dummy =
-                DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
-            let _ = verify_password(password, dummy);
-            false
+/// The throttle keys of an attempt: the account, and the address it came from.
+fn throttle_keys(login: &str, address: Option<&str>) -> Vec<(String, throttle::Limits)> {
+    let mut keys = vec![(format!("login:{login}"), throttle::ACCOUNT)];
+    if let Some(a) = address {
+        keys.push((format!("addr:{a}"), throttle::ADDRESS));
+    }
+    keys
+}
+
+/// `TOO_MANY_ATTEMPTS` while any of `keys` is blocked.
+fn throttled(app: &App, keys: &[String], now: chrono::NaiveDateTime) -> Result<(), AppError> {
+    let rows = app.store.read(|c| queries::throttle_rows(c, keys))?;
+    match rows
+        .iter()
+        .filter_map(|r| throttle::retry_after(r.blocked_until, now))
+        .max()
+    {
+        Some(secs) => {
+            tracing::warn!(key = %keys[0], "login throttled");
+            Err(AppError::retry_after(ErrorCode::TooManyAttempts, secs))
         }
-    };
+        None => Ok(()),
+    }
+}
+
+/// Checks the password and opens a session. Returns the token (shown once) and the user.
+///
+/// Throttled per account and per address (`domain::throttle`, counts in the database so every
+/// instance agrees): while a key is blocked, every attempt, right or wrong, is refused with
+/// `TOO_MANY_ATTEMPTS` and `Retry-After`, and costs no password check. Password checks run
+/// through [`ArgonGate`]. A successful login clears the account's failures and purges
+/// expired sessions.
+pub fn login(
+    app: &App,
+    login: &str,
+    password: &str,
+    address: Option<&str>,
+) -> Result<(String, CurrentUser), AppError> {
+    if login.is_empty() || login.len() > 100 || password.len() > 1024 {
+        return Err(AppError::new(ErrorCode::InvalidCredentials));
+    }
+    let now = app.now().naive_utc();
+    let keys = throttle_keys(login, address);
+    let names: Vec<String> = keys.iter().map(|(k, _)| k.clone()).collect();
+    throttled(app, &names, now)?;
+    let user = app.store.read(|c| queries::user_by_login(c, login))?;
+    let hash = user
+        .as_ref()
+        .filter(|u| u.active)
+        .map(|u| u.password_hash.clone());
+    let (job_app, job_names, job_password) = (app.clone(), names.clone(), password.to_string());
+    let ok = app.argon.run(move || {
+        // Checked again when the check's turn comes: attempts that queued while a block
+        // began do not reach the password check.
+        throttled(&job_app, &job_names, now)?;
+        Ok::<bool, AppError>(match hash {
+            Some(h) => verify_password(&job_password, &h),
+            None => {
+                let dummy =
+                    DUMMY_HASH.get_or_init(|| hash_password("dummy-password").unwrap_or_default());
+                let _ = verify_password(&job_password, dummy);
+                false
+            }
+        })
+    })??;
     let user = match (ok, user) {
         (true, Some(u)) => u,
         _ => {
             tracing::warn!(login, "login refused");
+            app.store.write(|c| {
+                let rows = queries::throttle_rows(c, &names)?;
+                for (key, limits) in &keys {
+                    let previous = rows
+                        .iter()
+                        .find(|r| &r.key == key)
+                        .map(|r| (r.failures, r.last_failure));
+                    let (failures, blocked_until) = throttle::after_failure(*limits, previous, now);
+                    queries::put_throttle(
+                        c,
+                        &ThrottleRow {
+                            key: key.clone(),
+                            failures,
+                            last_failure: now,
+                            blocked_until,
+                        },
+                    )?;
+                }
+                Ok(())
+            })?;
             return Err(AppError::new(ErrorCode::InvalidCredentials));
         }
     };
     let mut raw = [0u8; 32];
     rand::thread_rng().fill_bytes(&mut raw);
     let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw);
-    let now = app.now().naive_utc();
     let row = SessionRow {
         token_hash: token_hash(&token),
         user_id: user.id.clone(),
         created_at: now,
         expires_at: now + chrono::Duration::hours(app.config.session_ttl_hours),
     };
-    app.store.write(|c| queries::insert_session(c, &row))?;
+    let account_key = &names[0];
+    app.store.write(|c| {
+        queries::clear_throttle(c, account_key)?;
+        let purged = queries::purge_expired_sessions(c, now)?;
+        if purged > 0 {
+            tracing::info!(purged, "expired sessions deleted");
+        }
+        queries::insert_session(c, &row)
+    })?;
     tracing::info!(login, role = %user.role, "login");
     Ok((token, CurrentUser::try_from(user)?))
 }
 
-/// Resolves a token to its user, or `UNAUTHENTICATED`.
+/// Resolves a token to its user, or `UNAUTHENTICATED`. Read from the database on every call,
+/// so a logout or a disabled account takes effect at once on every instance.
 pub fn authenticate(app: &App, token: &str) -> Result<CurrentUser, AppError> {
     let hash = token_hash(token);
-    if let Some(u) = app.sessions.get(&hash, app.now()) {
-        return Ok(u);
-    }
     let now = app.now().naive_utc();
     let user = app
         .store
         .read(|c| queries::session_user(c, &hash, now))?
         .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
-    let user = CurrentUser::try_from(user)?;
-    app.sessions.put(hash, user.clone(), app.now());
-    Ok(user)
-}
-
-/// The cached user of a token, if any: no database read and no thread hop (the HTTP
-/// extractor tries this first).
-pub fn authenticate_cached(app: &App, token: &str) -> Option<CurrentUser> {
-    app.sessions.get(&token_hash(token), app.now())
+    CurrentUser::try_from(user)
 }
 
 pub fn logout(app: &App, token: &str) -> Result<(), AppError> {
     let hash = token_hash(token);
-    app.sessions.remove(&hash);
     app.store.write(|c| queries::delete_session(c, &hash))
 }
 
-/// Recently authenticated sessions, by token hash, for [`SessionCache::TTL`]: every API call
-/// authenticates, and a database read plus a blocking-thread hop per call is most of a
-/// small request's cost. Logout removes the entry at once on this instance; another
-/// instance may accept a logged-out token for at most `TTL`. A deactivated user likewise.
-#[derive(Default)]
-pub struct SessionCache {
-    entries: std::sync::RwLock<
-        std::collections::HashMap<String, (CurrentUser, chrono::DateTime<chrono::Utc>)>,
-    >,
+/// Runs Argon2 password checks (each allocates about 19 MiB) on a few dedicated threads.
+/// The allocator keeps a freed 19 MiB block in the arena of the thread that used it, so
+/// checks on the general blocking pool grew memory with every thread that ever ran one;
+/// here at most `threads` arenas ever hold one. At most [`ArgonGate::QUEUE`] checks wait;
+/// beyond that, or after [`ArgonGate::WAIT`], the answer is `LOGIN_BUSY` (503,
+/// `Retry-After`).
+pub struct ArgonGate {
+    jobs: std::sync::mpsc::SyncSender<Job>,
 }
 
-impl SessionCache {
-    pub const TTL_SECONDS: i64 = 10;
-    const MAX_ENTRIES: usize = 100_000;
+type Job = Box<dyn FnOnce() + Send>;
 
-    pub fn get(&self, hash: &str, now: chrono::DateTime<chrono::Utc>) -> Option<CurrentUser> {
-        let map = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        map.get(hash)
-            .filter(|(_, at)| (now - *at).num_seconds() < Self::TTL_SECONDS && now >= *at)
-            .map(|(u, _)| u.clone())
+impl Default for ArgonGate {
+    /// As many threads as cores, from 2 to 4.
+    fn default() -> Self {
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(2, 4));
+        ArgonGate::new(n)
     }
+}
 
-    pub fn put(&self, hash: String, user: CurrentUser, now: chrono::DateTime<chrono::Utc>) {
-        let mut map = self.entries.write().unwrap_or_else(|p| p.into_inner());
-        if map.len() >= Self::MAX_ENTRIES {
-            map.retain(|_, (_, at)| (now - *at).num_seconds() < Self::TTL_SECONDS);
-            if map.len() >= Self::MAX_ENTRIES {
-                map.clear();
+impl ArgonGate {
+    pub const WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+    pub const QUEUE: usize = 64;
+
+    pub fn new(threads: usize) -> Self {
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(Self::QUEUE);
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for i in 0..threads.max(1) {
+            let queue = queue.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("argon-{i}"))
+                .spawn(move || loop {
+                    let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "cannot start a password-check thread");
             }
         }
-        map.insert(hash, (user, now));
+        ArgonGate { jobs }
     }
 
-    pub fn remove(&self, hash: &str) {
-        self.entries
-            .write()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(hash);
+    /// Runs `check` on a password-check thread and waits for its answer.
+    pub fn run<T: Send + 'static>(
+        &self,
+        check: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, AppError> {
+        let busy = || AppError::retry_after(ErrorCode::LoginBusy, 2);
+        let (answer, answered) = std::sync::mpsc::sync_channel(1);
+        self.jobs
+            .try_send(Box::new(move || {
+                let _ = answer.send(check());
+            }))
+            .map_err(|_| busy())?;
+        answered.recv_timeout(Self::WAIT).map_err(|_| busy())
     }
 }
 

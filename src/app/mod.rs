@@ -97,7 +97,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     pub pki: Arc<signing::Pki>,
     pub payments: Arc<payments::PaymentsPort>,
-    pub sessions: Arc<auth::SessionCache>,
+    /// Bounds concurrent password checks, so a login flood cannot grow memory.
+    pub argon: Arc<auth::ArgonGate>,
 }
 
 impl App {

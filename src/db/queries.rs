@@ -74,6 +74,42 @@ pub fn session_user(
         .optional()?)
 }
 
+/// Deletes sessions that expired before `now`; returns how many.
+pub fn purge_expired_sessions(c: &mut DbConnection, now: NaiveDateTime) -> R<usize> {
+    Ok(diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(c)?)
+}
+
+/// Deletes every session of a user (on disabling the account).
+pub fn delete_sessions_of(c: &mut DbConnection, user: &UserId) -> R<usize> {
+    Ok(diesel::delete(sessions::table.filter(sessions::user_id.eq(user))).execute(c)?)
+}
+
+/// The throttle records of `keys` (absent keys have none).
+pub fn throttle_rows(c: &mut DbConnection, keys: &[String]) -> R<Vec<ThrottleRow>> {
+    Ok(login_throttle::table
+        .filter(login_throttle::key.eq_any(keys))
+        .select(ThrottleRow::as_select())
+        .load(c)?)
+}
+
+/// Writes a key's record (insert or replace).
+pub fn put_throttle(c: &mut DbConnection, row: &ThrottleRow) -> R<()> {
+    let updated = diesel::update(login_throttle::table.find(&row.key))
+        .set(row)
+        .execute(c)?;
+    if updated == 0 {
+        diesel::insert_into(login_throttle::table)
+            .values(row)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
+pub fn clear_throttle(c: &mut DbConnection, key: &str) -> R<()> {
+    diesel::delete(login_throttle::table.find(key)).execute(c)?;
+    Ok(())
+}
+
 pub fn delete_session(c: &mut DbConnection, token_hash: &str) -> R<()> {
     diesel::delete(sessions::table.find(token_hash)).execute(c)?;
     Ok(())

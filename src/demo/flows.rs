@@ -60,7 +60,7 @@ fn form(v: Value) -> Map<String, Value> {
 }
 
 fn login(app: &App, login: &str) -> Result<CurrentUser, AppError> {
-    auth::login(app, login, &demo_password(login)).map(|(_, u)| u)
+    auth::login(app, login, &demo_password(login), None).map(|(_, u)| u)
 }
 
 fn act(

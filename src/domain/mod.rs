@@ -12,4 +12,5 @@ pub mod ids;
 pub mod lifecycle;
 pub mod money;
 pub mod roles;
+pub mod throttle;
 pub mod yearly;

@@ -106,9 +106,16 @@ pub struct LoginResult {
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
     responses((status = 200, body = LoginResult), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
 #[post("/api/v1/auth/login")]
-pub async fn login(app: web::Data<App>, input: web::Json<LoginInput>) -> Res<HttpResponse> {
+pub async fn login(
+    app: web::Data<App>,
+    req: HttpRequest,
+    input: web::Json<LoginInput>,
+) -> Res<HttpResponse> {
     let input = input.into_inner();
-    let (token, user) = run(move || auth::login(&app, &input.login, &input.password)).await?;
+    // The connection's address (not a forwarded header, which a client can forge).
+    let address = req.peer_addr().map(|a| a.ip().to_string());
+    let (token, user) =
+        run(move || auth::login(&app, &input.login, &input.password, address.as_deref())).await?;
     let cookie = Cookie::build(SESSION_COOKIE, token.clone())
         .path("/")
         .http_only(true)

@@ -36,12 +36,9 @@ impl FromRequest for Authed {
                 .filter(|t| !t.is_empty())
                 .ok_or_else(|| AppError::new(ErrorCode::Unauthenticated))?;
             let app = app.ok_or_else(|| AppError::internal("app data missing"))?;
-            let user = match crate::app::auth::authenticate_cached(&app, &token) {
-                Some(u) => u,
-                None => web::block(move || authenticate(&app, &token))
-                    .await
-                    .map_err(super::errors::blocking)??,
-            };
+            let user = web::block(move || authenticate(&app, &token))
+                .await
+                .map_err(super::errors::blocking)??;
             tracing::Span::current().record("user", user.login.as_str());
             Ok(Authed(user))
         })

@@ -19,6 +19,9 @@ impl ResponseError for AppError {
         if self.status == 401 {
             resp.insert_header(("WWW-Authenticate", "Bearer realm=\"ruqsat\""));
         }
+        if let Some(secs) = self.retry_after {
+            resp.insert_header(("Retry-After", secs.to_string()));
+        }
         resp.json(self.body())
     }
 }

@@ -11,6 +11,7 @@ mod cli;
 mod demo;
 mod licence_channels;
 mod licence_flow;
+mod login;
 mod payment_callbacks;
 mod payment_reconcile;
 mod payments_gateway;

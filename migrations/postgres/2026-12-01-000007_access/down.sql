@@ -1,3 +1,4 @@
+DROP INDEX sessions_expiry;
 DROP TABLE account_audit;
 DROP TABLE access_log;
 DROP TABLE login_throttle;

@@ -46,3 +46,4 @@ CREATE TRIGGER access_log_append_only BEFORE UPDATE OR DELETE ON access_log
 FOR EACH ROW EXECUTE FUNCTION ruqsat_append_only();
 CREATE TRIGGER account_audit_append_only BEFORE UPDATE OR DELETE ON account_audit
 FOR EACH ROW EXECUTE FUNCTION ruqsat_append_only();
+CREATE INDEX sessions_expiry ON sessions(expires_at);

@@ -50,3 +50,4 @@ CREATE TRIGGER account_audit_no_update BEFORE UPDATE ON account_audit
 BEGIN SELECT RAISE(ABORT, 'account_audit is append-only'); END;
 CREATE TRIGGER account_audit_no_delete BEFORE DELETE ON account_audit
 BEGIN SELECT RAISE(ABORT, 'account_audit is append-only'); END;
+CREATE INDEX sessions_expiry ON sessions(expires_at);
