@@ -82,7 +82,10 @@ macro_rules! error_codes {
 error_codes! {
     MalformedJson = "MALFORMED_JSON", 400, "Некорректный JSON в запросе", "Сұраныстағы JSON қате", "The request body is not valid JSON";
     BadRequest = "BAD_REQUEST", 400, "Некорректный запрос", "Сұраныс қате", "The request is not valid";
+    PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413, "Тело запроса превышает допустимый размер", "Сұраныс денесі рұқсат етілген көлемнен асады", "The request body is larger than allowed";
+    MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, "Этот метод не поддерживается для данного адреса", "Бұл әдіс осы мекенжай үшін қолданылмайды", "This method is not supported at this address";
     Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";
+    CsrfRejected = "CSRF_REJECTED", 403, "Запрос отклонён: он отправлен с другого сайта", "Сұраныс қабылданбады: ол басқа сайттан жіберілген", "Request refused: it was sent from another site";
     InvalidCredentials = "INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password";
     TooManyAttempts = "TOO_MANY_ATTEMPTS", 429, "Слишком много неудачных попыток входа: повторите позже", "Кіру әрекеттері тым көп сәтсіз болды: кейінірек қайталаңыз", "Too many failed sign-in attempts: try again later";
     LoginBusy = "LOGIN_BUSY", 503, "Сервер проверяет слишком много паролей одновременно: повторите через несколько секунд", "Сервер бір уақытта тым көп құпиясөзді тексеруде: бірнеше секундтан соң қайталаңыз", "The server is checking too many passwords at once: try again in a few seconds";
@@ -111,6 +114,8 @@ error_codes! {
     UnknownDocumentType = "UNKNOWN_DOCUMENT_TYPE", 422, "Такой документ не предусмотрен для этой услуги и канала", "Бұл қызмет пен арна үшін мұндай құжат көзделмеген", "This document type is not part of this service and channel";
     FileTooLarge = "FILE_TOO_LARGE", 413, "Файл превышает допустимый размер", "Файл рұқсат етілген көлемнен асады", "The file is larger than allowed";
     UnsupportedFileType = "UNSUPPORTED_FILE_TYPE", 415, "Допускаются только файлы PDF, JPEG и PNG", "Тек PDF, JPEG және PNG файлдарына рұқсат етіледі", "Only PDF, JPEG and PNG files are accepted";
+    ImageTooLarge = "IMAGE_TOO_LARGE", 422, "Изображение слишком большое: не более 12 000 точек по стороне и 100 млн точек всего", "Сурет тым үлкен: бір жағы 12 000 нүктеден, барлығы 100 млн нүктеден аспауы керек", "The image is too large: at most 12,000 pixels a side and 100 million pixels in all";
+    PdfTooComplex = "PDF_TOO_COMPLEX", 422, "Файл PDF повреждён или слишком сложен (чрезмерная вложенность)", "PDF файлы бүлінген немесе тым күрделі (шамадан тыс кірістіру)", "The PDF is damaged or too complex (nested too deeply)";
     EmptyFile = "EMPTY_FILE", 422, "Файл пуст", "Файл бос", "The file is empty";
     NotEditable = "NOT_EDITABLE", 409, "Заявка уже отправлена и не может изменяться", "Өтінім жіберілген, оны өзгертуге болмайды", "The request was sent and can no longer change";
     IllegalTransition = "ILLEGAL_TRANSITION", 409, "Действие недопустимо в текущем статусе заявки", "Өтінімнің ағымдағы мәртебесінде әрекетке жол берілмейді", "This action is not allowed in the request's current status";

@@ -329,6 +329,7 @@ pub fn transition(
     number: &str,
     input: TransitionInput,
 ) -> Result<RequestView, AppError> {
+    input.check_lengths()?;
     let mut attempt = 1;
     loop {
         match transition_once(app, user, number, &input) {

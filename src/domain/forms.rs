@@ -62,15 +62,18 @@ pub fn iban_is_valid(s: &str) -> bool {
     rem == 1
 }
 
+/// The longest text a field takes when the catalog sets no `max_len`: a free text ends up
+/// on a signed A4 document, and nothing an applicant writes needs more.
+pub const DEFAULT_MAX_LEN: usize = 2000;
+
 fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
     let as_str = || v.as_str().ok_or_else(|| invalid(f, "expected a string"));
     match f.kind {
         FieldKind::Text | FieldKind::Phone | FieldKind::Email | FieldKind::Iban => {
             let s = as_str()?;
-            if let Some(max) = f.max_len {
-                if s.chars().count() > max {
-                    return Err(invalid(f, format!("longer than {max} characters")));
-                }
+            let max = f.max_len.unwrap_or(DEFAULT_MAX_LEN);
+            if s.chars().count() > max {
+                return Err(invalid(f, format!("longer than {max} characters")));
             }
             match f.kind {
                 FieldKind::Phone => {

@@ -114,12 +114,15 @@ pub async fn login(
     let input = input.into_inner();
     // The connection's address (not a forwarded header, which a client can forge).
     let address = req.peer_addr().map(|a| a.ip().to_string());
+    // Over TLS the cookie is never sent in clear.
+    let secure = app.config.public_url.starts_with("https://");
     let (token, user) =
         run(move || auth::login(&app, &input.login, &input.password, address.as_deref())).await?;
     let cookie = Cookie::build(SESSION_COOKIE, token.clone())
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
+        .secure(secure)
         .finish();
     Ok(HttpResponse::Ok().cookie(cookie).json(LoginResult {
         token,

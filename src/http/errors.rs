@@ -58,3 +58,38 @@ pub fn path_error(err: error::PathError, _req: &HttpRequest) -> error::Error {
 pub fn blocking(e: error::BlockingError) -> AppError {
     AppError::internal(e)
 }
+
+/// Every error answer in the ru/kk/en envelope: an answer actix or a library wrote as plain
+/// text (an oversize body on a raw-bytes endpoint, a wrong method) is rewritten, keeping its
+/// status.
+pub fn envelope<B>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::middleware::ErrorHandlerResponse;
+    let json = res
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if json {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let code = match status.as_u16() {
+        404 => ErrorCode::NotFound,
+        405 => ErrorCode::MethodNotAllowed,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedFileType,
+        400..=499 => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    };
+    let e = AppError {
+        status: status.as_u16(),
+        ..AppError::new(code)
+    };
+    let (req, _) = res.into_parts();
+    let answer = HttpResponse::build(status).json(e.body());
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, answer).map_into_right_body(),
+    ))
+}

@@ -62,12 +62,81 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
     }
 }
 
+/// Content-Security-Policy of every response: nothing but this site's own styles, images,
+/// forms; no framing (clickjacking), no scripts yet.
+pub const CSP: &str =
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The `scheme://host[:port]` of a URL.
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
+/// Cross-site request forgery defence: a state-changing request authenticated by the session
+/// cookie (not by an `Authorization` header, which a browser never adds on its own) must come
+/// from this site: its `Origin` (or, without one, `Referer`) is the public URL's origin or the
+/// origin the request was addressed to.
+fn csrf_refusal(req: &actix_web::dev::ServiceRequest, public_url: &str) -> Option<AppError> {
+    use actix_web::http::{header, Method};
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let by_cookie = req.cookie(auth::SESSION_COOKIE).is_some()
+        && !req.headers().contains_key(header::AUTHORIZATION);
+    if safe || !by_cookie {
+        return None;
+    }
+    let sent = req
+        .headers()
+        .get(header::ORIGIN)
+        .or_else(|| req.headers().get(header::REFERER))
+        .and_then(|v| v.to_str().ok())
+        .map(origin_of);
+    let info = req.connection_info();
+    let addressed = format!("{}://{}", info.scheme(), info.host());
+    match sent {
+        Some(o) if o == origin_of(public_url) || o == addressed => None,
+        other => {
+            tracing::warn!(origin = ?other, "cookie-authenticated request from another site refused");
+            Some(AppError::new(ErrorCode::CsrfRejected))
+        }
+    }
+}
+
 /// Starts the server on an already bound listener (tests bind port 0), with the daily
 /// check of the yearly data ([`crate::app::yearly`]).
 pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
     crate::app::yearly::spawn_daily_check(app.clone());
+    let public_url = app.config.public_url.clone();
     let mut server = HttpServer::new(move || {
+        let public_url = public_url.clone();
         actix_web::App::new()
+            .wrap_fn(move |req, srv| {
+                use actix_web::ResponseError as _;
+                let refused: futures_util::future::LocalBoxFuture<'static, _> =
+                    match csrf_refusal(&req, &public_url) {
+                        Some(e) => {
+                            let res = req.into_response(e.error_response()).map_into_right_body();
+                            Box::pin(async move { Ok(res) })
+                        }
+                        None => {
+                            let fut = srv.call(req);
+                            Box::pin(async move { fut.await.map(|r| r.map_into_left_body()) })
+                        }
+                    };
+                refused
+            })
+            .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(errors::envelope))
+            .wrap(
+                actix_web::middleware::DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CSP))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "no-referrer")),
+            )
             .wrap_fn(|req, srv| {
                 let start = Instant::now();
                 let method = req.method().to_string();

@@ -245,6 +245,15 @@ pub fn verify_with_status(
     at: DateTime<Utc>,
     lookup: Option<&dyn StatusLookup>,
 ) -> Result<PdfVerdict, PdfVerifyFailure> {
+    // lopdf recurses into nested arrays and dictionaries: a file nested 100,000 deep would
+    // overflow the stack (RUSTSEC-2026-0187), so it is refused before parsing.
+    let depth = crate::files::pdf_nesting_depth(pdf);
+    if depth > crate::files::MAX_PDF_NESTING {
+        return Err(PdfVerifyFailure::Malformed(format!(
+            "objects nested {depth} deep (at most {})",
+            crate::files::MAX_PDF_NESTING
+        )));
+    }
     let doc =
         lopdf::Document::load_mem(pdf).map_err(|e| PdfVerifyFailure::NotPdf(e.to_string()))?;
     let sigs = signatures(&doc);

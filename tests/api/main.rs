@@ -7,8 +7,10 @@ mod common;
 
 mod api_errors;
 mod api_flow;
+mod browser_safety;
 mod cli;
 mod demo;
+mod input_limits;
 mod licence_channels;
 mod licence_flow;
 mod login;

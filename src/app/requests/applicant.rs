@@ -75,10 +75,17 @@ pub(super) fn resolve(
         if given_iin.is_some() && given_iin != iin || given_bin.is_some() && given_bin != bin {
             return Err(AppError::new(ErrorCode::ApplicantMismatch));
         }
-        let name = input
-            .and_then(|a| a.name.clone())
-            .or(form_name)
-            .unwrap_or_else(|| user.full_name.clone());
+        // The name printed on the result is never taken from the body: a person's is the
+        // account's, a company's is the state registry's for the account's BIN.
+        let name = match &bin {
+            None => user.full_name.clone(),
+            Some(bin) => {
+                app.companies
+                    .find_company(bin.as_str())
+                    .map_err(registry_error)?
+                    .name
+            }
+        };
         (iin, bin, name)
     } else {
         let missing = match kind {

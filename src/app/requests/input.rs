@@ -40,6 +40,7 @@ pub struct NewRequest {
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransitionInput {
+    // Lengths are bounded by `TransitionInput::check_lengths`.
     pub action: String,
     pub reason: Option<String>,
     /// For `extend_deadline`: the new due date (R-004-39, G-35).
@@ -120,4 +121,49 @@ pub struct ListQuery {
     pub offset: Option<i64>,
     /// Only requests past their due date that still await a decision.
     pub overdue: bool,
+}
+
+/// Longest free texts of a transition, in characters: a reason or a comment is printed on a
+/// signed document; a name is a person's name.
+pub const MAX_REASON: usize = 2000;
+pub const MAX_NAME: usize = 300;
+pub const MAX_FIELD: usize = 2000;
+
+impl TransitionInput {
+    /// `FIELD_INVALID` naming the first text over its bound.
+    pub(crate) fn check_lengths(&self) -> Result<(), AppError> {
+        let too_long = |what: &str, s: &str, max: usize| {
+            (s.chars().count() > max).then(|| {
+                AppError::with(
+                    ErrorCode::FieldInvalid,
+                    format!("`{what}`: longer than {max} characters"),
+                )
+            })
+        };
+        let mut texts: Vec<(String, &str, usize)> = Vec::new();
+        texts.push(("action".into(), &self.action, 100));
+        if let Some(r) = &self.reason {
+            texts.push(("reason".into(), r, MAX_REASON));
+        }
+        for (k, v) in &self.fields {
+            texts.push((format!("fields.{k}"), v, MAX_FIELD));
+        }
+        for m in &self.checklist {
+            texts.push(("checklist.item".into(), &m.item, 100));
+            if let Some(c) = &m.comment {
+                texts.push(("checklist.comment".into(), c, MAX_REASON));
+            }
+        }
+        if let Some(r) = &self.recipient {
+            texts.push(("recipient.full_name".into(), &r.full_name, MAX_NAME));
+            texts.push(("recipient.iin".into(), &r.iin, 12));
+            if let Some(p) = &r.power_of_attorney {
+                texts.push(("recipient.power_of_attorney".into(), p, MAX_NAME));
+            }
+        }
+        match texts.into_iter().find_map(|(w, s, m)| too_long(&w, s, m)) {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }

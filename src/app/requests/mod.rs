@@ -241,6 +241,7 @@ pub fn attach(
     }
     let content_type = crate::files::sniff_content_type(&up.bytes)
         .ok_or_else(|| AppError::new(ErrorCode::UnsupportedFileType))?;
+    check_content(&up.bytes, content_type)?;
     let original_seen = if user.role.is_staff() {
         if doc.paper_original && up.original_seen.is_none() {
             return Err(AppError::with(
@@ -255,12 +256,7 @@ pub fn attach(
     // The file is durable before the row that names it commits.
     let stored = app.files.put(&up.bytes).map_err(AppError::internal)?;
     let now = app.now();
-    let file_name: String = up
-        .file_name
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
+    let file_name = crate::files::normalise_file_name(&up.file_name);
     app.store.write(|c| {
         let att = AttachmentRow {
             id: uuid::Uuid::now_v7().to_string(),
@@ -289,4 +285,36 @@ pub fn attach(
         queries::record_change(c, &next, &h)
     })?;
     get(app, user, number)
+}
+
+/// What a scan may be beyond its type: an image within [`crate::files::MAX_IMAGE_SIDE`] and
+/// [`crate::files::MAX_IMAGE_PIXELS`] (a decompression bomb is refused before anyone opens
+/// it), a PDF nested no deeper than [`crate::files::MAX_PDF_NESTING`].
+fn check_content(bytes: &[u8], content_type: &str) -> Result<(), AppError> {
+    use crate::files;
+    if content_type == "application/pdf" {
+        if files::pdf_nesting_depth(bytes) > files::MAX_PDF_NESTING {
+            return Err(AppError::new(ErrorCode::PdfTooComplex));
+        }
+        return Ok(());
+    }
+    match files::image_dimensions(bytes) {
+        Some((w, h))
+            if w > 0
+                && h > 0
+                && w <= files::MAX_IMAGE_SIDE
+                && h <= files::MAX_IMAGE_SIDE
+                && u64::from(w) * u64::from(h) <= files::MAX_IMAGE_PIXELS =>
+        {
+            Ok(())
+        }
+        Some((w, h)) => Err(AppError::with(
+            ErrorCode::ImageTooLarge,
+            format!("{w} × {h}"),
+        )),
+        None => Err(AppError::with(
+            ErrorCode::UnsupportedFileType,
+            "the image header cannot be read",
+        )),
+    }
 }
