@@ -1,6 +1,7 @@
 //! Use cases. Each public function here is one thing a user (or Ruqsat itself) does;
 //! HTTP handlers, the CLI and the demo all call these, never the database directly.
 
+pub mod access_log;
 pub mod auth;
 pub mod engine;
 pub mod licences;

@@ -619,3 +619,37 @@ mod tests {
         }
     }
 }
+
+// ---- personal-data access log and account audit -------------------------------------------
+
+pub fn insert_access(c: &mut DbConnection, row: &AccessRow) -> R<()> {
+    diesel::insert_into(access_log::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// A request's access log, oldest first, with each reader's login.
+pub fn access_log_of(c: &mut DbConnection, request: &RequestId) -> R<Vec<(AccessRow, String)>> {
+    Ok(access_log::table
+        .inner_join(users::table.on(users::id.eq(access_log::user_id)))
+        .filter(access_log::request_id.eq(request))
+        .order((access_log::at.asc(), access_log::id.asc()))
+        .select((AccessRow::as_select(), users::login))
+        .load(c)?)
+}
+
+pub fn insert_account_audit(c: &mut DbConnection, row: &AccountAuditRow) -> R<()> {
+    diesel::insert_into(account_audit::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+pub fn account_audit_of(c: &mut DbConnection, user: &UserId) -> R<Vec<AccountAuditRow>> {
+    Ok(account_audit::table
+        .filter(account_audit::user_id.eq(user))
+        .order((account_audit::at.asc(), account_audit::id.asc()))
+        .select(AccountAuditRow::as_select())
+        .load(c)?)
+}

@@ -129,7 +129,10 @@ diesel::joinable!(sessions -> users (user_id));
 diesel::joinable!(request_history -> requests (request_id));
 diesel::joinable!(attachments -> requests (request_id));
 
+diesel::joinable!(access_log -> users (user_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    access_log,
     users,
     sessions,
     counters,

@@ -256,6 +256,23 @@ pub async fn get_request(
 }
 
 /// The append-only history of a request.
+/// Who read this request's personal data, when, and what (administrators; R-003-66,
+/// R-004-53).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/access-log", tag = "requests", params(("number" = String, Path)),
+    responses((status = 200, body = Vec<crate::app::access_log::AccessEntry>), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/access-log")]
+pub async fn request_access_log(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let log = run(move || crate::app::access_log::of_request(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(log))
+}
+
 #[utoipa::path(get, path = "/api/v1/requests/{number}/history", tag = "requests", params(("number" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -641,6 +658,7 @@ handlers!(
     list_requests,
     get_request,
     request_history,
+    request_access_log,
     post_transition,
     post_attachment,
     signing_payload,

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod access_log;
 mod api_errors;
 mod api_flow;
 mod browser_safety;

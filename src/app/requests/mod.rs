@@ -160,17 +160,20 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
 }
 
 pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, AppError> {
-    let (r, atts) = app
-        .store
-        .read(|c| load_visible_with_attachments(c, user, number))?;
+    let (r, atts) = app.store.write(|c| {
+        let (r, atts) = load_visible_with_attachments(c, user, number)?;
+        crate::app::access_log::record(app, c, user, &r, crate::app::access_log::REQUEST)?;
+        Ok((r, atts))
+    })?;
     let service = service_of(app, &r.service_code)?;
     let actions = actions_for(app, service, &r, user);
     Ok(RequestView::from_rows(r, atts, actions))
 }
 
 pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
-    app.store.read(|c| {
+    app.store.write(|c| {
         let r = load_visible(c, user, number)?;
+        crate::app::access_log::record(app, c, user, &r, crate::app::access_log::HISTORY)?;
         Ok(queries::history_of(c, &r.id)?
             .into_iter()
             .map(HistoryEntry::from)

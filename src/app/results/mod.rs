@@ -84,8 +84,9 @@ pub fn result_pdf(
     user: &CurrentUser,
     number: &str,
 ) -> Result<(DocumentView, Vec<u8>), AppError> {
-    let doc = app.store.read(|c| {
+    let doc = app.store.write(|c| {
         let req = super::requests::load_visible(c, user, number)?;
+        super::access_log::record(app, c, user, &req, super::access_log::DOCUMENT)?;
         let docs = queries::documents_of(c, &req.id)?;
         docs.into_iter()
             .rev()
@@ -104,8 +105,9 @@ pub fn document_pdf(
     id: &str,
 ) -> Result<(DocumentView, Vec<u8>), AppError> {
     let id = DocumentId::parse(id).ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
-    let doc = app.store.read(|c| {
+    let doc = app.store.write(|c| {
         let req = super::requests::load_visible(c, user, number)?;
+        super::access_log::record(app, c, user, &req, super::access_log::DOCUMENT)?;
         queries::document(c, &id)?
             .filter(|d| d.request_id == req.id)
             .ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))
