@@ -593,33 +593,6 @@ pub enum LicenceLookup<'a> {
     Holder(&'a str),
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn sequence_names_are_safe_identifiers_and_distinct() {
-        let a = super::sequence_name("request:HOM:2026");
-        assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
-        let b = super::sequence_name("request_HOM_2026");
-        assert_ne!(
-            a, b,
-            "names differing only in punctuation get their own sequence"
-        );
-        for name in [
-            "licence-number",
-            "x\"; DROP TABLE requests; --",
-            &"Я".repeat(100),
-        ] {
-            let s = super::sequence_name(name);
-            assert!(s.len() <= 63, "{s}");
-            assert!(
-                s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-                "{s}"
-            );
-        }
-    }
-}
-
 // ---- personal-data access log and account audit -------------------------------------------
 
 pub fn insert_access(c: &mut DbConnection, row: &AccessRow) -> R<()> {
@@ -652,4 +625,31 @@ pub fn account_audit_of(c: &mut DbConnection, user: &UserId) -> R<Vec<AccountAud
         .order((account_audit::at.asc(), account_audit::id.asc()))
         .select(AccountAuditRow::as_select())
         .load(c)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sequence_names_are_safe_identifiers_and_distinct() {
+        let a = super::sequence_name("request:HOM:2026");
+        assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
+        let b = super::sequence_name("request_HOM_2026");
+        assert_ne!(
+            a, b,
+            "names differing only in punctuation get their own sequence"
+        );
+        for name in [
+            "licence-number",
+            "x\"; DROP TABLE requests; --",
+            &"Я".repeat(100),
+        ] {
+            let s = super::sequence_name(name);
+            assert!(s.len() <= 63, "{s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{s}"
+            );
+        }
+    }
 }
