@@ -41,6 +41,11 @@ pub enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Accounts: `users add|list|disable|enable|set-role` (every change audited).
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
     /// Demo PKI: `pki init --dir DIR` creates root, intermediate, user PKCS#12 files and CRLs.
     Pki {
         #[command(subcommand)]
@@ -172,6 +177,45 @@ pub enum CatalogCommand {
 }
 
 #[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account (e.g. the first administrator when demo data is off). The password
+    /// is read from standard input with `--password-stdin`, else generated and printed once.
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        role: crate::domain::roles::Role,
+        /// Full name, as printed on documents the account signs.
+        #[arg(long)]
+        name: String,
+        /// The provider or ЦОН a staff account works for.
+        #[arg(long)]
+        provider: Option<String>,
+        #[arg(long)]
+        iin: Option<String>,
+        #[arg(long)]
+        bin: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List the accounts.
+    List,
+    /// Disable an account (its sessions end at once).
+    Disable { login: String },
+    /// Enable a disabled account.
+    Enable { login: String },
+    /// Change an account's role (and provider, which staff roles need).
+    SetRole {
+        login: String,
+        role: crate::domain::roles::Role,
+        #[arg(long)]
+        provider: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 pub enum PkiCommand {
     /// Create (or load, if present) the demo PKI in DIR.
     Init {
@@ -251,6 +295,7 @@ pub fn run() -> i32 {
         Command::Payments {
             command: PaymentsCommand::Reconcile { date, json },
         } => reconcile(config, date, json),
+        Command::Users { command } => users(config, command),
         Command::VerifySignature {
             payload,
             cms,
@@ -318,6 +363,93 @@ fn reconcile(config: Config, date: chrono::NaiveDate, json: bool) -> anyhow::Res
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("{report}");
+    }
+    Ok(())
+}
+
+fn users(config: Config, command: UsersCommand) -> anyhow::Result<()> {
+    use crate::app::accounts::{self, AccountChange, ChangedBy, NewAccount};
+    let app = App::build(config)?;
+    let fail = |e: crate::error::AppError| anyhow::anyhow!("{e}");
+    let show = |a: &accounts::AccountView| {
+        println!(
+            "{}\t{}\t{}\t{}\t{}",
+            a.login,
+            a.role,
+            a.provider.as_deref().unwrap_or("-"),
+            if a.active { "active" } else { "disabled" },
+            a.full_name
+        )
+    };
+    match command {
+        UsersCommand::Add {
+            login,
+            role,
+            name,
+            provider,
+            iin,
+            bin,
+            email,
+            password_stdin,
+        } => {
+            let password = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                Some(line.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let a = accounts::add(
+                &app,
+                ChangedBy::Cli,
+                NewAccount {
+                    login,
+                    full_name: name,
+                    role,
+                    provider,
+                    iin,
+                    bin,
+                    email,
+                    password,
+                },
+            )
+            .map_err(fail)?;
+            show(&a);
+            if let Some(p) = &a.initial_password {
+                println!("initial password (shown once): {p}");
+            }
+        }
+        UsersCommand::List => {
+            for a in accounts::list(&app, ChangedBy::Cli).map_err(fail)? {
+                show(&a);
+            }
+        }
+        UsersCommand::Disable { login } => {
+            let change = AccountChange {
+                active: Some(false),
+                ..Default::default()
+            };
+            show(&accounts::change(&app, ChangedBy::Cli, &login, change).map_err(fail)?);
+        }
+        UsersCommand::Enable { login } => {
+            let change = AccountChange {
+                active: Some(true),
+                ..Default::default()
+            };
+            show(&accounts::change(&app, ChangedBy::Cli, &login, change).map_err(fail)?);
+        }
+        UsersCommand::SetRole {
+            login,
+            role,
+            provider,
+        } => {
+            let change = AccountChange {
+                role: Some(role),
+                provider,
+                active: None,
+            };
+            show(&accounts::change(&app, ChangedBy::Cli, &login, change).map_err(fail)?);
+        }
     }
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! HTTP handlers, the CLI and the demo all call these, never the database directly.
 
 pub mod access_log;
+pub mod accounts;
 pub mod auth;
 pub mod engine;
 pub mod licences;

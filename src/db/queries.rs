@@ -49,6 +49,25 @@ pub fn applicant_by_iin(c: &mut DbConnection, iin: &Iin) -> R<Option<UserRow>> {
         .optional()?)
 }
 
+pub fn all_users(c: &mut DbConnection) -> R<Vec<UserRow>> {
+    Ok(users::table
+        .order(users::login.asc())
+        .select(UserRow::as_select())
+        .load(c)?)
+}
+
+/// Writes an account's role, provider and active flag.
+pub fn update_account(c: &mut DbConnection, u: &UserRow) -> R<()> {
+    diesel::update(users::table.find(&u.id))
+        .set((
+            users::role.eq(u.role),
+            users::provider_code.eq(&u.provider_code),
+            users::active.eq(u.active),
+        ))
+        .execute(c)?;
+    Ok(())
+}
+
 pub fn count_users(c: &mut DbConnection) -> R<i64> {
     Ok(users::table.count().get_result(c)?)
 }

@@ -256,6 +256,54 @@ pub async fn get_request(
 }
 
 /// The append-only history of a request.
+/// Staff and administrator accounts (administrators only).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
+    responses((status = 200, body = Vec<crate::app::accounts::AccountView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/admin/users")]
+pub async fn admin_users(app: web::Data<App>, user: Authed) -> Res<HttpResponse> {
+    use crate::app::accounts::{list, ChangedBy};
+    let users = run(move || list(&app, ChangedBy::Admin(&user.0))).await?;
+    Ok(HttpResponse::Ok().json(users))
+}
+
+/// Create an account (role + provider); without a password one is generated and shown once.
+#[utoipa::path(post, path = "/api/v1/admin/users", tag = "admin",
+    request_body = crate::app::accounts::NewAccount,
+    responses((status = 201, body = crate::app::accounts::AccountView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/admin/users")]
+pub async fn admin_add_user(
+    app: web::Data<App>,
+    user: Authed,
+    input: web::Json<crate::app::accounts::NewAccount>,
+) -> Res<HttpResponse> {
+    use crate::app::accounts::{add, ChangedBy};
+    let input = input.into_inner();
+    let view = run(move || add(&app, ChangedBy::Admin(&user.0), input)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
+/// Change an account's role, provider or active flag (disabling ends its sessions at once).
+#[utoipa::path(post, path = "/api/v1/admin/users/{login}", tag = "admin", params(("login" = String, Path)),
+    request_body = crate::app::accounts::AccountChange,
+    responses((status = 200, body = crate::app::accounts::AccountView), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[post("/api/v1/admin/users/{login}")]
+pub async fn admin_change_user(
+    app: web::Data<App>,
+    user: Authed,
+    account: web::Path<String>,
+    input: web::Json<crate::app::accounts::AccountChange>,
+) -> Res<HttpResponse> {
+    use crate::app::accounts::{change, ChangedBy};
+    let (account, input) = (account.into_inner(), input.into_inner());
+    let view = run(move || change(&app, ChangedBy::Admin(&user.0), &account, input)).await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
 /// Who read this request's personal data, when, and what (administrators; R-003-66,
 /// R-004-53).
 #[utoipa::path(get, path = "/api/v1/requests/{number}/access-log", tag = "requests", params(("number" = String, Path)),
@@ -659,6 +707,9 @@ handlers!(
     get_request,
     request_history,
     request_access_log,
+    admin_users,
+    admin_add_user,
+    admin_change_user,
     post_transition,
     post_attachment,
     signing_payload,

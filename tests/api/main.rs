@@ -6,6 +6,7 @@
 mod common;
 
 mod access_log;
+mod accounts;
 mod api_errors;
 mod api_flow;
 mod browser_safety;
