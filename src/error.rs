@@ -86,6 +86,8 @@ error_codes! {
     MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, "Этот метод не поддерживается для данного адреса", "Бұл әдіс осы мекенжай үшін қолданылмайды", "This method is not supported at this address";
     Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";
     CsrfRejected = "CSRF_REJECTED", 403, "Запрос отклонён: он отправлен с другого сайта", "Сұраныс қабылданбады: ол басқа сайттан жіберілген", "Request refused: it was sent from another site";
+    ChallengeInvalid = "CHALLENGE_INVALID", 422, "Код для подписи недействителен или истёк: запросите новый", "Қол қоюға арналған код жарамсыз немесе мерзімі өтті: жаңасын сұраңыз", "The code to sign is not valid or has expired: ask for a new one";
+    AccountExists = "ACCOUNT_EXISTS", 409, "Учётная запись с этим ИИН уже зарегистрирована", "Осы ЖСН бар есептік жазба бұрын тіркелген", "An account with this IIN is already registered";
     InvalidCredentials = "INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password";
     TooManyAttempts = "TOO_MANY_ATTEMPTS", 429, "Слишком много неудачных попыток входа: повторите позже", "Кіру әрекеттері тым көп сәтсіз болды: кейінірек қайталаңыз", "Too many failed sign-in attempts: try again later";
     LoginBusy = "LOGIN_BUSY", 503, "Сервер проверяет слишком много паролей одновременно: повторите через несколько секунд", "Сервер бір уақытта тым көп құпиясөзді тексеруде: бірнеше секундтан соң қайталаңыз", "The server is checking too many passwords at once: try again in a few seconds";

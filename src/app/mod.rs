@@ -7,6 +7,7 @@ pub mod auth;
 pub mod engine;
 pub mod licences;
 pub mod payments;
+pub mod registration;
 pub mod requests;
 pub mod results;
 pub mod signing;

@@ -223,3 +223,11 @@ pub struct AccountAuditRow {
     pub detail: String,
     pub at: NaiveDateTime,
 }
+
+/// A registration challenge not yet used.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = registration_challenges)]
+pub struct ChallengeRow {
+    pub challenge: String,
+    pub expires_at: NaiveDateTime,
+}

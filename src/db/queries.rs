@@ -614,6 +614,31 @@ pub enum LicenceLookup<'a> {
 
 // ---- personal-data access log and account audit -------------------------------------------
 
+pub fn insert_challenge(c: &mut DbConnection, row: &ChallengeRow) -> R<()> {
+    diesel::insert_into(registration_challenges::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// Deletes a live challenge; whether it existed.
+pub fn take_challenge(c: &mut DbConnection, challenge: &str, now: NaiveDateTime) -> R<bool> {
+    let n = diesel::delete(
+        registration_challenges::table
+            .filter(registration_challenges::challenge.eq(challenge))
+            .filter(registration_challenges::expires_at.gt(now)),
+    )
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+pub fn purge_challenges(c: &mut DbConnection, now: NaiveDateTime) -> R<usize> {
+    Ok(diesel::delete(
+        registration_challenges::table.filter(registration_challenges::expires_at.le(now)),
+    )
+    .execute(c)?)
+}
+
 pub fn insert_access(c: &mut DbConnection, row: &AccessRow) -> R<()> {
     diesel::insert_into(access_log::table)
         .values(row)

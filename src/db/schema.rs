@@ -62,6 +62,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    registration_challenges (challenge) {
+        challenge -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     login_throttle (key) {
         key -> Text,
         failures -> BigInt,

@@ -256,6 +256,31 @@ pub async fn get_request(
 }
 
 /// The append-only history of a request.
+/// A one-time challenge to sign for registration (R-000-14, R-003-15, R-004-25).
+#[utoipa::path(post, path = "/api/v1/auth/register/challenge", tag = "auth",
+    responses((status = 201, body = crate::app::registration::Challenge)))]
+#[post("/api/v1/auth/register/challenge")]
+pub async fn register_challenge(app: web::Data<App>) -> Res<HttpResponse> {
+    let c = run(move || crate::app::registration::challenge(&app)).await?;
+    Ok(HttpResponse::Created().json(c))
+}
+
+/// Register as an applicant: the challenge signed with your certificate, a login and a
+/// password. The IIN (and BIN) come from the certificate.
+#[utoipa::path(post, path = "/api/v1/auth/register", tag = "auth",
+    request_body = crate::app::registration::Registration,
+    responses((status = 201, body = crate::app::accounts::AccountView), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody)))]
+#[post("/api/v1/auth/register")]
+pub async fn register(
+    app: web::Data<App>,
+    input: web::Json<crate::app::registration::Registration>,
+) -> Res<HttpResponse> {
+    let input = input.into_inner();
+    let view = run(move || crate::app::registration::register(&app, input)).await?;
+    Ok(HttpResponse::Created().json(view))
+}
+
 /// Staff and administrator accounts (administrators only).
 #[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin",
     responses((status = 200, body = Vec<crate::app::accounts::AccountView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
@@ -707,6 +732,8 @@ handlers!(
     get_request,
     request_history,
     request_access_log,
+    register_challenge,
+    register,
     admin_users,
     admin_add_user,
     admin_change_user,

@@ -22,6 +22,7 @@ mod payments_gateway;
 mod pdf_documents;
 mod pki_verify;
 mod provider_scope;
+mod registration;
 mod registries_http;
 mod request_numbers;
 mod result_documents;
