@@ -424,16 +424,7 @@ fn qualification_not_met_gives_a_motivated_refusal_listing_the_items() {
     // R-003-30 / R-003-31: the official marks each qualification item; one not met means no
     // licence, and the signed refusal names it with the official's comment.
     let app = TestApp::spawn();
-    let med = app.login("medcenter");
-    let number = licence_request(&app, &med);
-    pay_in_sandbox(&app, &med, &number);
-    assert_eq!(sign_as(&app, &med, &number, "medcenter").status(), 200);
-    let official = app.login("official");
-    assert_eq!(
-        app.transition(&official, &number, "start_review", None)
-            .status(),
-        200
-    );
+    let (med, official, number) = licence_under_review(&app);
     let post = |marks: Value| {
         app.post(
             &official,

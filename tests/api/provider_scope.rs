@@ -4,7 +4,7 @@
 //! "not found" on every endpoint, and lists leave it out. Registry actions on an issued
 //! licence belong to the authority that issued it.
 
-use crate::common::licence::{assess, licence_request, pay_in_sandbox, sign_as, BASE_ITEMS};
+use crate::common::licence::{assess, licence_request, licence_under_review, BASE_ITEMS};
 use crate::common::*;
 use serde_json::{json, Value};
 
@@ -130,16 +130,7 @@ fn every_endpoint_shows_a_request_only_to_its_provider_office_owner_and_admin() 
 fn only_the_issuing_authority_suspends_or_resumes_a_licence() {
     // R-003-07: registry actions on an issued licence.
     let app = TestApp::spawn();
-    let med = app.login("medcenter");
-    let number = licence_request(&app, &med);
-    pay_in_sandbox(&app, &med, &number);
-    assert_eq!(sign_as(&app, &med, &number, "medcenter").status(), 200);
-    let official = app.login("official");
-    assert_eq!(
-        app.transition(&official, &number, "start_review", None)
-            .status(),
-        200
-    );
+    let (med, official, number) = licence_under_review(&app);
     let items = [&BASE_ITEMS[..], &["lab-equipment"]].concat();
     assert_eq!(assess(&app, &official, &number, &items).status(), 200);
     // Another provider's official can neither see nor decide it.

@@ -36,6 +36,22 @@ pub fn licence_request(app: &TestApp, token: &str) -> String {
     number
 }
 
+/// A portal licence request of the demo company, paid, signed, registered and taken into
+/// review by `official`; returns (the company's token, the official's token, the number).
+pub fn licence_under_review(app: &TestApp) -> (String, String, String) {
+    let med = app.login("medcenter");
+    let number = licence_request(app, &med);
+    pay_in_sandbox(app, &med, &number);
+    assert_eq!(sign_as(app, &med, &number, "medcenter").status(), 200);
+    let official = app.login("official");
+    assert_eq!(
+        app.transition(&official, &number, "start_review", None)
+            .status(),
+        200
+    );
+    (med, official, number)
+}
+
 pub fn state(app: &TestApp, token: &str, number: &str) -> Value {
     app.get(token, &format!("/api/v1/requests/{number}"))
         .json()
