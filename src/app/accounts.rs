@@ -103,8 +103,25 @@ impl From<&UserRow> for AccountView {
 
 pub const MIN_PASSWORD: usize = 12;
 
-fn invalid(what: &str) -> AppError {
+pub(crate) fn invalid(what: &str) -> AppError {
     AppError::with(ErrorCode::FieldInvalid, what.to_string())
+}
+
+/// A login: 3–64 of a-z, A-Z, 0-9, `.`, `_`, `-` (every account, staff or registered).
+pub(crate) fn check_login(login: &str) -> Result<(), AppError> {
+    let ok = (3..=64).contains(&login.len())
+        && login
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+    ok.then_some(())
+        .ok_or_else(|| invalid("login: 3–64 of a-z, A-Z, 0-9, . _ -"))
+}
+
+/// A chosen password: at least [`MIN_PASSWORD`] characters, at most 1 KiB.
+pub(crate) fn check_password(password: &str) -> Result<(), AppError> {
+    let ok = password.chars().count() >= MIN_PASSWORD && password.len() <= 1024;
+    ok.then_some(())
+        .ok_or_else(|| invalid("password: at least 12 characters"))
 }
 
 /// Staff work for a provider; applicants and administrators for none.
@@ -150,13 +167,7 @@ fn generated_password() -> String {
 
 pub fn add(app: &App, by: ChangedBy<'_>, a: NewAccount) -> Result<AccountView, AppError> {
     by.check()?;
-    let login_ok = (3..=64).contains(&a.login.len())
-        && a.login
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if !login_ok {
-        return Err(invalid("login: 3–64 of a-z, A-Z, 0-9, . _ -"));
-    }
+    check_login(&a.login)?;
     let name = a.full_name.trim();
     if name.is_empty() || name.chars().count() > 300 {
         return Err(invalid("full_name: 1–300 characters"));
@@ -165,8 +176,10 @@ pub fn add(app: &App, by: ChangedBy<'_>, a: NewAccount) -> Result<AccountView, A
     let iin = a.iin.as_deref().map(Iin::parse).transpose()?;
     let bin = a.bin.as_deref().map(Bin::parse).transpose()?;
     let (password, generated) = match a.password {
-        Some(p) if p.chars().count() >= MIN_PASSWORD && p.len() <= 1024 => (p, false),
-        Some(_) => return Err(invalid("password: at least 12 characters")),
+        Some(p) => {
+            check_password(&p)?;
+            (p, false)
+        }
         None => (generated_password(), true),
     };
     let row = UserRow {

@@ -4,7 +4,7 @@
 //! a login and a password. The name comes from ГБД ФЛ when the person is found there, else
 //! from the certificate. One account per IIN; every registration is audited.
 
-use super::accounts::{AccountView, MIN_PASSWORD};
+use super::accounts::{check_login, check_password, invalid, AccountView};
 use super::auth::hash_password;
 use super::App;
 use crate::db::models::{AccountAuditRow, ChallengeRow, UserRow};
@@ -70,17 +70,8 @@ pub fn challenge(app: &App) -> Result<Challenge, AppError> {
 
 pub fn register(app: &App, r: Registration) -> Result<AccountView, AppError> {
     use base64::Engine;
-    let invalid = |what: &str| AppError::with(ErrorCode::FieldInvalid, what.to_string());
-    let login_ok = (3..=64).contains(&r.login.len())
-        && r.login
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if !login_ok {
-        return Err(invalid("login: 3–64 of a-z, A-Z, 0-9, . _ -"));
-    }
-    if r.password.chars().count() < MIN_PASSWORD || r.password.len() > 1024 {
-        return Err(invalid("password: at least 12 characters"));
-    }
+    check_login(&r.login)?;
+    check_password(&r.password)?;
     if r.challenge.len() > 200 || r.signature.len() > 64 * 1024 {
         return Err(AppError::new(ErrorCode::ChallengeInvalid));
     }

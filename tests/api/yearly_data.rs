@@ -73,8 +73,9 @@ fn metrics_with(app: &TestApp, line: &str) -> String {
     }
 }
 
-#[test]
-fn a_paid_request_in_2027_takes_the_mrp_of_the_override_directory() {
+/// An app at `clock` whose catalog_dir overrides fees.toml with an МРП 2027 of 4 444 ₸
+/// (the compiled-in figure is 4 325); the directory lives as long as the returned guard.
+fn with_mrp_2027_of_4444(clock: SettableClock) -> (TestApp, tempfile::TempDir) {
     let catalog = tempfile::tempdir().expect("tmp");
     write(
         catalog.path(),
@@ -85,7 +86,15 @@ fn a_paid_request_in_2027_takes_the_mrp_of_the_override_directory() {
         ),
     );
     let dir = catalog.path().to_path_buf();
-    let app = TestApp::spawn_at(at(2027, 1, 15), move |c| c.catalog_dir = Some(dir));
+    (
+        TestApp::spawn_at(clock, move |c| c.catalog_dir = Some(dir)),
+        catalog,
+    )
+}
+
+#[test]
+fn a_paid_request_in_2027_takes_the_mrp_of_the_override_directory() {
+    let (app, _catalog) = with_mrp_2027_of_4444(at(2027, 1, 15));
     let med = app.login("medcenter");
     let number = licence_request(&app, &med);
     assert!(number.starts_with("LIC-2027-"), "{number}");
@@ -428,22 +437,12 @@ fn catalog_check_reports_what_it_loaded_or_every_problem() {
 fn at_half_past_midnight_on_1_january_in_kazakhstan_a_request_is_of_the_new_year() {
     // G-49: 2026-12-31 19:30 UTC is 2027-01-01 00:30 in Asia/Almaty (UTC+5), the
     // provider's zone: the request is numbered and charged as of 2027.
-    let catalog = tempfile::tempdir().expect("tmp");
-    write(
-        catalog.path(),
-        "fees.toml",
-        &fees_without(
-            2027,
-            "[mrp.2027]\ntenge = \"4444\"\nsource = \"test: the override directory\"\n",
-        ),
-    );
-    let dir = catalog.path().to_path_buf();
     let clock = SettableClock::at(
         Utc.with_ymd_and_hms(2026, 12, 31, 19, 30, 0)
             .single()
             .expect("date"),
     );
-    let app = TestApp::spawn_at(clock, move |c| c.catalog_dir = Some(dir));
+    let (app, _catalog) = with_mrp_2027_of_4444(clock);
     let med = app.login("medcenter");
     let number = licence_request(&app, &med);
     assert!(number.starts_with("LIC-2027-"), "{number}");
