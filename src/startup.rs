@@ -74,7 +74,8 @@ fn registries(
 /// - trust roots: `trust_roots`, or the demo PKI (created on first start under `data_dir/pki`);
 /// - CRLs: from `crl_url` when set; otherwise CRLs this server publishes are read from disk
 ///   and others fetched over HTTP from the certificates' distribution points;
-/// - result signer: `signing_key_file`, or the demo official's key.
+/// - result signers: `signing_key_file` (the seal of providers the catalog gives one), and
+///   with the demo PKI every demo staff member's own key and each provider's demo seal.
 ///
 /// The key password is used here and dropped; neither it nor the key is logged.
 fn pki(config: &Config) -> anyhow::Result<Arc<Pki>> {

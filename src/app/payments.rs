@@ -47,12 +47,21 @@ pub struct PaymentView {
     pub currency: String,
     pub kbk: String,
     pub purpose: String,
-    /// Where to pay; `null` while the gateway has not answered (try again).
+    /// Where to pay, shown to the payer only; `null` for others and while the gateway has
+    /// not answered (try again).
     pub payment_page_url: Option<String>,
     pub paid_at: Option<DateTime<Utc>>,
 }
 
-fn view(p: &PaymentRow, number: &str) -> PaymentView {
+/// Whether `user` pays for `req`: its applicant, or the employee who opened it for them.
+fn is_payer(req: &RequestRow, user: &CurrentUser) -> bool {
+    req.owner_user_id.as_ref() == Some(&user.id) || req.created_by == user.id
+}
+
+/// The payment as `user` sees it: the payment page link (the payer's key to paying or
+/// declining) only for the payer, never for reviewing staff.
+fn view(p: &PaymentRow, req: &RequestRow, user: &CurrentUser) -> PaymentView {
+    let number = &req.number;
     PaymentView {
         id: p.id.clone(),
         request: number.to_string(),
@@ -64,7 +73,7 @@ fn view(p: &PaymentRow, number: &str) -> PaymentView {
         currency: p.currency.clone(),
         kbk: p.kbk.clone(),
         purpose: p.purpose.clone(),
-        payment_page_url: p.payment_page_url.clone(),
+        payment_page_url: p.payment_page_url.clone().filter(|_| is_payer(req, user)),
         paid_at: p.paid_at.map(super::views::utc),
     }
 }
@@ -90,7 +99,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
     let now = app.now();
     let (payment, req) = app.store.write(|c| {
         let req = load_visible(c, user, number)?;
-        if req.owner_user_id.as_ref() != Some(&user.id) && req.created_by != user.id {
+        if !is_payer(&req, user) {
             return Err(AppError::new(ErrorCode::ActionNotPermitted));
         }
         if req.fee_tiyn <= 0 {
@@ -152,7 +161,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
         Ok((p, req))
     })?;
     if payment.gateway_payment_id.is_some() {
-        return Ok(view(&payment, &req.number));
+        return Ok(view(&payment, &req, user));
     }
     // Outside the transaction: the gateway may be slow or down; nothing is lost either way.
     let np = NewPayment {
@@ -186,7 +195,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
         .store
         .read(|c| queries::payment(c, &payment.id))?
         .ok_or_else(|| AppError::internal("payment vanished"))?;
-    Ok(view(&p, &req.number))
+    Ok(view(&p, &req, user))
 }
 
 fn ledger_entry(p: &PaymentRow, req: &RequestRow) -> Result<LedgerPayment, AppError> {
@@ -361,7 +370,7 @@ pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView
         .store
         .read(|c| queries::payment(c, &p.id))?
         .ok_or_else(|| AppError::internal("payment vanished"))?;
-    Ok(view(&p, &req.number))
+    Ok(view(&p, &req, user))
 }
 
 /// `ruqsat payments reconcile --date D`: the gateway's statement of business day `D`

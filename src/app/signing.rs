@@ -15,7 +15,7 @@ use crate::db::models::{RequestRow, SignatureRow};
 use crate::db::queries;
 use crate::db::DbConnection;
 use crate::domain::catalog::ApplicantKind;
-use crate::domain::catalog::Signer;
+use crate::domain::catalog::{Provider, Signer};
 use crate::domain::lifecycle::{self, Actor, Facts, State, TransitionError};
 use crate::error::AppError;
 use crate::error::{ErrorCode, Lang};
@@ -30,37 +30,59 @@ pub struct Pki {
     pub verifier: Verifier,
     /// Directory with the demo PKI (root, CRLs, users' PKCS#12), when one is in use.
     pub demo_dir: Option<PathBuf>,
-    /// The provider official's key that signs results (R-003-32, R-003-44, R-004-37):
-    /// `signing_key_file`, used for every provider. Its `Debug` shows no key material.
+    /// The provider's seal (`signing_key_file`): signs results of providers whose catalog
+    /// entry says `seal = true` when the deciding employee's own key is not held. Its
+    /// `Debug` shows no key material.
     pub result_signer: Option<Arc<SigningKey>>,
-    /// Without a configured key, with the demo PKI: each provider's demo official's key,
-    /// by provider code, for documents no employee decided (system steps).
+    /// Without a configured seal, with the demo PKI: each provider's demo seal (its demo
+    /// official's key), by provider code.
     pub provider_signers: std::collections::BTreeMap<String, Arc<SigningKey>>,
     /// Staff members' own keys, by login (the demo PKI's): a decision is signed by the
-    /// employee who took it.
+    /// employee who took it (R-003-32, R-003-44).
     pub official_signers: std::collections::BTreeMap<String, Arc<SigningKey>>,
 }
 
 impl Pki {
-    /// The key that signs a document of `provider_code` decided by `official` (a login):
-    /// that employee's own key when Ruqsat holds it, else the configured `signing_key_file`,
-    /// else the provider's demo key; or `RESULT_SIGNER_NOT_CONFIGURED` (503).
+    /// The key that signs a document of `provider` decided by `official`:
+    /// 1. that employee's own key, when Ruqsat holds it;
+    /// 2. else, only if the catalog gives the provider a seal, the configured seal
+    ///    (`signing_key_file`) or the provider's demo seal;
+    /// 3. else `RESULT_SIGNER_NOT_CONFIGURED` (503): a provider without a seal never signs
+    ///    with a provider-wide key in an official's place.
     pub fn result_signer(
         &self,
-        provider_code: &str,
-        official: Option<&str>,
+        provider: &Provider,
+        official: Option<&CurrentUser>,
     ) -> Result<&SigningKey, AppError> {
-        official
-            .and_then(|login| self.official_signers.get(login))
-            .map(|k| &**k)
-            .or(self.result_signer.as_deref())
-            .or_else(|| self.provider_signers.get(provider_code).map(|k| &**k))
-            .ok_or_else(|| {
-                AppError::with(
-                    ErrorCode::ResultSignerNotConfigured,
-                    provider_code.to_string(),
-                )
+        let own = official
+            .filter(|u| u.role.is_staff())
+            .and_then(|u| self.official_signers.get(&u.login));
+        if let Some(k) = own {
+            return Ok(k);
+        }
+        let seal = provider
+            .seal
+            .then(|| {
+                self.result_signer
+                    .as_deref()
+                    .or_else(|| self.provider_signers.get(&provider.code).map(|k| &**k))
             })
+            .flatten();
+        seal.ok_or_else(|| {
+            let whose = official.map_or("no employee".to_string(), |u| u.login.clone());
+            AppError::with(
+                ErrorCode::ResultSignerNotConfigured,
+                format!(
+                    "{}: no own key held for {whose}{}",
+                    provider.code,
+                    if provider.seal {
+                        " and no seal configured"
+                    } else {
+                        "; the catalog gives this provider no seal"
+                    }
+                ),
+            )
+        })
     }
 }
 

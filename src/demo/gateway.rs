@@ -210,7 +210,11 @@ impl SandboxGateway {
         let p = SandboxPayment {
             gateway_payment_id: id.clone(),
             request: np.clone(),
-            payment_page_url: format!("{}{MOUNT}/pay/{id}", page_base.trim_end_matches('/')),
+            payment_page_url: format!(
+                "{}{MOUNT}/pay/{id}?t={}",
+                page_base.trim_end_matches('/'),
+                self.page_token(&id)
+            ),
             status: PaymentStatus::Pending,
             created_at: self.now(),
             paid_at: None,
@@ -221,6 +225,32 @@ impl SandboxGateway {
         inner.by_key.insert(np.idempotency_key, id.clone());
         inner.payments.insert(id, p.clone());
         Ok((p, true))
+    }
+
+    /// The payer's key to a payment's page: an HMAC of the payment id under the sandbox's
+    /// secret, carried in the page URL and its forms. Knowing a payment id (staff see it)
+    /// is not enough to pay or decline someone else's payment.
+    pub fn page_token(&self, gateway_payment_id: &str) -> String {
+        use hmac::{Hmac, Mac};
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(self.secret.expose().as_bytes())
+            .unwrap_or_else(|_| unreachable!("HMAC takes a key of any length"));
+        mac.update(b"sandbox-page:");
+        mac.update(gateway_payment_id.as_bytes());
+        mac.finalize()
+            .into_bytes()
+            .iter()
+            .take(16)
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+
+    /// Whether `token` opens the page of `gateway_payment_id` (compared in constant time).
+    fn page_token_ok(&self, gateway_payment_id: &str, token: Option<&str>) -> bool {
+        use sha2::Digest;
+        let expected = self.page_token(gateway_payment_id);
+        token.is_some_and(|t| {
+            sha2::Sha256::digest(t.as_bytes()) == sha2::Sha256::digest(expected.as_bytes())
+        })
     }
 
     pub fn get(&self, gateway_payment_id: &str) -> Option<SandboxPayment> {
@@ -638,13 +668,14 @@ pub fn html_escape(s: &str) -> String {
     out
 }
 
-fn page_html(p: &SandboxPayment) -> String {
+fn page_html(p: &SandboxPayment, token: &str) -> String {
     let id = html_escape(&p.gateway_payment_id);
+    let t = html_escape(token);
     let amount = p.request.amount;
     let actions = if p.status == PaymentStatus::Pending {
         format!(
-            r#"<form method="post" action="{MOUNT}/pay/{id}/pay"><button type="submit" name="action" value="pay">Төлеу / Оплатить / Pay</button></form>
-<form method="post" action="{MOUNT}/pay/{id}/decline"><button type="submit" name="action" value="decline">Бас тарту / Отклонить / Decline</button></form>"#
+            r#"<form method="post" action="{MOUNT}/pay/{id}/pay"><input type="hidden" name="t" value="{t}"><button type="submit" name="action" value="pay">Төлеу / Оплатить / Pay</button></form>
+<form method="post" action="{MOUNT}/pay/{id}/decline"><input type="hidden" name="t" value="{t}"><button type="submit" name="action" value="decline">Бас тарту / Отклонить / Decline</button></form>"#
         )
     } else {
         format!(
@@ -684,30 +715,56 @@ fn not_found_page() -> HttpResponse {
         .body("<!DOCTYPE html><html><body><p>No such payment.</p></body></html>")
 }
 
-async fn http_page(gw: web::Data<SandboxGateway>, id: web::Path<String>) -> HttpResponse {
-    if !is_gateway_payment_id(&id) {
+/// The page link's `?t=` and the forms' hidden `t`.
+#[derive(serde::Deserialize)]
+struct PageToken {
+    t: Option<String>,
+}
+
+async fn http_page(
+    gw: web::Data<SandboxGateway>,
+    id: web::Path<String>,
+    q: web::Query<PageToken>,
+) -> HttpResponse {
+    if !is_gateway_payment_id(&id) || !gw.page_token_ok(&id, q.t.as_deref()) {
         return not_found_page();
     }
     match gw.get(&id) {
         Some(p) => HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(page_html(&p)),
+            .body(page_html(&p, &gw.page_token(&id))),
         None => not_found_page(),
     }
 }
 
-async fn http_pay(gw: web::Data<SandboxGateway>, id: web::Path<String>) -> HttpResponse {
-    finish(&gw, &id, PaymentStatus::Paid)
+async fn http_pay(
+    gw: web::Data<SandboxGateway>,
+    id: web::Path<String>,
+    form: web::Form<PageToken>,
+) -> HttpResponse {
+    finish(&gw, &id, form.t.as_deref(), PaymentStatus::Paid)
 }
 
-async fn http_decline(gw: web::Data<SandboxGateway>, id: web::Path<String>) -> HttpResponse {
-    finish(&gw, &id, PaymentStatus::Declined)
+async fn http_decline(
+    gw: web::Data<SandboxGateway>,
+    id: web::Path<String>,
+    form: web::Form<PageToken>,
+) -> HttpResponse {
+    finish(&gw, &id, form.t.as_deref(), PaymentStatus::Declined)
 }
 
 /// Marks the payment (callback in the background), then sends the browser back.
 /// A second click after a final outcome just redirects.
-fn finish(gw: &SandboxGateway, id: &str, outcome: PaymentStatus) -> HttpResponse {
+fn finish(
+    gw: &SandboxGateway,
+    id: &str,
+    token: Option<&str>,
+    outcome: PaymentStatus,
+) -> HttpResponse {
+    if !gw.page_token_ok(id, token) {
+        return not_found_page();
+    }
     let payment = match gw.complete(id, outcome) {
         Ok(p) => p,
         Err(SandboxError::Conflict(_)) => match gw.get(id) {
@@ -788,12 +845,26 @@ mod tests {
     fn page_escapes_text() {
         let gw = SandboxGateway::new("s", "");
         let (p, _) = gw.create(&np(2), "http://x").expect("created");
-        let html = page_html(&p);
+        let html = page_html(&p, &gw.page_token(&p.gateway_payment_id));
         assert!(html.contains("&lt;script&gt;"));
         assert!(!html.contains("<script>"));
         assert!(html.contains("43250.00 KZT"));
         assert!(html.contains("43\u{a0}250,00\u{a0}₸"));
         assert!(html.contains("/pay\""), "pay form");
+        assert!(html.contains(&format!(
+            "name=\"t\" value=\"{}\"",
+            gw.page_token(&p.gateway_payment_id)
+        )));
+        assert!(p
+            .payment_page_url
+            .ends_with(&format!("?t={}", gw.page_token(&p.gateway_payment_id))));
+        // Another secret gives another key: a payment id alone opens nothing.
+        assert_ne!(
+            SandboxGateway::new("t", "").page_token(&p.gateway_payment_id),
+            gw.page_token(&p.gateway_payment_id)
+        );
+        assert!(!gw.page_token_ok(&p.gateway_payment_id, None));
+        assert!(!gw.page_token_ok(&p.gateway_payment_id, Some("00")));
         assert!(!format!("{gw:?}").contains("\"s\""));
     }
 }

@@ -90,6 +90,12 @@ pub struct Provider {
     /// Postal address, printed on clinic confirmations and tickets.
     #[serde(default)]
     pub address: Option<Text>,
+    /// Whether the provider signs results with its seal (the information system's key,
+    /// `signing_key_file`) when the deciding employee's own key is not held. Without a
+    /// seal a result is signed only with the key of the official who decided
+    /// (R-003-32, R-003-44); docs/access.md, "Who signs a result".
+    #[serde(default)]
+    pub seal: bool,
 }
 
 impl Provider {

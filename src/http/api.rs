@@ -104,7 +104,10 @@ pub struct LoginResult {
 
 /// Log in with login and password (R-000-15, R-003-17, R-004-14).
 #[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginInput,
-    responses((status = 200, body = LoginResult), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody)))]
+    responses((status = 200, body = LoginResult), (status = 401, body = ErrorBody), (status = 400, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "`TOO_MANY_ATTEMPTS`: wait `Retry-After` seconds",
+            headers(("Retry-After" = u64, description = "seconds until the next attempt is heard"))),
+        (status = 503, body = ErrorBody, description = "`LOGIN_BUSY`: too many password checks at once")))]
 #[post("/api/v1/auth/login")]
 pub async fn login(
     app: web::Data<App>,
@@ -255,7 +258,6 @@ pub async fn get_request(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// The append-only history of a request.
 /// A one-time challenge to sign for registration (R-000-14, R-003-15, R-004-25).
 #[utoipa::path(post, path = "/api/v1/auth/register/challenge", tag = "auth",
     responses((status = 201, body = crate::app::registration::Challenge)))]
@@ -346,6 +348,7 @@ pub async fn request_access_log(
     Ok(HttpResponse::Ok().json(log))
 }
 
+/// The append-only history of a request.
 #[utoipa::path(get, path = "/api/v1/requests/{number}/history", tag = "requests", params(("number" = String, Path)),
     responses((status = 200, body = Vec<HistoryEntry>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -514,7 +517,11 @@ pub async fn signing_payload(
 /// success the request is signed and registered; on failure the refusal code says why
 /// (expired, revoked, untrusted issuer, IIN/BIN mismatch, payload changed, …).
 #[utoipa::path(post, path = "/api/v1/requests/{number}/signature", tag = "signatures", params(("number" = String, Path)),
-    request_body(content = Vec<u8>, content_type = "application/pkcs7-signature"),
+    request_body(content(
+        (Vec<u8> = "application/pkcs7-signature"),
+        (Vec<u8> = "application/octet-stream"),
+        (String = "text/plain"),
+    )),
     responses((status = 200, body = RequestView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
               (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]

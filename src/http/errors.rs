@@ -34,7 +34,7 @@ pub fn json_error(err: error::JsonPayloadError, _req: &HttpRequest) -> error::Er
         ),
         error::JsonPayloadError::Overflow { .. }
         | error::JsonPayloadError::OverflowKnownLength { .. } => {
-            AppError::with(ErrorCode::BadRequest, "JSON body too large")
+            AppError::with(ErrorCode::PayloadTooLarge, "JSON body too large")
         }
         error::JsonPayloadError::Deserialize(e) if e.is_data() => {
             AppError::with(ErrorCode::BadRequest, e.to_string())
@@ -61,17 +61,17 @@ pub fn blocking(e: error::BlockingError) -> AppError {
 
 /// Every error answer in the ru/kk/en envelope: an answer actix or a library wrote as plain
 /// text (an oversize body on a raw-bytes endpoint, a wrong method) is rewritten, keeping its
-/// status.
+/// status. JSON answers and pages (`text/html`, written for people) are kept.
 pub fn envelope<B>(
     res: actix_web::dev::ServiceResponse<B>,
 ) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
     use actix_web::middleware::ErrorHandlerResponse;
-    let json = res
+    let kept = res
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if json {
+        .is_some_and(|v| v.starts_with("application/json") || v.starts_with("text/html"));
+    if kept {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
     let status = res.status();

@@ -65,7 +65,8 @@ fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
 
 /// The public verification page of a document.
 #[utoipa::path(get, path = "/verify/{document_id}", tag = "documents", params(("document_id" = String, Path)),
-    responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html")))]
+    responses((status = 200, content_type = "text/html"), (status = 404, content_type = "text/html"),
+        (status = 503, content_type = "text/html")))]
 #[get("/verify/{document_id}")]
 pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResponse {
     let id = id.into_inner();
@@ -76,16 +77,46 @@ pub async fn verify_page(app: web::Data<App>, id: web::Path<String>) -> HttpResp
             .content_type("text/html; charset=utf-8")
             .insert_header(("Cache-Control", "no-store"))
             .body(render(&app.verify_page, &p.document, &p.request_number)),
-        Ok(Err(e)) if e.code == ErrorCode::DocumentNotFound => HttpResponse::NotFound()
-            .content_type("text/html; charset=utf-8")
-            .body(PAGE_NOT_FOUND.to_string()),
-        Ok(Err(e)) => HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(e.status)
-                .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR),
-        )
-        .json(e.body()),
-        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+        Ok(Err(e)) if e.status == 404 => html(
+            actix_web::http::StatusCode::NOT_FOUND,
+            PAGE_NOT_FOUND.to_string(),
+        ),
+        Ok(Err(e)) => {
+            let status = actix_web::http::StatusCode::from_u16(e.status)
+                .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+            if e.status >= 500 {
+                tracing::error!(code = %e.code, detail = ?e.detail, "verify page failed");
+            }
+            html(status, error_page(&e.body().error.message))
+        }
+        Err(_) => html(
+            actix_web::http::StatusCode::SERVICE_UNAVAILABLE,
+            error_page(
+                &crate::error::AppError::new(ErrorCode::Internal)
+                    .body()
+                    .error
+                    .message,
+            ),
+        ),
     }
+}
+
+/// A page answer: people open this URL from a QR code, so even a failure is a page.
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
+/// The page of a failure other than "no such document", in the three languages.
+fn error_page(m: &crate::error::Messages) -> String {
+    format!(
+        "<!doctype html><html lang=\"kk\"><meta charset=\"utf-8\"><title>Ruqsat</title><body><h1>{} / {} / {}</h1></body></html>",
+        esc(&m.kk),
+        esc(&m.ru),
+        esc(&m.en)
+    )
 }
 
 static PAGE_NOT_FOUND: &str = "<!doctype html><html lang=\"kk\"><meta charset=\"utf-8\"><title>Ruqsat</title><body><h1>Құжат табылмады / Документ не найден / Document not found</h1><p>Тексеру сілтемесін қайта тексеріңіз. Проверьте ссылку из QR-кода. Check the link from the QR code.</p></body></html>";

@@ -94,3 +94,28 @@ fn over_https_the_session_cookie_is_secure() {
         .expect("login");
     assert!(cookie_of(&r).contains("Secure"));
 }
+
+#[test]
+fn the_public_verify_page_answers_a_page_even_for_an_unknown_document() {
+    // People open /verify/{id} from a QR code: a wrong or unknown id is a page in the three
+    // languages, not a JSON error.
+    let app = TestApp::spawn();
+    for id in ["0", "00000000-0000-0000-0000-000000000000", "%3Cscript%3E"] {
+        let r = app
+            .client
+            .get(app.url(&format!("/verify/{id}")))
+            .send()
+            .expect("page");
+        assert_eq!(r.status(), 404, "{id}");
+        let ct = r
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        assert!(ct.starts_with("text/html"), "{id}: {ct}");
+        let body = r.text().expect("html");
+        assert!(body.contains("Document not found"), "{id}: {body}");
+        assert!(!body.contains("<script>"), "{id}: {body}");
+    }
+}

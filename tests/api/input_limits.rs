@@ -134,6 +134,17 @@ fn oversize_raw_bodies_answer_in_the_json_envelope() {
         .send()
         .expect("post");
     assert_error(r, 413, "PAYLOAD_TOO_LARGE");
+    // A JSON body over the 1 MiB limit: the same status and code, not a 400.
+    let big = format!("{{\"service\":\"{}\"}}", "x".repeat(2 * 1024 * 1024));
+    let r = app
+        .client
+        .post(app.url("/api/v1/requests"))
+        .bearer_auth(&daulet)
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .expect("post");
+    assert_error(r, 413, "PAYLOAD_TOO_LARGE");
 }
 
 #[test]

@@ -41,6 +41,15 @@ fn portal_licence_paid_signed_registered_and_issued() {
     assert_eq!(state(&app, &med, &number)["state"], "awaiting_payment");
     let page = pay["payment_page_url"].as_str().expect("page").to_string();
     assert!(page.contains("/sandbox/gateway/pay/"), "{page}");
+    // The link is the payer's key to paying or declining: reviewing staff see the payment
+    // but not the link.
+    let official = app.login("official");
+    let seen: Value = app
+        .get(&official, &format!("/api/v1/requests/{number}/payment"))
+        .json()
+        .expect("json");
+    assert_eq!(seen["amount"], pay["amount"]);
+    assert_eq!(seen["payment_page_url"], Value::Null, "{seen}");
     // Asking again resumes the same payment (same idempotency key), never a second one.
     let again: Value = app
         .post(
@@ -89,7 +98,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let r = browser.post(format!("{page}/pay")).send().expect("pay");
+    let r = press_on_payment_page(&browser, &page, "pay");
     assert!(r.status().is_redirection(), "{}", r.status());
     let start = Instant::now();
     while state(&app, &med, &number)["state"] != "paid" {

@@ -26,6 +26,7 @@ mod registration;
 mod registries_http;
 mod request_numbers;
 mod result_documents;
+mod result_signers;
 mod routes;
 mod state_changes;
 mod yearly_data;

@@ -12,6 +12,7 @@ use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::common::press_on_payment_page;
 use chrono::{NaiveDate, Utc};
 use mockito::Matcher;
 use ruqsat::config::Secret;
@@ -713,10 +714,7 @@ fn sandbox_pay_flow_over_http() {
     assert_eq!(st.status, PaymentStatus::Pending);
 
     // «Pay» → 303 to the return URL.
-    let r = http
-        .post(format!("{}/pay", created.payment_page_url))
-        .send()
-        .expect("pay");
+    let r = press_on_payment_page(&http, &created.payment_page_url, "pay");
     assert_eq!(r.status(), 303);
     assert_eq!(
         r.headers()
@@ -767,10 +765,7 @@ fn sandbox_pay_flow_over_http() {
     );
 
     // A second click changes nothing and sends no second callback.
-    let r = http
-        .post(format!("{}/decline", created.payment_page_url))
-        .send()
-        .expect("decline after pay");
+    let r = press_on_payment_page(&http, &created.payment_page_url, "decline");
     assert_eq!(r.status(), 303);
     assert_eq!(
         gw.payment_status(&created.gateway_payment_id)
@@ -824,10 +819,7 @@ fn sandbox_decline_and_unreachable_callback() {
     let declined = gw
         .create_payment(&new_payment(Uuid::new_v4()))
         .expect("created");
-    let r = http
-        .post(format!("{}/decline", declined.payment_page_url))
-        .send()
-        .expect("decline");
+    let r = press_on_payment_page(&http, &declined.payment_page_url, "decline");
     assert_eq!(r.status(), 303);
     assert_eq!(
         gw.payment_status(&declined.gateway_payment_id)
@@ -839,12 +831,23 @@ fn sandbox_decline_and_unreachable_callback() {
     let paid = gw
         .create_payment(&new_payment(Uuid::new_v4()))
         .expect("created");
-    let r = http
-        .post(format!("{}/pay", paid.payment_page_url))
-        .send()
-        .expect("pay");
+    let r = press_on_payment_page(&http, &paid.payment_page_url, "pay");
     assert_eq!(r.status(), 303);
     // The callback cannot be delivered; the payment is still confirmed by a status query.
+    assert_eq!(
+        gw.payment_status(&paid.gateway_payment_id)
+            .expect("status")
+            .status,
+        PaymentStatus::Paid
+    );
+
+    // The page and its buttons need the link's key: a payment id alone opens nothing.
+    let (bare, _) = paid.payment_page_url.split_once("?t=").expect("keyed link");
+    assert_eq!(http.get(bare).send().expect("page").status(), 404);
+    let r = press_on_payment_page(&http, bare, "decline");
+    assert_eq!(r.status(), 404);
+    let r = press_on_payment_page(&http, &format!("{bare}?t=00ff"), "decline");
+    assert_eq!(r.status(), 404);
     assert_eq!(
         gw.payment_status(&paid.gateway_payment_id)
             .expect("status")

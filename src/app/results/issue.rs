@@ -268,10 +268,9 @@ fn render_and_sign(
         ),
         issued_at: issue.now,
     };
-    let key = app.pki.result_signer(
-        &issue.service.provider.code,
-        issue.official.map(|u| u.login.as_str()),
-    )?;
+    let key = app
+        .pki
+        .result_signer(&issue.service.provider, issue.official)?;
     let unsigned = crate::pdf::render_with(&app.templates, &data)
         .map_err(|e| AppError::internal(e.to_string()))?;
     let bytes = crate::pdf::sign(

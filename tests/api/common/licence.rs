@@ -102,13 +102,11 @@ pub fn pay_in_sandbox(app: &TestApp, token: &str, number: &str) -> Value {
     assert_eq!(r.status(), 200, "{:?}", r.text());
     let pay: Value = r.json().expect("json");
     let page = pay["payment_page_url"].as_str().expect("page").to_string();
-    reqwest::blocking::Client::builder()
+    let browser = reqwest::blocking::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
-        .expect("client")
-        .post(format!("{page}/pay"))
-        .send()
-        .expect("pay");
+        .expect("client");
+    press_on_payment_page(&browser, &page, "pay");
     let start = Instant::now();
     while state(app, token, number)["state"] != "paid" {
         assert!(

@@ -239,6 +239,21 @@ pub fn home_call(app: &TestApp, token: &str) -> String {
         .to_string()
 }
 
+/// Presses a button (`pay` or `decline`) on the sandbox gateway's payment page as its form
+/// does: posts the page link's `t` key to `{page}/{button}`.
+pub fn press_on_payment_page(
+    client: &reqwest::blocking::Client,
+    page_url: &str,
+    button: &str,
+) -> Response {
+    let (page, token) = page_url.split_once("?t=").unwrap_or((page_url, ""));
+    client
+        .post(format!("{page}/{button}"))
+        .form(&[("t", token)])
+        .send()
+        .expect("press")
+}
+
 pub fn pdf_bytes(tag: &str) -> Vec<u8> {
     ruqsat::demo::sample_pdf(tag)
 }
