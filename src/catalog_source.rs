@@ -349,6 +349,7 @@ pub struct RuntimeData {
     pub calendar: WorkingCalendar,
     pub templates: Templates,
     pub verify_page: String,
+    pub mail: crate::mail::MailTemplates,
     pub sources: Sources,
 }
 
@@ -376,6 +377,7 @@ pub fn load(
     let mut embedded = Vec::new();
     embedded_files(&TEMPLATE_DIR, "documents/", &mut embedded);
     embedded.push(("pages/verify.html".to_string(), VERIFY_PAGE.as_bytes()));
+    embedded_files(&crate::mail::MAIL_DIR, "mail/", &mut embedded);
     let templates_layer = Layer::new("templates", embedded, templates_dir, &mut errors);
     if !errors.is_empty() {
         return Err(SourceErrors(errors));
@@ -567,6 +569,20 @@ pub fn load(
             }
         });
 
+    // Mail templates, one per message kind.
+    let mut mail = crate::mail::MailTemplates::default();
+    for kind in crate::mail::MAIL_KINDS {
+        if let Some((file, text)) = templates_layer.text(&format!("mail/{kind}.toml"), &mut errors)
+        {
+            match toml::from_str(text) {
+                Ok(t) => {
+                    mail.0.insert(kind.to_string(), t);
+                }
+                Err(e) => errors.push(SourceError::issue(file, DataIssue::toml(text, &e))),
+            }
+        }
+    }
+
     // Files in the directories that nothing reads (after every read above).
     let mut ignored = catalog_layer.unread();
     ignored.extend(templates_layer.unread());
@@ -584,6 +600,7 @@ pub fn load(
                 calendar,
                 templates,
                 verify_page,
+                mail,
                 sources: Sources {
                     catalog_dir: catalog_dir.map(Path::to_path_buf),
                     templates_dir: templates_dir.map(Path::to_path_buf),

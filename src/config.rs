@@ -54,6 +54,15 @@ pub struct Config {
     /// Directory whose files override the compiled-in `templates/` file by file
     /// (documents/*.toml, pages/verify.html).
     pub templates_dir: Option<PathBuf>,
+    /// SMTP server of outgoing mail (`smtp://host:port`, `smtp://…?tls=required`,
+    /// `smtps://user:pass@host`); none = `.eml` files under `data_dir/mail`. docs/mail.md.
+    pub smtp_url: Option<Secret>,
+    /// The `From` of every message.
+    pub mail_from: String,
+    /// Wait after a message's first failed send; it doubles up to an hour.
+    pub mail_retry_first_ms: u64,
+    /// Failed sends after which a message is dead (an administrator may re-queue it).
+    pub mail_max_attempts: u32,
 }
 
 /// A secret setting: its `Debug` never shows the value, so it cannot reach a log line.
@@ -103,6 +112,10 @@ struct FileConfig {
     payment_kbk: Option<String>,
     catalog_dir: Option<String>,
     templates_dir: Option<String>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    mail_retry_first_ms: Option<u64>,
+    mail_max_attempts: Option<u32>,
 }
 
 /// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
@@ -130,6 +143,10 @@ pub const SETTINGS: &[&str] = &[
     "payment_kbk",
     "catalog_dir",
     "templates_dir",
+    "smtp_url",
+    "mail_from",
+    "mail_retry_first_ms",
+    "mail_max_attempts",
     "config",
 ];
 
@@ -382,6 +399,41 @@ impl Config {
         let catalog_dir = dir_setting("catalog_dir", pick("catalog_dir", file.catalog_dir))?;
         let templates_dir =
             dir_setting("templates_dir", pick("templates_dir", file.templates_dir))?;
+        let smtp_url = pick("smtp_url", file.smtp_url)
+            .filter(|s| !s.trim().is_empty())
+            .map(Secret::new);
+        if let Some(u) = &smtp_url {
+            if !(u.expose().starts_with("smtp://") || u.expose().starts_with("smtps://")) {
+                return Err(bad("smtp_url", "expected smtp://… or smtps://…"));
+            }
+        }
+        let mail_from =
+            pick("mail_from", file.mail_from).unwrap_or_else(|| DEFAULT_MAIL_FROM.to_string());
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                "mail_from",
+                format!("`{mail_from}`: an address such as `Ruqsat <no-reply@example.kz>`"),
+            ));
+        }
+        let mail_retry_first_ms = parse(
+            "mail_retry_first_ms",
+            pick(
+                "mail_retry_first_ms",
+                file.mail_retry_first_ms.map(|v| v.to_string()),
+            ),
+            30_000u64,
+        )?;
+        let mail_max_attempts = parse(
+            "mail_max_attempts",
+            pick(
+                "mail_max_attempts",
+                file.mail_max_attempts.map(|v| v.to_string()),
+            ),
+            10u32,
+        )?;
+        if mail_max_attempts == 0 {
+            return Err(bad("mail_max_attempts", "at least 1"));
+        }
         Ok(Config {
             database_url,
             listen,
@@ -406,6 +458,10 @@ impl Config {
             payment_kbk,
             catalog_dir,
             templates_dir,
+            smtp_url,
+            mail_from,
+            mail_retry_first_ms,
+            mail_max_attempts,
         })
     }
 
@@ -436,9 +492,27 @@ impl Config {
             payment_kbk: "105402".into(),
             catalog_dir: None,
             templates_dir: None,
+            smtp_url: None,
+            mail_from: DEFAULT_MAIL_FROM.into(),
+            mail_retry_first_ms: 30_000,
+            mail_max_attempts: 10,
+        }
+    }
+
+    /// The outbox's retry rule from `mail_retry_first_ms` and `mail_max_attempts`.
+    pub fn mail_retry(&self) -> crate::domain::outbox::RetryPolicy {
+        crate::domain::outbox::RetryPolicy {
+            first: chrono::Duration::milliseconds(
+                i64::try_from(self.mail_retry_first_ms).unwrap_or(i64::MAX),
+            ),
+            max_attempts: i32::try_from(self.mail_max_attempts).unwrap_or(i32::MAX),
+            ..Default::default()
         }
     }
 }
+
+/// The `From` of mail when `mail_from` is not set.
+pub const DEFAULT_MAIL_FROM: &str = "Ruqsat <no-reply@ruqsat.local>";
 
 /// `.p12` / `.pfx` files are PKCS#12; anything else is read as PEM.
 pub fn is_pkcs12(path: &Path) -> bool {

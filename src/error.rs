@@ -87,6 +87,7 @@ error_codes! {
     Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";
     CsrfRejected = "CSRF_REJECTED", 403, "Запрос отклонён: он отправлен с другого сайта", "Сұраныс қабылданбады: ол басқа сайттан жіберілген", "Request refused: it was sent from another site";
     ChallengeInvalid = "CHALLENGE_INVALID", 422, "Код для подписи недействителен или истёк: запросите новый", "Қол қоюға арналған код жарамсыз немесе мерзімі өтті: жаңасын сұраңыз", "The code to sign is not valid or has expired: ask for a new one";
+    ResetTokenInvalid = "RESET_TOKEN_INVALID", 422, "Код восстановления пароля недействителен, уже использован или истёк: запросите новый", "Құпиясөзді қалпына келтіру коды жарамсыз, пайдаланылған немесе мерзімі өтті: жаңасын сұраңыз", "The password reset code is not valid, already used or expired: ask for a new one";
     AccountExists = "ACCOUNT_EXISTS", 409, "Учётная запись с этим ИИН уже зарегистрирована", "Осы ЖСН бар есептік жазба бұрын тіркелген", "An account with this IIN is already registered";
     InvalidCredentials = "INVALID_CREDENTIALS", 401, "Неверный логин или пароль: отказ в авторизации в связи с имеющимися нарушениями в данных", "Логин немесе құпиясөз қате", "Wrong login or password";
     TooManyAttempts = "TOO_MANY_ATTEMPTS", 429, "Слишком много неудачных попыток входа: повторите позже", "Кіру әрекеттері тым көп сәтсіз болды: кейінірек қайталаңыз", "Too many failed sign-in attempts: try again later";

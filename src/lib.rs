@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod files;
 pub mod http;
+pub mod mail;
 pub mod metrics;
 pub mod payments;
 pub mod pdf;

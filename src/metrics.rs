@@ -13,6 +13,8 @@ struct Metrics {
     requests_created: IntCounterVec,
     transitions: IntCounterVec,
     documents_issued: IntCounterVec,
+    mail_enqueued: IntCounterVec,
+    mail_outcomes: IntCounterVec,
     yearly_data_missing: IntGaugeVec,
     /// The (kind, year) labels of `yearly_data_missing` set so far.
     yearly_labels: Mutex<BTreeSet<(String, i32)>>,
@@ -65,6 +67,19 @@ fn metrics() -> &'static Metrics {
             &["kind"],
         )
         .expect("static metric definition");
+        let mail_enqueued = IntCounterVec::new(
+            Opts::new("mail_enqueued_total", "Messages written to the outbox, by kind"),
+            &["kind"],
+        )
+        .expect("static metric definition");
+        let mail_outcomes = IntCounterVec::new(
+            Opts::new(
+                "mail_attempts_total",
+                "Send attempts of outbox messages: sent, pending (failed, retried later) or dead",
+            ),
+            &["outcome"],
+        )
+        .expect("static metric definition");
         let yearly_data_missing = IntGaugeVec::new(
             Opts::new(
                 "yearly_data_missing",
@@ -79,6 +94,8 @@ fn metrics() -> &'static Metrics {
             Box::new(requests_created.clone()),
             Box::new(transitions.clone()),
             Box::new(documents_issued.clone()),
+            Box::new(mail_enqueued.clone()),
+            Box::new(mail_outcomes.clone()),
             Box::new(yearly_data_missing.clone()),
         ] {
             let _ = registry.register(c);
@@ -90,6 +107,8 @@ fn metrics() -> &'static Metrics {
             requests_created,
             transitions,
             documents_issued,
+            mail_enqueued,
+            mail_outcomes,
             yearly_data_missing,
             yearly_labels: Mutex::new(BTreeSet::new()),
         }
@@ -117,6 +136,14 @@ pub fn transition(action: &str) {
 
 pub fn document_issued(kind: &str) {
     metrics().documents_issued.with_label_values(&[kind]).inc();
+}
+
+pub fn mail_enqueued(kind: &str) {
+    metrics().mail_enqueued.with_label_values(&[kind]).inc();
+}
+
+pub fn mail_outcome(outcome: &str) {
+    metrics().mail_outcomes.with_label_values(&[outcome]).inc();
 }
 
 /// The yearly data check: `checked` is (kind, year, missing) for the current and next

@@ -28,6 +28,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
     let (persons, companies) = registries(&config)?;
     let pki = pki(&config)?;
     let payments = Arc::new(payments(&config)?);
+    let mailer = mailer(&config)?;
     let app = App {
         config: Arc::new(config),
         store,
@@ -36,6 +37,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         calendar: Arc::new(data.calendar),
         templates: Arc::new(data.templates),
         verify_page: data.verify_page.into(),
+        mail_templates: Arc::new(data.mail),
         files,
         persons,
         companies,
@@ -43,11 +45,27 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         pki,
         payments,
         argon: Arc::new(ArgonGate::default()),
+        mailer,
     };
     if app.config.demo_data {
         crate::demo::seed::seed_demo_users(&app)?;
     }
     Ok(app)
+}
+
+/// Outgoing mail: the SMTP server of `smtp_url`, or `.eml` files under `data_dir/mail`.
+fn mailer(config: &Config) -> anyhow::Result<Arc<dyn crate::mail::Mailer>> {
+    Ok(match &config.smtp_url {
+        Some(url) => Arc::new(crate::mail::SmtpMailer::new(
+            url.expose(),
+            &config.mail_from,
+            std::time::Duration::from_secs(30),
+        )?),
+        None => Arc::new(crate::mail::FolderMailer::new(
+            config.data_dir.join("mail"),
+            &config.mail_from,
+        )?),
+    })
 }
 
 /// ГБД ФЛ / ГБД ЮЛ: the configured HTTP endpoint, or the embedded demo registry.

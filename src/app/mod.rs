@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod auth;
 pub mod engine;
 pub mod licences;
+pub mod outbox;
+pub mod password_reset;
 pub mod payments;
 pub mod registration;
 pub mod requests;
@@ -94,6 +96,8 @@ pub struct App {
     pub templates: Arc<crate::pdf::Templates>,
     /// The public verification page (`templates/pages/verify.html`).
     pub verify_page: Arc<str>,
+    /// Mail wording (`templates/mail`), ru/kk/en.
+    pub mail_templates: Arc<crate::mail::MailTemplates>,
     pub files: FileStore,
     pub persons: Arc<dyn PersonRegistry>,
     pub companies: Arc<dyn CompanyRegistry>,
@@ -102,6 +106,8 @@ pub struct App {
     pub payments: Arc<payments::PaymentsPort>,
     /// Bounds concurrent password checks, so a login flood cannot grow memory.
     pub argon: Arc<auth::ArgonGate>,
+    /// Where the outbox sends mail: SMTP (`smtp_url`) or `data_dir/mail` (docs/mail.md).
+    pub mailer: Arc<dyn crate::mail::Mailer>,
 }
 
 impl App {

@@ -7,6 +7,7 @@ use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
+use crate::domain::outbox::OutboxStatus;
 use crate::domain::roles::Role;
 use crate::payments::PaymentStatus;
 use chrono::NaiveDateTime;
@@ -230,4 +231,41 @@ pub struct AccountAuditRow {
 pub struct ChallengeRow {
     pub challenge: String,
     pub expires_at: NaiveDateTime,
+}
+
+/// A message in the e-mail outbox (docs/mail.md).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
+#[diesel(table_name = outbox)]
+pub struct OutboxRow {
+    pub id: String,
+    /// What the message tells: `password_reset`, `status_changed`, `result_ready`, …
+    pub kind: String,
+    pub recipient: String,
+    pub lang: String,
+    pub subject: String,
+    pub body_text: String,
+    pub body_html: String,
+    pub request_id: Option<RequestId>,
+    /// A result document attached as its signed PDF.
+    pub document_id: Option<DocumentId>,
+    pub status: OutboxStatus,
+    /// Failed attempts so far.
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    /// The worker holding the message, until `lease_until`.
+    pub lease_owner: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub sent_at: Option<NaiveDateTime>,
+}
+
+/// A password-reset token (its SHA-256) sent by e-mail.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = password_resets)]
+pub struct PasswordResetRow {
+    pub token_hash: String,
+    pub user_id: UserId,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
 }

@@ -8,6 +8,7 @@ use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::Iin;
 use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
+use crate::domain::outbox::OutboxStatus;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode};
 use crate::payments::PaymentStatus;
@@ -669,6 +670,191 @@ pub fn account_audit_of(c: &mut DbConnection, user: &UserId) -> R<Vec<AccountAud
         .order((account_audit::at.asc(), account_audit::id.asc()))
         .select(AccountAuditRow::as_select())
         .load(c)?)
+}
+
+// ---- E-mail outbox (docs/mail.md) ----
+
+pub fn insert_outbox(c: &mut DbConnection, row: &OutboxRow) -> R<()> {
+    diesel::insert_into(outbox::table).values(row).execute(c)?;
+    Ok(())
+}
+
+/// Leases up to `limit` messages due at `now` to `owner` until `until`, and answers them.
+/// On PostgreSQL the candidates are locked with `FOR UPDATE SKIP LOCKED`, so workers of
+/// several instances take disjoint sets without waiting for each other; on SQLite the
+/// one statement runs under the database's single writer lock. A message whose lease ran
+/// out (its worker died) is due again.
+pub fn lease_outbox(
+    c: &mut DbConnection,
+    owner: &str,
+    now: NaiveDateTime,
+    until: NaiveDateTime,
+    limit: i64,
+) -> R<Vec<OutboxRow>> {
+    use diesel::sql_types::{BigInt, Text, Timestamp};
+    let lock = match c {
+        DbConnection::Pg(_) => " FOR UPDATE SKIP LOCKED",
+        DbConnection::Sqlite(_) => "",
+    };
+    let sql = format!(
+        "UPDATE outbox SET lease_owner = $1, lease_until = $2 \
+         WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $3 \
+         AND (lease_until IS NULL OR lease_until < $3) ORDER BY next_attempt_at, id LIMIT $4{lock}) \
+         RETURNING *"
+    );
+    Ok(diesel::sql_query(sql)
+        .bind::<Text, _>(owner)
+        .bind::<Timestamp, _>(until)
+        .bind::<Timestamp, _>(now)
+        .bind::<BigInt, _>(limit)
+        .load(c)?)
+}
+
+/// Marks a leased message sent; `false` if `owner` no longer holds it.
+pub fn mark_outbox_sent(c: &mut DbConnection, id: &str, owner: &str, at: NaiveDateTime) -> R<bool> {
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::lease_owner.eq(owner))
+            .filter(outbox::status.eq(OutboxStatus::Pending)),
+    )
+    .set((
+        outbox::status.eq(OutboxStatus::Sent),
+        outbox::sent_at.eq(Some(at)),
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+/// Records a failed attempt of a leased message: pending again at `next`, or dead.
+pub fn mark_outbox_failed(
+    c: &mut DbConnection,
+    id: &str,
+    owner: &str,
+    attempts: i32,
+    status: OutboxStatus,
+    next: NaiveDateTime,
+    error: &str,
+) -> R<bool> {
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::lease_owner.eq(owner))
+            .filter(outbox::status.eq(OutboxStatus::Pending)),
+    )
+    .set((
+        outbox::status.eq(status),
+        outbox::attempts.eq(attempts),
+        outbox::next_attempt_at.eq(next),
+        outbox::last_error.eq(Some(error)),
+        outbox::lease_owner.eq(None::<String>),
+        outbox::lease_until.eq(None::<NaiveDateTime>),
+    ))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+/// Messages with `status` (all when `None`), newest first, at most `limit`.
+pub fn outbox_messages(
+    c: &mut DbConnection,
+    status: Option<OutboxStatus>,
+    limit: i64,
+) -> R<Vec<OutboxRow>> {
+    let mut q = outbox::table
+        .select(OutboxRow::as_select())
+        .order((outbox::created_at.desc(), outbox::id.desc()))
+        .limit(limit)
+        .into_boxed();
+    if let Some(s) = status {
+        q = q.filter(outbox::status.eq(s));
+    }
+    Ok(q.load(c)?)
+}
+
+/// Messages of one request, oldest first.
+pub fn outbox_of_request(c: &mut DbConnection, request: &RequestId) -> R<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .filter(outbox::request_id.eq(request))
+        .order((outbox::created_at, outbox::id))
+        .select(OutboxRow::as_select())
+        .load(c)?)
+}
+
+/// Counts of messages by status.
+pub fn outbox_counts(c: &mut DbConnection) -> R<Vec<(OutboxStatus, i64)>> {
+    Ok(outbox::table
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(c)?)
+}
+
+/// Puts a dead message back in the queue, due at `now`, with its failures forgotten.
+pub fn requeue_outbox(c: &mut DbConnection, id: &str, now: NaiveDateTime) -> R<bool> {
+    let n = diesel::update(
+        outbox::table
+            .filter(outbox::id.eq(id))
+            .filter(outbox::status.eq(OutboxStatus::Dead)),
+    )
+    .set((
+        outbox::status.eq(OutboxStatus::Pending),
+        outbox::attempts.eq(0),
+        outbox::next_attempt_at.eq(now),
+    ))
+    .execute(c)?;
+    Ok(n == 1)
+}
+
+// ---- Password reset ----
+
+pub fn insert_password_reset(c: &mut DbConnection, row: &PasswordResetRow) -> R<()> {
+    diesel::insert_into(password_resets::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// The newest expiry of `user`'s unused reset tokens.
+pub fn latest_reset_expiry(c: &mut DbConnection, user: &UserId) -> R<Option<NaiveDateTime>> {
+    Ok(password_resets::table
+        .filter(password_resets::user_id.eq(user))
+        .filter(password_resets::used_at.is_null())
+        .select(diesel::dsl::max(password_resets::expires_at))
+        .first(c)?)
+}
+
+/// Uses the token once: `Some(user)` if it existed, was unused and not expired at `now`.
+/// Every other token of the user is spent with it.
+pub fn take_password_reset(
+    c: &mut DbConnection,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> R<Option<UserId>> {
+    let row: Option<PasswordResetRow> = password_resets::table
+        .filter(password_resets::token_hash.eq(token_hash))
+        .filter(password_resets::used_at.is_null())
+        .filter(password_resets::expires_at.gt(now))
+        .select(PasswordResetRow::as_select())
+        .first(c)
+        .optional()?;
+    let Some(row) = row else { return Ok(None) };
+    diesel::update(
+        password_resets::table
+            .filter(password_resets::user_id.eq(&row.user_id))
+            .filter(password_resets::used_at.is_null()),
+    )
+    .set(password_resets::used_at.eq(Some(now)))
+    .execute(c)?;
+    Ok(Some(row.user_id))
+}
+
+/// Sets an account's password hash.
+pub fn set_password_hash(c: &mut DbConnection, user: &UserId, hash: &str) -> R<()> {
+    diesel::update(users::table.filter(users::id.eq(user)))
+        .set(users::password_hash.eq(hash))
+        .execute(c)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
+use crate::domain::outbox::OutboxStatus;
 use crate::domain::roles::Role;
 use crate::payments::PaymentStatus;
 use diesel::backend::Backend;
@@ -58,6 +59,7 @@ stored_as_text!(
     DocumentStatus,
     Issues,
     PaymentStatus,
+    OutboxStatus,
     Iin,
     Bin
 );

@@ -11,6 +11,7 @@ pub mod identity;
 pub mod ids;
 pub mod lifecycle;
 pub mod money;
+pub mod outbox;
 pub mod roles;
 pub mod throttle;
 pub mod yearly;

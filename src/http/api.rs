@@ -21,7 +21,7 @@ use utoipa::{IntoParams, ToSchema};
 
 type Res<T> = Result<T, AppError>;
 
-async fn run<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
+pub(super) async fn run<T: Send + 'static>(f: impl FnOnce() -> Res<T> + Send + 'static) -> Res<T> {
     web::block(f).await.map_err(blocking)?
 }
 

@@ -24,6 +24,7 @@ pub const NO_ROUTE: &str = "no such route";
 pub mod api;
 pub mod auth;
 pub mod errors;
+pub mod mail;
 pub mod openapi;
 pub mod pages;
 pub mod public;
@@ -54,6 +55,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .app_data(web::PathConfig::default().error_handler(errors::path_error))
             .configure(api::routes)
             .configure(public::routes)
+            .configure(mail::routes)
             .configure(pages::routes)
             .service(openapi::spec)
             .default_service(web::to(|| async {
@@ -110,6 +112,7 @@ fn csrf_refusal(req: &actix_web::dev::ServiceRequest, public_url: &str) -> Optio
 /// check of the yearly data ([`crate::app::yearly`]).
 pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
     crate::app::yearly::spawn_daily_check(app.clone());
+    crate::app::outbox::spawn_worker(app.clone());
     let public_url = app.config.public_url.clone();
     let mut server = HttpServer::new(move || {
         let public_url = public_url.clone();

@@ -16,6 +16,7 @@ mod input_limits;
 mod licence_channels;
 mod licence_flow;
 mod login;
+mod mail;
 mod payment_callbacks;
 mod payment_reconcile;
 mod payments_gateway;
