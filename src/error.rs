@@ -277,7 +277,7 @@ pub struct ErrorPayload {
     pub detail: Option<String>,
 }
 
-#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 pub struct Messages {
     pub ru: String,
     pub kk: String,

@@ -187,7 +187,12 @@ pub static MAIL_DIR: include_dir::Dir<'_> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/templates/mail");
 
 /// Every message kind, each with its template.
-pub const MAIL_KINDS: &[&str] = &["password_reset"];
+pub const MAIL_KINDS: &[&str] = &[
+    "password_reset",
+    "status_changed",
+    "deadline_extended",
+    "result_ready",
+];
 
 /// Every mail template by kind.
 #[derive(Debug, Clone, Default)]

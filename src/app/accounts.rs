@@ -10,6 +10,7 @@ use crate::db::queries;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
+use crate::error::Lang;
 use crate::error::{AppError, ErrorCode};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -140,6 +141,12 @@ fn check_role_provider(role: Role, provider: Option<&str>) -> Result<(), AppErro
     }
 }
 
+/// Remembers the language of a person's mail (their sign-in's `Accept-Language`).
+pub fn set_language(app: &App, user: &UserId, lang: crate::error::Lang) -> Result<(), AppError> {
+    app.store
+        .write(|c| queries::set_user_lang(c, user, lang.as_str()))
+}
+
 fn audit(
     app: &App,
     user: &UserId,
@@ -194,6 +201,7 @@ pub fn add(app: &App, by: ChangedBy<'_>, a: NewAccount) -> Result<AccountView, A
         provider_code: a.provider.clone(),
         active: true,
         created_at: app.now().naive_utc(),
+        lang: Lang::Ru.as_str().to_string(),
     };
     let entry = audit(
         app,

@@ -13,6 +13,7 @@ use crate::domain::roles::Role;
 use crate::domain::throttle;
 use crate::error::AppError;
 use crate::error::ErrorCode;
+use crate::error::Lang;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -296,6 +297,7 @@ pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<UserId, AppError> {
         provider_code: u.provider_code.map(str::to_string),
         active: true,
         created_at: app.now().naive_utc(),
+        lang: Lang::Ru.as_str().to_string(),
     };
     let id = row.id.clone();
     app.store.write(|c| queries::insert_user(c, &row))?;

@@ -215,13 +215,25 @@ pub(crate) fn apply(
         )?),
         None => None,
     };
+    let (planned, reason) = (step.planned, step.input.reason.clone());
     let (updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
     queries::record_change(c, &updated, &entry)?;
+    // The applicant is told in the same transaction (R-004-39, R-004-40).
+    super::notify::record(
+        app,
+        c,
+        service,
+        req,
+        &updated,
+        planned,
+        document.as_ref(),
+        reason.as_deref(),
+    )?;
     Ok(updated)
 }
 
-/// Applies a step on its own: in one transaction if it issues a document, else as one
-/// recorded change (a single statement on PostgreSQL).
+/// Applies a step on its own: in one transaction if it issues a document or tells the
+/// applicant something, else as one recorded change (a single statement on PostgreSQL).
 pub(crate) fn apply_alone(
     app: &App,
     db: &mut Session<'_>,
@@ -229,7 +241,10 @@ pub(crate) fn apply_alone(
     req: &RequestRow,
     step: Step<'_>,
 ) -> Result<RequestRow, AppError> {
-    if document_of(service, req, step.planned).is_some() {
+    let document = document_of(service, req, step.planned);
+    let tells = super::notify::kind_of(step.planned, document).is_some()
+        && super::notify::has_recipient(req);
+    if document.is_some() || tells {
         return db.write(|c| apply(app, c, service, req, step));
     }
     let (updated, entry) = next_version(app, service, req, step, None, app.now())?;

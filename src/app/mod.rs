@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod auth;
 pub mod engine;
 pub mod licences;
+pub mod notify;
 pub mod outbox;
 pub mod password_reset;
 pub mod payments;

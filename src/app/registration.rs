@@ -12,6 +12,7 @@ use crate::db::queries;
 use crate::domain::identity::{Bin, Iin};
 use crate::domain::ids::UserId;
 use crate::domain::roles::Role;
+use crate::error::Lang;
 use crate::error::{AppError, ErrorCode};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,7 @@ pub fn register(app: &App, r: Registration) -> Result<AccountView, AppError> {
         provider_code: None,
         active: true,
         created_at: now.naive_utc(),
+        lang: Lang::Ru.as_str().to_string(),
     };
     app.store.write(|c| {
         // Single use: the challenge is gone once it registered someone.

@@ -27,6 +27,8 @@ pub struct UserRow {
     pub provider_code: Option<String>,
     pub active: bool,
     pub created_at: NaiveDateTime,
+    /// Language of the person's mail (`ru`, `kk`, `en`): the last sign-in's `Accept-Language`.
+    pub lang: String,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -268,4 +270,20 @@ pub struct PasswordResetRow {
     pub user_id: UserId,
     pub expires_at: NaiveDateTime,
     pub used_at: Option<NaiveDateTime>,
+}
+
+/// An in-app notification (R-004-39, R-004-40).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = notifications)]
+pub struct NotificationRow {
+    pub id: String,
+    pub user_id: UserId,
+    pub request_id: RequestId,
+    /// `status_changed`, `deadline_extended` or `result_ready`.
+    pub kind: String,
+    /// The request's state after the change.
+    pub state: State,
+    pub data_json: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub read_at: Option<NaiveDateTime>,
 }

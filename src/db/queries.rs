@@ -857,6 +857,61 @@ pub fn set_password_hash(c: &mut DbConnection, user: &UserId, hash: &str) -> R<(
     Ok(())
 }
 
+// ---- Notifications (R-004-39, R-004-40) ----
+
+pub fn insert_notification(c: &mut DbConnection, row: &NotificationRow) -> R<()> {
+    diesel::insert_into(notifications::table)
+        .values(row)
+        .execute(c)?;
+    Ok(())
+}
+
+/// A person's notifications with their request numbers, newest first, at most `limit`.
+pub fn notifications_of(
+    c: &mut DbConnection,
+    user: &UserId,
+    unread_only: bool,
+    limit: i64,
+) -> R<Vec<(NotificationRow, String)>> {
+    let mut q = notifications::table
+        .inner_join(requests::table)
+        .filter(notifications::user_id.eq(user))
+        .order((notifications::created_at.desc(), notifications::id.desc()))
+        .limit(limit)
+        .select((NotificationRow::as_select(), requests::number))
+        .into_boxed();
+    if unread_only {
+        q = q.filter(notifications::read_at.is_null());
+    }
+    Ok(q.load(c)?)
+}
+
+/// Marks a person's notifications read (all when `id` is `None`); answers how many.
+pub fn mark_notifications_read(
+    c: &mut DbConnection,
+    user: &UserId,
+    id: Option<&str>,
+    at: NaiveDateTime,
+) -> R<usize> {
+    let mut q = diesel::update(notifications::table)
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::read_at.is_null())
+        .into_boxed();
+    if let Some(id) = id {
+        q = q.filter(notifications::id.eq(id));
+    }
+    Ok(q.set(notifications::read_at.eq(Some(at))).execute(c)?)
+}
+
+/// Remembers the language of a person's mail.
+pub fn set_user_lang(c: &mut DbConnection, user: &UserId, lang: &str) -> R<()> {
+    diesel::update(users::table.filter(users::id.eq(user)))
+        .filter(users::lang.ne(lang))
+        .set(users::lang.eq(lang))
+        .execute(c)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -14,6 +14,7 @@ diesel::table! {
         provider_code -> Nullable<Text>,
         active -> Bool,
         created_at -> Timestamp,
+        lang -> Text,
     }
 }
 
@@ -251,6 +252,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notifications (id) {
+        id -> Text,
+        user_id -> Text,
+        request_id -> Text,
+        kind -> Text,
+        state -> Text,
+        data_json -> Nullable<Text>,
+        created_at -> Timestamp,
+        read_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(notifications -> requests (request_id));
+diesel::allow_tables_to_appear_in_same_query!(notifications, requests);
 diesel::joinable!(payments -> requests (request_id));
 diesel::joinable!(payment_events -> payments (payment_id));
 diesel::allow_tables_to_appear_in_same_query!(payments, requests);

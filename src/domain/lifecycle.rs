@@ -72,6 +72,27 @@ impl State {
         }
     }
 
+    /// The state as a person reads it: (ru, kk, en), in notifications and mail.
+    pub fn labels(self) -> (&'static str, &'static str, &'static str) {
+        match self {
+            State::Draft => ("Черновик", "Жоба", "Draft"),
+            State::Submitted => ("Отправлена", "Жіберілді", "Submitted"),
+            State::AwaitingPayment => ("Ожидает оплаты", "Төлемді күтуде", "Awaiting payment"),
+            State::Paid => ("Оплачена", "Төленді", "Paid"),
+            State::Signed => ("Подписана", "Қол қойылды", "Signed"),
+            State::Registered => ("Зарегистрирована", "Тіркелді", "Registered"),
+            State::UnderReview => ("На рассмотрении", "Қаралуда", "Under review"),
+            State::Approved => ("Результат готов", "Нәтиже дайын", "Result ready"),
+            State::Refused => (
+                "Мотивированный отказ",
+                "Дәлелді бас тарту",
+                "Motivated refusal",
+            ),
+            State::ResultDelivered => ("Результат выдан", "Нәтиже берілді", "Result delivered"),
+            State::Withdrawn => ("Отозвана", "Кері қайтарылды", "Withdrawn"),
+        }
+    }
+
     /// Form and attachments may change only in a draft.
     pub fn is_editable(self) -> bool {
         self == State::Draft

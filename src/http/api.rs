@@ -119,8 +119,19 @@ pub async fn login(
     let address = req.peer_addr().map(|a| a.ip().to_string());
     // Over TLS the cookie is never sent in clear.
     let secure = app.config.public_url.starts_with("https://");
-    let (token, user) =
-        run(move || auth::login(&app, &input.login, &input.password, address.as_deref())).await?;
+    // The language of the person's mail: the one their browser asks for now.
+    let lang = req
+        .headers()
+        .contains_key(actix_web::http::header::ACCEPT_LANGUAGE)
+        .then(|| super::mail::lang_of(&req));
+    let (token, user) = run(move || {
+        let (token, user) = auth::login(&app, &input.login, &input.password, address.as_deref())?;
+        if let Some(lang) = lang {
+            crate::app::accounts::set_language(&app, &user.id, lang)?;
+        }
+        Ok((token, user))
+    })
+    .await?;
     let cookie = Cookie::build(SESSION_COOKIE, token.clone())
         .path("/")
         .http_only(true)

@@ -1,5 +1,5 @@
-//! Mail-related endpoints: password reset by e-mail (no login) and the administrators' view
-//! of the e-mail outbox (docs/mail.md).
+//! Telling people: the in-app notifications («Уведомления», R-004-40), password reset by
+//! e-mail (no login) and the administrators' view of the e-mail outbox (docs/mail.md).
 
 use super::api::run;
 use super::auth::Authed;
@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 type Res<T> = Result<T, AppError>;
 
 /// The language of a person's mail: the first tag of their `Accept-Language`.
-fn lang_of(req: &HttpRequest) -> Lang {
+pub(super) fn lang_of(req: &HttpRequest) -> Lang {
     req.headers()
         .get(actix_web::http::header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
@@ -109,4 +109,62 @@ pub async fn outbox_requeue(
     Ok(HttpResponse::NoContent().finish())
 }
 
-handlers!(reset_request, reset_confirm, outbox_list, outbox_requeue);
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationParams {
+    /// Only the unread ones.
+    pub unread: Option<bool>,
+}
+
+/// Your notifications (the «Уведомления» section, R-004-40), newest first: every status
+/// change of your requests, deadline extensions and results issued (R-004-39).
+#[utoipa::path(get, path = "/api/v1/notifications", tag = "auth", params(NotificationParams),
+    responses((status = 200, body = Vec<crate::app::notify::NotificationView>)),
+    security(("bearer" = [])))]
+#[get("/api/v1/notifications")]
+pub async fn notifications(
+    app: web::Data<App>,
+    user: Authed,
+    q: web::Query<NotificationParams>,
+) -> Res<HttpResponse> {
+    let unread = q.unread.unwrap_or(false);
+    let list = run(move || crate::app::notify::list(&app, &user.0, unread)).await?;
+    Ok(HttpResponse::Ok().json(list))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MarkRead {
+    /// One notification; all of yours when absent.
+    pub id: Option<String>,
+}
+
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct MarkedRead {
+    pub marked: usize,
+}
+
+/// Mark one notification, or all of yours, read.
+#[utoipa::path(post, path = "/api/v1/notifications/read", tag = "auth", request_body = MarkRead,
+    responses((status = 200, body = MarkedRead)),
+    security(("bearer" = [])))]
+#[post("/api/v1/notifications/read")]
+pub async fn notifications_read(
+    app: web::Data<App>,
+    user: Authed,
+    input: web::Json<MarkRead>,
+) -> Res<HttpResponse> {
+    let id = input.into_inner().id;
+    let marked =
+        run(move || crate::app::notify::mark_read(&app, &user.0.id, id.as_deref())).await?;
+    Ok(HttpResponse::Ok().json(MarkedRead { marked }))
+}
+
+handlers!(
+    reset_request,
+    reset_confirm,
+    outbox_list,
+    outbox_requeue,
+    notifications,
+    notifications_read
+);

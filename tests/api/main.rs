@@ -17,6 +17,7 @@ mod licence_channels;
 mod licence_flow;
 mod login;
 mod mail;
+mod notifications;
 mod payment_callbacks;
 mod payment_reconcile;
 mod payments_gateway;

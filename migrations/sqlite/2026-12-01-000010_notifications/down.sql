@@ -1,0 +1,2 @@
+DROP TABLE notifications;
+ALTER TABLE users DROP COLUMN lang;
