@@ -121,9 +121,13 @@ fn send_one(app: &App, owner: &str, row: OutboxRow, total: &mut Drained) -> Resu
     match app.mailer.send(&mail) {
         Ok(()) => {
             let now = app.now().naive_utc();
-            let ours = app
-                .store
-                .write(|c| queries::mark_outbox_sent(c, &row.id, owner, now))?;
+            let ours = app.store.write(|c| {
+                let ours = queries::mark_outbox_sent(c, &row.id, owner, now)?;
+                if ours {
+                    delivered_by_mail(app, c, &row)?;
+                }
+                Ok(ours)
+            })?;
             if !ours {
                 tracing::warn!(id = %row.id, "outbox lease lost before the message was marked sent");
             }
@@ -133,6 +137,46 @@ fn send_one(app: &App, owner: &str, row: OutboxRow, total: &mut Drained) -> Resu
         }
         Err(e) => failed(app, owner, &row, &e.message, e.transient, total),
     }
+}
+
+/// A result mailed with its signed PDF is the result delivered (R-004-24): the request
+/// moves to `result_delivered` by the workflow's `deliver_by_email`, in the transaction that
+/// marks the mail sent, when the workflow has that step and the request still waits.
+fn delivered_by_mail(app: &App, c: &mut DbConnection, row: &OutboxRow) -> Result<(), AppError> {
+    let (Some(request), Some(document)) = (&row.request_id, &row.document_id) else {
+        return Ok(());
+    };
+    let Some(req) = queries::request_by_id(c, request)? else {
+        return Ok(());
+    };
+    let service = super::requests::service_of(app, &req.service_code)?;
+    let step = super::engine::take(
+        app,
+        c,
+        service,
+        &req,
+        super::engine::Take {
+            action: "deliver_by_email",
+            by: super::engine::By::System(None),
+            facts: crate::domain::lifecycle::Facts::default(),
+            reason: None,
+            data: Some(serde_json::json!({"channel": "email", "message": row.id,
+                                          "document_id": document.as_str()})),
+        },
+    );
+    match step {
+        // A workflow without the step, or a request already handed over: nothing to record
+        // (the plan refuses before anything is written).
+        Err(e)
+            if matches!(
+                e.code,
+                ErrorCode::UnknownAction | ErrorCode::IllegalTransition
+            ) => {}
+        other => {
+            other?;
+        }
+    }
+    Ok(())
 }
 
 fn failed(

@@ -214,14 +214,20 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
             ("support_amount", "25 000,00 ₸"),
         ],
     )?;
-    let state = hand_over(
-        app,
-        &mio,
-        &r.number,
-        ("Омаров Даулет Серікұлы", "900712304567"),
-        None,
-    )?;
+    // Delivery by e-mail (R-004-24): the mail with the signed decision is the handover.
+    let state = mail_out(app, &r.number)?;
     Ok(Flow::of(r, state))
+}
+
+/// Sends what the outbox holds (the demo has no server running its worker) and answers the
+/// request's state afterwards.
+fn mail_out(app: &App, number: &str) -> Result<String, AppError> {
+    crate::app::outbox::drain(app, "ruqsat-demo")?;
+    let req = app
+        .store
+        .read(|c| crate::db::queries::request_by_number(c, number))?
+        .ok_or_else(|| AppError::internal("request vanished"))?;
+    Ok(req.state.to_string())
 }
 
 fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
@@ -676,15 +682,67 @@ fn export_documents(app: &App, out: &Path, number: &str) -> anyhow::Result<Vec<S
 }
 
 /// Runs all flows on a fresh database and writes the summary.
+/// Sends every message the run queued, retrying while the SMTP server is unreachable, for
+/// at most `limit`; then fails naming what is left (a later `ruqsat serve` on the same
+/// database sends it).
+fn drain_before_exit(app: &App, limit: std::time::Duration) -> anyhow::Result<()> {
+    use crate::domain::outbox::OutboxStatus;
+    let start = std::time::Instant::now();
+    loop {
+        let drained = crate::app::outbox::drain(app, "ruqsat-demo")?;
+        let counts = app.store.read(crate::db::queries::outbox_counts)?;
+        let count = |s: OutboxStatus| {
+            counts
+                .iter()
+                .find(|(st, _)| *st == s)
+                .map_or(0, |(_, n)| *n)
+        };
+        let (sent, pending, dead) = (
+            count(OutboxStatus::Sent),
+            count(OutboxStatus::Pending),
+            count(OutboxStatus::Dead),
+        );
+        if pending == 0 && dead == 0 {
+            eprintln!("ruqsat demo: {sent} mail(s) sent to {}", app.mailer.describe());
+            return Ok(());
+        }
+        if start.elapsed() >= limit || dead > 0 {
+            anyhow::bail!(
+                "{pending} mail(s) still unsent and {dead} given up after {:?} ({} sent this round); \
+                 they stay in the outbox of this database: `ruqsat serve` on it sends the pending ones, \
+                 an administrator re-queues the dead ones (GET /api/v1/admin/outbox?status=dead)",
+                start.elapsed(),
+                drained.sent
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
 pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let work = tempfile::tempdir()?;
-    let config = Config::for_dir(work.path(), database_url);
+    let mut config = Config::for_dir(work.path(), database_url);
+    // The run waits for its mail: a refused send is tried again after a second, not 30 s.
+    config.mail_retry_first_ms = 1000;
     eprintln!(
         "ruqsat demo: database {}",
         crate::db::redact(&config.database_url)
     );
-    let app = App::build(config)?;
+    let mut app = App::build(config)?;
+    // Mail: to the SMTP server of RUQSAT_SMTP_URL when set, else as .eml files in DIR/mail.
+    app.mailer = match std::env::var("RUQSAT_SMTP_URL").ok().filter(|u| !u.trim().is_empty()) {
+        Some(url) => std::sync::Arc::new(crate::mail::SmtpMailer::new(
+            &url,
+            &app.config.mail_from,
+            std::time::Duration::from_secs(30),
+        )?),
+        None => std::sync::Arc::new(crate::mail::FolderMailer::new(
+            out.join("mail"),
+            &app.config.mail_from,
+        )?),
+    };
+    eprintln!("ruqsat demo: mail to {}", app.mailer.describe());
     let mut flows = Vec::new();
     for (i, (name, f)) in FLOWS.iter().enumerate() {
         eprint!("[{}/{}] {name} … ", i + 1, FLOWS.len());
@@ -723,6 +781,7 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         let e = e?;
         std::fs::copy(e.path(), out.join("pki").join("crl").join(e.file_name()))?;
     }
+    drain_before_exit(&app, std::time::Duration::from_secs(30))?;
     let summary = Summary { flows };
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)?;

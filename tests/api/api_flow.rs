@@ -116,10 +116,13 @@ fn portal_support_request_full_lifecycle() {
     // R-004-25..36: portal application signed by the consumer; decision; delivery.
     let app = TestApp::spawn();
     let daulet = app.login("daulet");
+    // Handed over in person (R-004-24 «нарочно»); delivery by e-mail: tests/api/notifications.rs.
+    let mut form = support_form();
+    form["delivery"] = json!("by-hand");
     let number = create(
         &app,
         &daulet,
-        json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
+        json!({"service": "disabled-child-support", "channel": "portal", "form": form}),
     );
     assert!(number.starts_with("DCS-"), "{number}");
     for d in SUPPORT_DOCS {

@@ -141,6 +141,53 @@ fn status_changes_an_extension_and_the_result_are_told_in_the_cabinet_and_by_mai
     let verdict =
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, app.app.now()).expect("a signed PDF");
     assert_eq!(verdict.document_kind.as_deref(), Some("support_decision"));
+    // The attachment verifies with the command anyone can run (with the registry status).
+    let file = app.dir.path().join("mailed.pdf");
+    std::fs::write(&file, &pdf).expect("write");
+    let pki = app.dir.path().join("pki");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    let out = ruqsat_command()
+        .env_remove("DATABASE_URL")
+        .args([
+            "verify",
+            &s(&file),
+            "--trust",
+            &s(&pki.join("root-ca.pem")),
+            "--crl",
+            &s(&pki.join("crl/demo-intermediate.crl")),
+            "--crl",
+            &s(&pki.join("crl/demo-root.crl")),
+            "--server",
+            &app.base,
+        ])
+        .output()
+        .expect("ruqsat verify");
+    let said = String::from_utf8_lossy(&out.stdout).to_string();
+    assert_eq!(out.status.code(), Some(0), "{said}");
+    assert!(said.contains("valid"), "{said}");
+    // R-004-24: the mail accepted by the SMTP server is the delivery, in the history.
+    let start = std::time::Instant::now();
+    loop {
+        let v: Value = app
+            .get(&daulet, &format!("/api/v1/requests/{number}"))
+            .json()
+            .expect("json");
+        if v["state"] == "result_delivered" {
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(15), "{v}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let history: Vec<Value> = app
+        .get(&daulet, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let last = history.last().expect("entries");
+    assert_eq!(last["action"], "deliver_by_email", "{last}");
+    assert!(
+        last["requirements"].to_string().contains("R-004-24"),
+        "{last}"
+    );
     // Mail without delivery by e-mail carries no attachment.
     assert_eq!(
         got.iter()
