@@ -113,6 +113,7 @@ error_codes! {
     UnknownField = "UNKNOWN_FIELD", 422, "Поле отсутствует в форме услуги", "Өріс қызмет нысанында жоқ", "The form of this service has no such field";
     FieldInvalid = "FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format";
     FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
+    ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не внесено", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды енгізілмеген", "The decision follows the commission's conclusion: none is recorded";
     MissingDocuments = "MISSING_DOCUMENTS", 422, "Не приложены обязательные документы", "Міндетті құжаттар қоса берілмеген", "Required documents are not attached";
     UnknownDocumentType = "UNKNOWN_DOCUMENT_TYPE", 422, "Такой документ не предусмотрен для этой услуги и канала", "Бұл қызмет пен арна үшін мұндай құжат көзделмеген", "This document type is not part of this service and channel";
     FileTooLarge = "FILE_TOO_LARGE", 413, "Файл превышает допустимый размер", "Файл рұқсат етілген көлемнен асады", "The file is larger than allowed";
@@ -310,6 +311,7 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::NotPermitted(_) => ErrorCode::ActionNotPermitted,
             T::SystemOnly(_) => ErrorCode::SystemAction,
             T::FormIncomplete(_) => ErrorCode::FormIncomplete,
+            T::ConclusionRequired => ErrorCode::ConclusionRequired,
             T::MissingDocuments(_) => ErrorCode::MissingDocuments,
             T::PaymentNotConfirmed => ErrorCode::PaymentNotConfirmed,
             T::SignatureRequired => ErrorCode::SignatureRequired,

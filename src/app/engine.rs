@@ -25,6 +25,10 @@ use crate::error::{AppError, ErrorCode};
 use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::{Map, Value};
 
+/// The workflow action that records the commission's conclusion (guard
+/// `conclusion_recorded`, R-004-22, G-41).
+const CONCLUSION_ACTION: &str = "record_conclusion";
+
 /// What a history entry records besides who and when.
 pub(crate) struct Entry<'a> {
     pub action: &'a str,
@@ -128,12 +132,14 @@ fn facts_for(
         })
     };
     // Separation of duties: the service's second opinion, recorded by someone else.
+    let history = queries::history_of(c, &req.id)?;
     let second_opinion = match &service.separation_of_duties.second_opinion {
-        Some(action) => queries::history_of(c, &req.id)?
+        Some(action) => history
             .iter()
             .any(|h| &h.action == action && h.actor_id.as_ref() != Some(&user.id)),
         None => false,
     };
+    let conclusion_recorded = history.iter().any(|h| h.action == CONCLUSION_ACTION);
     Ok(Facts {
         second_opinion,
         qualification_unmet,
@@ -146,6 +152,7 @@ fn facts_for(
         reason: input.reason.clone(),
         new_due_later,
         recipient_recorded: input.recipient.is_some(),
+        conclusion_recorded,
     })
 }
 

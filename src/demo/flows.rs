@@ -703,7 +703,10 @@ fn drain_before_exit(app: &App, limit: std::time::Duration) -> anyhow::Result<()
             count(OutboxStatus::Dead),
         );
         if pending == 0 && dead == 0 {
-            eprintln!("ruqsat demo: {sent} mail(s) sent to {}", app.mailer.describe());
+            eprintln!(
+                "ruqsat demo: {sent} mail(s) sent to {}",
+                app.mailer.describe()
+            );
             return Ok(());
         }
         if start.elapsed() >= limit || dead > 0 {
@@ -731,7 +734,10 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
     );
     let mut app = App::build(config)?;
     // Mail: to the SMTP server of RUQSAT_SMTP_URL when set, else as .eml files in DIR/mail.
-    app.mailer = match std::env::var("RUQSAT_SMTP_URL").ok().filter(|u| !u.trim().is_empty()) {
+    app.mailer = match std::env::var("RUQSAT_SMTP_URL")
+        .ok()
+        .filter(|u| !u.trim().is_empty())
+    {
         Some(url) => std::sync::Arc::new(crate::mail::SmtpMailer::new(
             &url,
             &app.config.mail_from,

@@ -187,6 +187,18 @@ pub struct FormField {
     pub max_len: Option<usize>,
     #[serde(default)]
     pub requirements: Vec<String>,
+    /// Required only while another field has a given value: the e-mail address when the
+    /// result is to be sent by e-mail (R-004-24).
+    #[serde(default)]
+    pub required_when: Option<FieldCondition>,
+}
+
+/// `field` equals `equals` (a select's option code).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FieldCondition {
+    pub field: String,
+    pub equals: String,
 }
 
 impl FormField {
@@ -756,6 +768,20 @@ fn validate_service(
             ));
         }
         check_ids(file, &format!("form field {}", f.code), &f.requirements)?;
+        if let Some(c) = &f.required_when {
+            let known = s.form.iter().find(|o| o.code == c.field).is_some_and(|o| {
+                o.options.is_empty() || o.options.iter().any(|x| x.code == c.equals)
+            });
+            if !known {
+                return Err(err(
+                    file,
+                    format!(
+                        "form field `{}`: required_when names `{}` = `{}`, which the form does not have",
+                        f.code, c.field, c.equals
+                    ),
+                ));
+            }
+        }
     }
     let mut seen = BTreeSet::new();
     for c in &s.channels {

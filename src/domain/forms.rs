@@ -188,7 +188,13 @@ pub fn missing_required(
     service
         .form
         .iter()
-        .filter(|f| f.required && f.applies_to(variant))
+        .filter(|f| f.applies_to(variant))
+        .filter(|f| {
+            f.required
+                || f.required_when.as_ref().is_some_and(|c| {
+                    values.get(&c.field).and_then(Value::as_str) == Some(c.equals.as_str())
+                })
+        })
         .filter(|f| values.get(&f.code).is_none_or(is_empty))
         .map(|f| f.code.clone())
         .collect()

@@ -143,6 +143,9 @@ pub enum Guard {
     /// Staff handing a result over in person record who received it, with the identity
     /// checked (G-30, G-43); the applicant opening it in the cabinet needs no record.
     RecipientRecorded,
+    /// The commission's conclusion is recorded (a `record_conclusion` step in the history):
+    /// a support decision, positive or negative, rests on it (R-004-22, R-004-38, G-41).
+    ConclusionRecorded,
 }
 
 /// What the application layer knows about a request when a transition is asked for.
@@ -158,6 +161,8 @@ pub struct Facts {
     pub qualification_unmet: Option<Vec<String>>,
     /// The recipient of a handover (name and checked IIN) is given with the action.
     pub recipient_recorded: bool,
+    /// The history has the commission's conclusion (`record_conclusion`).
+    pub conclusion_recorded: bool,
     /// The service's second-opinion step (e.g. the commission's conclusion) was recorded
     /// by someone other than the person now acting.
     pub second_opinion: bool,
@@ -222,6 +227,8 @@ pub enum TransitionError {
     SystemOnly(String),
     #[error("the form is incomplete: {0:?}")]
     FormIncomplete(Vec<String>),
+    #[error("no commission conclusion is recorded")]
+    ConclusionRequired,
     #[error("required documents are missing: {0:?}")]
     MissingDocuments(Vec<String>),
     #[error("the payment is not confirmed")]
@@ -311,6 +318,9 @@ fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError
         },
         Guard::RecipientRecorded if actor.role != Role::Applicant && !f.recipient_recorded => {
             Err(TransitionError::RecipientRequired)
+        }
+        Guard::ConclusionRecorded if !f.conclusion_recorded => {
+            Err(TransitionError::ConclusionRequired)
         }
         _ => Ok(()),
     }

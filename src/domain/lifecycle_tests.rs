@@ -24,6 +24,7 @@ fn all_hold() -> Facts {
         new_due_later: Some(true),
         qualification_unmet: Some(vec![]),
         recipient_recorded: true,
+        conclusion_recorded: true,
         second_opinion: true,
     }
 }
@@ -102,10 +103,16 @@ fn failures(g: Guard) -> Vec<Failure> {
             |x| x.recipient_recorded = false,
             TransitionError::RecipientRequired,
         )],
+        Guard::ConclusionRecorded => vec![f(
+            "no commission conclusion",
+            |x| x.conclusion_recorded = false,
+            TransitionError::ConclusionRequired,
+        )],
     }
 }
 
-const ALL_GUARDS: [Guard; 8] = [
+const ALL_GUARDS: [Guard; 9] = [
+    Guard::ConclusionRecorded,
     Guard::FormComplete,
     Guard::RequiredDocuments,
     Guard::PaymentConfirmed,

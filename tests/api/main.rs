@@ -31,4 +31,5 @@ mod result_documents;
 mod result_signers;
 mod routes;
 mod state_changes;
+mod support_rules;
 mod yearly_data;

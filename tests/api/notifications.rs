@@ -221,3 +221,54 @@ fn without_an_smtp_server_the_mail_is_an_eml_file_under_the_data_directory() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+#[test]
+fn with_smtp_down_while_statuses_change_no_mail_is_lost_and_each_arrives_once() {
+    let port = crate::common::smtp::reserve_port();
+    let app = TestApp::spawn_with(|c| {
+        c.smtp_url = Some(ruqsat::config::Secret::new(format!(
+            "smtp://127.0.0.1:{port}"
+        )));
+        c.mail_retry_first_ms = 300;
+    });
+    let daulet = app.login("daulet");
+    let number = submitted_support_request(&app, &daulet);
+    assert_eq!(sign_as(&app, &daulet, &number, "daulet").status(), 200);
+    let mio = app.login("mio");
+    assert_eq!(
+        app.transition(&mio, &number, "start_review", None).status(),
+        200
+    );
+    let admin = app.login("admin");
+    let outbox = |status: &str| -> Vec<Value> {
+        app.get(&admin, &format!("/api/v1/admin/outbox?status={status}"))
+            .json()
+            .expect("json")
+    };
+    // Every change committed with its mail; none could be sent; each failure counted.
+    let start = std::time::Instant::now();
+    let pending = loop {
+        let p = outbox("pending");
+        if !p.is_empty() && p.iter().all(|m| m["attempts"].as_i64() >= Some(1)) {
+            break p;
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "{p:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let told = notifications(&app, &daulet, false).len();
+    assert_eq!(pending.len(), told, "one mail per notification");
+    assert!(told >= 3, "submitted, registered, under review: {told}");
+
+    let smtp = SmtpServer::start_on(port);
+    smtp.wait_for(told, Duration::from_secs(30));
+    std::thread::sleep(Duration::from_secs(3));
+    let got = smtp.received();
+    assert_eq!(got.len(), told, "each exactly once");
+    let ids: std::collections::BTreeSet<String> = got
+        .iter()
+        .map(|m| m.parsed().message_id().expect("id").to_string())
+        .collect();
+    assert_eq!(ids.len(), told);
+    assert!(outbox("pending").is_empty());
+    assert_eq!(outbox("sent").len(), told);
+}
