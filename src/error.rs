@@ -114,6 +114,9 @@ error_codes! {
     FieldInvalid = "FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format";
     FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
     ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не внесено", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды енгізілмеген", "The decision follows the commission's conclusion: none is recorded";
+    QuestionnaireNotOffered = "QUESTIONNAIRE_NOT_OFFERED", 409, "Анкета предлагается после выдачи результата или отказа", "Сауалнама нәтиже немесе бас тарту берілгеннен кейін ұсынылады", "The questionnaire is offered once a result or refusal is issued";
+    QuestionnaireAnswered = "QUESTIONNAIRE_ANSWERED", 409, "Анкета по этой заявке уже заполнена", "Бұл өтінім бойынша сауалнама толтырылып қойған", "The questionnaire of this request has already been answered";
+    AnswersInvalid = "ANSWERS_INVALID", 422, "Нужно ответить на каждый вопрос анкеты одним из вариантов", "Сауалнаманың әр сұрағына нұсқалардың бірімен жауап беру керек", "Answer every question of the questionnaire with one of its options";
     MissingDocuments = "MISSING_DOCUMENTS", 422, "Не приложены обязательные документы", "Міндетті құжаттар қоса берілмеген", "Required documents are not attached";
     UnknownDocumentType = "UNKNOWN_DOCUMENT_TYPE", 422, "Такой документ не предусмотрен для этой услуги и канала", "Бұл қызмет пен арна үшін мұндай құжат көзделмеген", "This document type is not part of this service and channel";
     FileTooLarge = "FILE_TOO_LARGE", 413, "Файл превышает допустимый размер", "Файл рұқсат етілген көлемнен асады", "The file is larger than allowed";

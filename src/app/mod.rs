@@ -10,6 +10,7 @@ pub mod notify;
 pub mod outbox;
 pub mod password_reset;
 pub mod payments;
+pub mod questionnaire;
 pub mod registration;
 pub mod requests;
 pub mod results;

@@ -157,6 +157,7 @@ pub fn record(
         .map(|d| format!("{base}/verify/{}", d.id.as_str()))
         .unwrap_or_default();
     let link = format!("{base}/api/v1/requests/{}", after.number);
+    let questionnaire = format!("{link}/questionnaire");
     let service_name = pick(&service.name);
     let document_title = document.map(|d| d.title.clone()).unwrap_or_default();
     let vars = [
@@ -169,6 +170,7 @@ pub fn record(
         ("document", document_title.as_str()),
         ("verify", verify.as_str()),
         ("link", link.as_str()),
+        ("questionnaire", questionnaire.as_str()),
     ];
     let text = app
         .mail_templates

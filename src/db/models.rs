@@ -287,3 +287,15 @@ pub struct NotificationRow {
     pub created_at: NaiveDateTime,
     pub read_at: Option<NaiveDateTime>,
 }
+
+/// One applicant's answers to the quality questionnaire of one request.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = quality_answers)]
+pub struct QualityAnswerRow {
+    pub request_id: RequestId,
+    pub service_code: String,
+    pub user_id: UserId,
+    /// `{"question code": "satisfied" | "partly_satisfied" | "not_satisfied"}`.
+    pub answers_json: String,
+    pub answered_at: NaiveDateTime,
+}

@@ -912,6 +912,48 @@ pub fn set_user_lang(c: &mut DbConnection, user: &UserId, lang: &str) -> R<()> {
     Ok(())
 }
 
+// ---- Quality questionnaire ----
+
+/// Stores a request's answers; `false` if the request was answered already.
+pub fn insert_quality_answer(c: &mut DbConnection, row: &QualityAnswerRow) -> R<bool> {
+    let n = match c {
+        DbConnection::Pg(pg) => diesel::insert_into(quality_answers::table)
+            .values(row)
+            .on_conflict_do_nothing()
+            .execute(pg)?,
+        DbConnection::Sqlite(sq) => diesel::insert_or_ignore_into(quality_answers::table)
+            .values(row)
+            .execute(sq)?,
+    };
+    Ok(n == 1)
+}
+
+pub fn quality_answer(c: &mut DbConnection, request: &RequestId) -> R<Option<QualityAnswerRow>> {
+    Ok(quality_answers::table
+        .find(request)
+        .select(QualityAnswerRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Every answer set of `service` (all services when `None`) given in `[from, to)`.
+pub fn quality_answers_between(
+    c: &mut DbConnection,
+    service: Option<&str>,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> R<Vec<QualityAnswerRow>> {
+    let mut q = quality_answers::table
+        .filter(quality_answers::answered_at.ge(from))
+        .filter(quality_answers::answered_at.lt(to))
+        .select(QualityAnswerRow::as_select())
+        .into_boxed();
+    if let Some(s) = service {
+        q = q.filter(quality_answers::service_code.eq(s));
+    }
+    Ok(q.load(c)?)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -265,6 +265,16 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    quality_answers (request_id) {
+        request_id -> Text,
+        service_code -> Text,
+        user_id -> Text,
+        answers_json -> Text,
+        answered_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(notifications -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(notifications, requests);
 diesel::joinable!(payments -> requests (request_id));

@@ -193,6 +193,38 @@ pub struct FormField {
     pub required_when: Option<FieldCondition>,
 }
 
+/// A question of the quality questionnaire.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Question {
+    pub code: String,
+    pub text: Text,
+    #[serde(default)]
+    pub requirements: Vec<String>,
+}
+
+/// The answers of every question of the questionnaire (R-000-62, R-000-63, R-004-55).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Satisfaction {
+    /// «не удовлетворен»
+    NotSatisfied,
+    /// «частично удовлетворен»
+    PartlySatisfied,
+    /// «удовлетворен»
+    Satisfied,
+}
+
+impl Satisfaction {
+    pub const ALL: [Satisfaction; 3] = [
+        Satisfaction::NotSatisfied,
+        Satisfaction::PartlySatisfied,
+        Satisfaction::Satisfied,
+    ];
+}
+
 /// `field` equals `equals` (a select's option code).
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -297,6 +329,10 @@ pub struct Service {
     /// Who may not decide (default: on, no second opinion).
     #[serde(default)]
     pub separation_of_duties: Separation,
+    /// The quality questionnaire offered once a result or refusal is issued (R-000-60..63,
+    /// R-002-64..67, R-004-54, R-004-55); each question is answered on [`Satisfaction`].
+    #[serde(default)]
+    pub questionnaire: Vec<Question>,
     pub result: ResultSpec,
     pub variants: Vec<Variant>,
     #[serde(default)]

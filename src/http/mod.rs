@@ -28,6 +28,7 @@ pub mod mail;
 pub mod openapi;
 pub mod pages;
 pub mod public;
+pub mod quality;
 
 use crate::app::App;
 use crate::error::{AppError, ErrorCode};
@@ -56,6 +57,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(api::routes)
             .configure(public::routes)
             .configure(mail::routes)
+            .configure(quality::routes)
             .configure(pages::routes)
             .service(openapi::spec)
             .default_service(web::to(|| async {

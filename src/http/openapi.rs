@@ -29,7 +29,7 @@ impl Modify for BearerAuth {
 #[openapi(
     info(title = "Ruqsat API", description = "Service-request engine for Kazakh e-government services. Errors: `{\"error\":{\"code\",\"message\":{\"ru\",\"kk\",\"en\"},\"detail\"}}`."),
     components(schemas(
-        ErrorBody, ErrorPayload, Messages, super::mail::ResetRequest, super::mail::ResetConfirm, super::mail::MarkRead, super::mail::MarkedRead, crate::app::notify::NotificationView, crate::app::outbox::OutboxView, crate::domain::outbox::OutboxStatus, crate::app::results::DocumentView, super::public::VerifyAnswer, super::public::LicenceSearch, crate::app::licences::LicenceView, crate::app::licences::LicenceEvent, crate::app::requests::Recipient, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
+        ErrorBody, ErrorPayload, Messages, super::mail::ResetRequest, super::mail::ResetConfirm, super::mail::MarkRead, super::mail::MarkedRead, crate::app::notify::NotificationView, crate::app::questionnaire::QuestionnaireView, crate::app::questionnaire::Answers, crate::app::questionnaire::QualityReport, crate::app::questionnaire::QuestionReport, crate::domain::catalog::Question, crate::domain::catalog::Satisfaction, crate::app::outbox::OutboxView, crate::domain::outbox::OutboxStatus, crate::app::results::DocumentView, super::public::VerifyAnswer, super::public::LicenceSearch, crate::app::licences::LicenceView, crate::app::licences::LicenceEvent, crate::app::requests::Recipient, crate::app::payments::PaymentView, crate::app::results::StatusChange, crate::app::requests::ChecklistMark, crate::domain::catalog::QualificationItem,
         crate::domain::catalog::Issues, api::Health, api::LoginInput, api::LoginResult, api::Me,
         api::ServiceDetail, api::AttachmentForm, Service, Workflow, Transition, Party, Text, ApplicantKind, Signer,
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,
@@ -48,6 +48,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(api::Paths::openapi());
     doc.merge(super::public::Paths::openapi());
     doc.merge(super::mail::Paths::openapi());
+    doc.merge(super::quality::Paths::openapi());
     doc.merge(super::pages::Paths::openapi());
     add_common_refusals(&mut doc);
     doc

@@ -24,6 +24,7 @@ mod payments_gateway;
 mod pdf_documents;
 mod pki_verify;
 mod provider_scope;
+mod questionnaire;
 mod registration;
 mod registries_http;
 mod request_numbers;
