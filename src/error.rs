@@ -114,6 +114,7 @@ error_codes! {
     FieldInvalid = "FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format";
     FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
     ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не внесено", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды енгізілмеген", "The decision follows the commission's conclusion: none is recorded";
+    OriginalNotSeen = "ORIGINAL_NOT_SEEN", 422, "Скан принят без сверки с оригиналом: отметьте, что оригинал предъявлен и проверен", "Скан түпнұсқамен салыстырылмай қабылданды: түпнұсқа ұсынылып, тексерілгенін белгілеңіз", "A scan was taken without its original being checked: mark the original as presented and checked";
     QuestionnaireNotOffered = "QUESTIONNAIRE_NOT_OFFERED", 409, "Анкета предлагается после выдачи результата или отказа", "Сауалнама нәтиже немесе бас тарту берілгеннен кейін ұсынылады", "The questionnaire is offered once a result or refusal is issued";
     QuestionnaireAnswered = "QUESTIONNAIRE_ANSWERED", 409, "Анкета по этой заявке уже заполнена", "Бұл өтінім бойынша сауалнама толтырылып қойған", "The questionnaire of this request has already been answered";
     AnswersInvalid = "ANSWERS_INVALID", 422, "Нужно ответить на каждый вопрос анкеты одним из вариантов", "Сауалнаманың әр сұрағына нұсқалардың бірімен жауап беру керек", "Answer every question of the questionnaire with one of its options";
@@ -315,6 +316,7 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::SystemOnly(_) => ErrorCode::SystemAction,
             T::FormIncomplete(_) => ErrorCode::FormIncomplete,
             T::ConclusionRequired => ErrorCode::ConclusionRequired,
+            T::OriginalNotSeen(_) => ErrorCode::OriginalNotSeen,
             T::MissingDocuments(_) => ErrorCode::MissingDocuments,
             T::PaymentNotConfirmed => ErrorCode::PaymentNotConfirmed,
             T::SignatureRequired => ErrorCode::SignatureRequired,

@@ -116,6 +116,19 @@ fn facts_for(
         })
         .map(|d| d.code.clone())
         .collect();
+    // A scan of a paper original counts only if the employee saw the original (R-004-12).
+    let originals_not_seen = channel
+        .documents
+        .iter()
+        .filter(|d| d.required && d.paper_original && d.applies_to(&req.variant))
+        .filter(|d| attached.contains(&d.code.as_str()))
+        .filter(|d| {
+            !attachments
+                .iter()
+                .any(|a| a.doc_type == d.code && a.original_seen == Some(true))
+        })
+        .map(|d| d.code.clone())
+        .collect();
     let new_due_later = input.new_due_at.map(|new| match req.due_at {
         Some(cur) => new.naive_utc() > cur,
         None => false,
@@ -153,6 +166,7 @@ fn facts_for(
         new_due_later,
         recipient_recorded: input.recipient.is_some(),
         conclusion_recorded,
+        originals_not_seen,
     })
 }
 

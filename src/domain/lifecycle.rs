@@ -163,6 +163,8 @@ pub struct Facts {
     pub recipient_recorded: bool,
     /// The history has the commission's conclusion (`record_conclusion`).
     pub conclusion_recorded: bool,
+    /// Required documents scanned from a paper original that nobody marked as seen.
+    pub originals_not_seen: Vec<String>,
     /// The service's second-opinion step (e.g. the commission's conclusion) was recorded
     /// by someone other than the person now acting.
     pub second_opinion: bool,
@@ -229,6 +231,8 @@ pub enum TransitionError {
     FormIncomplete(Vec<String>),
     #[error("no commission conclusion is recorded")]
     ConclusionRequired,
+    #[error("the paper originals of these scans were not seen: {0:?}")]
+    OriginalNotSeen(Vec<String>),
     #[error("required documents are missing: {0:?}")]
     MissingDocuments(Vec<String>),
     #[error("the payment is not confirmed")]
@@ -298,6 +302,9 @@ fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError
         }
         Guard::RequiredDocuments if !f.missing_documents.is_empty() => Err(
             TransitionError::MissingDocuments(f.missing_documents.clone()),
+        ),
+        Guard::RequiredDocuments if !f.originals_not_seen.is_empty() => Err(
+            TransitionError::OriginalNotSeen(f.originals_not_seen.clone()),
         ),
         Guard::PaymentConfirmed if !f.payment_confirmed => {
             Err(TransitionError::PaymentNotConfirmed)

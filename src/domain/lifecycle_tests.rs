@@ -25,6 +25,7 @@ fn all_hold() -> Facts {
         qualification_unmet: Some(vec![]),
         recipient_recorded: true,
         conclusion_recorded: true,
+        originals_not_seen: vec![],
         second_opinion: true,
     }
 }
@@ -47,11 +48,19 @@ fn failures(g: Guard) -> Vec<Failure> {
             |x| x.form_problems = vec!["phone: required".into()],
             TransitionError::FormIncomplete(vec!["phone: required".into()]),
         )],
-        Guard::RequiredDocuments => vec![f(
-            "a missing document",
-            |x| x.missing_documents = vec!["residence".into()],
-            TransitionError::MissingDocuments(vec!["residence".into()]),
-        )],
+        Guard::RequiredDocuments => vec![
+            f(
+                "a missing document",
+                |x| x.missing_documents = vec!["residence".into()],
+                TransitionError::MissingDocuments(vec!["residence".into()]),
+            ),
+            // R-004-12: a scan counts only with its original seen.
+            f(
+                "a scan whose original was not seen",
+                |x| x.originals_not_seen = vec!["birth-certificate".into()],
+                TransitionError::OriginalNotSeen(vec!["birth-certificate".into()]),
+            ),
+        ],
         Guard::PaymentConfirmed => vec![f(
             "no confirmed payment",
             |x| x.payment_confirmed = false,

@@ -105,3 +105,50 @@ fn delivery_by_email_needs_an_address_in_the_form() {
         200
     );
 }
+
+#[test]
+fn a_desk_scan_whose_original_was_not_seen_does_not_count() {
+    // R-004-12: at the desk the employee checks the originals and scans them; a scan marked
+    // "original not seen" does not complete the request until the original is checked.
+    let app = TestApp::spawn();
+    let mio = app.login("mio");
+    let r = app.post(
+        &mio,
+        "/api/v1/requests",
+        &json!({"service": "disabled-child-support", "channel": "provider_desk",
+               "applicant": {"kind": "person", "iin": "900712304567"}, "form": support_form()}),
+    );
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    for d in SUPPORT_DOCS {
+        let seen = d != "birth-certificate";
+        assert_eq!(
+            app.attach(&mio, &number, d, pdf_bytes(d), Some(seen))
+                .status(),
+            201
+        );
+    }
+    let body = assert_error(
+        app.transition(&mio, &number, "submit", None),
+        422,
+        "ORIGINAL_NOT_SEEN",
+    );
+    assert!(body.to_string().contains("birth-certificate"), "{body}");
+    assert_eq!(state(&app, &mio, &number), "draft");
+    // The original presented and checked, the scan taken again: the request goes on.
+    assert_eq!(
+        app.attach(
+            &mio,
+            &number,
+            "birth-certificate",
+            pdf_bytes("b2"),
+            Some(true)
+        )
+        .status(),
+        201
+    );
+    assert_eq!(app.transition(&mio, &number, "submit", None).status(), 200);
+}
