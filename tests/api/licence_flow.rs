@@ -186,26 +186,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
 
     // R-003-07: the registry status, on /verify and in `ruqsat verify --server`.
     let id = docs[0]["id"].as_str().expect("id").to_string();
-    let pki = app.dir.path().join("pki");
-    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
-    let cli_verify = || {
-        ruqsat_command()
-            .env_remove("DATABASE_URL")
-            .args([
-                "verify",
-                &s(&path),
-                "--trust",
-                &s(&pki.join("root-ca.pem")),
-                "--crl",
-                &s(&pki.join("crl/demo-intermediate.crl")),
-                "--crl",
-                &s(&pki.join("crl/demo-root.crl")),
-                "--server",
-                &app.base,
-            ])
-            .output()
-            .expect("ruqsat verify")
-    };
+    let cli_verify = || ruqsat_verify(&app, &path);
     let out = cli_verify();
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(0), "{text}");

@@ -144,24 +144,7 @@ fn status_changes_an_extension_and_the_result_are_told_in_the_cabinet_and_by_mai
     // The attachment verifies with the command anyone can run (with the registry status).
     let file = app.dir.path().join("mailed.pdf");
     std::fs::write(&file, &pdf).expect("write");
-    let pki = app.dir.path().join("pki");
-    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
-    let out = ruqsat_command()
-        .env_remove("DATABASE_URL")
-        .args([
-            "verify",
-            &s(&file),
-            "--trust",
-            &s(&pki.join("root-ca.pem")),
-            "--crl",
-            &s(&pki.join("crl/demo-intermediate.crl")),
-            "--crl",
-            &s(&pki.join("crl/demo-root.crl")),
-            "--server",
-            &app.base,
-        ])
-        .output()
-        .expect("ruqsat verify");
+    let out = crate::common::licence::ruqsat_verify(&app, &file);
     let said = String::from_utf8_lossy(&out.stdout).to_string();
     assert_eq!(out.status.code(), Some(0), "{said}");
     assert!(said.contains("valid"), "{said}");

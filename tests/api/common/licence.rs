@@ -182,3 +182,26 @@ pub fn verified_result(
     assert_eq!(verdict.document_kind.as_deref(), Some(kind));
     (pdf, verdict.signer.iin)
 }
+
+/// `ruqsat verify FILE` as anyone would run it: the demo root, both demo CRLs, and the
+/// registry status from this server. Exit 0 only for a valid document.
+pub fn ruqsat_verify(app: &TestApp, file: &std::path::Path) -> std::process::Output {
+    let pki = app.dir.path().join("pki");
+    let s = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    ruqsat_command()
+        .env_remove("DATABASE_URL")
+        .args([
+            "verify",
+            &s(file),
+            "--trust",
+            &s(&pki.join("root-ca.pem")),
+            "--crl",
+            &s(&pki.join("crl/demo-intermediate.crl")),
+            "--crl",
+            &s(&pki.join("crl/demo-root.crl")),
+            "--server",
+            &app.base,
+        ])
+        .output()
+        .expect("ruqsat verify")
+}
