@@ -18,6 +18,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod files;
+pub mod html;
 pub mod http;
 pub mod mail;
 pub mod metrics;

@@ -224,7 +224,7 @@ impl MailTemplates {
         let fill = |s: &str, escape: bool| {
             vars.iter().fold(s.trim().to_string(), |acc, (k, v)| {
                 let v = if escape {
-                    crate::demo::gateway::html_escape(v)
+                    crate::html::escape(v)
                 } else {
                     v.to_string()
                 };

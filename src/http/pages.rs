@@ -9,20 +9,7 @@ use crate::app::App;
 use crate::error::ErrorCode;
 use actix_web::{get, web, HttpResponse};
 
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for ch in s.chars() {
-        match ch {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+use crate::html::escape as esc;
 
 fn render(page: &str, d: &DocumentView, request_number: &str) -> String {
     let (kk, ru, en) = d.status.labels();
