@@ -99,6 +99,8 @@ error_codes! {
     SystemAction = "SYSTEM_ACTION", 403, "Это действие выполняется системой после проверки (оплата, ЭЦП, регистрация)", "Бұл әрекетті жүйе тексеруден кейін орындайды", "Ruqsat performs this action itself after a verified event (payment, signature, registration)";
     RequestNotFound = "REQUEST_NOT_FOUND", 404, "Заявка не найдена", "Өтінім табылмады", "Request not found";
     UnknownService = "UNKNOWN_SERVICE", 404, "Услуга не найдена в каталоге", "Қызмет каталогта табылмады", "No such service in the catalog";
+    UnknownProvider = "UNKNOWN_PROVIDER", 422, "Этот орган не оказывает данную услугу", "Бұл орган осы қызметті көрсетпейді", "This provider does not provide the service";
+    ProviderNotYours = "PROVIDER_NOT_YOURS", 403, "Сотрудник принимает заявления только для своего отдела", "Қызметкер өтініштерді тек өз бөлімі үшін қабылдайды", "An employee takes requests in for their own department only";
     NotFound = "NOT_FOUND", 404, "Не найдено", "Табылмады", "Not found";
     UnknownVariant = "UNKNOWN_VARIANT", 422, "Неизвестный вид услуги", "Қызметтің белгісіз түрі", "Unknown service variant";
     UnknownChannel = "UNKNOWN_CHANNEL", 422, "Неизвестный канал подачи", "Белгісіз беру арнасы", "Unknown channel";
@@ -112,8 +114,12 @@ error_codes! {
     BinStructure = "BIN_STRUCTURE", 422, "Неверный БИН: месяц регистрации или тип организации", "БСН қате: тіркелу айы немесе ұйым түрі", "Invalid BIN: registration month or entity type";
     UnknownField = "UNKNOWN_FIELD", 422, "Поле отсутствует в форме услуги", "Өріс қызмет нысанында жоқ", "The form of this service has no such field";
     FieldInvalid = "FIELD_INVALID", 422, "Значение поля не соответствует формату", "Өріс мәні форматқа сәйкес келмейді", "A field value has the wrong format";
+    DateOutOfRange = "DATE_OUT_OF_RANGE", 422, "Дата вне допустимого периода: документ не может быть выдан в будущем или устаревшим", "Күні рұқсат етілген кезеңнен тыс: құжат болашақта берілмейді немесе ескірген", "The date is outside the allowed period: a document cannot be dated in the future or be out of date";
+    DocumentNumberInvalid = "DOCUMENT_NUMBER_INVALID", 422, "Номер документа указан неверно: нужны цифры, допустимы буквы, пробел и знаки -/№.", "Құжат нөмірі қате көрсетілген: сандар қажет, әріптер, бос орын және -/№. белгілері рұқсат етіледі", "The document number is not valid: it needs digits; letters, spaces and -/№. are allowed";
     FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
-    ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не внесено", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды енгізілмеген", "The decision follows the commission's conclusion: none is recorded";
+    ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не сформировано (нет кворума или мнения разделились)", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды қалыптаспаған (кворум жоқ немесе пікірлер екіге бөлінді)", "The decision follows the commission's conclusion: none is formed yet (no quorum, or the opinions are split)";
+    ConclusionDisagrees = "CONCLUSION_DISAGREES", 409, "Решение противоречит заключению комиссии", "Шешім комиссия қорытындысына қайшы келеді", "The decision goes against the commission's conclusion";
+    OpinionRequired = "OPINION_REQUIRED", 422, "Член комиссии указывает мнение: удовлетворить (grant) или отказать (refuse)", "Комиссия мүшесі пікірін көрсетеді: қанағаттандыру (grant) немесе бас тарту (refuse)", "A commission member gives an opinion: grant or refuse";
     OriginalNotSeen = "ORIGINAL_NOT_SEEN", 422, "Скан принят без сверки с оригиналом: отметьте, что оригинал предъявлен и проверен", "Скан түпнұсқамен салыстырылмай қабылданды: түпнұсқа ұсынылып, тексерілгенін белгілеңіз", "A scan was taken without its original being checked: mark the original as presented and checked";
     QuestionnaireNotOffered = "QUESTIONNAIRE_NOT_OFFERED", 409, "Анкета предлагается после выдачи результата или отказа", "Сауалнама нәтиже немесе бас тарту берілгеннен кейін ұсынылады", "The questionnaire is offered once a result or refusal is issued";
     QuestionnaireAnswered = "QUESTIONNAIRE_ANSWERED", 409, "Анкета по этой заявке уже заполнена", "Бұл өтінім бойынша сауалнама толтырылып қойған", "The questionnaire of this request has already been answered";
@@ -315,7 +321,11 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             T::NotPermitted(_) => ErrorCode::ActionNotPermitted,
             T::SystemOnly(_) => ErrorCode::SystemAction,
             T::FormIncomplete(_) => ErrorCode::FormIncomplete,
-            T::ConclusionRequired => ErrorCode::ConclusionRequired,
+            T::ConclusionRequired { .. } | T::ConclusionSplit { .. } => {
+                ErrorCode::ConclusionRequired
+            }
+            T::ConclusionDisagrees => ErrorCode::ConclusionDisagrees,
+            T::OpinionRequired => ErrorCode::OpinionRequired,
             T::OriginalNotSeen(_) => ErrorCode::OriginalNotSeen,
             T::MissingDocuments(_) => ErrorCode::MissingDocuments,
             T::PaymentNotConfirmed => ErrorCode::PaymentNotConfirmed,

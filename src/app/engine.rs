@@ -9,6 +9,7 @@
 
 use crate::app::auth::CurrentUser;
 use crate::app::requests::checklist::{check_checklist, latest_checklist};
+use crate::app::requests::commission::{self, MemberOpinion, OPINION_ACTION};
 use crate::app::requests::visibility::load_visible_with_attachments;
 use crate::app::requests::{channel_of, service_of, TransitionInput};
 use crate::app::views::RequestView;
@@ -17,17 +18,13 @@ use crate::db::models::{AttachmentRow, DocumentRow, HistoryRow, RequestRow};
 use crate::db::queries;
 use crate::db::{DbConnection, Session};
 use crate::domain::calendar::WorkHours;
-use crate::domain::catalog::{Issues, Service, Via};
+use crate::domain::catalog::{Issues, Provider, Service, Via};
 use crate::domain::forms;
 use crate::domain::lifecycle::{self, Actor, Facts, Planned, State};
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode};
 use chrono::{DateTime, NaiveTime, Utc};
 use serde_json::{Map, Value};
-
-/// The workflow action that records the commission's conclusion (guard
-/// `conclusion_recorded`, R-004-22, G-41).
-const CONCLUSION_ACTION: &str = "record_conclusion";
 
 /// What a history entry records besides who and when.
 pub(crate) struct Entry<'a> {
@@ -103,7 +100,7 @@ fn facts_for(
     req: &RequestRow,
     input: &TransitionInput,
     attachments: &[AttachmentRow],
-) -> Result<Facts, AppError> {
+) -> Result<(Facts, Vec<MemberOpinion>), AppError> {
     let form: Map<String, Value> =
         serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
     let channel = channel_of(service, req.channel)?;
@@ -152,7 +149,7 @@ fn facts_for(
             .any(|h| &h.action == action && h.actor_id.as_ref() != Some(&user.id)),
         None => false,
     };
-    let conclusion_recorded = history.iter().any(|h| h.action == CONCLUSION_ACTION);
+    let opinions = commission::opinions(&history);
     Ok(Facts {
         second_opinion,
         qualification_unmet,
@@ -165,30 +162,30 @@ fn facts_for(
         reason: input.reason.clone(),
         new_due_later,
         recipient_recorded: input.recipient.is_some(),
-        conclusion_recorded,
+        conclusion: commission::conclusion_of(service, &opinions),
+        opinion_given: input.opinion.is_some(),
         originals_not_seen,
     })
+    .map(|f| (f, opinions))
 }
 
-/// The due date of a request registered at `at` (G-22, G-35: working days on the Kazakh calendar).
+/// The due date of a request registered at `at` (G-22, G-35: working days on the Kazakh
+/// calendar, in the deciding provider's zone and hours).
 pub fn due_date(
     app: &App,
     service: &Service,
+    provider: &Provider,
     variant: &str,
     at: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, AppError> {
     let v = service
         .variant(variant)
         .ok_or_else(|| AppError::internal("variant vanished"))?;
-    let tz: chrono_tz::Tz = service
-        .provider
-        .timezone
-        .parse()
-        .map_err(AppError::internal)?;
+    let tz: chrono_tz::Tz = provider.timezone.parse().map_err(AppError::internal)?;
     let parse = |s: &str| NaiveTime::parse_from_str(s, "%H:%M").map_err(AppError::internal);
     let hours = WorkHours {
-        open: parse(&service.provider.opens)?,
-        close: parse(&service.provider.closes)?,
+        open: parse(&provider.opens)?,
+        close: parse(&provider.closes)?,
     };
     Ok(v.deadline.due(&app.calendar, at, tz, hours))
 }
@@ -293,7 +290,8 @@ fn next_version(
     let mut extended = req.extended;
     if planned.to == State::Registered && registered_at.is_none() {
         registered_at = Some(now.naive_utc());
-        due_at = Some(due_date(app, service, &req.variant, now)?.naive_utc());
+        let provider = service.provider_of(&req.provider_code);
+        due_at = Some(due_date(app, service, provider, &req.variant, now)?.naive_utc());
     }
     if planned.action == "extend_deadline" {
         if let Some(new_due) = input.new_due_at {
@@ -386,11 +384,11 @@ fn transition_once(
 ) -> Result<RequestView, AppError> {
     // One connection from the read to the write.
     let mut db = app.store.session()?;
-    let (req, attachments, service, facts) = db.read(|c| {
+    let (req, attachments, service, facts, opinions) = db.read(|c| {
         let (req, attachments) = load_visible_with_attachments(c, user, number)?;
         let service = service_of(app, &req.service_code)?;
-        let facts = facts_for(c, user, service, &req, input, &attachments)?;
-        Ok((req, attachments, service, facts))
+        let (facts, opinions) = facts_for(c, user, service, &req, input, &attachments)?;
+        Ok((req, attachments, service, facts, opinions))
     })?;
     let from = req.state;
     let workflow = app.catalog.workflow_of(service);
@@ -414,6 +412,14 @@ fn transition_once(
             ErrorCode::UnknownField,
             "a checklist is given only with `assess`",
         ));
+    } else if let Some(opinion) = input.opinion {
+        if input.action != OPINION_ACTION {
+            return Err(AppError::with(
+                ErrorCode::UnknownField,
+                "an opinion is given only with `record_conclusion`",
+            ));
+        }
+        Some(serde_json::json!({ "opinion": opinion }))
     } else if let Some(r) = &input.recipient {
         if input.action != "deliver" {
             return Err(AppError::with(
@@ -436,6 +442,13 @@ fn transition_once(
     .inspect_err(
         |e| tracing::info!(number, action = %input.action, error = %e, "transition refused"),
     )?;
+    // A decision that follows the commission cites each member's opinion (G-41, A-14).
+    let decides = planned.issues.is_some_and(|i| i != Issues::Receipt);
+    let data = if decides && service.commission.is_some() {
+        Some(serde_json::json!({ "commission": opinions }))
+    } else {
+        data
+    };
     let updated = apply_alone(
         app,
         &mut db,

@@ -39,6 +39,8 @@ pub struct AttachmentView {
     pub attached_role: Role,
     /// For desk scans: the paper original was presented and checked (R-004-12, G-38).
     pub original_seen: Option<bool>,
+    /// The paper original was handed back after the check (R-004-12).
+    pub original_returned: Option<bool>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -54,6 +56,7 @@ impl From<AttachmentRow> for AttachmentView {
             attached_by: a.attached_by,
             attached_role: a.attached_role,
             original_seen: a.original_seen,
+            original_returned: a.original_returned,
             created_at: utc(a.created_at),
         }
     }
@@ -68,6 +71,8 @@ pub struct RequestView {
     pub variant: String,
     pub channel: ChannelCode,
     pub state: State,
+    /// The provider (department) that decides the request.
+    pub provider: String,
     pub applicant: ApplicantView,
     #[schema(value_type = Object)]
     pub form: serde_json::Value,
@@ -85,9 +90,40 @@ pub struct RequestView {
     pub attachments: Vec<AttachmentView>,
     /// Actions this viewer may take now (guards are checked when taken).
     pub actions: Vec<String>,
+    /// What the registry check at intake found for the reviewer to look at (G-40, A-15):
+    /// warnings, not refusals.
+    pub warnings: Vec<WarningView>,
+}
+
+/// A warning recorded on a request at intake.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct WarningView {
+    /// Stable machine-readable code, e.g. `NOT_APPLICANTS_CHILD`.
+    pub code: String,
+    pub message: crate::error::Messages,
+}
+
+impl From<crate::domain::kinship::IntakeWarning> for WarningView {
+    fn from(w: crate::domain::kinship::IntakeWarning) -> Self {
+        let [ru, kk, en] = w.message();
+        WarningView {
+            code: w.code().to_string(),
+            message: crate::error::Messages {
+                ru: ru.into(),
+                kk: kk.into(),
+                en: en.into(),
+            },
+        }
+    }
 }
 
 impl RequestView {
+    /// The view with the intake warnings recorded on the request.
+    pub fn with_warnings(mut self, warnings: &[crate::domain::kinship::IntakeWarning]) -> Self {
+        self.warnings = warnings.iter().map(|w| WarningView::from(*w)).collect();
+        self
+    }
+
     pub fn from_rows(
         r: RequestRow,
         attachments: Vec<AttachmentRow>,
@@ -101,6 +137,7 @@ impl RequestView {
             variant: r.variant,
             channel: r.channel,
             state: r.state,
+            provider: r.provider_code,
             applicant: ApplicantView {
                 kind: r.applicant_kind,
                 iin: r.applicant_iin,
@@ -118,6 +155,7 @@ impl RequestView {
             version: r.version,
             attachments: attachments.into_iter().map(AttachmentView::from).collect(),
             actions,
+            warnings: Vec::new(),
         }
     }
 }

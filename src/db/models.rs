@@ -112,6 +112,8 @@ pub struct AttachmentRow {
     pub attached_role: Role,
     pub original_seen: Option<bool>,
     pub created_at: NaiveDateTime,
+    /// The paper original was handed back to the applicant after the check (R-004-12).
+    pub original_returned: Option<bool>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

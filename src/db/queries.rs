@@ -369,6 +369,20 @@ pub fn history_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<History
         .load(c)?)
 }
 
+/// One entry of a request's history by its sequence number (1 is the creation).
+pub fn history_entry(
+    c: &mut DbConnection,
+    request_id: &RequestId,
+    seq: i64,
+) -> R<Option<HistoryRow>> {
+    Ok(request_history::table
+        .filter(request_history::request_id.eq(request_id))
+        .filter(request_history::seq.eq(seq))
+        .select(HistoryRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
 // ---- attachments -------------------------------------------------------------------------
 
 pub fn insert_attachment(c: &mut DbConnection, a: &AttachmentRow) -> R<()> {

@@ -130,6 +130,7 @@ diesel::table! {
         attached_role -> Text,
         original_seen -> Nullable<Bool>,
         created_at -> Timestamp,
+        original_returned -> Nullable<Bool>,
     }
 }
 

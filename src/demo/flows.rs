@@ -73,6 +73,30 @@ fn act(
     decide(app, user, number, action, reason, &[])
 }
 
+/// The commission's conclusion (G-41, A-14): both demo members record the same opinion.
+fn commission_concludes(
+    app: &App,
+    number: &str,
+    opinion: crate::domain::commission::Opinion,
+    grounds: [&str; 2],
+) -> Result<(), AppError> {
+    for (member, reason) in ["commission", "commission2"].into_iter().zip(grounds) {
+        let user = login(app, member)?;
+        requests::transition(
+            app,
+            &user,
+            number,
+            TransitionInput {
+                action: "record_conclusion".into(),
+                reason: Some(reason.into()),
+                opinion: Some(opinion),
+                ..Default::default()
+            },
+        )?;
+    }
+    Ok(())
+}
+
 /// A transition; a decision that issues a document passes the values the official enters
 /// (G-42 etc.) as `fields`.
 fn decide(
@@ -117,6 +141,8 @@ fn attach_all(
                 file_name: format!("{d}.pdf"),
                 bytes: sample_pdf(d),
                 original_seen,
+                // The desk hands each original back once checked (R-004-12).
+                original_returned: original_seen.filter(|seen| *seen),
             },
         )?;
     }
@@ -154,7 +180,14 @@ const SUPPORT_DOCS: [&str; 5] = [
     "bank-account",
 ];
 
-fn support_form() -> Map<String, Value> {
+/// The demo's support form; the consultation's conclusion is 60 days old and the disability
+/// runs a year on from the demo's `today`, so the form stays plausible (assumption A-13).
+fn support_form(today: chrono::NaiveDate) -> Map<String, Value> {
+    let day = |days: i64| {
+        (today + chrono::Duration::days(days))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
     form(json!({
         "applicant_name": "Даулет Серікұлы Омаров",
         "address": "Шымкент қ., Тәуке хан даңғылы, 12",
@@ -165,9 +198,9 @@ fn support_form() -> Map<String, Value> {
         "child_name": "Әлия Даулетқызы Омарова",
         "child_birth_date": "2015-06-06",
         "disability_group": "child-under-16",
-        "disability_valid_until": "2027-06-06",
+        "disability_valid_until": day(365),
         "consultation_number": "ППК-2026/114",
-        "consultation_date": "2026-09-01",
+        "consultation_date": day(-60),
         "bank_name": "Halyk Bank",
         "iban": "KZ86125KZT5004100100",
         "delivery": "email"
@@ -183,24 +216,26 @@ fn flow_support_portal(app: &App) -> Result<Flow, AppError> {
         &daulet,
         NewRequest {
             service: "disabled-child-support".into(),
+            provider: None,
             variant: None,
             channel: "portal".into(),
             applicant: None,
-            form: support_form(),
+            form: support_form(app.now().date_naive()),
         },
     )?;
     attach_all(app, &daulet, &r.number, &SUPPORT_DOCS, None)?;
     act(app, &daulet, &r.number, "submit", None)?;
     sign(app, &daulet, &r.number, "daulet")?;
     let mio = login(app, "mio")?;
-    let commission = login(app, "commission")?;
     act(app, &mio, &r.number, "start_review", None)?;
-    act(
+    commission_concludes(
         app,
-        &commission,
         &r.number,
-        "record_conclusion",
-        Some("Основания для материального обеспечения имеются"),
+        crate::domain::commission::Opinion::Grant,
+        [
+            "Основания для материального обеспечения имеются",
+            "Документы в порядке, обучение на дому подтверждено",
+        ],
     )?;
     decide(
         app,
@@ -237,6 +272,7 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
         &mio,
         NewRequest {
             service: "disabled-child-support".into(),
+            provider: None,
             variant: None,
             channel: "provider_desk".into(),
             applicant: Some(ApplicantInput {
@@ -245,20 +281,21 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
                 bin: None,
                 name: None,
             }),
-            form: support_form(),
+            form: support_form(app.now().date_naive()),
         },
     )?;
     attach_all(app, &mio, &r.number, &SUPPORT_DOCS, Some(true))?;
     act(app, &mio, &r.number, "submit", None)?;
     sign(app, &mio, &r.number, "mio")?;
     act(app, &mio, &r.number, "start_review", None)?;
-    let commission = login(app, "commission")?;
-    act(
+    commission_concludes(
         app,
-        &commission,
         &r.number,
-        "record_conclusion",
-        Some("Бала үйде оқымайды / Ребёнок не обучается на дому"),
+        crate::domain::commission::Opinion::Refuse,
+        [
+            "Бала үйде оқымайды / Ребёнок не обучается на дому",
+            "Справка об обучении на дому не представлена",
+        ],
     )?;
     let state = act(
         app,
@@ -277,6 +314,7 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
         &aigerim,
         NewRequest {
             service: "doctor-home-call".into(),
+            provider: None,
             variant: None,
             channel: "portal".into(),
             applicant: None,
@@ -310,6 +348,7 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
         &registrar,
         NewRequest {
             service: "phc-attachment".into(),
+            provider: None,
             variant: None,
             channel: "clinic_desk".into(),
             applicant: Some(ApplicantInput {
@@ -407,6 +446,7 @@ impl<'a> Licence<'a> {
             &initiator,
             NewRequest {
                 service: "med-licence".into(),
+                provider: None,
                 variant: Some(self.variant.into()),
                 channel: self.channel.to_string(),
                 applicant: Some(ApplicantInput {

@@ -51,6 +51,11 @@ impl EmbeddedRegistry {
                     iin.birth_date()
                 )));
             }
+            for parent in &p.parents {
+                Iin::parse(parent).map_err(|e| {
+                    RegistryDataError(format!("person {} parent {parent}: {e}", p.iin))
+                })?;
+            }
             if reg.persons.insert(p.iin.clone(), p.clone()).is_some() {
                 return Err(RegistryDataError(format!("person {} listed twice", p.iin)));
             }

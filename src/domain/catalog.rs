@@ -160,6 +160,9 @@ pub enum FieldKind {
     Select,
     MultiSelect,
     Boolean,
+    /// The number of an issued document (a conclusion, a certificate): 1..50 letters, digits,
+    /// spaces and `-/№.`, with at least one digit.
+    DocumentNumber,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -191,6 +194,16 @@ pub struct FormField {
     /// result is to be sent by e-mail (R-004-24).
     #[serde(default)]
     pub required_when: Option<FieldCondition>,
+    /// For dates: the day must not be after the provider's today (a document already issued).
+    #[serde(default)]
+    pub not_future: bool,
+    /// For dates: the day must not be before the provider's today (something still valid).
+    #[serde(default)]
+    pub not_past: bool,
+    /// For dates: the day is at most this many days before the provider's today (a document
+    /// still valid: the consultation's conclusion, assumption A-13).
+    #[serde(default)]
+    pub max_age_days: Option<u32>,
 }
 
 /// A question of the quality questionnaire.
@@ -329,6 +342,19 @@ pub struct Service {
     /// Who may not decide (default: on, no second opinion).
     #[serde(default)]
     pub separation_of_duties: Separation,
+    /// The commission whose members' opinions a decision follows (G-41, A-14); a service
+    /// without one that uses the `conclusion_followed` guard has a commission of one.
+    #[serde(default)]
+    pub commission: Option<crate::domain::commission::Commission>,
+    /// Further providers deciding the service, each for its own city or district (R-004-02:
+    /// "the city and district departments"): a desk request is decided by the department of
+    /// the employee who takes it in, a portal request by the one the applicant names.
+    #[serde(default)]
+    pub departments: Vec<Provider>,
+    /// The child named on the form is looked up in ГБД ФЛ at intake; what the registry says
+    /// is shown to the reviewer as warnings (G-40, A-15).
+    #[serde(default)]
+    pub child_check: Option<crate::domain::kinship::ChildCheck>,
     /// The quality questionnaire offered once a result or refusal is issued (R-000-60..63,
     /// R-002-64..67, R-004-54, R-004-55); each question is answered on [`Satisfaction`].
     #[serde(default)]
@@ -375,6 +401,17 @@ impl Service {
     }
     pub fn channel(&self, code: ChannelCode) -> Option<&Channel> {
         self.channels.iter().find(|c| c.code == code)
+    }
+    /// Every provider that decides this service: the main one, then the departments.
+    pub fn providers(&self) -> impl Iterator<Item = &Provider> {
+        std::iter::once(&self.provider).chain(&self.departments)
+    }
+    /// The provider deciding a request of this service (its `provider_code`); the main one
+    /// if a catalog edit removed the department.
+    pub fn provider_of(&self, code: &str) -> &Provider {
+        self.providers()
+            .find(|p| p.code == code)
+            .unwrap_or(&self.provider)
     }
     pub fn field(&self, code: &str) -> Option<&FormField> {
         self.form.iter().find(|f| f.code == code)
@@ -631,21 +668,23 @@ fn is_code(s: &str) -> bool {
 }
 
 fn is_requirement_id(s: &str) -> bool {
-    // R-003-07 or G-21
+    // R-003-07, G-21 (the digest's assumptions) or A-13 (the project's, docs/architecture.md)
     let b = s.as_bytes();
     (b.len() == 8
         && s.starts_with("R-")
         && b[5] == b'-'
         && s[2..5].bytes().all(|c| c.is_ascii_digit())
         && s[6..].bytes().all(|c| c.is_ascii_digit()))
-        || (b.len() == 4 && s.starts_with("G-") && s[2..].bytes().all(|c| c.is_ascii_digit()))
+        || (b.len() == 4
+            && (s.starts_with("G-") || s.starts_with("A-"))
+            && s[2..].bytes().all(|c| c.is_ascii_digit()))
 }
 
 fn check_ids(file: &str, what: &str, ids: &[String]) -> Result<(), CatalogError> {
     match ids.iter().find(|id| !is_requirement_id(id)) {
         Some(bad) => Err(err(
             file,
-            format!("{what}: `{bad}` is not a requirement ID (R-nnn-nn or G-nn)"),
+            format!("{what}: `{bad}` is not a requirement ID (R-nnn-nn, G-nn or A-nn)"),
         )),
         None => Ok(()),
     }
@@ -725,21 +764,30 @@ fn validate_service(
             format!("workflow `{}` is not defined in workflows.toml", s.workflow),
         ));
     }
-    if s.provider.timezone.parse::<chrono_tz::Tz>().is_err() {
-        return Err(err(
-            file,
-            format!(
-                "provider.timezone `{}` is not an IANA zone",
-                s.provider.timezone
-            ),
-        ));
-    }
-    for (name, v) in [
-        ("provider.opens", &s.provider.opens),
-        ("provider.closes", &s.provider.closes),
-    ] {
-        if chrono::NaiveTime::parse_from_str(v, "%H:%M").is_err() {
-            return Err(err(file, format!("{name} `{v}` is not HH:MM")));
+    let mut provider_codes = BTreeSet::new();
+    for p in s.providers() {
+        if !is_code(&p.code) || !provider_codes.insert(p.code.as_str()) {
+            return Err(err(
+                file,
+                format!("provider code `{}` is malformed or listed twice", p.code),
+            ));
+        }
+        if p.timezone.parse::<chrono_tz::Tz>().is_err() {
+            return Err(err(
+                file,
+                format!(
+                    "provider `{}`: timezone `{}` is not an IANA zone",
+                    p.code, p.timezone
+                ),
+            ));
+        }
+        for (name, v) in [("opens", &p.opens), ("closes", &p.closes)] {
+            if chrono::NaiveTime::parse_from_str(v, "%H:%M").is_err() {
+                return Err(err(
+                    file,
+                    format!("provider `{}`: {name} `{v}` is not HH:MM", p.code),
+                ));
+            }
         }
     }
     if s.applicant_kinds.is_empty()
@@ -754,6 +802,21 @@ fn validate_service(
     }
     check_ids(file, "requirements", &s.requirements)?;
     check_ids(file, "result.requirements", &s.result.requirements)?;
+    if let Some(check) = &s.child_check {
+        let is_iin = s
+            .form
+            .iter()
+            .any(|f| f.code == check.field && f.kind == FieldKind::Iin);
+        if !is_iin || check.adult_age == 0 {
+            return Err(err(
+                file,
+                format!(
+                    "child_check names `{}`, which is not an IIN field of the form (or adult_age is 0)",
+                    check.field
+                ),
+            ));
+        }
+    }
     let mut seen = BTreeSet::new();
     for v in &s.variants {
         if !is_code(&v.code) || !seen.insert(v.code.clone()) {
@@ -804,6 +867,16 @@ fn validate_service(
             ));
         }
         check_ids(file, &format!("form field {}", f.code), &f.requirements)?;
+        let dated = f.not_future || f.not_past || f.max_age_days.is_some();
+        if dated && f.kind != FieldKind::Date || f.not_future && f.not_past {
+            return Err(err(
+                file,
+                format!(
+                    "form field `{}`: not_future, not_past and max_age_days are for dates, and not_future excludes not_past",
+                    f.code
+                ),
+            ));
+        }
         if let Some(c) = &f.required_when {
             let known = s.form.iter().find(|o| o.code == c.field).is_some_and(|o| {
                 o.options.is_empty() || o.options.iter().any(|x| x.code == c.equals)

@@ -327,14 +327,14 @@ fn each_broken_field_is_reported_with_its_file() {
             None,
             Some((r#"timezone = "Asia/Almaty""#, r#"timezone = "Mars/Olympus""#)),
             SERVICE_FILE,
-            "provider.timezone `Mars/Olympus` is not an IANA zone",
+            "timezone `Mars/Olympus` is not an IANA zone",
         ),
         (
             "bad opening time",
             None,
             Some((r#"opens = "09:00""#, r#"opens = "9am""#)),
             SERVICE_FILE,
-            "provider.opens `9am` is not HH:MM",
+            "opens `9am` is not HH:MM",
         ),
         (
             "no applicant kinds",

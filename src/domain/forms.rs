@@ -4,13 +4,27 @@
 use crate::domain::catalog::{FieldKind, FormField, Service};
 use crate::domain::identity::{Bin, Iin};
 use crate::error::ErrorCode;
+use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 /// A field value that does not fit the catalog.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldError {
     Unknown(String),
-    Invalid { field: String, why: String },
+    Invalid {
+        field: String,
+        why: String,
+    },
+    /// A date outside the range the catalog allows (in the future, too old, already past).
+    DateOutOfRange {
+        field: String,
+        why: String,
+    },
+    /// A document number that cannot be one (no digit, characters no register uses).
+    DocumentNumber {
+        field: String,
+        why: String,
+    },
 }
 
 impl FieldError {
@@ -18,12 +32,16 @@ impl FieldError {
         match self {
             FieldError::Unknown(_) => ErrorCode::UnknownField,
             FieldError::Invalid { .. } => ErrorCode::FieldInvalid,
+            FieldError::DateOutOfRange { .. } => ErrorCode::DateOutOfRange,
+            FieldError::DocumentNumber { .. } => ErrorCode::DocumentNumberInvalid,
         }
     }
     pub fn detail(&self) -> String {
         match self {
             FieldError::Unknown(f) => format!("field `{f}`"),
-            FieldError::Invalid { field, why } => format!("field `{field}`: {why}"),
+            FieldError::Invalid { field, why }
+            | FieldError::DateOutOfRange { field, why }
+            | FieldError::DocumentNumber { field, why } => format!("field `{field}`: {why}"),
         }
     }
 }
@@ -66,7 +84,40 @@ pub fn iban_is_valid(s: &str) -> bool {
 /// on a signed A4 document, and nothing an applicant writes needs more.
 pub const DEFAULT_MAX_LEN: usize = 2000;
 
-fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
+/// Whether `s` can be the number of an issued document: 1..50 characters of letters,
+/// digits, spaces and `-/№.`, at least one of them a digit.
+pub fn document_number_is_plausible(s: &str) -> bool {
+    let s = s.trim();
+    (1..=50).contains(&s.chars().count())
+        && s.chars().any(|c| c.is_ascii_digit())
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == ' ' || "-/№.".contains(c))
+}
+
+/// The catalog's range for a date field, relative to the provider's `today`.
+fn check_date_range(f: &FormField, day: NaiveDate, today: NaiveDate) -> Result<(), FieldError> {
+    let out = |why: String| FieldError::DateOutOfRange {
+        field: f.code.clone(),
+        why,
+    };
+    if f.not_future && day > today {
+        return Err(out(format!("{day} is after today ({today})")));
+    }
+    if f.not_past && day < today {
+        return Err(out(format!("{day} is before today ({today})")));
+    }
+    if let Some(days) = f.max_age_days {
+        let oldest = today - chrono::Days::new(u64::from(days));
+        if day < oldest {
+            return Err(out(format!(
+                "{day} is more than {days} days before today ({today})"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn check_value(f: &FormField, v: &Value, today: NaiveDate) -> Result<(), FieldError> {
     let as_str = || v.as_str().ok_or_else(|| invalid(f, "expected a string"));
     match f.kind {
         FieldKind::Text | FieldKind::Phone | FieldKind::Email | FieldKind::Iban => {
@@ -102,9 +153,22 @@ fn check_value(f: &FormField, v: &Value) -> Result<(), FieldError> {
             }
             Ok(())
         }
-        FieldKind::Date => chrono::NaiveDate::parse_from_str(as_str()?, "%Y-%m-%d")
-            .map(|_| ())
-            .map_err(|_| invalid(f, "expected a date YYYY-MM-DD")),
+        FieldKind::Date => {
+            let day = NaiveDate::parse_from_str(as_str()?, "%Y-%m-%d")
+                .map_err(|_| invalid(f, "expected a date YYYY-MM-DD"))?;
+            check_date_range(f, day, today)
+        }
+        FieldKind::DocumentNumber => {
+            if document_number_is_plausible(as_str()?) {
+                Ok(())
+            } else {
+                Err(FieldError::DocumentNumber {
+                    field: f.code.clone(),
+                    why: "expected 1..50 letters, digits, spaces or -/№. with at least one digit"
+                        .into(),
+                })
+            }
+        }
         FieldKind::DateTime => chrono::DateTime::parse_from_rfc3339(as_str()?)
             .map(|_| ())
             .map_err(|_| invalid(f, "expected an RFC 3339 date-time")),
@@ -161,11 +225,13 @@ fn is_empty(v: &Value) -> bool {
     }
 }
 
-/// Checks every given value against the form of `service` / `variant`.
+/// Checks every given value against the form of `service` / `variant`; date ranges are
+/// relative to `today`, the provider's calendar date.
 pub fn validate_values(
     service: &Service,
     variant: &str,
     values: &Map<String, Value>,
+    today: NaiveDate,
 ) -> Result<(), FieldError> {
     for (k, v) in values {
         let f = service
@@ -173,7 +239,7 @@ pub fn validate_values(
             .filter(|f| f.applies_to(variant))
             .ok_or_else(|| FieldError::Unknown(k.clone()))?;
         if !is_empty(v) {
-            check_value(f, v)?;
+            check_value(f, v, today)?;
         }
     }
     Ok(())
@@ -210,5 +276,51 @@ mod tests {
         assert!(!iban_is_valid("KZ86125KZT5004100101"));
         assert!(iban_is_valid("GB82 WEST 1234 5698 7654 32"));
         assert!(!iban_is_valid("KZ86"));
+    }
+
+    #[test]
+    fn document_numbers() {
+        for ok in ["15", "№ 123/2026", "ППК-04.17", "ПМПК 7"] {
+            assert!(document_number_is_plausible(ok), "{ok}");
+        }
+        for bad in ["", "   ", "без номера", "12<script>", &"1".repeat(51)] {
+            assert!(!document_number_is_plausible(bad), "{bad}");
+        }
+    }
+
+    fn dated(not_future: bool, not_past: bool, max_age_days: Option<u32>) -> FormField {
+        FormField {
+            code: "d".into(),
+            kind: crate::domain::catalog::FieldKind::Date,
+            label: crate::domain::catalog::Text {
+                ru: "д".into(),
+                kk: "к".into(),
+                en: "d".into(),
+            },
+            required: true,
+            variants: vec![],
+            options: vec![],
+            max_len: None,
+            requirements: vec![],
+            required_when: None,
+            not_future,
+            not_past,
+            max_age_days,
+        }
+    }
+
+    proptest::proptest! {
+        /// A date is accepted exactly when it lies in [today - max_age, today] (not_future)
+        /// or [today, ∞) (not_past), whatever today is.
+        #[test]
+        fn date_ranges_are_inclusive_windows(today_off in 0i64..30_000, delta in -800i64..800, age in 0u32..730) {
+            let base = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap_or_default();
+            let today = base + chrono::Duration::days(today_off);
+            let day = today + chrono::Duration::days(delta);
+            let past_window = check_date_range(&dated(true, false, Some(age)), day, today).is_ok();
+            proptest::prop_assert_eq!(past_window, delta <= 0 && -delta <= i64::from(age));
+            let future = check_date_range(&dated(false, true, None), day, today).is_ok();
+            proptest::prop_assert_eq!(future, delta >= 0);
+        }
     }
 }

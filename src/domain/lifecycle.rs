@@ -143,9 +143,12 @@ pub enum Guard {
     /// Staff handing a result over in person record who received it, with the identity
     /// checked (G-30, G-43); the applicant opening it in the cabinet needs no record.
     RecipientRecorded,
-    /// The commission's conclusion is recorded (a `record_conclusion` step in the history):
-    /// a support decision, positive or negative, rests on it (R-004-22, R-004-38, G-41).
-    ConclusionRecorded,
+    /// The commission's conclusion is formed (a quorum of members recorded opinions and a
+    /// strict majority agrees) and the decision follows it: a result needs a conclusion to
+    /// grant, a refusal one to refuse (R-004-22, R-004-38, G-41, A-14).
+    ConclusionFollowed,
+    /// A commission member's step gives their opinion (grant or refuse) (G-41, A-14).
+    OpinionGiven,
 }
 
 /// What the application layer knows about a request when a transition is asked for.
@@ -161,8 +164,10 @@ pub struct Facts {
     pub qualification_unmet: Option<Vec<String>>,
     /// The recipient of a handover (name and checked IIN) is given with the action.
     pub recipient_recorded: bool,
-    /// The history has the commission's conclusion (`record_conclusion`).
-    pub conclusion_recorded: bool,
+    /// Where the commission stands, from the opinions in the history.
+    pub conclusion: crate::domain::commission::Conclusion,
+    /// The step gives a commission member's opinion.
+    pub opinion_given: bool,
     /// Required documents scanned from a paper original that nobody marked as seen.
     pub originals_not_seen: Vec<String>,
     /// The service's second-opinion step (e.g. the commission's conclusion) was recorded
@@ -229,8 +234,16 @@ pub enum TransitionError {
     SystemOnly(String),
     #[error("the form is incomplete: {0:?}")]
     FormIncomplete(Vec<String>),
-    #[error("no commission conclusion is recorded")]
-    ConclusionRequired,
+    #[error(
+        "the commission has no conclusion yet: {recorded} of {quorum} members recorded an opinion"
+    )]
+    ConclusionRequired { recorded: u32, quorum: u32 },
+    #[error("the commission's opinions are split ({grant} to grant, {refuse} to refuse): another member must record an opinion")]
+    ConclusionSplit { grant: u32, refuse: u32 },
+    #[error("the decision goes against the commission's conclusion")]
+    ConclusionDisagrees,
+    #[error("a commission member records an opinion: `grant` or `refuse`")]
+    OpinionRequired,
     #[error("the paper originals of these scans were not seen: {0:?}")]
     OriginalNotSeen(Vec<String>),
     #[error("required documents are missing: {0:?}")]
@@ -295,7 +308,29 @@ fn separation_respected(service: &Service, t: &Transition, actor: &Actor, facts:
         && (!actor.took_in || (rule.second_opinion.is_some() && facts.second_opinion))
 }
 
-fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError> {
+/// A decision follows the commission: the result needs a conclusion to grant, the refusal
+/// one to refuse.
+fn check_conclusion(t: &Transition, f: &Facts) -> Result<(), TransitionError> {
+    use crate::domain::commission::{Conclusion, Opinion};
+    let wanted = match t.issues {
+        Some(crate::domain::catalog::Issues::Refusal) => Opinion::Refuse,
+        _ => Opinion::Grant,
+    };
+    match f.conclusion {
+        Conclusion::Pending { recorded, quorum } => {
+            Err(TransitionError::ConclusionRequired { recorded, quorum })
+        }
+        Conclusion::Split { grant, refuse } => {
+            Err(TransitionError::ConclusionSplit { grant, refuse })
+        }
+        Conclusion::Formed { opinion, .. } if opinion != wanted => {
+            Err(TransitionError::ConclusionDisagrees)
+        }
+        Conclusion::Formed { .. } => Ok(()),
+    }
+}
+
+fn check_guard(g: Guard, t: &Transition, f: &Facts, actor: &Actor) -> Result<(), TransitionError> {
     match g {
         Guard::FormComplete if !f.form_problems.is_empty() => {
             Err(TransitionError::FormIncomplete(f.form_problems.clone()))
@@ -326,9 +361,8 @@ fn check_guard(g: Guard, f: &Facts, actor: &Actor) -> Result<(), TransitionError
         Guard::RecipientRecorded if actor.role != Role::Applicant && !f.recipient_recorded => {
             Err(TransitionError::RecipientRequired)
         }
-        Guard::ConclusionRecorded if !f.conclusion_recorded => {
-            Err(TransitionError::ConclusionRequired)
-        }
+        Guard::ConclusionFollowed => check_conclusion(t, f),
+        Guard::OpinionGiven if !f.opinion_given => Err(TransitionError::OpinionRequired),
         _ => Ok(()),
     }
 }
@@ -366,7 +400,7 @@ pub fn plan(
         return Err(TransitionError::SeparationOfDuties(action.to_string()));
     }
     for g in &t.guards {
-        check_guard(*g, facts, actor)?;
+        check_guard(*g, t, facts, actor)?;
     }
     Ok(Planned {
         action: t.action.clone(),

@@ -5,6 +5,7 @@
 
 use super::*;
 use crate::domain::catalog::{Catalog, Issues};
+use crate::domain::commission::{Conclusion, Opinion};
 use std::collections::BTreeSet;
 
 fn catalog() -> Catalog {
@@ -24,9 +25,47 @@ fn all_hold() -> Facts {
         new_due_later: Some(true),
         qualification_unmet: Some(vec![]),
         recipient_recorded: true,
-        conclusion_recorded: true,
+        conclusion: Conclusion::Formed {
+            opinion: Opinion::Grant,
+            grant: 2,
+            refuse: 0,
+        },
+        opinion_given: true,
         originals_not_seen: vec![],
         second_opinion: true,
+    }
+}
+
+/// Facts under which every guard of `t` holds: a refusal follows a conclusion to refuse,
+/// anything else one to grant.
+fn all_hold_for(t: &Transition) -> Facts {
+    let mut f = all_hold();
+    if t.issues == Some(Issues::Refusal) {
+        f.conclusion = Conclusion::Formed {
+            opinion: Opinion::Refuse,
+            grant: 0,
+            refuse: 2,
+        };
+    }
+    f
+}
+
+/// The opposite conclusion to the one the facts hold.
+fn flip(x: &mut Facts) {
+    if let Conclusion::Formed {
+        opinion,
+        grant,
+        refuse,
+    } = x.conclusion
+    {
+        x.conclusion = Conclusion::Formed {
+            opinion: match opinion {
+                Opinion::Grant => Opinion::Refuse,
+                Opinion::Refuse => Opinion::Grant,
+            },
+            grant: refuse,
+            refuse: grant,
+        };
     }
 }
 
@@ -112,16 +151,51 @@ fn failures(g: Guard) -> Vec<Failure> {
             |x| x.recipient_recorded = false,
             TransitionError::RecipientRequired,
         )],
-        Guard::ConclusionRecorded => vec![f(
-            "no commission conclusion",
-            |x| x.conclusion_recorded = false,
-            TransitionError::ConclusionRequired,
+        // a quorum of opinions, a strict majority, and the decision follows it.
+        Guard::ConclusionFollowed => vec![
+            f(
+                "no quorum of opinions",
+                |x| {
+                    x.conclusion = Conclusion::Pending {
+                        recorded: 1,
+                        quorum: 2,
+                    }
+                },
+                TransitionError::ConclusionRequired {
+                    recorded: 1,
+                    quorum: 2,
+                },
+            ),
+            f(
+                "split opinions",
+                |x| {
+                    x.conclusion = Conclusion::Split {
+                        grant: 1,
+                        refuse: 1,
+                    }
+                },
+                TransitionError::ConclusionSplit {
+                    grant: 1,
+                    refuse: 1,
+                },
+            ),
+            f(
+                "a conclusion the other way",
+                flip,
+                TransitionError::ConclusionDisagrees,
+            ),
+        ],
+        Guard::OpinionGiven => vec![f(
+            "no opinion",
+            |x| x.opinion_given = false,
+            TransitionError::OpinionRequired,
         )],
     }
 }
 
-const ALL_GUARDS: [Guard; 9] = [
-    Guard::ConclusionRecorded,
+const ALL_GUARDS: [Guard; 10] = [
+    Guard::ConclusionFollowed,
+    Guard::OpinionGiven,
     Guard::FormComplete,
     Guard::RequiredDocuments,
     Guard::PaymentConfirmed,
@@ -268,7 +342,7 @@ fn allowed_transitions_go_to_their_target_and_cite_their_requirements() {
                         && !separation_forbids(service, t, a)
                 }) {
                     let at = format!("{} {} from {from} by {actor:?}", service.code, t.action);
-                    let planned = plan(service, w, from, &t.action, actor, &all_hold())
+                    let planned = plan(service, w, from, &t.action, actor, &all_hold_for(t))
                         .unwrap_or_else(|e| panic!("{at}: {e}"));
                     assert_eq!(planned, expected(t, from), "{at}");
                     assert!(!planned.requirements.is_empty(), "{at}: no requirement IDs");
@@ -337,7 +411,8 @@ fn the_catalog_says_what_the_main_moves_do() {
     ];
     for (code, from, action, actor, to, requirement) in rows {
         let s = c.service(code).expect(code);
-        let p = plan(s, c.workflow_of(s), from, action, &actor, &all_hold())
+        let t = chosen(c.workflow_of(s), action, from).expect("listed move");
+        let p = plan(s, c.workflow_of(s), from, action, &actor, &all_hold_for(t))
             .unwrap_or_else(|e| panic!("{code} {action}: {e}"));
         assert_eq!(p.to, to, "{code} {action}");
         assert!(
@@ -450,7 +525,7 @@ fn each_guard_failing_alone_gives_its_own_error() {
                 for actor in allowed {
                     for &g in &t.guards {
                         for fail in failures(g) {
-                            let mut facts = all_hold();
+                            let mut facts = all_hold_for(t);
                             (fail.spoil)(&mut facts);
                             let got = plan(service, w, from, &t.action, &actor, &facts);
                             let at = format!(
@@ -516,7 +591,7 @@ fn guards_a_transition_does_not_list_do_not_stop_it() {
             for &from in &t.from {
                 let t = chosen(w, &t.action, from).expect("listed state");
                 // Every guard the transition does not name fails.
-                let mut facts = all_hold();
+                let mut facts = all_hold_for(t);
                 for g in ALL_GUARDS.into_iter().filter(|g| !t.guards.contains(g)) {
                     (failures(g)[0].spoil)(&mut facts);
                 }
@@ -586,7 +661,7 @@ fn decisions_are_never_the_applicants_nor_the_intake_employees_alone() {
                     .filter(|a| t.by.iter().any(|p| is_party(*p, service, a)))
                 {
                     let at = format!("{} {} from {from} by {actor:?}", service.code, t.action);
-                    let mut facts = all_hold();
+                    let mut facts = all_hold_for(t);
                     facts.second_opinion = false;
                     let got = plan(service, w, from, &t.action, actor, &facts);
                     let rule = &service.separation_of_duties;
@@ -626,7 +701,11 @@ fn decisions_are_never_the_applicants_nor_the_intake_employees_alone() {
         plan(dcs, w, State::UnderReview, "refuse", &desk_employee, &facts),
         Err(TransitionError::SeparationOfDuties("refuse".into()))
     );
-    facts.second_opinion = true;
+    let refuse = chosen(w, "refuse", State::UnderReview).expect("refuse");
+    let facts = Facts {
+        second_opinion: true,
+        ..all_hold_for(refuse)
+    };
     assert!(plan(dcs, w, State::UnderReview, "refuse", &desk_employee, &facts).is_ok());
     // A licence official who took the request in at the desk never decides it.
     let lic = c.service("med-licence").expect("service");

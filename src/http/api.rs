@@ -401,6 +401,8 @@ pub struct AttachmentForm {
     doc_type: String,
     /// `true`/`false`: the paper original was presented (required from staff for paper originals).
     original_seen: Option<String>,
+    /// `true`/`false`: staff handed the paper original back after the check (R-004-12).
+    original_returned: Option<String>,
     #[schema(value_type = String, format = Binary)]
     file: Vec<u8>,
 }
@@ -422,6 +424,7 @@ pub async fn post_attachment(
     let limit = app.config.max_upload_bytes;
     let mut doc_type = None;
     let mut original_seen = None;
+    let mut original_returned = None;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Some(field) = payload.next().await {
         let mut field =
@@ -454,20 +457,18 @@ pub async fn post_attachment(
                 )
             })
         };
+        let flag = || match text()?.trim() {
+            "true" => Ok(true),
+            "false" => Ok(false),
+            other => Err(AppError::with(
+                ErrorCode::BadRequest,
+                format!("{name} `{other}`: expected true or false"),
+            )),
+        };
         match name.as_str() {
             "doc_type" => doc_type = Some(text()?.trim().to_string()),
-            "original_seen" => {
-                original_seen = Some(match text()?.trim() {
-                    "true" => true,
-                    "false" => false,
-                    other => {
-                        return Err(AppError::with(
-                            ErrorCode::BadRequest,
-                            format!("original_seen `{other}`: expected true or false"),
-                        ))
-                    }
-                })
-            }
+            "original_seen" => original_seen = Some(flag()?),
+            "original_returned" => original_returned = Some(flag()?),
             "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), buf)),
             other => {
                 return Err(AppError::with(
@@ -497,6 +498,7 @@ pub async fn post_attachment(
                 file_name,
                 bytes,
                 original_seen,
+                original_returned,
             },
         )
     })

@@ -35,6 +35,8 @@ impl Modify for BearerAuth {
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,
         State, Guard, Role, NewRequest, ApplicantInput, TransitionInput, RequestView, ApplicantView,
         AttachmentView, RequestSummary, RequestPage, HistoryEntry,
+        crate::app::views::WarningView, crate::domain::commission::Opinion,
+        crate::domain::commission::Commission, crate::domain::kinship::ChildCheck,
     )),
     modifiers(&BearerAuth),
     tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops"), (name = "signatures")),

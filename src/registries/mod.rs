@@ -23,6 +23,11 @@ pub struct PersonRecord {
     pub birth_date: NaiveDate,
     #[serde(default)]
     pub address: Option<String>,
+    /// IINs of the person's parents and guardians as the registry records them (ЗАГС and
+    /// guardianship data); empty when the registry gives none. Used to check that the
+    /// applicant of a support request is the child's parent or guardian (G-40).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parents: Vec<String>,
 }
 
 impl PersonRecord {
@@ -103,6 +108,7 @@ mod tests {
             middle_name: None,
             birth_date: NaiveDate::from_ymd_opt(1985, 4, 12).unwrap_or_default(),
             address: None,
+            parents: vec![],
         };
         assert_eq!(p.full_name(), "Әлиева Гүлнәр");
         let p = PersonRecord {

@@ -157,21 +157,23 @@ fn portal_support_request_full_lifecycle() {
         app.transition(&mio, &number, "start_review", None).status(),
         200
     );
+    // G-41, A-14: each member gives an opinion and its grounds.
     assert_error(
-        app.transition(&commission, &number, "record_conclusion", None),
-        422,
-        "REASON_REQUIRED",
-    );
-    assert_eq!(
         app.transition(
             &commission,
             &number,
             "record_conclusion",
-            Some("Основания имеются")
-        )
-        .status(),
-        200
+            Some("Основания имеются"),
+        ),
+        422,
+        "OPINION_REQUIRED",
     );
+    assert_error(
+        app.opinion(&commission, &number, "grant", " "),
+        422,
+        "REASON_REQUIRED",
+    );
+    app.commission_concludes(&number, "grant", "Основания имеются");
     assert_error(
         app.transition(&commission, &number, "approve", None),
         403,
@@ -246,16 +248,17 @@ fn portal_support_request_full_lifecycle() {
             "register",
             "start_review",
             "record_conclusion",
+            "record_conclusion",
             "extend_deadline",
             "approve",
             "deliver"
         ]
     );
-    let handover = &h[13]["data"]["handover"];
-    assert_eq!(handover["iin"], "900712304567", "{}", h[13]);
+    let handover = &h[14]["data"]["handover"];
+    assert_eq!(handover["iin"], "900712304567", "{}", h[14]);
     assert_eq!(handover["full_name"], "Омаров Даулет Серікұлы");
-    assert_eq!(h[13]["actor_role"], "official");
-    assert!(h[13]["at"].is_string(), "{}", h[13]);
+    assert_eq!(h[14]["actor_role"], "official");
+    assert!(h[14]["at"].is_string(), "{}", h[14]);
     let sign = &h[7];
     assert_eq!(sign["actor_role"], "applicant");
     assert!(
@@ -264,11 +267,11 @@ fn portal_support_request_full_lifecycle() {
             .is_some_and(|r| r.iter().any(|x| x == "R-004-33")),
         "{sign}"
     );
-    assert_eq!(h[11]["data"]["new_due_at"], "2099-01-01T12:00:00Z");
+    assert_eq!(h[12]["data"]["new_due_at"], "2099-01-01T12:00:00Z");
     let (state, version, hist, atts) = state_in_db(&app, &number);
     assert_eq!(
         (state.as_str(), version, hist, atts),
-        ("result_delivered", 14, 14, 5)
+        ("result_delivered", 15, 15, 5)
     );
     // The history is append-only in the database itself.
     let tamper = app.app.store.write(|c| {
@@ -345,17 +348,7 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
         "SEPARATION_OF_DUTIES",
     );
     // G-41: the refusal rests on the commission's conclusion, printed on the refusal.
-    let commission = app.login("commission");
-    assert_eq!(
-        app.transition(
-            &commission,
-            &number,
-            "record_conclusion",
-            Some("Нет оснований")
-        )
-        .status(),
-        200
-    );
+    app.commission_concludes(&number, "refuse", "Нет оснований");
     assert_error(
         app.transition(&mio, &number, "refuse", Some("  ")),
         422,

@@ -10,6 +10,7 @@ mod accounts;
 mod api_errors;
 mod api_flow;
 mod browser_safety;
+mod child_check;
 mod cli;
 mod demo;
 mod input_limits;

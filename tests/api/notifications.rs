@@ -40,21 +40,11 @@ fn status_changes_an_extension_and_the_result_are_told_in_the_cabinet_and_by_mai
     let number = submitted_support_request(&app, &daulet);
     assert_eq!(sign_as(&app, &daulet, &number, "daulet").status(), 200);
     let mio = app.login("mio");
-    let commission = app.login("commission");
     assert_eq!(
         app.transition(&mio, &number, "start_review", None).status(),
         200
     );
-    assert_eq!(
-        app.transition(
-            &commission,
-            &number,
-            "record_conclusion",
-            Some("Основания имеются")
-        )
-        .status(),
-        200
-    );
+    app.commission_concludes(&number, "grant", "Основания имеются");
     // R-004-39: an extension of the service term is told with its new date and reason.
     let r = app.post(
         &mio,

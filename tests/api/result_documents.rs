@@ -9,8 +9,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{json, Value};
 use sha2::Digest;
 
-/// A support request signed, registered and under review, with a commission conclusion.
-fn support_under_review(app: &TestApp, conclusion: &str) -> String {
+/// A support request signed, registered and under review, with the commission's conclusion
+/// (`grant` or `refuse`, both members, A-14).
+fn support_under_review(app: &TestApp, opinion: &str, conclusion: &str) -> String {
     let daulet = app.login("daulet");
     let number = submitted_support_request(app, &daulet);
     // Signed in-process with the demo key (the CLI and openssl paths are tested elsewhere).
@@ -37,12 +38,7 @@ fn support_under_review(app: &TestApp, conclusion: &str) -> String {
         app.transition(&mio, &number, "start_review", None).status(),
         200
     );
-    let commission = app.login("commission");
-    assert_eq!(
-        app.transition(&commission, &number, "record_conclusion", Some(conclusion))
-            .status(),
-        200
-    );
+    app.commission_concludes(&number, opinion, conclusion);
     number
 }
 
@@ -69,7 +65,7 @@ fn db_counts(app: &TestApp, number: &str) -> (String, usize, usize) {
 #[test]
 fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
     let app = TestApp::spawn();
-    let number = support_under_review(&app, "Бала үйде оқиды / Ребёнок обучается на дому");
+    let number = support_under_review(&app, "grant", "Бала үйде оқиды / Ребёнок обучается на дому");
     let mio = app.login("mio");
 
     // G-42: the official enters the period; without it no decision is taken, nothing stored.
@@ -271,7 +267,11 @@ fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
 fn refusal_issues_a_motivated_refusal_listing_every_reason() {
     // R-004-23 / R-004-38 / G-27 / G-41: the refusal is a signed document with its reasons.
     let app = TestApp::spawn();
-    let number = support_under_review(&app, "Бала мектепте оқиды / Ребёнок обучается в школе");
+    let number = support_under_review(
+        &app,
+        "refuse",
+        "Бала мектепте оқиды / Ребёнок обучается в школе",
+    );
     let mio = app.login("mio");
     let r = decide(
         &app,
@@ -295,6 +295,9 @@ fn refusal_issues_a_motivated_refusal_listing_every_reason() {
             "Бала үйде оқымайды",
             "Справка ПМПК просрочена",
             "Ребёнок обучается в школе",
+            // Each member's opinion is cited (G-41, A-14).
+            "Қалиев",
+            "Ержанова",
         ] {
             assert!(text.contains(expected), "{expected} missing in:\n{text}");
         }
@@ -318,8 +321,8 @@ fn officials_see_overdue_requests_most_overdue_first() {
     // G-22 / G-35: deadlines on the working calendar; overdue requests visible to officials.
     // Time passes on the application's clock; no deadline is rewritten in the database.
     let app = TestApp::spawn();
-    let first = support_under_review(&app, "Бала үйде оқиды");
-    let second = support_under_review(&app, "Бала үйде оқиды");
+    let first = support_under_review(&app, "refuse", "Бала мектепте оқиды");
+    let second = support_under_review(&app, "grant", "Бала үйде оқиды");
     // Logs in at the clock's current time: moving it by days ends earlier sessions.
     let overdue = || -> (Value, Vec<String>) {
         let mio = app.login("mio");

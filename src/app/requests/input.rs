@@ -32,6 +32,10 @@ pub struct NewRequest {
     /// Channel code: `portal`, `provider_desk`, `con`, `clinic_desk`.
     pub channel: String,
     pub applicant: Option<ApplicantInput>,
+    /// The provider to decide the request, for a service several departments provide (its
+    /// `providers` in `GET /api/v1/services`): named by the applicant; a desk employee's
+    /// own department decides what they take in. Default: the service's main provider.
+    pub provider: Option<String>,
     #[serde(default)]
     #[schema(value_type = Object)]
     pub form: Map<String, Value>,
@@ -55,6 +59,9 @@ pub struct TransitionInput {
     pub checklist: Vec<ChecklistMark>,
     /// For `deliver` by staff: who received the result in person (G-30, G-43).
     pub recipient: Option<Recipient>,
+    /// For `record_conclusion`: the commission member's opinion (G-41, A-14); the reason
+    /// gives their grounds.
+    pub opinion: Option<crate::domain::commission::Opinion>,
 }
 
 /// The person a result was handed over to, from the identity document they showed
@@ -111,6 +118,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     /// Staff at a desk: the paper original was presented and checked.
     pub original_seen: Option<bool>,
+    /// Staff: the paper original was handed back after the check (R-004-12).
+    pub original_returned: Option<bool>,
 }
 
 pub struct ListQuery {

@@ -4,10 +4,13 @@
 //! - [`input`]: what users send (new request, transition, upload, list query);
 //! - [`applicant`]: who the applicant is (account, desk entry, state registry);
 //! - [`visibility`]: who may see which request;
-//! - [`checklist`]: the qualification checklist of a licence review.
+//! - [`checklist`]: the qualification checklist of a licence review;
+//! - [`commission`]: the commission members' opinions a support decision follows.
 
 pub mod applicant;
 pub mod checklist;
+mod child;
+pub mod commission;
 pub mod input;
 pub mod visibility;
 
@@ -22,7 +25,7 @@ use crate::app::views::{HistoryEntry, RequestPage, RequestSummary, RequestView};
 use crate::app::App;
 use crate::db::models::{AttachmentRow, RequestRow};
 use crate::db::queries::{self, ListFilter};
-use crate::domain::catalog::{Channel, ChannelCode, Service};
+use crate::domain::catalog::{Channel, ChannelCode, Provider, Service};
 use crate::domain::forms;
 use crate::domain::ids::RequestId;
 use crate::domain::lifecycle::State;
@@ -55,6 +58,39 @@ pub(crate) fn channel_of(service: &Service, code: ChannelCode) -> Result<&Channe
         .ok_or_else(|| AppError::with(ErrorCode::UnknownChannel, code.to_string()))
 }
 
+/// Who decides a new request (R-004-02, G-45): the department of the employee who takes it
+/// in at its desk, else the provider the applicant names, else the service's main one.
+fn deciding_provider<'a>(
+    service: &'a Service,
+    user: &CurrentUser,
+    named: Option<&str>,
+) -> Result<&'a Provider, AppError> {
+    let named = match named {
+        Some(code) => Some(
+            service
+                .providers()
+                .find(|p| p.code == code)
+                .ok_or_else(|| AppError::with(ErrorCode::UnknownProvider, code.to_string()))?,
+        ),
+        None => None,
+    };
+    let own = user
+        .role
+        .is_staff()
+        .then_some(user.provider.as_deref())
+        .flatten()
+        .and_then(|mine| service.providers().find(|p| p.code == mine));
+    match (own, named) {
+        (Some(own), Some(named)) if own.code != named.code => Err(AppError::with(
+            ErrorCode::ProviderNotYours,
+            format!("{} takes requests in for {}", user.login, own.code),
+        )),
+        (Some(own), _) => Ok(own),
+        (None, Some(named)) => Ok(named),
+        (None, None) => Ok(&service.provider),
+    }
+}
+
 /// Opens a draft request (R-000-18, R-003-19, R-003-36, R-003-46, R-004-16, R-004-29).
 pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<RequestView, AppError> {
     let service = service_of(app, &input.service)?;
@@ -77,7 +113,10 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             format!("{} in {}", user.role, channel.code),
         ));
     }
-    forms::validate_values(service, &variant.code, &input.form)
+    let provider = deciding_provider(service, user, input.provider.as_deref())?;
+    let now = app.now();
+    let today = provider.local_date(now);
+    forms::validate_values(service, &variant.code, &input.form, today)
         .map_err(|e| AppError::with(e.code(), e.detail()))?;
     let applicant = applicant::resolve(
         app,
@@ -87,8 +126,9 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         input.applicant.as_ref(),
         &input.form,
     )?;
-    let now = app.now();
-    let today = service.provider.local_date(now);
+    // G-40: the child is looked up in ГБД ФЛ; what it says is a warning to the reviewer,
+    // kept on the request's first history entry.
+    let warnings = child::warnings(app, service, &applicant, &input.form, today);
     let fee = app
         .fees
         .fee(&variant.fee_rule, today)
@@ -134,7 +174,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             version: 1,
             created_at: now.naive_utc(),
             updated_at: now.naive_utc(),
-            provider_code: service.provider.code.clone(),
+            provider_code: provider.code.clone(),
             intake_office: user
                 .role
                 .is_staff()
@@ -147,27 +187,44 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             to: State::Draft,
             reason: None,
             requirements: &channel.requirements,
-            data: None,
+            data: (!warnings.is_empty()).then(|| serde_json::json!({ "warnings": warnings })),
         };
         let first = history_row(&row, 1, now, Some(user), entry);
         Ok((row, first))
     })?;
     let actions = actions_for(app, service, &row, user);
-    let view = RequestView::from_rows(row, vec![], actions);
+    let view = RequestView::from_rows(row, vec![], actions).with_warnings(&warnings);
     tracing::info!(number = %view.number, service = %view.service, channel = %view.channel, "request created");
     crate::metrics::request_created(&view.service);
     Ok(view)
 }
 
 pub fn get(app: &App, user: &CurrentUser, number: &str) -> Result<RequestView, AppError> {
-    let (r, atts) = app.store.write(|c| {
+    let (r, atts, warnings) = app.store.write(|c| {
         let (r, atts) = load_visible_with_attachments(c, user, number)?;
         crate::app::access_log::record(app, c, user, &r, crate::app::access_log::REQUEST)?;
-        Ok((r, atts))
+        let warnings = intake_warnings(c, &r)?;
+        Ok((r, atts, warnings))
     })?;
     let service = service_of(app, &r.service_code)?;
     let actions = actions_for(app, service, &r, user);
-    Ok(RequestView::from_rows(r, atts, actions))
+    Ok(RequestView::from_rows(r, atts, actions).with_warnings(&warnings))
+}
+
+/// The warnings recorded at intake (the `create` entry of the history, G-40).
+fn intake_warnings(
+    c: &mut crate::db::DbConnection,
+    r: &RequestRow,
+) -> Result<Vec<crate::domain::kinship::IntakeWarning>, AppError> {
+    let Some(first) = queries::history_entry(c, &r.id, 1)? else {
+        return Ok(Vec::new());
+    };
+    Ok(first
+        .data_json
+        .as_deref()
+        .and_then(|d| serde_json::from_str::<Value>(d).ok())
+        .and_then(|v| serde_json::from_value(v["warnings"].clone()).ok())
+        .unwrap_or_default())
 }
 
 pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<HistoryEntry>, AppError> {
@@ -256,6 +313,17 @@ pub fn attach(
     } else {
         None
     };
+    // Only an original that was seen can have been handed back.
+    let original_returned = match (original_seen, up.original_returned) {
+        (_, None) => None,
+        (Some(true), Some(back)) if doc.paper_original => Some(back),
+        _ => {
+            return Err(AppError::with(
+                ErrorCode::BadRequest,
+                "original_returned is recorded by staff for a paper original that was seen",
+            ))
+        }
+    };
     // The file is durable before the row that names it commits.
     let stored = app.files.put(&up.bytes).map_err(AppError::internal)?;
     let now = app.now();
@@ -273,6 +341,7 @@ pub fn attach(
             attached_role: user.role,
             original_seen,
             created_at: now.naive_utc(),
+            original_returned,
         };
         queries::insert_attachment(c, &att)?;
         let state = State::Draft;
@@ -282,7 +351,7 @@ pub fn attach(
             updated_at: now.naive_utc(),
             ..req.clone()
         };
-        let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen});
+        let data = serde_json::json!({"doc_type": att.doc_type, "sha256": att.sha256, "original_seen": original_seen, "original_returned": original_returned});
         let entry = Entry { action: "attach", from: Some(state), to: state, reason: None, requirements: &doc.requirements, data: Some(data) };
         let h = history_row(&req, req.version + 1, now, Some(user), entry);
         queries::record_change(c, &next, &h)

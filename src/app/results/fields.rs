@@ -65,7 +65,7 @@ pub fn field_values(
         v.insert(k.clone(), text);
     }
     let iin_bin = req.applicant_iin_bin().unwrap_or_default().to_string();
-    let provider = both(&service.provider.name);
+    let provider = both(&service.provider_of(&req.provider_code).name);
     let official = issue
         .official
         .map(|u| u.full_name.clone())
@@ -105,7 +105,7 @@ pub fn field_values(
     put("reissue_date", date(issue.now));
     put("duplicate_date", date(issue.now));
     put("attachment_date", date(issue.now));
-    if let Some(a) = &service.provider.address {
+    if let Some(a) = &service.provider_of(&req.provider_code).address {
         put("clinic_address", both(a));
         put("provider_address", both(a));
     }
@@ -153,7 +153,11 @@ pub fn field_values(
     if let Some(ch) = service.channel(req.channel) {
         put(
             "intake_point",
-            format!("{} — {}", both(&ch.name), both(&service.provider.name)),
+            format!(
+                "{} — {}",
+                both(&ch.name),
+                both(&service.provider_of(&req.provider_code).name)
+            ),
         );
     }
     if let Some(due) = req.due_at {
@@ -163,15 +167,14 @@ pub fn field_values(
     if let Some(r) = issue.reason.filter(|r| !r.trim().is_empty()) {
         put("comment", r.trim().to_string());
     }
-    // The commission's conclusion (R-004-38, G-41), if one was recorded.
+    // The commission's conclusion: each member's opinion and grounds (R-004-38, G-41, A-14).
     let history = queries::history_of(c, &req.id)?;
-    if let Some(conclusion) = history
-        .iter()
-        .rev()
-        .find(|h| h.action == "record_conclusion")
-        .and_then(|h| h.reason.clone())
-    {
-        put("commission_conclusion", conclusion);
+    let opinions = crate::app::requests::commission::opinions(&history);
+    if !opinions.is_empty() {
+        put(
+            "commission_conclusion",
+            crate::app::requests::commission::cited(c, &opinions)?.join("; "),
+        );
     }
     for (k, val) in issue.decision_fields {
         v.insert(k.clone(), val.clone());

@@ -207,10 +207,13 @@ fn listed_items(
                         .and_then(|ch| ch.documents.iter().find(|d| d.code == a.doc_type))
                         .map(|d| both(&d.name))
                         .unwrap_or_else(|| a.doc_type.clone());
-                    let original = match a.original_seen {
-                        Some(true) => " — түпнұсқа тексерілді / оригинал сверен",
-                        Some(false) => " — түпнұсқасыз / без оригинала",
-                        None => "",
+                    let original = match (a.original_seen, a.original_returned) {
+                        (Some(true), Some(true)) => {
+                            " — түпнұсқа тексеріліп, қайтарылды / оригинал сверен и возвращён"
+                        }
+                        (Some(true), _) => " — түпнұсқа тексерілді / оригинал сверен",
+                        (Some(false), _) => " — түпнұсқасыз / без оригинала",
+                        (None, _) => "",
                     };
                     format!("{name} ({}){original}", a.file_name)
                 })
@@ -268,9 +271,8 @@ fn render_and_sign(
         ),
         issued_at: issue.now,
     };
-    let key = app
-        .pki
-        .result_signer(&issue.service.provider, issue.official)?;
+    let provider = issue.service.provider_of(&req.provider_code);
+    let key = app.pki.result_signer(provider, issue.official)?;
     let unsigned = crate::pdf::render_with(&app.templates, &data)
         .map_err(|e| AppError::internal(e.to_string()))?;
     let bytes = crate::pdf::sign(
@@ -278,7 +280,7 @@ fn render_and_sign(
         key,
         issue.now,
         &format!("{} {}", template.title.ru, req.number),
-        &issue.service.provider.name.ru,
+        &provider.name.ru,
     )
     .map_err(|e| AppError::internal(e.to_string()))?;
     let cert = key.certificate();

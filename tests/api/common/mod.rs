@@ -148,6 +148,25 @@ impl TestApp {
         )
     }
 
+    /// A commission member records an opinion (`grant` / `refuse`) with its grounds (G-41).
+    pub fn opinion(&self, token: &str, number: &str, opinion: &str, reason: &str) -> Response {
+        self.post(
+            token,
+            &format!("/api/v1/requests/{number}/transitions"),
+            &json!({"action": "record_conclusion", "opinion": opinion, "reason": reason}),
+        )
+    }
+
+    /// The support commission concludes (G-41, A-14): both demo members, a quorum of two,
+    /// record `opinion` with `reason`.
+    pub fn commission_concludes(&self, number: &str, opinion: &str, reason: &str) {
+        for member in ["commission", "commission2"] {
+            let token = self.login(member);
+            let r = self.opinion(&token, number, opinion, reason);
+            assert_eq!(r.status(), 200, "{member}: {:?}", r.text());
+        }
+    }
+
     pub fn attach(
         &self,
         token: &str,
@@ -156,14 +175,30 @@ impl TestApp {
         bytes: Vec<u8>,
         original_seen: Option<bool>,
     ) -> Response {
+        let flags: Vec<(&str, String)> = original_seen
+            .map(|o| ("original_seen", o.to_string()))
+            .into_iter()
+            .collect();
+        self.attach_with(token, number, doc_type, bytes, &flags)
+    }
+
+    /// An upload with the given text fields besides `doc_type` and `file`.
+    pub fn attach_with(
+        &self,
+        token: &str,
+        number: &str,
+        doc_type: &str,
+        bytes: Vec<u8>,
+        fields: &[(&str, String)],
+    ) -> Response {
         let mut form = multipart::Form::new()
             .text("doc_type", doc_type.to_string())
             .part(
                 "file",
                 multipart::Part::bytes(bytes).file_name(format!("{doc_type}.pdf")),
             );
-        if let Some(o) = original_seen {
-            form = form.text("original_seen", o.to_string());
+        for (name, value) in fields {
+            form = form.text(name.to_string(), value.clone());
         }
         self.client
             .post(self.url(&format!("/api/v1/requests/{number}/attachments")))
@@ -259,6 +294,15 @@ pub fn pdf_bytes(tag: &str) -> Vec<u8> {
     ruqsat::demo::sample_pdf(tag)
 }
 
+/// A day `days` from today (negative: in the past), as a form date.
+pub fn day_from_today(days: i64) -> String {
+    (chrono::Utc::now().date_naive() + chrono::Duration::days(days))
+        .format("%Y-%m-%d")
+        .to_string()
+}
+
+/// A complete support form. The consultation's conclusion is dated 60 days ago and the
+/// disability runs a year on, so the form stays plausible whenever the tests run.
 pub fn support_form() -> Value {
     json!({
         "applicant_name": "Даулет Серікұлы Омаров",
@@ -270,9 +314,9 @@ pub fn support_form() -> Value {
         "child_name": "Әлия Даулетқызы Омарова",
         "child_birth_date": "2015-06-06",
         "disability_group": "child-under-16",
-        "disability_valid_until": "2027-06-06",
+        "disability_valid_until": day_from_today(365),
         "consultation_number": "ППК-2026/114",
-        "consultation_date": "2026-09-01",
+        "consultation_date": day_from_today(-60),
         "bank_name": "Halyk Bank",
         "iban": "KZ86125KZT5004100100",
         "delivery": "email"

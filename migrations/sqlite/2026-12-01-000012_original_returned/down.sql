@@ -1,0 +1,1 @@
+ALTER TABLE attachments DROP COLUMN original_returned;
