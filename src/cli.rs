@@ -32,6 +32,15 @@ pub enum Command {
         /// Use this database instead of a temporary SQLite file (e.g. a scratch PostgreSQL database).
         #[arg(long)]
         database_url: Option<String>,
+        /// Keep the run's files (documents, PKI) here. Default: a temporary directory, or,
+        /// with --database-url, the server's data directory (RUQSAT_DATA_DIR, else `data`),
+        /// so `ruqsat serve` on that database can send the mail the run could not.
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Seconds to wait for the run's mail to be sent before exiting with the list of
+        /// what is left.
+        #[arg(long, default_value_t = 30)]
+        mail_wait: u64,
     },
     /// Catalog data: `catalog check DIR` validates an override directory (a `catalog_dir`)
     /// laid over the compiled-in catalog, without starting the server or touching a
@@ -258,7 +267,19 @@ pub fn run() -> i32 {
     let result = match command {
         Command::Serve => serve(config),
         Command::Migrate => migrate(config),
-        Command::Demo { out, database_url } => crate::demo::run(&out, database_url),
+        Command::Demo {
+            out,
+            database_url,
+            data_dir,
+            mail_wait,
+        } => crate::demo::run(
+            &out,
+            crate::demo::flows::RunOptions {
+                database_url,
+                data_dir,
+                mail_wait: std::time::Duration::from_secs(mail_wait),
+            },
+        ),
         Command::Bench {
             suite,
             clients,

@@ -239,9 +239,28 @@ impl MailTemplates {
     }
 }
 
+/// An address as shown to operators: the first letter of the mailbox and the domain
+/// (`d***@example.kz`), so a console or a log never carries a whole personal address.
+pub fn masked_address(addr: &str) -> String {
+    match addr.split_once('@') {
+        Some((local, domain)) => {
+            let first: String = local.chars().take(1).collect();
+            format!("{first}***@{domain}")
+        }
+        None => "***".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_are_masked() {
+        assert_eq!(masked_address("daulet@example.kz"), "d***@example.kz");
+        assert_eq!(masked_address("Әлия@пример.kz"), "Ә***@пример.kz");
+        assert_eq!(masked_address("no-at-sign"), "***");
+    }
 
     #[test]
     fn every_kind_renders_in_three_languages_with_html_escaped() {

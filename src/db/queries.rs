@@ -804,6 +804,16 @@ pub fn outbox_counts(c: &mut DbConnection) -> R<Vec<(OutboxStatus, i64)>> {
         .load(c)?)
 }
 
+/// Up to `limit` messages not sent yet (pending or dead), oldest first.
+pub fn outbox_unsent(c: &mut DbConnection, limit: i64) -> R<Vec<OutboxRow>> {
+    Ok(outbox::table
+        .filter(outbox::status.ne(OutboxStatus::Sent))
+        .order(outbox::created_at.asc())
+        .limit(limit)
+        .select(OutboxRow::as_select())
+        .load(c)?)
+}
+
 /// Puts a dead message back in the queue, due at `now`, with its failures forgotten.
 pub fn requeue_outbox(c: &mut DbConnection, id: &str, now: NaiveDateTime) -> R<bool> {
     let n = diesel::update(

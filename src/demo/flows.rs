@@ -750,6 +750,20 @@ fn drain_before_exit(app: &App, limit: std::time::Duration) -> anyhow::Result<()
             return Ok(());
         }
         if start.elapsed() >= limit || dead > 0 {
+            // What is left, by kind and recipient, so the operator knows whom to expect.
+            let left = app
+                .store
+                .read(|c| crate::db::queries::outbox_unsent(c, 20))?;
+            for m in &left {
+                eprintln!(
+                    "ruqsat demo: unsent {} mail `{}` to {} ({} attempt(s): {})",
+                    m.kind,
+                    m.subject,
+                    crate::mail::masked_address(&m.recipient),
+                    m.attempts,
+                    m.last_error.as_deref().unwrap_or("-")
+                );
+            }
             anyhow::bail!(
                 "{pending} mail(s) still unsent and {dead} given up after {:?} ({} sent this round); \
                  they stay in the outbox of this database: `ruqsat serve` on it sends the pending ones, \
@@ -762,10 +776,42 @@ fn drain_before_exit(app: &App, limit: std::time::Duration) -> anyhow::Result<()
     }
 }
 
-pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
+/// How `ruqsat demo` runs besides its output directory.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// The database to fill; none = a temporary SQLite file.
+    pub database_url: Option<String>,
+    /// Where the run keeps its files (documents, PKI); none = a temporary directory, or the
+    /// server's default `data` when a database is given, so that `ruqsat serve` on that
+    /// database finds the documents of the mail the run could not send.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// How long the run waits for its mail to be sent before it gives up.
+    pub mail_wait: std::time::Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            database_url: None,
+            data_dir: None,
+            mail_wait: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+pub fn run(out: &Path, options: RunOptions) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let work = tempfile::tempdir()?;
-    let mut config = Config::for_dir(work.path(), database_url);
+    let data_dir = match (&options.data_dir, &options.database_url) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(_)) => std::env::var_os("RUQSAT_DATA_DIR")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| "data".into()),
+        (None, None) => work.path().to_path_buf(),
+    };
+    std::fs::create_dir_all(&data_dir)?;
+    eprintln!("ruqsat demo: files in {}", data_dir.display());
+    let mut config = Config::for_dir(&data_dir, options.database_url);
     // The run waits for its mail: a refused send is tried again after a second, not 30 s.
     config.mail_retry_first_ms = 1000;
     eprintln!(
@@ -827,7 +873,6 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         let e = e?;
         std::fs::copy(e.path(), out.join("pki").join("crl").join(e.file_name()))?;
     }
-    drain_before_exit(&app, std::time::Duration::from_secs(30))?;
     let summary = Summary { flows };
     let path = out.join("summary.json");
     std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)?;
@@ -836,5 +881,5 @@ pub fn run(out: &Path, database_url: Option<String>) -> anyhow::Result<()> {
         summary.flows.len(),
         path.display()
     );
-    Ok(())
+    drain_before_exit(&app, options.mail_wait)
 }

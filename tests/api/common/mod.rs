@@ -50,6 +50,39 @@ fn scratch_database() -> Option<(String, String, String)> {
     Some((admin, name, url.to_string()))
 }
 
+/// A database of its own for a test that runs `ruqsat` processes on it: a scratch
+/// PostgreSQL database (dropped with this value) on PostgreSQL, else a SQLite file in `dir`.
+pub struct OwnDatabase {
+    pub url: String,
+    scratch: Option<(String, String)>,
+}
+
+impl OwnDatabase {
+    pub fn new(dir: &std::path::Path) -> OwnDatabase {
+        match scratch_database() {
+            Some((admin, name, url)) => OwnDatabase {
+                url,
+                scratch: Some((admin, name)),
+            },
+            None => OwnDatabase {
+                url: dir.join("ruqsat.db").to_string_lossy().into_owned(),
+                scratch: None,
+            },
+        }
+    }
+}
+
+impl Drop for OwnDatabase {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.scratch.take() {
+            if let Ok(mut c) = PgConnection::establish(&admin) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .execute(&mut c);
+            }
+        }
+    }
+}
+
 impl TestApp {
     pub fn spawn() -> TestApp {
         Self::spawn_with(|_| {})
