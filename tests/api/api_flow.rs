@@ -225,7 +225,8 @@ fn portal_support_request_full_lifecycle() {
         "result_delivered"
     );
 
-    // The history, over HTTP and in the database.
+    // The history, over HTTP and in the database: the applicant follows the request's status
+    // in their «История получения услуг» (R-004-41).
     let h: Vec<Value> = app
         .get(&daulet, &format!("/api/v1/requests/{number}/history"))
         .json()
@@ -334,6 +335,7 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
     // The applicant's certificate is not the employee's: IIN mismatch (R-004-20 / G-39).
     let r = post_signature(&app, &mio, &number, openssl_sign(&app, "daulet", &p));
     assert_error(r, 422, "SIGNER_IDENTITY_MISMATCH");
+    // R-004-17: the filled form with its scans is signed with the employee's own ЭЦП.
     let r = post_signature(&app, &mio, &number, openssl_sign(&app, "mio", &p));
     assert_eq!(r.status(), 200, "{:?}", r.text());
     assert_eq!(

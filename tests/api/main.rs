@@ -34,4 +34,5 @@ mod result_signers;
 mod routes;
 mod state_changes;
 mod support_rules;
+mod support_service;
 mod yearly_data;

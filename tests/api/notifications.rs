@@ -36,6 +36,8 @@ fn status_changes_an_extension_and_the_result_are_told_in_the_cabinet_and_by_mai
     let smtp = SmtpServer::start();
     let app = TestApp::spawn_with(|c| c.smtp_url = Some(ruqsat::config::Secret::new(smtp.url())));
     // R-004-40: the person's cabinet; mail in the language of their browser (kk here).
+    // R-004-43: the notification forms are templates (templates/mail), checked by what
+    // arrives.
     let daulet = login_in(&app, "daulet", "kk-KZ");
     let number = submitted_support_request(&app, &daulet);
     assert_eq!(sign_as(&app, &daulet, &number, "daulet").status(), 200);

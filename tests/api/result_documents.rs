@@ -64,6 +64,8 @@ fn db_counts(app: &TestApp, number: &str) -> (String, usize, usize) {
 
 #[test]
 fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
+    // R-004-37: the positive output form, the notification that the documents are prepared
+    // (its fields per G-37), checked below as a signed PDF.
     let app = TestApp::spawn();
     let number = support_under_review(&app, "grant", "Бала үйде оқиды / Ребёнок обучается на дому");
     let mio = app.login("mio");
