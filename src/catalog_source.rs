@@ -345,6 +345,8 @@ struct WorkflowsFile {
 #[derive(Debug, Clone)]
 pub struct RuntimeData {
     pub catalog: Catalog,
+    /// The register of clinics, doctors and schedules (`clinics.toml`).
+    pub clinics: crate::domain::clinics::ClinicRegister,
     pub fees: FeeTable,
     pub calendar: WorkingCalendar,
     pub templates: Templates,
@@ -460,6 +462,29 @@ pub fn load(
                 }
             }
         }
+        _ => None,
+    };
+
+    // The clinic register; its clinics become the providers of the clinic services.
+    let clinics = catalog_layer
+        .text("clinics.toml", &mut errors)
+        .and_then(
+            |(file, text)| match crate::domain::clinics::ClinicRegister::from_toml(text) {
+                Ok(r) => Some(r),
+                Err(issue) => {
+                    errors.push(SourceError::issue(file, issue));
+                    None
+                }
+            },
+        );
+    let catalog = match (catalog, &clinics) {
+        (Some(mut c), Some(r)) => match c.add_clinics(r) {
+            Ok(()) => Some(c),
+            Err(e) => {
+                errors.push(SourceError::whole(&e.file, e.message));
+                None
+            }
+        },
         _ => None,
     };
 
@@ -590,25 +615,29 @@ pub fn load(
     from_dirs.extend(templates_layer.overridden_files());
     from_dirs.retain(|(f, _)| !ignored.contains(f));
 
-    match (fees, calendar, catalog, templates, verify_page) {
-        (Some(fees), Some(calendar), Some(catalog), Some(templates), Some(verify_page))
-            if errors.is_empty() =>
-        {
-            Ok(RuntimeData {
-                catalog,
-                fees,
-                calendar,
-                templates,
-                verify_page,
-                mail,
-                sources: Sources {
-                    catalog_dir: catalog_dir.map(Path::to_path_buf),
-                    templates_dir: templates_dir.map(Path::to_path_buf),
-                    from_dirs,
-                    ignored,
-                },
-            })
-        }
+    match (fees, calendar, catalog, templates, verify_page, clinics) {
+        (
+            Some(fees),
+            Some(calendar),
+            Some(catalog),
+            Some(templates),
+            Some(verify_page),
+            Some(clinics),
+        ) if errors.is_empty() => Ok(RuntimeData {
+            catalog,
+            clinics,
+            fees,
+            calendar,
+            templates,
+            verify_page,
+            mail,
+            sources: Sources {
+                catalog_dir: catalog_dir.map(Path::to_path_buf),
+                templates_dir: templates_dir.map(Path::to_path_buf),
+                from_dirs,
+                ignored,
+            },
+        }),
         _ => Err(SourceErrors(errors)),
     }
 }

@@ -99,6 +99,10 @@ error_codes! {
     SystemAction = "SYSTEM_ACTION", 403, "Это действие выполняется системой после проверки (оплата, ЭЦП, регистрация)", "Бұл әрекетті жүйе тексеруден кейін орындайды", "Ruqsat performs this action itself after a verified event (payment, signature, registration)";
     RequestNotFound = "REQUEST_NOT_FOUND", 404, "Заявка не найдена", "Өтінім табылмады", "Request not found";
     UnknownService = "UNKNOWN_SERVICE", 404, "Услуга не найдена в каталоге", "Қызмет каталогта табылмады", "No such service in the catalog";
+    ClinicNotFound = "CLINIC_NOT_FOUND", 404, "Медицинская организация не найдена", "Медициналық ұйым табылмады", "No such clinic";
+    DoctorNotFound = "DOCTOR_NOT_FOUND", 404, "Врач не найден в этой медицинской организации", "Дәрігер осы медициналық ұйымда табылмады", "No such doctor at this clinic";
+    SlotTaken = "SLOT_TAKEN", 409, "Это время у врача уже занято: выберите другое свободное время", "Дәрігердің бұл уақыты бос емес: басқа бос уақытты таңдаңыз", "This time is already booked: choose another free time";
+    SlotNotAvailable = "SLOT_NOT_AVAILABLE", 422, "Такого свободного времени в графике приема врача нет (прошедшее время, перерыв, нерабочий день или отсутствие врача)", "Дәрігердің қабылдау кестесінде мұндай бос уақыт жоқ (өткен уақыт, үзіліс, жұмыс емес күн немесе дәрігер жоқ)", "The doctor's schedule has no such free time (past, a break, a closed day or an absence)";
     UnknownProvider = "UNKNOWN_PROVIDER", 422, "Этот орган не оказывает данную услугу", "Бұл орган осы қызметті көрсетпейді", "This provider does not provide the service";
     ProviderNotYours = "PROVIDER_NOT_YOURS", 403, "Сотрудник принимает заявления только для своего отдела", "Қызметкер өтініштерді тек өз бөлімі үшін қабылдайды", "An employee takes requests in for their own department only";
     NotFound = "NOT_FOUND", 404, "Не найдено", "Табылмады", "Not found";

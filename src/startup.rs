@@ -33,6 +33,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         config: Arc::new(config),
         store,
         catalog: Arc::new(data.catalog),
+        clinics: Arc::new(data.clinics),
         fees: Arc::new(data.fees),
         calendar: Arc::new(data.calendar),
         templates: Arc::new(data.templates),

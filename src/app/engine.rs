@@ -229,11 +229,14 @@ pub(crate) fn apply(
                 reason: step.input.reason.as_deref(),
                 decision_fields: &step.input.fields,
                 now,
+                clinics: &app.clinics,
             },
         )?),
         None => None,
     };
     let (planned, reason) = (step.planned, step.input.reason.clone());
+    // A booking service takes or frees its slot in the same transaction.
+    super::booking::on_step(app, c, service, req, planned, step.user)?;
     let (updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
     queries::record_change(c, &updated, &entry)?;
     // The applicant is told in the same transaction (R-004-39, R-004-40).
@@ -262,7 +265,7 @@ pub(crate) fn apply_alone(
     let document = document_of(service, req, step.planned);
     let tells = super::notify::kind_of(step.planned, document).is_some()
         && super::notify::has_recipient(req);
-    if document.is_some() || tells {
+    if document.is_some() || tells || super::booking::affects(service, step.planned) {
         return db.write(|c| apply(app, c, service, req, step));
     }
     let (updated, entry) = next_version(app, service, req, step, None, app.now())?;

@@ -4,6 +4,8 @@
 pub mod access_log;
 pub mod accounts;
 pub mod auth;
+pub mod booking;
+pub mod clinics;
 pub mod engine;
 pub mod licences;
 pub mod notify;
@@ -92,6 +94,8 @@ pub struct App {
     pub config: Arc<Config>,
     pub store: Store,
     pub catalog: Arc<Catalog>,
+    /// Clinics, doctors and their schedules (`catalog/clinics.toml`).
+    pub clinics: Arc<crate::domain::clinics::ClinicRegister>,
     pub fees: Arc<FeeTable>,
     pub calendar: Arc<WorkingCalendar>,
     /// Document wording (compiled in, or overridden by `templates_dir`).

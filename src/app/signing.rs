@@ -308,13 +308,24 @@ pub fn submit_signature(
                     },
                 )?;
                 // Registration follows at once (R-000-24, R-003-29, R-004-35).
-                take(app, c, service, &signed, Take {
+                let registered = take(app, c, service, &signed, Take {
                     action: "register",
                     by: By::System(None),
                     facts: Facts::default(),
                     reason: None,
                     data: None,
-                })
+                })?;
+                // A booking is then confirmed with no one's action (R-000-04, R-002-12).
+                match &service.booking {
+                    Some(spec) => take(app, c, service, &registered, Take {
+                        action: &spec.confirm_action,
+                        by: By::System(None),
+                        facts: Facts::default(),
+                        reason: None,
+                        data: None,
+                    }),
+                    None => Ok(registered),
+                }
             })?;
             tracing::info!(number, signer = %signer.subject_cn, "request signed and registered");
             crate::metrics::transition("sign");

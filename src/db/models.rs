@@ -301,3 +301,18 @@ pub struct QualityAnswerRow {
     pub answers_json: String,
     pub answered_at: NaiveDateTime,
 }
+
+/// A booked appointment slot; cancelled bookings keep their row and free the slot.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = bookings)]
+pub struct BookingRow {
+    pub id: String,
+    pub request_id: RequestId,
+    pub clinic_code: String,
+    pub doctor_code: String,
+    pub start_at: NaiveDateTime,
+    pub end_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub cancelled_by: Option<UserId>,
+}

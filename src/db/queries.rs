@@ -978,6 +978,70 @@ pub fn quality_answers_between(
     Ok(q.load(c)?)
 }
 
+// ---- bookings ----------------------------------------------------------------------------
+
+/// Books a slot. The partial unique index on (doctor, start) of active bookings refuses a
+/// second booking of the same slot: `SLOT_TAKEN`, and the caller's transaction rolls back.
+pub fn insert_booking(c: &mut DbConnection, b: &BookingRow) -> R<()> {
+    match diesel::insert_into(bookings::table).values(b).execute(c) {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::with(
+            ErrorCode::SlotTaken,
+            format!("{} at {}", b.doctor_code, b.start_at),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Active bookings of these doctors starting in `[from, to)`.
+pub fn active_bookings(
+    c: &mut DbConnection,
+    doctors: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> R<Vec<BookingRow>> {
+    Ok(bookings::table
+        .filter(bookings::doctor_code.eq_any(doctors))
+        .filter(bookings::start_at.ge(from))
+        .filter(bookings::start_at.lt(to))
+        .filter(bookings::cancelled_at.is_null())
+        .order(bookings::start_at.asc())
+        .select(BookingRow::as_select())
+        .load(c)?)
+}
+
+/// The active booking of a request, if any.
+pub fn booking_of(c: &mut DbConnection, request_id: &RequestId) -> R<Option<BookingRow>> {
+    Ok(bookings::table
+        .filter(bookings::request_id.eq(request_id))
+        .filter(bookings::cancelled_at.is_null())
+        .select(BookingRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Frees a request's slot: its active booking is marked cancelled by `by` at `at`.
+pub fn cancel_booking(
+    c: &mut DbConnection,
+    request_id: &RequestId,
+    by: &UserId,
+    at: NaiveDateTime,
+) -> R<usize> {
+    Ok(diesel::update(
+        bookings::table
+            .filter(bookings::request_id.eq(request_id))
+            .filter(bookings::cancelled_at.is_null()),
+    )
+    .set((
+        bookings::cancelled_at.eq(Some(at)),
+        bookings::cancelled_by.eq(Some(by)),
+    ))
+    .execute(c)?)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -285,3 +285,20 @@ diesel::joinable!(documents -> requests (request_id));
 diesel::joinable!(signatures -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(signatures, requests);
 diesel::allow_tables_to_appear_in_same_query!(documents, requests);
+
+diesel::table! {
+    bookings (id) {
+        id -> Text,
+        request_id -> Text,
+        clinic_code -> Text,
+        doctor_code -> Text,
+        start_at -> Timestamp,
+        end_at -> Timestamp,
+        created_at -> Timestamp,
+        cancelled_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(bookings -> requests (request_id));
+diesel::allow_tables_to_appear_in_same_query!(bookings, requests);

@@ -206,6 +206,18 @@ pub struct FormField {
     pub max_age_days: Option<u32>,
 }
 
+/// Which form fields name the clinic, the doctor and the slot of a booking, and the system
+/// action that confirms it once registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BookingSpec {
+    pub clinic_field: String,
+    pub doctor_field: String,
+    pub start_field: String,
+    /// The workflow action (`by = ["system"]`) taken right after registration.
+    pub confirm_action: String,
+}
+
 /// A question of the quality questionnaire.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -346,6 +358,11 @@ pub struct Service {
     /// without one that uses the `conclusion_followed` guard has a commission of one.
     #[serde(default)]
     pub commission: Option<crate::domain::commission::Commission>,
+    /// The form fields that book a doctor's slot (R-002-12): the slot is taken when the
+    /// request is submitted and freed when it is cancelled; the confirmation then follows
+    /// registration with no one's action (R-000-04).
+    #[serde(default)]
+    pub booking: Option<BookingSpec>,
     /// Further providers deciding the service, each for its own city or district (R-004-02:
     /// "the city and district departments"): a desk request is decided by the department of
     /// the employee who takes it in, a portal request by the one the applicant names.
@@ -424,6 +441,9 @@ impl Service {
 pub enum Party {
     /// The user who opened the request: the applicant on the portal, the employee at a desk.
     Initiator,
+    /// The person the request is for, signed in as an applicant (their account or their
+    /// IIN), whoever opened it: a patient cancels an appointment the registrar booked.
+    Applicant,
     /// Any user whose role is one of the service's `reviewer_roles`.
     Reviewer,
     /// Ruqsat itself (payment confirmed, signature verified, registration): never through the
@@ -444,7 +464,7 @@ impl Party {
             Party::ConOperator => Some(Role::ConOperator),
             Party::ClinicRegistrar => Some(Role::ClinicRegistrar),
             Party::Admin => Some(Role::Admin),
-            Party::Initiator | Party::Reviewer | Party::System => None,
+            Party::Initiator | Party::Applicant | Party::Reviewer | Party::System => None,
         }
     }
 }
@@ -638,6 +658,50 @@ impl Catalog {
         })
     }
 
+    /// Makes the clinics of the register the providers of the clinic services their regions
+    /// offer (R-000-01, R-001-01, R-002-01): the service file's `provider` stays the
+    /// default and must be one of them; every other clinic becomes a department.
+    pub fn add_clinics(
+        &mut self,
+        register: &crate::domain::clinics::ClinicRegister,
+    ) -> Result<(), CatalogError> {
+        const FILE: &str = "catalog/clinics.toml";
+        for r in &register.regions {
+            if let Some(unknown) = r.services.iter().find(|s| !self.services.contains_key(*s)) {
+                return Err(err(
+                    FILE,
+                    format!(
+                        "region `{}` offers `{unknown}`, which the catalog does not have",
+                        r.code
+                    ),
+                ));
+            }
+        }
+        for s in self.services.values_mut() {
+            let clinics: Vec<Provider> = register
+                .clinics_for(&s.code)
+                .map(|c| register.as_provider(c))
+                .collect();
+            if clinics.is_empty() {
+                continue;
+            }
+            if !clinics.iter().any(|c| c.code == s.provider.code) {
+                return Err(err(
+                    FILE,
+                    format!(
+                        "`{}` is offered by clinics, but its provider `{}` is not one of them",
+                        s.code, s.provider.code
+                    ),
+                ));
+            }
+            s.departments = clinics
+                .into_iter()
+                .filter(|c| c.code != s.provider.code)
+                .collect();
+        }
+        Ok(())
+    }
+
     pub fn services(&self) -> impl Iterator<Item = &Service> {
         self.services.values()
     }
@@ -802,6 +866,28 @@ fn validate_service(
     }
     check_ids(file, "requirements", &s.requirements)?;
     check_ids(file, "result.requirements", &s.result.requirements)?;
+    if let Some(b) = &s.booking {
+        let fields = [&b.clinic_field, &b.doctor_field, &b.start_field];
+        if let Some(missing) = fields.iter().find(|f| s.field(f).is_none()) {
+            return Err(err(
+                file,
+                format!("booking names `{missing}`, which the form does not have"),
+            ));
+        }
+        let confirms = workflows.get(&s.workflow).is_some_and(|w| {
+            w.transitions_named(&b.confirm_action)
+                .any(|t| t.by == [Party::System] && t.issues == Some(Issues::Result))
+        });
+        if !confirms {
+            return Err(err(
+                file,
+                format!(
+                    "booking.confirm_action `{}` is not a system step of the workflow that issues the result",
+                    b.confirm_action
+                ),
+            ));
+        }
+    }
     if let Some(check) = &s.child_check {
         let is_iin = s
             .form

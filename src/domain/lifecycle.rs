@@ -39,10 +39,13 @@ pub enum State {
     ResultDelivered,
     /// The applicant or the initiator withdrew the request before registration.
     Withdrawn,
+    /// A booking (an appointment) called off by the person or the registrar; its slot is
+    /// free again (G-04 extended, A-16).
+    Cancelled,
 }
 
 impl State {
-    pub const ALL: [State; 11] = [
+    pub const ALL: [State; 12] = [
         State::Draft,
         State::Submitted,
         State::AwaitingPayment,
@@ -54,6 +57,7 @@ impl State {
         State::Refused,
         State::ResultDelivered,
         State::Withdrawn,
+        State::Cancelled,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,7 @@ impl State {
             State::Refused => "refused",
             State::ResultDelivered => "result_delivered",
             State::Withdrawn => "withdrawn",
+            State::Cancelled => "cancelled",
         }
     }
 
@@ -90,6 +95,7 @@ impl State {
             ),
             State::ResultDelivered => ("Результат выдан", "Нәтиже берілді", "Result delivered"),
             State::Withdrawn => ("Отозвана", "Кері қайтарылды", "Withdrawn"),
+            State::Cancelled => ("Отменена", "Болдырылмады", "Cancelled"),
         }
     }
 
@@ -100,7 +106,10 @@ impl State {
 
     /// No further transition is expected.
     pub fn is_final(self) -> bool {
-        matches!(self, State::ResultDelivered | State::Withdrawn)
+        matches!(
+            self,
+            State::ResultDelivered | State::Withdrawn | State::Cancelled
+        )
     }
 }
 
@@ -286,6 +295,7 @@ fn party_matches(p: Party, service: &Service, actor: &Actor) -> bool {
     match p {
         Party::System => actor.is_system,
         Party::Initiator => actor.is_initiator,
+        Party::Applicant => actor.is_applicant && actor.role == Role::Applicant,
         Party::Reviewer => service.reviewer_roles.contains(&actor.role) && actor.at_provider,
         Party::Admin => actor.role == Role::Admin,
         other => other.role() == Some(actor.role) && (actor.at_provider || actor.at_intake),

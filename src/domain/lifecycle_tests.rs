@@ -257,6 +257,7 @@ fn is_party(p: Party, service: &Service, a: &Actor) -> bool {
     match p {
         Party::System => a.is_system,
         Party::Initiator => a.is_initiator,
+        Party::Applicant => a.is_applicant && a.role == Role::Applicant,
         Party::Reviewer => service.reviewer_roles.contains(&a.role) && a.at_provider,
         Party::Official => a.role == Role::Official && (a.at_provider || a.at_intake),
         Party::CommissionMember => {

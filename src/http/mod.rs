@@ -23,6 +23,7 @@ pub const NO_ROUTE: &str = "no such route";
 
 pub mod api;
 pub mod auth;
+pub mod clinics;
 pub mod errors;
 pub mod mail;
 pub mod openapi;
@@ -58,6 +59,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(public::routes)
             .configure(mail::routes)
             .configure(quality::routes)
+            .configure(clinics::routes)
             .configure(pages::routes)
             .service(openapi::spec)
             .default_service(web::to(|| async {

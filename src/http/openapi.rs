@@ -37,9 +37,11 @@ impl Modify for BearerAuth {
         AttachmentView, RequestSummary, RequestPage, HistoryEntry,
         crate::app::views::WarningView, crate::domain::commission::Opinion,
         crate::domain::commission::Commission, crate::domain::kinship::ChildCheck,
+        crate::app::clinics::ClinicView, crate::app::clinics::DoctorView,
+        crate::app::clinics::SlotView, crate::app::clinics::SlotsPage,
     )),
     modifiers(&BearerAuth),
-    tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops"), (name = "signatures")),
+    tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops"), (name = "signatures"), (name = "clinics")),
 )]
 pub struct ApiDoc;
 
@@ -51,6 +53,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::public::Paths::openapi());
     doc.merge(super::mail::Paths::openapi());
     doc.merge(super::quality::Paths::openapi());
+    doc.merge(super::clinics::Paths::openapi());
     doc.merge(super::pages::Paths::openapi());
     add_common_refusals(&mut doc);
     doc

@@ -9,6 +9,7 @@ mod access_log;
 mod accounts;
 mod api_errors;
 mod api_flow;
+mod appointments;
 mod browser_safety;
 mod child_check;
 mod cli;

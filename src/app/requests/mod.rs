@@ -113,11 +113,26 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
             format!("{} in {}", user.role, channel.code),
         ));
     }
-    let provider = deciding_provider(service, user, input.provider.as_deref())?;
+    // A booking names its clinic on the form: that clinic decides (R-000-01, R-002-01).
+    let named = match (
+        input.provider.as_deref(),
+        crate::app::booking::clinic_named(service, &input.form),
+    ) {
+        (Some(p), Some(clinic)) if p != clinic => {
+            return Err(AppError::with(
+                ErrorCode::UnknownProvider,
+                format!("provider `{p}` is not the clinic `{clinic}` of the form"),
+            ))
+        }
+        (Some(p), _) => Some(p.to_string()),
+        (None, clinic) => clinic,
+    };
+    let provider = deciding_provider(service, user, named.as_deref())?;
     let now = app.now();
     let today = provider.local_date(now);
     forms::validate_values(service, &variant.code, &input.form, today)
         .map_err(|e| AppError::with(e.code(), e.detail()))?;
+    crate::app::booking::check_at_creation(app, service, &input.form)?;
     let applicant = applicant::resolve(
         app,
         user,

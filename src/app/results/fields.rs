@@ -123,12 +123,26 @@ pub fn field_values(
     let mut put = |k: &str, val: String| {
         v.entry(k.to_string()).or_insert(val);
     };
-    // A booked slot prints as its date and its time (R-002-12).
-    if let Some(slot) = form.get("slot").and_then(|x| x.as_str()) {
-        if let Ok(t) = DateTime::parse_from_rfc3339(slot) {
-            let local = t.with_timezone(&chrono_tz::Asia::Almaty);
-            put("appointment_date", local.format("%d.%m.%Y").to_string());
-            put("appointment_time", local.format("%H:%M").to_string());
+    // A booked slot prints as its doctor, cabinet, date and time in the clinic's zone
+    // (R-002-12, G-13).
+    if let Some(b) = queries::booking_of(c, &req.id)? {
+        let register = issue.clinics;
+        let tz: chrono_tz::Tz = register
+            .clinic(&b.clinic_code)
+            .and_then(|cl| register.region_of(cl))
+            .and_then(|r| r.timezone.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Almaty);
+        let local = b.start_at.and_utc().with_timezone(&tz);
+        put("appointment_date", local.format("%d.%m.%Y").to_string());
+        put("appointment_time", local.format("%H:%M").to_string());
+        if let Some(d) = register.doctor(&b.doctor_code) {
+            put("doctor_name", d.full_name.clone());
+            if let Some(s) = register.specialty(&d.specialty) {
+                put("doctor_specialty", both(&s.name));
+            }
+            if let Some(cabinet) = &d.cabinet {
+                put("cabinet", cabinet.clone());
+            }
         }
     }
     // Constant values of the service's documents (catalog `[result.fields]`).

@@ -41,6 +41,8 @@ pub struct Issue<'a> {
     /// Values the official entered with the decision (support amount and period, …).
     pub decision_fields: &'a BTreeMap<String, String>,
     pub now: DateTime<Utc>,
+    /// The clinic register: the doctor, specialty and cabinet of a booking.
+    pub clinics: &'a crate::domain::clinics::ClinicRegister,
 }
 
 /// Template of the document `issues` stands for, for this request's variant.

@@ -1,0 +1,224 @@
+//! Clinics, doctors and free appointment slots, as applicants and registrars see them
+//! (R-000-01, R-002-12, G-06). The register is catalog data ([`crate::domain::clinics`]);
+//! the slots are computed by [`crate::domain::slots`] minus the bookings in the database.
+
+use crate::app::App;
+use crate::db::queries;
+use crate::domain::catalog::Text;
+use crate::domain::clinics::{Clinic, Doctor};
+use crate::domain::slots::{self, Slot};
+use crate::error::{AppError, ErrorCode};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ClinicView {
+    pub code: String,
+    pub region: String,
+    pub region_name: Text,
+    pub name: Text,
+    pub address: Text,
+    /// Opening hours per weekday (`mon` … `sun`), local time; a day not listed is closed.
+    pub hours: BTreeMap<String, String>,
+    /// The clinic services offered here (by the region).
+    pub services: Vec<String>,
+    /// The region's time zone: times are shown in it.
+    pub timezone: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct DoctorView {
+    pub code: String,
+    pub full_name: String,
+    pub specialty: String,
+    pub specialty_name: Text,
+    /// The district (участок) the doctor serves.
+    pub district: Option<String>,
+    pub slot_minutes: u32,
+}
+
+/// A free slot, in the clinic's local time (RFC 3339 with its offset).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SlotView {
+    pub doctor: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub start: DateTime<FixedOffset>,
+    #[schema(value_type = String, format = DateTime)]
+    pub end: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SlotsPage {
+    pub slots: Vec<SlotView>,
+}
+
+/// The register's clinic `code`, or `CLINIC_NOT_FOUND`.
+pub(crate) fn clinic<'a>(app: &'a App, code: &str) -> Result<&'a Clinic, AppError> {
+    app.clinics
+        .clinic(code)
+        .ok_or_else(|| AppError::with(ErrorCode::ClinicNotFound, code.to_string()))
+}
+
+/// A doctor of `clinic`, or `DOCTOR_NOT_FOUND`.
+pub(crate) fn doctor<'a>(
+    app: &'a App,
+    clinic: &Clinic,
+    code: &str,
+) -> Result<&'a Doctor, AppError> {
+    app.clinics
+        .doctor(code)
+        .filter(|d| d.clinic == clinic.code)
+        .ok_or_else(|| AppError::with(ErrorCode::DoctorNotFound, code.to_string()))
+}
+
+/// The clinic's time zone (its region's; checked at load).
+pub(crate) fn zone(app: &App, clinic: &Clinic) -> Tz {
+    app.clinics
+        .region_of(clinic)
+        .and_then(|r| r.timezone.parse().ok())
+        .unwrap_or(chrono_tz::Asia::Almaty)
+}
+
+fn view(app: &App, c: &Clinic) -> ClinicView {
+    let region = app.clinics.region_of(c);
+    ClinicView {
+        code: c.code.clone(),
+        region: c.region.clone(),
+        region_name: region
+            .map(|r| r.name.clone())
+            .unwrap_or_else(|| c.name.clone()),
+        name: c.name.clone(),
+        address: c.address.clone(),
+        hours: c.hours.clone(),
+        services: region.map(|r| r.services.clone()).unwrap_or_default(),
+        timezone: region.map_or_else(|| "Asia/Almaty".into(), |r| r.timezone.clone()),
+    }
+}
+
+/// Every clinic, or those of one region.
+pub fn clinics(app: &App, region: Option<&str>) -> Vec<ClinicView> {
+    app.clinics
+        .clinics
+        .iter()
+        .filter(|c| region.is_none_or(|r| c.region == r))
+        .map(|c| view(app, c))
+        .collect()
+}
+
+/// The doctors of a clinic.
+pub fn doctors(app: &App, clinic_code: &str) -> Result<Vec<DoctorView>, AppError> {
+    let c = clinic(app, clinic_code)?;
+    Ok(app
+        .clinics
+        .doctors_of(&c.code)
+        .map(|d| DoctorView {
+            code: d.code.clone(),
+            full_name: d.full_name.clone(),
+            specialty: d.specialty.clone(),
+            specialty_name: app
+                .clinics
+                .specialty(&d.specialty)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| c.name.clone()),
+            district: d.district.clone(),
+            slot_minutes: d.slot_minutes,
+        })
+        .collect())
+}
+
+/// What to search: one doctor or all of the clinic's, from a local date, for some days.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct SlotQuery {
+    pub doctor: Option<String>,
+    /// `YYYY-MM-DD`, the clinic's date; default today.
+    pub from: Option<String>,
+    /// 1 ..= 31; default 7.
+    pub days: Option<u32>,
+}
+
+/// Active bookings of `doctors` as slots, around the local days searched (a day either side
+/// covers every zone offset).
+pub(crate) fn booked(
+    app: &App,
+    doctors: &[String],
+    from: NaiveDate,
+    days: u32,
+) -> Result<Vec<(String, Slot)>, AppError> {
+    let start = (from - Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default();
+    let end = start + Duration::days(i64::from(days) + 2);
+    Ok(app
+        .store
+        .read(|c| queries::active_bookings(c, doctors, start, end))?
+        .into_iter()
+        .map(|b| {
+            (
+                b.doctor_code,
+                Slot {
+                    start: b.start_at.and_utc(),
+                    end: b.end_at.and_utc(),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Free slots of a clinic's doctors (R-002-12): schedules minus bookings, breaks, closed
+/// hours, absences and the past.
+pub fn free_slots(app: &App, clinic_code: &str, q: &SlotQuery) -> Result<SlotsPage, AppError> {
+    let c = clinic(app, clinic_code)?;
+    let tz = zone(app, c);
+    let now = app.now();
+    let from = match q.from.as_deref() {
+        Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+            AppError::with(ErrorCode::BadRequest, format!("from `{s}`: YYYY-MM-DD"))
+        })?,
+        None => now.with_timezone(&tz).date_naive(),
+    };
+    let days = q.days.unwrap_or(7);
+    if !(1..=slots::MAX_DAYS).contains(&days) {
+        return Err(AppError::with(
+            ErrorCode::BadRequest,
+            format!("days must be 1..={}", slots::MAX_DAYS),
+        ));
+    }
+    let doctors: Vec<&Doctor> = match q.doctor.as_deref() {
+        Some(code) => vec![doctor(app, c, code)?],
+        None => app.clinics.doctors_of(&c.code).collect(),
+    };
+    let codes: Vec<String> = doctors.iter().map(|d| d.code.clone()).collect();
+    let booked = booked(app, &codes, from, days)?;
+    let mut out = Vec::new();
+    for d in doctors {
+        let mine: Vec<Slot> = booked
+            .iter()
+            .filter(|(code, _)| *code == d.code)
+            .map(|(_, s)| *s)
+            .collect();
+        for s in slots::free_slots(c, d, tz, from, days, now, &mine) {
+            out.push(SlotView {
+                doctor: d.code.clone(),
+                start: s.start.with_timezone(&tz).fixed_offset(),
+                end: s.end.with_timezone(&tz).fixed_offset(),
+            });
+        }
+    }
+    out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.doctor.cmp(&b.doctor)));
+    Ok(SlotsPage { slots: out })
+}
+
+/// `start` as a UTC instant (any offset accepted).
+pub(crate) fn parse_start(s: &str) -> Result<DateTime<Utc>, AppError> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| {
+            AppError::with(
+                ErrorCode::SlotNotAvailable,
+                format!("`{s}` is not an RFC 3339 time"),
+            )
+        })
+}
