@@ -50,6 +50,7 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
     };
     if app.config.demo_data {
         crate::demo::seed::seed_demo_users(&app)?;
+        crate::demo::seed::seed_demo_attachments(&app)?;
     }
     Ok(app)
 }

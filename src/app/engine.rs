@@ -235,8 +235,14 @@ pub(crate) fn apply(
         None => None,
     };
     let (planned, reason) = (step.planned, step.input.reason.clone());
+    // A home call is taken until the cut-off: submission is the moment it is taken.
+    if planned.action == "submit" {
+        super::home_call::check(app, service, &req.provider_code, now)?;
+    }
     // A booking service takes or frees its slot in the same transaction.
     super::booking::on_step(app, c, service, req, planned, step.user)?;
+    // An approved attachment moves the person in the register, in the same transaction.
+    super::phc::on_step(app, c, service, req, planned)?;
     let (updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
     queries::record_change(c, &updated, &entry)?;
     // The applicant is told in the same transaction (R-004-39, R-004-40).
@@ -265,7 +271,11 @@ pub(crate) fn apply_alone(
     let document = document_of(service, req, step.planned);
     let tells = super::notify::kind_of(step.planned, document).is_some()
         && super::notify::has_recipient(req);
-    if document.is_some() || tells || super::booking::affects(service, step.planned) {
+    if document.is_some()
+        || tells
+        || super::booking::affects(service, step.planned)
+        || super::phc::affects(service, step.planned)
+    {
         return db.write(|c| apply(app, c, service, req, step));
     }
     let (updated, entry) = next_version(app, service, req, step, None, app.now())?;

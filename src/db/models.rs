@@ -316,3 +316,20 @@ pub struct BookingRow {
     pub cancelled_at: Option<NaiveDateTime>,
     pub cancelled_by: Option<UserId>,
 }
+
+/// One attachment of a person to a clinic (the register of the attached population); an
+/// ended one keeps its row.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = phc_register)]
+pub struct PhcRow {
+    pub id: String,
+    pub person_iin: String,
+    pub clinic_code: String,
+    pub district: Option<String>,
+    pub started_at: NaiveDateTime,
+    pub ended_at: Option<NaiveDateTime>,
+    /// The attachment request that made it (none for the seeded register).
+    pub request_id: Option<RequestId>,
+    /// The request of the attachment that ended it.
+    pub ended_by: Option<RequestId>,
+}

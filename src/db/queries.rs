@@ -1042,6 +1042,69 @@ pub fn cancel_booking(
     .execute(c)?)
 }
 
+// ---- the register of the attached population ------------------------------------------------
+
+/// The person's active attachment, if any.
+pub fn active_attachment(c: &mut DbConnection, iin: &str) -> R<Option<PhcRow>> {
+    Ok(phc_register::table
+        .filter(phc_register::person_iin.eq(iin))
+        .filter(phc_register::ended_at.is_null())
+        .select(PhcRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Every attachment of the person, oldest first.
+pub fn attachment_history(c: &mut DbConnection, iin: &str) -> R<Vec<PhcRow>> {
+    Ok(phc_register::table
+        .filter(phc_register::person_iin.eq(iin))
+        .order(phc_register::started_at.asc())
+        .select(PhcRow::as_select())
+        .load(c)?)
+}
+
+/// Ends the person's active attachment at `at` (by the request of the new one).
+pub fn end_attachment(
+    c: &mut DbConnection,
+    iin: &str,
+    at: NaiveDateTime,
+    by: Option<&RequestId>,
+) -> R<usize> {
+    Ok(diesel::update(
+        phc_register::table
+            .filter(phc_register::person_iin.eq(iin))
+            .filter(phc_register::ended_at.is_null()),
+    )
+    .set((
+        phc_register::ended_at.eq(Some(at)),
+        phc_register::ended_by.eq(by),
+    ))
+    .execute(c)?)
+}
+
+/// Records an attachment; a second active one for the person is refused by the unique index.
+pub fn insert_phc(c: &mut DbConnection, row: &PhcRow) -> R<()> {
+    match diesel::insert_into(phc_register::table)
+        .values(row)
+        .execute(c)
+    {
+        Ok(_) => Ok(()),
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Err(AppError::with(
+            ErrorCode::ConcurrentUpdate,
+            "attached meanwhile",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// How many attachment rows exist (seeding runs on an empty register only).
+pub fn count_phc(c: &mut DbConnection) -> R<i64> {
+    Ok(phc_register::table.count().get_result(c)?)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

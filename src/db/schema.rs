@@ -302,3 +302,16 @@ diesel::table! {
 
 diesel::joinable!(bookings -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(bookings, requests);
+
+diesel::table! {
+    phc_register (id) {
+        id -> Text,
+        person_iin -> Text,
+        clinic_code -> Text,
+        district -> Nullable<Text>,
+        started_at -> Timestamp,
+        ended_at -> Nullable<Timestamp>,
+        request_id -> Nullable<Text>,
+        ended_by -> Nullable<Text>,
+    }
+}

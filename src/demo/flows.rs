@@ -307,25 +307,37 @@ fn flow_support_desk(app: &App) -> Result<Flow, AppError> {
     Ok(Flow::of(r, state))
 }
 
+/// A home call taken by telephone at a Kokshetau clinic (Akmola: R-000-50, G-15): the
+/// registrar looks the caller up by IIN, signs with their own key and assigns the district
+/// doctor of the address. Akmola's data switch the same-day cut-off off (000 states none).
 fn flow_home_call(app: &App) -> Result<Flow, AppError> {
-    let aigerim = login(app, "aigerim")?;
+    let registrar = login(app, "registrar-kok")?;
     let r = requests::create(
         app,
-        &aigerim,
+        &registrar,
         NewRequest {
             service: "doctor-home-call".into(),
             provider: None,
             variant: None,
-            channel: "portal".into(),
-            applicant: None,
+            channel: "clinic_desk".into(),
+            applicant: Some(ApplicantInput {
+                kind: crate::domain::catalog::ApplicantKind::Person,
+                iin: Some("540214311853".into()),
+                bin: None,
+                name: None,
+            }),
             form: form(
-                json!({"visit_address": "Астана, Сарыарқа ауданы, Бейбітшілік к-сі 14, 25 пәтер", "symptoms": "Қызба 38,5", "phone": "+7 701 111 22 33"}),
+                json!({"visit_address": "Көкшетау қ., Абая к-сі 12, 7 пәтер", "symptoms": "Қызба 38,5 / температура 38,5", "phone": "+7 701 111 22 33"}),
             ),
         },
     )?;
-    act(app, &aigerim, &r.number, "submit", None)?;
-    sign(app, &aigerim, &r.number, "aigerim")?;
-    let registrar = login(app, "registrar")?;
+    act(app, &registrar, &r.number, "submit", None)?;
+    sign(app, &registrar, &r.number, "registrar-kok")?;
+    let today = app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Almaty)
+        .format("%d.%m.%Y")
+        .to_string();
     let state = decide(
         app,
         &registrar,
@@ -333,11 +345,49 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
         "approve",
         None,
         &[
-            ("visit_date", "24.11.2026"),
-            ("time_window", "10:00–14:00"),
-            ("doctor_name", "Ержан Төлегенұлы Сапаров"),
+            ("visit_date", today.as_str()),
+            ("time_window", "14:00–18:00"),
+            ("doctor_name", "Бекболатова Динара Асқарқызы"),
         ],
     )?;
+    Ok(Flow::of(r, state))
+}
+
+/// An appointment booked on the portal in Astana (R-000-04, R-002-12): the first free slot
+/// of a district therapist in the next two weeks; signing registers it and the ticket
+/// follows with no registrar action.
+fn flow_appointment(app: &App) -> Result<Flow, AppError> {
+    let aigerim = login(app, "aigerim")?;
+    let free = crate::app::clinics::free_slots(
+        app,
+        "astana-polyclinic-1",
+        &crate::app::clinics::SlotQuery {
+            doctor: Some("ast1-therapist-2".into()),
+            from: None,
+            days: Some(14),
+        },
+    )?;
+    let slot = free
+        .slots
+        .first()
+        .ok_or_else(|| AppError::internal("no free slot in two weeks"))?;
+    let r = requests::create(
+        app,
+        &aigerim,
+        NewRequest {
+            service: "doctor-appointment".into(),
+            provider: None,
+            variant: None,
+            channel: "portal".into(),
+            applicant: None,
+            form: form(
+                json!({"clinic": "astana-polyclinic-1", "doctor": "ast1-therapist-2",
+                              "slot_start": slot.start.to_rfc3339()}),
+            ),
+        },
+    )?;
+    act(app, &aigerim, &r.number, "submit", None)?;
+    let state = sign(app, &aigerim, &r.number, "aigerim")?;
     Ok(Flow::of(r, state))
 }
 
@@ -353,11 +403,13 @@ fn flow_attachment_desk(app: &App) -> Result<Flow, AppError> {
             channel: "clinic_desk".into(),
             applicant: Some(ApplicantInput {
                 kind: crate::domain::catalog::ApplicantKind::Person,
-                iin: Some("850305401237".into()),
+                // Attached to Astana polyclinic No. 4: the approval moves him here and ends
+                // that attachment (G-14).
+                iin: Some("881122307898".into()),
                 bin: None,
                 name: None,
             }),
-            form: form(json!({"address": "Астана, Қабанбай батыр д-лы 40", "district": "12"})),
+            form: form(json!({"address": "Астана қ., Бейбітшілік к-сі 20", "district": "1"})),
         },
     )?;
     act(app, &registrar, &r.number, "submit", None)?;
@@ -676,9 +728,16 @@ const FLOWS: &[(&str, FlowFn)] = &[
         "disabled-child support, department desk (R-004-12..24)",
         flow_support_desk,
     ),
-    ("doctor home call, portal (R-000/R-002 HC)", flow_home_call),
     (
-        "PHC attachment, clinic desk (R-000/R-001/R-002 AT)",
+        "doctor appointment, portal, Astana: slot booked, ticket with no registrar action (R-000-04, R-002-12)",
+        flow_appointment,
+    ),
+    (
+        "doctor home call by telephone, Kokshetau (R-000-50 HC)",
+        flow_home_call,
+    ),
+    (
+        "PHC attachment, clinic desk, Astana: moved from polyclinic No. 4 (R-000/R-001/R-002 AT, G-14)",
         flow_attachment_desk,
     ),
     (

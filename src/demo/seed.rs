@@ -63,6 +63,63 @@ pub fn seed_demo_users(app: &App) -> anyhow::Result<usize> {
     Ok(users.len())
 }
 
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAttachments {
+    attachments: Vec<DemoAttachment>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DemoAttachment {
+    iin: String,
+    clinic: String,
+    district: Option<String>,
+}
+
+/// Seeds the demo register of the attached population (`catalog/demo/attachments.toml`)
+/// when the register is empty; each clinic must be in the clinic register.
+pub fn seed_demo_attachments(app: &App) -> anyhow::Result<usize> {
+    if app.store.read(queries::count_phc)? > 0 {
+        return Ok(0);
+    }
+    let text = crate::app::CATALOG_DIR
+        .get_file("demo/attachments.toml")
+        .and_then(|f| f.contents_utf8())
+        .ok_or_else(|| anyhow::anyhow!("catalog/demo/attachments.toml missing"))?;
+    let list = toml::from_str::<DemoAttachments>(text)?.attachments;
+    let now = app.now().naive_utc();
+    app.store.write(|c| {
+        for a in &list {
+            if app.clinics.clinic(&a.clinic).is_none() {
+                return Err(crate::error::AppError::internal(format!(
+                    "demo attachment of {}: no clinic {}",
+                    a.iin, a.clinic
+                )));
+            }
+            queries::insert_phc(
+                c,
+                &crate::db::models::PhcRow {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    person_iin: a.iin.clone(),
+                    clinic_code: a.clinic.clone(),
+                    district: a.district.clone(),
+                    started_at: now,
+                    ended_at: None,
+                    request_id: None,
+                    ended_by: None,
+                },
+            )?;
+        }
+        Ok(())
+    })?;
+    tracing::info!(
+        count = list.len(),
+        "demo register of the attached population seeded"
+    );
+    Ok(list.len())
+}
+
 /// Demo certificates for every demo user with an IIN, plus a revoked one for `aigerim`.
 pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::demo::pki::DemoPkiSpec> {
     let mut users = Vec::new();

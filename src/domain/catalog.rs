@@ -206,6 +206,18 @@ pub struct FormField {
     pub max_age_days: Option<u32>,
 }
 
+/// A clinic service's use of the register of the attached population.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PhcRule {
+    /// The person must be attached to the clinic, where the region requires it (R-000-07:
+    /// appointments and home calls; G-06: every region by default).
+    RequiresAttachment,
+    /// Approving the request attaches the person to the clinic and ends their previous
+    /// attachment (G-14).
+    Attaches,
+}
+
 /// Which form fields name the clinic, the doctor and the slot of a booking, and the system
 /// action that confirms it once registered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -363,6 +375,13 @@ pub struct Service {
     /// registration with no one's action (R-000-04).
     #[serde(default)]
     pub booking: Option<BookingSpec>,
+    /// How the service uses the register of the attached population (R-000-07, G-06).
+    #[serde(default)]
+    pub phc: Option<PhcRule>,
+    /// A same-day request taken until the region's cut-off before the clinic closes
+    /// (R-002-08, R-002-09; G-07, G-08): the home call.
+    #[serde(default)]
+    pub same_day_cutoff: bool,
     /// Further providers deciding the service, each for its own city or district (R-004-02:
     /// "the city and district departments"): a desk request is decided by the department of
     /// the employee who takes it in, a portal request by the one the applicant names.

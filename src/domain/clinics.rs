@@ -88,8 +88,8 @@ pub struct Region {
     #[serde(default = "yes")]
     pub attachment_required: bool,
     /// Home calls are for today only and taken until this many minutes before the clinic
-    /// closes (R-002-08, R-002-09; G-07, G-08: every region unless switched off); none
-    /// switches the rule off.
+    /// closes (R-002-08, R-002-09; G-07, G-08: 120 in every region unless switched off);
+    /// 0 switches the rule off.
     #[serde(default = "two_hours")]
     pub home_call_cutoff_minutes: Option<u32>,
     /// The clinic registrar may take requests by telephone (R-000-50, G-15: Akmola).
@@ -374,9 +374,125 @@ impl ClinicRegister {
     }
 }
 
+/// Why a home call to `clinic` is not taken at `now`, if it is not (R-002-08, R-002-09;
+/// G-07, G-08): the clinic is closed today, or the cut-off before closing has passed. The
+/// portal takes requests round the clock (R-002-06), so before opening is today too. A region
+/// whose `home_call_cutoff_minutes` is 0 takes them at any time.
+pub fn home_call_refusal(
+    clinic: &Clinic,
+    region: &Region,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<String> {
+    use chrono::Datelike;
+    let minutes = region.home_call_cutoff_minutes.filter(|m| *m > 0)?;
+    let tz: chrono_tz::Tz = region.timezone.parse().unwrap_or(chrono_tz::Asia::Almaty);
+    let local = now.with_timezone(&tz);
+    let Some(open) = clinic.open_on(local.weekday()) else {
+        return Some(format!("{} is closed today: no home calls", clinic.code));
+    };
+    let cutoff = home_call_cutoff(open, minutes);
+    (local.time() >= cutoff).then(|| {
+        format!(
+            "home calls are taken until {} today ({minutes} min before closing at {})",
+            cutoff.format("%H:%M"),
+            open.end.format("%H:%M")
+        )
+    })
+}
+
+/// The time of day after which a home call is no longer taken: `minutes` before closing,
+/// or the opening time for a day shorter than that.
+pub fn home_call_cutoff(open: Span, minutes: u32) -> NaiveTime {
+    let before = chrono::Duration::minutes(i64::from(minutes));
+    if open.end - open.start > before {
+        open.end - before
+    } else {
+        open.start
+    }
+}
+
+/// The first moment from `now` at which a home call to `clinic` is taken: `now` itself, or
+/// a minute after the next opening. Runs that must create home calls whatever the time of
+/// day (the demo, tests) start their clock there.
+pub fn next_home_call_moment(
+    clinic: &Clinic,
+    region: &Region,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    if home_call_refusal(clinic, region, now).is_none() {
+        return now;
+    }
+    let tz: chrono_tz::Tz = region.timezone.parse().unwrap_or(chrono_tz::Asia::Almaty);
+    let today = now.with_timezone(&tz).date_naive();
+    for day in today.iter_days().skip(1).take(14) {
+        use chrono::Datelike;
+        if let Some(open) = clinic.open_on(day.weekday()) {
+            let at = day.and_time(open.start) + chrono::Duration::minutes(1);
+            if let Some(t) = tz.from_local_datetime(&at).earliest() {
+                return t.with_timezone(&chrono::Utc);
+            }
+        }
+    }
+    now
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn home_calls_until_the_cut_off_on_open_days() {
+        // R-002-08 / R-002-09: today only, until 2 hours before closing (08:00-20:00 → 18:00).
+        use chrono::TimeZone;
+        let r = ClinicRegister::from_toml(include_str!("../../catalog/clinics.toml"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let clinic = r.clinic("astana-polyclinic-4").expect("clinic");
+        let region = r.region_of(clinic).expect("region");
+        let at = |y, m, d, h, min| {
+            chrono_tz::Asia::Almaty
+                .with_ymd_and_hms(y, m, d, h, min, 0)
+                .single()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .unwrap_or_default()
+        };
+        // Monday 7 December 2026.
+        assert_eq!(
+            home_call_refusal(clinic, region, at(2026, 12, 7, 6, 30)),
+            None
+        );
+        assert_eq!(
+            home_call_refusal(clinic, region, at(2026, 12, 7, 17, 59)),
+            None
+        );
+        let late = home_call_refusal(clinic, region, at(2026, 12, 7, 18, 0)).unwrap_or_default();
+        assert!(late.contains("18:00"), "{late}");
+        // Saturday 09:00-14:00 → 12:00; Sunday closed.
+        assert!(home_call_refusal(clinic, region, at(2026, 12, 12, 12, 0)).is_some());
+        assert_eq!(
+            home_call_refusal(clinic, region, at(2026, 12, 12, 11, 59)),
+            None
+        );
+        assert!(home_call_refusal(clinic, region, at(2026, 12, 13, 10, 0)).is_some());
+        // The next moment: Sunday → Monday 08:01.
+        assert_eq!(
+            next_home_call_moment(clinic, region, at(2026, 12, 13, 10, 0)),
+            at(2026, 12, 14, 8, 1)
+        );
+        assert_eq!(
+            next_home_call_moment(clinic, region, at(2026, 12, 7, 10, 0)),
+            at(2026, 12, 7, 10, 0)
+        );
+        // A region that switches the rule off takes them at any time.
+        let off = Region {
+            home_call_cutoff_minutes: Some(0),
+            ..region.clone()
+        };
+        assert_eq!(
+            home_call_refusal(clinic, &off, at(2026, 12, 13, 23, 0)),
+            None
+        );
+    }
 
     #[test]
     fn spans_parse_and_compare() {

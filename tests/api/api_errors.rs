@@ -27,7 +27,7 @@ fn missing_or_bad_auth_is_401() {
 
 #[test]
 fn malformed_json_is_400() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let t = app.login("aigerim");
     let r = app
         .client
@@ -48,7 +48,7 @@ fn malformed_json_is_400() {
 
 #[test]
 fn unknown_service_variant_channel() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let t = app.login("aigerim");
     assert_error(
         app.post(
@@ -258,7 +258,7 @@ fn uploads_are_checked_for_size_and_type() {
 
 #[test]
 fn other_users_requests_are_invisible() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let number = home_call(&app, &aigerim);
     let daulet = app.login("daulet");

@@ -387,7 +387,7 @@ fn desk_intake_is_signed_by_the_employee_and_refused_with_reasons() {
 #[test]
 fn revoked_certificate_and_tampered_payload_are_refused() {
     // R-000-20 / R-000-22: a revoked certificate; R-003-26 identity; payload integrity.
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let number = create(
         &app,
@@ -486,7 +486,7 @@ fn unpaid_licence_cannot_be_signed() {
 
 #[test]
 fn list_filters_and_pagination() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     for _ in 0..3 {
         create(
@@ -521,7 +521,7 @@ fn list_filters_and_pagination() {
 
 #[test]
 fn catalog_health_metrics_openapi() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let r = app.client.get(app.url("/health")).send().expect("health");
     assert_eq!(r.status(), 200);
     assert_eq!(r.json::<Value>().expect("json")["database"], backend());

@@ -37,7 +37,7 @@ fn cookie_of(r: &reqwest::blocking::Response) -> String {
 
 #[test]
 fn a_cookie_authenticated_change_from_another_site_is_refused() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let r = app
         .client
         .post(app.url("/api/v1/auth/login"))

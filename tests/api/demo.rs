@@ -36,8 +36,19 @@ fn demo_writes_summary_and_root_ca() {
         outcome("disabled-child-support", "provider_desk").as_deref(),
         Some("refused")
     );
+    // Two regions (issue scope: the clinic domain): a home call by telephone in Akmola
+    // (R-000-50), an appointment booked with no registrar action in Astana (R-000-04,
+    // R-002-12), an attachment that moves a person between Astana clinics (G-14).
     assert_eq!(
-        outcome("doctor-home-call", "portal").as_deref(),
+        outcome("doctor-home-call", "clinic_desk").as_deref(),
+        Some("approved")
+    );
+    assert_eq!(
+        outcome("doctor-appointment", "portal").as_deref(),
+        Some("approved")
+    );
+    assert_eq!(
+        outcome("phc-attachment", "clinic_desk").as_deref(),
         Some("approved")
     );
     // R-003-20..32: paid through the sandbox gateway, signed, issued.
@@ -83,6 +94,7 @@ fn demo_writes_summary_and_root_ca() {
         "support_refusal.pdf",
         "home_call_confirmation.pdf",
         "phc_attachment.pdf",
+        "appointment_ticket.pdf",
         // re-issue, duplicate, the desk refusal and the ЦОН receipt.
         "licence_reissued.pdf",
         "licence_duplicate.pdf",

@@ -52,7 +52,7 @@ fn deep_pdf() -> Vec<u8> {
 
 #[test]
 fn a_portal_applicants_name_comes_from_the_account_not_the_body() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let mut body = home_call_body();
     body["applicant"] = json!({"kind": "person", "name": "Z".repeat(500_000)});
@@ -64,7 +64,7 @@ fn a_portal_applicants_name_comes_from_the_account_not_the_body() {
 
 #[test]
 fn free_texts_are_bounded() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let mut body = home_call_body();
     body["form"]["symptoms"] = json!("қ".repeat(2001));

@@ -242,7 +242,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
 
 #[test]
 fn a_free_service_needs_no_payment() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let r = app.post(
         &aigerim,

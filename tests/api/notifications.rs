@@ -174,7 +174,7 @@ fn status_changes_an_extension_and_the_result_are_told_in_the_cabinet_and_by_mai
 
 #[test]
 fn without_an_smtp_server_the_mail_is_an_eml_file_under_the_data_directory() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let number = home_call(&app, &aigerim);
     assert_eq!(

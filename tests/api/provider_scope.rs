@@ -65,7 +65,7 @@ fn listed(app: &TestApp, token: &str) -> Vec<String> {
 
 #[test]
 fn every_endpoint_shows_a_request_only_to_its_provider_office_owner_and_admin() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let tokens: Vec<(&str, String)> = USERS.iter().map(|u| (*u, app.login(u))).collect();
     let token = |name: &str| {
         tokens

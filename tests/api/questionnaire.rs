@@ -27,7 +27,7 @@ fn approved_home_call(app: &TestApp, aigerim: &str) -> String {
 
 #[test]
 fn the_questionnaire_is_offered_after_the_result_answered_once_and_aggregated() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     // Not before the result.
     let early = home_call(&app, &aigerim);

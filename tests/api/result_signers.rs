@@ -68,7 +68,7 @@ fn a_licence_decision_is_signed_only_with_the_deciding_officials_own_key() {
 fn a_clinic_with_a_seal_signs_with_it_when_the_registrars_own_key_is_not_held() {
     // The clinic's catalog entry says `seal = true`: its certificates are signed by the
     // clinic's information-system key when the deciding registrar has none of their own.
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let aigerim = app.login("aigerim");
     let number = home_call(&app, &aigerim);
     assert_eq!(

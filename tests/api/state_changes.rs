@@ -48,7 +48,7 @@ fn moved(req: &RequestRow, history_id: &str, to: State) -> (RequestRow, HistoryR
 // G-04: a change is recorded with its history entry, or not at all.
 #[test]
 fn a_change_is_written_with_its_history_entry_or_not_at_all() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let token = app.login("aigerim");
     let number = home_call(&app, &token);
     let (created, history) = stored(&app, &number);
@@ -112,7 +112,7 @@ fn a_change_is_written_with_its_history_entry_or_not_at_all() {
 // planned again on the new state and get the domain's answer, never a lost or double step.
 #[test]
 fn concurrent_transitions_on_one_request_take_effect_once() {
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let token = app.login("aigerim");
     let number = home_call(&app, &token);
     let answers: Vec<(u16, Value)> = std::thread::scope(|s| {
@@ -188,7 +188,7 @@ fn dropped_database_connections_are_replaced_and_nothing_is_half_written() {
     if !require_backend("postgres") {
         return;
     }
-    let app = TestApp::spawn();
+    let app = TestApp::spawn_in_clinic_hours();
     let token = app.login("aigerim");
     home_call(&app, &token);
 

@@ -141,6 +141,8 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         input.applicant.as_ref(),
         &input.form,
     )?;
+    crate::app::phc::check_at_creation(app, service, provider, applicant.iin.as_ref())?;
+    crate::app::home_call::check(app, service, &provider.code, now)?;
     // G-40: the child is looked up in ГБД ФЛ; what it says is a warning to the reviewer,
     // kept on the request's first history entry.
     let warnings = child::warnings(app, service, &applicant, &input.form, today);

@@ -123,6 +123,17 @@ pub fn field_values(
     let mut put = |k: &str, val: String| {
         v.entry(k.to_string()).or_insert(val);
     };
+    // An attachment prints its district: the form's, else the clinic territory's (G-13).
+    if service.phc == Some(crate::domain::catalog::PhcRule::Attaches) {
+        if let Some(d) = issue
+            .clinics
+            .clinic(&req.provider_code)
+            .zip(form.get("address").and_then(|a| a.as_str()))
+            .and_then(|(c, a)| c.district_of(a))
+        {
+            put("district", d.to_string());
+        }
+    }
     // A booked slot prints as its doctor, cabinet, date and time in the clinic's zone
     // (R-002-12, G-13).
     if let Some(b) = queries::booking_of(c, &req.id)? {

@@ -88,6 +88,20 @@ impl TestApp {
         Self::spawn_with(|_| {})
     }
 
+    /// [`TestApp::spawn`] with the clock at a moment the demo Astana polyclinic No. 1 takes
+    /// home calls (R-002-08, R-002-09): now during its hours before the cut-off, else a
+    /// minute after it next opens. For tests that create home calls whatever the time of day.
+    pub fn spawn_in_clinic_hours() -> TestApp {
+        let register = ruqsat::domain::clinics::ClinicRegister::from_toml(include_str!(
+            "../../../catalog/clinics.toml"
+        ))
+        .expect("clinic register");
+        let clinic = register.clinic("astana-polyclinic-1").expect("clinic");
+        let region = register.region_of(clinic).expect("region");
+        let at = ruqsat::domain::clinics::next_home_call_moment(clinic, region, chrono::Utc::now());
+        Self::spawn_at(SettableClock::at(at), |_| {})
+    }
+
     pub fn spawn_with(tune: impl FnOnce(&mut Config)) -> TestApp {
         Self::spawn_at(SettableClock::new(), tune)
     }

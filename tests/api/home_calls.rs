@@ -1,0 +1,96 @@
+//! The home call's same-day rule and cut-off (R-002-08, R-002-09; G-07, G-08): taken today
+//! until 2 hours before the clinic closes, not on a closed day, as regional configuration a
+//! region may switch off.
+
+use crate::common::*;
+use chrono::{DateTime, Datelike, TimeZone, Utc};
+use ruqsat::app::SettableClock;
+use serde_json::Value;
+
+/// `h:m` Astana time on the first `weekday` after today.
+fn astana(weekday: chrono::Weekday, h: u32, m: u32) -> DateTime<Utc> {
+    let mut d = Utc::now().date_naive() + chrono::Duration::days(1);
+    while d.weekday() != weekday {
+        d += chrono::Duration::days(1);
+    }
+    chrono_tz::Asia::Almaty
+        .from_local_datetime(&d.and_hms_opt(h, m, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .unwrap_or_default()
+}
+
+fn call(app: &TestApp) -> reqwest::blocking::Response {
+    let aigerim = app.login("aigerim");
+    app.post(&aigerim, "/api/v1/requests", &home_call_body())
+}
+
+#[test]
+fn a_home_call_is_taken_today_until_two_hours_before_closing() {
+    // Astana polyclinic No. 1: Mon–Fri 08:00-20:00 → cut-off 18:00; Sat 09:00-14:00 → 12:00;
+    // Sunday closed. R-002-06: the portal takes requests round the clock, so 07:00 is today.
+    for (at, taken) in [
+        (astana(chrono::Weekday::Mon, 7, 0), true),
+        (astana(chrono::Weekday::Mon, 17, 59), true),
+        (astana(chrono::Weekday::Sat, 11, 59), true),
+    ] {
+        let app = TestApp::spawn_at(SettableClock::at(at), |_| {});
+        let r = call(&app);
+        assert_eq!(r.status().as_u16() == 201, taken, "{at}: {:?}", r.text());
+    }
+    for (at, says) in [
+        (astana(chrono::Weekday::Mon, 18, 0), "18:00"),
+        (astana(chrono::Weekday::Sat, 12, 0), "12:00"),
+        (astana(chrono::Weekday::Sun, 10, 0), "closed"),
+    ] {
+        let app = TestApp::spawn_at(SettableClock::at(at), |_| {});
+        let body = assert_error(call(&app), 422, "HOME_CALL_CUTOFF");
+        assert!(
+            body["error"]["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains(says)),
+            "{at}: {body}"
+        );
+    }
+}
+
+#[test]
+fn submission_after_the_cut_off_is_refused_and_the_draft_stays() {
+    // R-002-09: the request is accepted (submitted) until the cut-off, not merely drafted.
+    let app = TestApp::spawn_at(
+        SettableClock::at(astana(chrono::Weekday::Tue, 17, 50)),
+        |_| {},
+    );
+    let aigerim = app.login("aigerim");
+    let number = home_call(&app, &aigerim);
+    app.clock.advance(chrono::Duration::minutes(15));
+    assert_error(
+        app.transition(&aigerim, &number, "submit", None),
+        422,
+        "HOME_CALL_CUTOFF",
+    );
+    let v: Value = app
+        .get(&aigerim, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
+    assert_eq!(v["state"], "draft");
+}
+
+#[test]
+fn a_region_switches_the_cut_off_off_in_its_data() {
+    // G-08: the same-day rule and the cut-off apply in every region unless the region
+    // switches them off: configuration (catalog/clinics.toml), not code.
+    let dir = tempfile::tempdir().expect("tmp");
+    let text = include_str!("../../catalog/clinics.toml").replacen(
+        "code = \"astana\"\n",
+        "code = \"astana\"\nhome_call_cutoff_minutes = 0\n",
+        1,
+    );
+    std::fs::write(dir.path().join("clinics.toml"), text).expect("write");
+    let catalog = dir.path().to_path_buf();
+    let at = astana(chrono::Weekday::Sun, 22, 0);
+    let app = TestApp::spawn_at(SettableClock::at(at), move |c| {
+        c.catalog_dir = Some(catalog)
+    });
+    assert_eq!(call(&app).status(), 201);
+}
