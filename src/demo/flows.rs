@@ -333,22 +333,14 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
     )?;
     act(app, &registrar, &r.number, "submit", None)?;
     sign(app, &registrar, &r.number, "registrar-kok")?;
-    let today = app
-        .now()
-        .with_timezone(&chrono_tz::Asia::Almaty)
-        .format("%d.%m.%Y")
-        .to_string();
+    // The visit is today, by the district doctor of the address (Абая → district 1).
     let state = decide(
         app,
         &registrar,
         &r.number,
         "approve",
         None,
-        &[
-            ("visit_date", today.as_str()),
-            ("time_window", "14:00–18:00"),
-            ("doctor_name", "Бекболатова Динара Асқарқызы"),
-        ],
+        &[("time_window", "14:00–18:00")],
     )?;
     Ok(Flow::of(r, state))
 }

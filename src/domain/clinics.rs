@@ -339,6 +339,15 @@ impl ClinicRegister {
     pub fn region_of(&self, clinic: &Clinic) -> Option<&Region> {
         self.region(&clinic.region)
     }
+    /// The doctor of `clinic` serving the district of `address` (its territory), if any:
+    /// a home call goes to them (G-13).
+    pub fn district_doctor(&self, clinic: &Clinic, address: &str) -> Option<&Doctor> {
+        let district = clinic.district_of(address)?;
+        self.doctors
+            .iter()
+            .find(|d| d.clinic == clinic.code && d.district.as_deref() == Some(district))
+    }
+
     /// The clinics offering `service` (through their region).
     pub fn clinics_for<'a>(&'a self, service: &'a str) -> impl Iterator<Item = &'a Clinic> + 'a {
         self.clinics.iter().filter(move |c| {

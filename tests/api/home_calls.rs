@@ -94,3 +94,66 @@ fn a_region_switches_the_cut_off_off_in_its_data() {
     });
     assert_eq!(call(&app).status(), 201);
 }
+
+#[test]
+fn a_home_call_goes_to_the_district_doctor_of_the_address_today() {
+    // R-002-10: medical help at home at the set time; G-13: the confirmation names the visit
+    // address, date, time window and the assigned (district) doctor; R-002-08: today.
+    let at = astana(chrono::Weekday::Wed, 10, 0);
+    let app = TestApp::spawn_at(SettableClock::at(at), |_| {});
+    let aigerim = app.login("aigerim");
+    let mut body = home_call_body();
+    body["form"]["visit_address"] =
+        serde_json::json!("Астана қ., Қабанбай батыр д-лы 40, 12 пәтер");
+    let r = app.post(&aigerim, "/api/v1/requests", &body);
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    let number = r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string();
+    assert_eq!(
+        app.transition(&aigerim, &number, "submit", None).status(),
+        200
+    );
+    assert_eq!(
+        crate::common::licence::sign_as(&app, &aigerim, &number, "aigerim").status(),
+        200
+    );
+    let registrar = app.login("registrar");
+    let r = app.post(
+        &registrar,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &serde_json::json!({"action": "approve", "fields": {"time_window": "12:00–16:00"}}),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let docs: Vec<Value> = app
+        .get(&aigerim, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    let pdf = app
+        .get(
+            &aigerim,
+            &format!(
+                "/api/v1/requests/{number}/documents/{}/pdf",
+                docs[0]["id"].as_str().unwrap_or("")
+            ),
+        )
+        .bytes()
+        .expect("pdf")
+        .to_vec();
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("call.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
+        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let day = at
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .format("%d.%m.%Y")
+            .to_string();
+        // Қабанбай батыр is district 2 of polyclinic No. 1: its therapist.
+        for expected in ["Иванова Ольга Петровна", day.as_str(), "12:00–16:00"]
+        {
+            assert!(flat.contains(expected), "{expected} missing in {flat}");
+        }
+    }
+}

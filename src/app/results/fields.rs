@@ -123,6 +123,25 @@ pub fn field_values(
     let mut put = |k: &str, val: String| {
         v.entry(k.to_string()).or_insert(val);
     };
+    // A home call goes to the district doctor of the visit address (G-13), unless the
+    // registrar names another with the decision; the visit is today (R-002-08).
+    if service.same_day_cutoff {
+        let clinic = issue.clinics.clinic(&req.provider_code);
+        if let Some(d) = clinic
+            .zip(form.get("visit_address").and_then(|a| a.as_str()))
+            .and_then(|(c, a)| issue.clinics.district_doctor(c, a))
+        {
+            put("doctor_name", d.full_name.clone());
+        }
+        let tz: chrono_tz::Tz = clinic
+            .and_then(|c| issue.clinics.region_of(c))
+            .and_then(|r| r.timezone.parse().ok())
+            .unwrap_or(chrono_tz::Asia::Almaty);
+        put(
+            "visit_date",
+            issue.now.with_timezone(&tz).format("%d.%m.%Y").to_string(),
+        );
+    }
     // An attachment prints its district: the form's, else the clinic territory's (G-13).
     if service.phc == Some(crate::domain::catalog::PhcRule::Attaches) {
         if let Some(d) = issue
