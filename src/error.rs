@@ -126,6 +126,7 @@ error_codes! {
     FormIncomplete = "FORM_INCOMPLETE", 422, "Не заполнены обязательные поля формы", "Нысанның міндетті өрістері толтырылмаған", "Required form fields are missing";
     ConclusionRequired = "CONCLUSION_REQUIRED", 409, "Решение принимается после заключения комиссии: заключение не сформировано (нет кворума или мнения разделились)", "Шешім комиссия қорытындысынан кейін қабылданады: қорытынды қалыптаспаған (кворум жоқ немесе пікірлер екіге бөлінді)", "The decision follows the commission's conclusion: none is formed yet (no quorum, or the opinions are split)";
     ConclusionDisagrees = "CONCLUSION_DISAGREES", 409, "Решение противоречит заключению комиссии", "Шешім комиссия қорытындысына қайшы келеді", "The decision goes against the commission's conclusion";
+    VisitRequired = "VISIT_REQUIRED", 422, "Укажите итог визита: пришел (attended), не явился (no_show) или выполнен (done)", "Келу нәтижесін көрсетіңіз: келді (attended), келмеді (no_show) немесе орындалды (done)", "Give the visit's outcome: attended, no_show or done";
     OpinionRequired = "OPINION_REQUIRED", 422, "Член комиссии указывает мнение: удовлетворить (grant) или отказать (refuse)", "Комиссия мүшесі пікірін көрсетеді: қанағаттандыру (grant) немесе бас тарту (refuse)", "A commission member gives an opinion: grant or refuse";
     OriginalNotSeen = "ORIGINAL_NOT_SEEN", 422, "Скан принят без сверки с оригиналом: отметьте, что оригинал предъявлен и проверен", "Скан түпнұсқамен салыстырылмай қабылданды: түпнұсқа ұсынылып, тексерілгенін белгілеңіз", "A scan was taken without its original being checked: mark the original as presented and checked";
     QuestionnaireNotOffered = "QUESTIONNAIRE_NOT_OFFERED", 409, "Анкета предлагается после выдачи результата или отказа", "Сауалнама нәтиже немесе бас тарту берілгеннен кейін ұсынылады", "The questionnaire is offered once a result or refusal is issued";
@@ -333,6 +334,7 @@ impl From<crate::domain::lifecycle::TransitionError> for AppError {
             }
             T::ConclusionDisagrees => ErrorCode::ConclusionDisagrees,
             T::OpinionRequired => ErrorCode::OpinionRequired,
+            T::VisitRequired => ErrorCode::VisitRequired,
             T::OriginalNotSeen(_) => ErrorCode::OriginalNotSeen,
             T::MissingDocuments(_) => ErrorCode::MissingDocuments,
             T::PaymentNotConfirmed => ErrorCode::PaymentNotConfirmed,

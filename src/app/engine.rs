@@ -164,6 +164,7 @@ fn facts_for(
         recipient_recorded: input.recipient.is_some(),
         conclusion: commission::conclusion_of(service, &opinions),
         opinion_given: input.opinion.is_some(),
+        visit_given: input.visit.is_some(),
         originals_not_seen,
     })
     .map(|f| (f, opinions))
@@ -425,6 +426,14 @@ fn transition_once(
             ErrorCode::UnknownField,
             "a checklist is given only with `assess`",
         ));
+    } else if let Some(visit) = input.visit {
+        if input.action != "record_visit" {
+            return Err(AppError::with(
+                ErrorCode::UnknownField,
+                "a visit outcome is given only with `record_visit`",
+            ));
+        }
+        Some(serde_json::json!({ "visit": visit }))
     } else if let Some(opinion) = input.opinion {
         if input.action != OPINION_ACTION {
             return Err(AppError::with(

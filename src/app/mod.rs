@@ -5,6 +5,7 @@ pub mod access_log;
 pub mod accounts;
 pub mod auth;
 pub mod booking;
+pub mod clinic_day;
 pub mod clinics;
 pub mod engine;
 pub mod home_call;

@@ -1042,6 +1042,42 @@ pub fn cancel_booking(
     .execute(c)?)
 }
 
+/// The active bookings of a clinic starting in `[from, to)`, with their requests, by time.
+pub fn clinic_bookings(
+    c: &mut DbConnection,
+    clinic: &str,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> R<Vec<(BookingRow, RequestRow)>> {
+    Ok(bookings::table
+        .inner_join(requests::table)
+        .filter(bookings::clinic_code.eq(clinic))
+        .filter(bookings::start_at.ge(from))
+        .filter(bookings::start_at.lt(to))
+        .filter(bookings::cancelled_at.is_null())
+        .order(bookings::start_at.asc())
+        .select((BookingRow::as_select(), RequestRow::as_select()))
+        .load(c)?)
+}
+
+/// Requests of `services` decided by `provider` and created in `[from, to)`, oldest first.
+pub fn provider_requests_created(
+    c: &mut DbConnection,
+    provider: &str,
+    services: &[String],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> R<Vec<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::provider_code.eq(provider))
+        .filter(requests::service_code.eq_any(services))
+        .filter(requests::created_at.ge(from))
+        .filter(requests::created_at.lt(to))
+        .order(requests::created_at.asc())
+        .select(RequestRow::as_select())
+        .load(c)?)
+}
+
 // ---- the register of the attached population ------------------------------------------------
 
 /// The person's active attachment, if any.

@@ -10,6 +10,18 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 
+/// What became of a visit (an appointment or a home call), as the registrar records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VisitOutcome {
+    /// The patient came to the appointment.
+    Attended,
+    /// The patient did not come.
+    NoShow,
+    /// The doctor made the home visit.
+    Done,
+}
+
 /// A span of local time within one day, `HH:MM-HH:MM`, start before end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Span {

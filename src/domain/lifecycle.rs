@@ -158,6 +158,8 @@ pub enum Guard {
     ConclusionFollowed,
     /// A commission member's step gives their opinion (grant or refuse) (G-41, A-14).
     OpinionGiven,
+    /// The registrar's step says what became of the visit (attended, no show, done).
+    VisitGiven,
 }
 
 /// What the application layer knows about a request when a transition is asked for.
@@ -177,6 +179,8 @@ pub struct Facts {
     pub conclusion: crate::domain::commission::Conclusion,
     /// The step gives a commission member's opinion.
     pub opinion_given: bool,
+    /// The step gives a visit's outcome.
+    pub visit_given: bool,
     /// Required documents scanned from a paper original that nobody marked as seen.
     pub originals_not_seen: Vec<String>,
     /// The service's second-opinion step (e.g. the commission's conclusion) was recorded
@@ -253,6 +257,8 @@ pub enum TransitionError {
     ConclusionDisagrees,
     #[error("a commission member records an opinion: `grant` or `refuse`")]
     OpinionRequired,
+    #[error("the visit's outcome is given: `attended`, `no_show` or `done`")]
+    VisitRequired,
     #[error("the paper originals of these scans were not seen: {0:?}")]
     OriginalNotSeen(Vec<String>),
     #[error("required documents are missing: {0:?}")]
@@ -373,6 +379,7 @@ fn check_guard(g: Guard, t: &Transition, f: &Facts, actor: &Actor) -> Result<(),
         }
         Guard::ConclusionFollowed => check_conclusion(t, f),
         Guard::OpinionGiven if !f.opinion_given => Err(TransitionError::OpinionRequired),
+        Guard::VisitGiven if !f.visit_given => Err(TransitionError::VisitRequired),
         _ => Ok(()),
     }
 }

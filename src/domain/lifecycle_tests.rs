@@ -31,6 +31,7 @@ fn all_hold() -> Facts {
             refuse: 0,
         },
         opinion_given: true,
+        visit_given: true,
         originals_not_seen: vec![],
         second_opinion: true,
     }
@@ -190,10 +191,16 @@ fn failures(g: Guard) -> Vec<Failure> {
             |x| x.opinion_given = false,
             TransitionError::OpinionRequired,
         )],
+        Guard::VisitGiven => vec![f(
+            "no visit outcome",
+            |x| x.visit_given = false,
+            TransitionError::VisitRequired,
+        )],
     }
 }
 
-const ALL_GUARDS: [Guard; 10] = [
+const ALL_GUARDS: [Guard; 11] = [
+    Guard::VisitGiven,
     Guard::ConclusionFollowed,
     Guard::OpinionGiven,
     Guard::FormComplete,

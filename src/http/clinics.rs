@@ -2,6 +2,8 @@
 //! service catalog. Booking is a `doctor-appointment` request (`/api/v1/requests`).
 
 use super::api::run;
+use super::auth::Authed;
+use crate::app::clinic_day::{self, ClinicDay};
 use crate::app::clinics::{self, ClinicView, DoctorView, SlotQuery, SlotsPage};
 use crate::app::App;
 use crate::error::{AppError, ErrorBody};
@@ -69,4 +71,42 @@ pub async fn clinic_slots(
     Ok(HttpResponse::Ok().json(page))
 }
 
-handlers!(clinic_list, clinic_doctors, clinic_slots);
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DayParams {
+    /// The clinic (administrators); a registrar's own clinic when absent.
+    pub clinic: Option<String>,
+    /// `YYYY-MM-DD` in the clinic's zone; today when absent.
+    pub date: Option<String>,
+}
+
+/// A clinic's day for its registrar: appointments by time and home calls, with each
+/// visit's recorded outcome (`record_visit`).
+#[utoipa::path(get, path = "/api/v1/clinic-day", tag = "clinics", params(DayParams),
+    responses((status = 200, body = ClinicDay), (status = 400, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/clinic-day")]
+pub async fn clinic_day_get(
+    app: web::Data<App>,
+    user: Authed,
+    q: web::Query<DayParams>,
+) -> Res<HttpResponse> {
+    let q = q.into_inner();
+    let date = q
+        .date
+        .as_deref()
+        .map(|s| {
+            chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                AppError::with(
+                    crate::error::ErrorCode::BadRequest,
+                    format!("date `{s}`: YYYY-MM-DD"),
+                )
+            })
+        })
+        .transpose()?;
+    let day = run(move || clinic_day::day(&app, &user.0, q.clinic.as_deref(), date)).await?;
+    Ok(HttpResponse::Ok().json(day))
+}
+
+handlers!(clinic_list, clinic_doctors, clinic_slots, clinic_day_get);

@@ -39,6 +39,8 @@ impl Modify for BearerAuth {
         crate::domain::commission::Commission, crate::domain::kinship::ChildCheck,
         crate::app::clinics::ClinicView, crate::app::clinics::DoctorView,
         crate::app::clinics::SlotView, crate::app::clinics::SlotsPage,
+        crate::app::clinic_day::ClinicDay, crate::app::clinic_day::DayAppointment,
+        crate::app::clinic_day::DayHomeCall, crate::domain::clinics::VisitOutcome,
     )),
     modifiers(&BearerAuth),
     tags((name = "requests"), (name = "catalog"), (name = "auth"), (name = "ops"), (name = "signatures"), (name = "clinics")),

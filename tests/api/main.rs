@@ -13,6 +13,7 @@ mod appointments;
 mod browser_safety;
 mod child_check;
 mod cli;
+mod clinic_day;
 mod demo;
 mod home_calls;
 mod input_limits;

@@ -62,6 +62,8 @@ pub struct TransitionInput {
     /// For `record_conclusion`: the commission member's opinion (G-41, A-14); the reason
     /// gives their grounds.
     pub opinion: Option<crate::domain::commission::Opinion>,
+    /// For `record_visit`: what became of the appointment or home call.
+    pub visit: Option<crate::domain::clinics::VisitOutcome>,
 }
 
 /// The person a result was handed over to, from the identity document they showed
