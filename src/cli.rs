@@ -139,8 +139,8 @@ pub enum Command {
     /// Benchmarks: request creation + submission over HTTP (throughput, p50/p99 latency),
     /// signature verification next to `openssl speed`. Prints figures.
     Bench {
-        /// What to measure: http, verify, pdf (repeatable; default all).
-        #[arg(long, value_parser = ["http", "verify", "pdf"])]
+        /// What to measure: http, verify, pdf, slots (repeatable; default all).
+        #[arg(long, value_parser = ["http", "verify", "pdf", "slots"])]
         suite: Vec<String>,
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
@@ -291,13 +291,16 @@ pub fn run() -> i32 {
             let wants = |s: &str| all || suite.iter().any(|x| x == s);
             let mut r = Ok(());
             if wants("http") {
-                r = crate::bench::run(clients, requests, database_url, pool);
+                r = crate::bench::run(clients, requests, database_url.clone(), pool);
             }
             if r.is_ok() && wants("verify") {
                 r = crate::bench::verify::run(std::time::Duration::from_secs(3));
             }
             if r.is_ok() && wants("pdf") {
                 r = crate::bench::pdf_run(400);
+            }
+            if r.is_ok() && wants("slots") {
+                r = crate::bench::slots::run(database_url, 300);
             }
             r
         }

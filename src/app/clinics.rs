@@ -153,14 +153,14 @@ pub(crate) fn booked(
     let end = start + Duration::days(i64::from(days) + 2);
     Ok(app
         .store
-        .read(|c| queries::active_bookings(c, doctors, start, end))?
+        .read(|c| queries::active_booking_times(c, doctors, start, end))?
         .into_iter()
-        .map(|b| {
+        .map(|(doctor, start, end)| {
             (
-                b.doctor_code,
+                doctor,
                 Slot {
-                    start: b.start_at.and_utc(),
-                    end: b.end_at.and_utc(),
+                    start: start.and_utc(),
+                    end: end.and_utc(),
                 },
             )
         })
@@ -191,15 +191,14 @@ pub fn free_slots(app: &App, clinic_code: &str, q: &SlotQuery) -> Result<SlotsPa
         None => app.clinics.doctors_of(&c.code).collect(),
     };
     let codes: Vec<String> = doctors.iter().map(|d| d.code.clone()).collect();
-    let booked = booked(app, &codes, from, days)?;
+    let mut by_doctor: BTreeMap<String, Vec<Slot>> = BTreeMap::new();
+    for (code, s) in booked(app, &codes, from, days)? {
+        by_doctor.entry(code).or_default().push(s);
+    }
     let mut out = Vec::new();
     for d in doctors {
-        let mine: Vec<Slot> = booked
-            .iter()
-            .filter(|(code, _)| *code == d.code)
-            .map(|(_, s)| *s)
-            .collect();
-        for s in slots::free_slots(c, d, tz, from, days, now, &mine) {
+        let mine = by_doctor.get(&d.code).map_or(&[][..], Vec::as_slice);
+        for s in slots::free_slots(c, d, tz, from, days, now, mine) {
             out.push(SlotView {
                 doctor: d.code.clone(),
                 start: s.start.with_timezone(&tz).fixed_offset(),

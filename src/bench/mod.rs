@@ -4,6 +4,7 @@
 //! [`verify`]: signature verification rate next to `openssl speed`.
 
 pub mod load;
+pub mod slots;
 pub mod verify;
 
 use crate::app::App;

@@ -3,7 +3,7 @@
 //! length, inside the clinic's hours, minus absences, bookings and the past.
 
 use crate::domain::clinics::{Clinic, Doctor};
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
 
 /// A bookable time, in UTC.
@@ -36,6 +36,22 @@ pub fn free_slots(
 ) -> Vec<Slot> {
     let mut out = Vec::new();
     let len = Duration::minutes(i64::from(doctor.slot_minutes));
+    // Bookings by start, so each slot looks only at the few that could overlap it.
+    let mut booked: Vec<Slot> = booked.to_vec();
+    booked.sort();
+    let longest = booked
+        .iter()
+        .map(|b| b.end - b.start)
+        .max()
+        .unwrap_or_else(Duration::zero);
+    let taken = |s: &Slot| {
+        let upto = booked.partition_point(|b| b.start < s.end);
+        booked[..upto]
+            .iter()
+            .rev()
+            .take_while(|b| b.start + longest > s.start)
+            .any(|b| b.overlaps(s))
+    };
     for day in from.iter_days().take(days.min(MAX_DAYS) as usize) {
         if doctor.absent_on(day) {
             continue;
@@ -47,6 +63,26 @@ pub fn free_slots(
         for span in doctor.spans_on(weekday) {
             // Inside the clinic's hours even if the register were edited inconsistently.
             let (start, end) = (span.start.max(open.start), span.end.min(open.end));
+            // One zone lookup per span when the offset is the same at both ends (no clock
+            // change inside it, as in Kazakhstan since 2024); else one per slot.
+            let at = |t: chrono::NaiveTime| tz.from_local_datetime(&day.and_time(t)).single();
+            if let (Some(a), Some(b)) = (at(start), at(end)) {
+                if a.offset().fix() == b.offset().fix() && start < end {
+                    let first = a.with_timezone(&Utc);
+                    let count = (end - start).num_minutes() / len.num_minutes().max(1);
+                    for k in 0..count {
+                        let s0 = first + len * (k as i32);
+                        let slot = Slot {
+                            start: s0,
+                            end: s0 + len,
+                        };
+                        if slot.start > now && !taken(&slot) {
+                            out.push(slot);
+                        }
+                    }
+                    continue;
+                }
+            }
             let mut t = start;
             while t + len <= end {
                 let local = day.and_time(t);
@@ -56,7 +92,7 @@ pub fn free_slots(
                         start: s.with_timezone(&Utc),
                         end: (s + len).with_timezone(&Utc),
                     };
-                    if slot.start > now && !booked.iter().any(|b| b.overlaps(&slot)) {
+                    if slot.start > now && !taken(&slot) {
                         out.push(slot);
                     }
                 }
