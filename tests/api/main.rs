@@ -10,6 +10,7 @@ mod accounts;
 mod api_errors;
 mod api_flow;
 mod appointments;
+mod attachment_mangystau;
 mod browser_safety;
 mod child_check;
 mod cli;
