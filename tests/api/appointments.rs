@@ -144,12 +144,22 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     let free = slots(&app, "astana-polyclinic-1", &query);
     let start = free[3]["start"].as_str().expect("start").to_string();
     let number = number_of(draft(&app, &aigerim, "ast1-therapist-1", &start));
-    // The clinic of the form decides the request.
+    // The clinic of the form decides the request (R-002-01); R-002-37: the IIN is the
+    // account's; R-002-05: free of charge; R-002-07: in the personal cabinet.
     let v: Value = app
         .get(&aigerim, &format!("/api/v1/requests/{number}"))
         .json()
         .expect("json");
     assert_eq!(v["provider"], "astana-polyclinic-1");
+    assert_eq!(v["applicant"]["iin"], "850305401237");
+    assert_eq!(v["fee_tiyn"], 0);
+    // R-002-14: nobody else sees it.
+    let daulet = app.login("daulet");
+    assert_eq!(
+        app.get(&daulet, &format!("/api/v1/requests/{number}"))
+            .status(),
+        404
+    );
     assert_eq!(
         app.transition(&aigerim, &number, "submit", None).status(),
         200
@@ -158,10 +168,26 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     assert!(!slots(&app, "astana-polyclinic-1", &query)
         .iter()
         .any(|s| s["start"] == start.as_str()));
+    // R-002-25 / R-002-27: a revoked certificate is refused; R-002-26: another person's
+    // certificate does not match the IIN; the request stays submitted, the slot held.
+    assert_error(
+        sign_as(&app, &aigerim, &number, "aigerim-revoked"),
+        422,
+        "CERTIFICATE_REVOKED",
+    );
+    assert_error(
+        sign_as(&app, &aigerim, &number, "daulet"),
+        422,
+        "SIGNER_IDENTITY_MISMATCH",
+    );
+    // R-002-28: signed and sent; R-002-29: registered; R-002-30 / R-002-32: checked and the
+    // result formed at once (R-002-04).
     let r = sign_as(&app, &aigerim, &number, "aigerim");
     assert_eq!(r.status(), 200, "{:?}", r.text());
     let v: Value = r.json().expect("json");
     assert_eq!(v["state"], "approved", "confirmed at once: {v}");
+    // R-002-42: the status screen shows the number and the status.
+    assert_eq!(v["number"], number.as_str());
     let h: Vec<Value> = app
         .get(&aigerim, &format!("/api/v1/requests/{number}/history"))
         .json()
@@ -190,6 +216,7 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
         .bytes()
         .expect("pdf")
         .to_vec();
+    // R-002-44: the person views the result; R-002-56: signed by the organisation.
     let verdict =
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("valid");
     assert_eq!(verdict.document_kind.as_deref(), Some("appointment_ticket"));
@@ -199,7 +226,8 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
         let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let local = &start[11..16];
-        for expected in ["Ахметова Сәуле", "101", local] {
+        // R-002-18: the help line 1414 on the ticket.
+        for expected in ["Ахметова Сәуле", "101", local, "1414"] {
             assert!(flat.contains(expected), "{expected} missing in {flat}");
         }
     }

@@ -1,5 +1,7 @@
 //! A clinic registrar's day (R-000-51, R-002-55, G-16): today's appointments and home calls
 //! of their clinic only, and the outcome of each visit recorded in the request's history.
+//! R-002-45: the employee works signed in; R-002-61: a home call is an entry in the clinic's
+//! register of calls, listed here with its district doctor.
 
 use crate::common::licence::sign_as;
 use crate::common::*;

@@ -99,6 +99,8 @@ fn a_region_switches_the_cut_off_off_in_its_data() {
 fn a_home_call_goes_to_the_district_doctor_of_the_address_today() {
     // R-002-10: medical help at home at the set time; G-13: the confirmation names the visit
     // address, date, time window and the assigned (district) doctor; R-002-08: today.
+    // R-002-19 / R-002-23: a registered person fills in the form on the portal; R-002-62:
+    // the electronic certificate of the home call, signed by the organisation.
     let at = astana(chrono::Weekday::Wed, 10, 0);
     let app = TestApp::spawn_at(SettableClock::at(at), |_| {});
     let aigerim = app.login("aigerim");
@@ -141,6 +143,12 @@ fn a_home_call_goes_to_the_district_doctor_of_the_address_today() {
         .bytes()
         .expect("pdf")
         .to_vec();
+    let verdict =
+        ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("valid");
+    assert_eq!(
+        verdict.document_kind.as_deref(),
+        Some("home_call_confirmation")
+    );
     let dir = tempfile::tempdir().expect("tmp");
     let path = dir.path().join("call.pdf");
     std::fs::write(&path, &pdf).expect("write");
