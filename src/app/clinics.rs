@@ -210,6 +210,32 @@ pub fn free_slots(app: &App, clinic_code: &str, q: &SlotQuery) -> Result<SlotsPa
     Ok(SlotsPage { slots: out })
 }
 
+/// A telephone request only where the clinic's region takes them (R-000-50, G-15).
+pub(crate) fn check_channel(
+    app: &App,
+    provider: &str,
+    channel: crate::domain::channels::ChannelCode,
+) -> Result<(), AppError> {
+    if channel != crate::domain::channels::ChannelCode::Phone {
+        return Ok(());
+    }
+    let region = app
+        .clinics
+        .clinic(provider)
+        .and_then(|c| app.clinics.region_of(c));
+    match region {
+        Some(r) if r.telephone => Ok(()),
+        Some(r) => Err(AppError::with(
+            ErrorCode::ChannelNotInRegion,
+            r.code.clone(),
+        )),
+        None => Err(AppError::with(
+            ErrorCode::ChannelNotInRegion,
+            provider.to_string(),
+        )),
+    }
+}
+
 /// `start` as a UTC instant (any offset accepted).
 pub(crate) fn parse_start(s: &str) -> Result<DateTime<Utc>, AppError> {
     DateTime::parse_from_rfc3339(s)

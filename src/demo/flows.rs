@@ -319,7 +319,7 @@ fn flow_home_call(app: &App) -> Result<Flow, AppError> {
             service: "doctor-home-call".into(),
             provider: None,
             variant: None,
-            channel: "clinic_desk".into(),
+            channel: "phone".into(),
             applicant: Some(ApplicantInput {
                 kind: crate::domain::catalog::ApplicantKind::Person,
                 iin: Some("540214311853".into()),

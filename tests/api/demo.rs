@@ -40,7 +40,7 @@ fn demo_writes_summary_and_root_ca() {
     // (R-000-50), an appointment booked with no registrar action in Astana (R-000-04,
     // R-002-12), an attachment that moves a person between Astana clinics (G-14).
     assert_eq!(
-        outcome("doctor-home-call", "clinic_desk").as_deref(),
+        outcome("doctor-home-call", "phone").as_deref(),
         Some("approved")
     );
     assert_eq!(

@@ -40,4 +40,5 @@ mod routes;
 mod state_changes;
 mod support_rules;
 mod support_service;
+mod telephone;
 mod yearly_data;

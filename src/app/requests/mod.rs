@@ -128,6 +128,7 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         (None, clinic) => clinic,
     };
     let provider = deciding_provider(service, user, named.as_deref())?;
+    crate::app::clinics::check_channel(app, &provider.code, channel.code)?;
     let now = app.now();
     let today = provider.local_date(now);
     forms::validate_values(service, &variant.code, &input.form, today)
