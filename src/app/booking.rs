@@ -122,6 +122,67 @@ pub(crate) fn check_at_creation(
     Ok(())
 }
 
+/// Moves the request's booking to `input.slot_start`, a free slot of the same doctor: the
+/// old slot is freed, the new one taken (the unique index settles a race), the form says
+/// the new time, and the ticket issued before is superseded by the one this step issues.
+#[allow(clippy::too_many_arguments)]
+fn reschedule(
+    app: &App,
+    c: &mut DbConnection,
+    service: &Service,
+    spec: &BookingSpec,
+    req: &RequestRow,
+    user: Option<&CurrentUser>,
+    input: &crate::app::requests::TransitionInput,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let new_start = input.slot_start.as_deref().ok_or_else(|| {
+        AppError::with(
+            ErrorCode::SlotNotAvailable,
+            "slot_start: the new time is required",
+        )
+    })?;
+    let mut form: Map<String, Value> =
+        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+    form.insert(spec.start_field.clone(), Value::from(new_start));
+    let Some(w) = wanted(app, service, spec, &form)? else {
+        return Err(AppError::internal("a booking form lost its fields"));
+    };
+    let by = user.map_or_else(|| req.created_by.clone(), |u| u.id.clone());
+    queries::cancel_booking(c, &req.id, &by, now.naive_utc())?;
+    let slot = free_slot(app, c, &w, now)?;
+    queries::insert_booking(
+        c,
+        &BookingRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            request_id: req.id.clone(),
+            clinic_code: w.clinic.code.clone(),
+            doctor_code: w.doctor.code.clone(),
+            start_at: slot.start.naive_utc(),
+            end_at: slot.end.naive_utc(),
+            created_at: now.naive_utc(),
+            cancelled_at: None,
+            cancelled_by: None,
+        },
+    )?;
+    let form_json = Value::Object(form).to_string();
+    queries::set_form_json(c, &req.id, &form_json)?;
+    for d in queries::documents_of(c, &req.id)?
+        .into_iter()
+        .filter(|d| d.issued_as == Issues::Result && d.status == DocumentStatus::Valid)
+    {
+        queries::set_document_status(
+            c,
+            &d.id,
+            DocumentStatus::Superseded,
+            Some("запись перенесена / жазылу ауыстырылды"),
+            None,
+            now.naive_utc(),
+        )?;
+    }
+    Ok(form_json)
+}
+
 /// The clinic a booking form names: the provider that decides the request.
 pub(crate) fn clinic_named(service: &Service, form: &Map<String, Value>) -> Option<String> {
     let spec = service.booking.as_ref()?;
@@ -132,13 +193,18 @@ pub(crate) fn clinic_named(service: &Service, form: &Map<String, Value>) -> Opti
 pub(crate) fn affects(service: &Service, planned: &Planned) -> bool {
     service.booking.is_some()
         && (planned.action == "submit"
+            || planned.action == RESCHEDULE
             || matches!(
                 planned.to,
                 State::Cancelled | State::Withdrawn | State::Refused
             ))
 }
 
-/// Books or frees the request's slot as `planned` moves it, inside the step's transaction.
+/// The workflow action that moves a booking to another free slot of the same doctor.
+pub(crate) const RESCHEDULE: &str = "reschedule";
+
+/// Books, moves or frees the request's slot as `planned` moves it, inside the step's
+/// transaction.
 pub(crate) fn on_step(
     app: &App,
     c: &mut DbConnection,
@@ -146,11 +212,21 @@ pub(crate) fn on_step(
     req: &RequestRow,
     planned: &Planned,
     user: Option<&CurrentUser>,
-) -> Result<(), AppError> {
+    input: &crate::app::requests::TransitionInput,
+) -> Result<Option<String>, AppError> {
     let Some(spec) = &service.booking else {
-        return Ok(());
+        if planned.action == RESCHEDULE {
+            return Err(AppError::with(
+                ErrorCode::ActionNotPermitted,
+                format!("{} books no slot", service.code),
+            ));
+        }
+        return Ok(None);
     };
     let now = app.now();
+    if planned.action == RESCHEDULE {
+        return reschedule(app, c, service, spec, req, user, input, now).map(Some);
+    }
     if planned.action == "submit" {
         let form: Map<String, Value> =
             serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
@@ -164,7 +240,7 @@ pub(crate) fn on_step(
             ));
         };
         let slot = free_slot(app, c, &w, now)?;
-        return queries::insert_booking(
+        queries::insert_booking(
             c,
             &BookingRow {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -177,7 +253,8 @@ pub(crate) fn on_step(
                 cancelled_at: None,
                 cancelled_by: None,
             },
-        );
+        )?;
+        return Ok(None);
     }
     if matches!(
         planned.to,
@@ -200,5 +277,5 @@ pub(crate) fn on_step(
             )?;
         }
     }
-    Ok(())
+    Ok(None)
 }

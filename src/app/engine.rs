@@ -217,6 +217,16 @@ pub(crate) fn apply(
     step: Step<'_>,
 ) -> Result<RequestRow, AppError> {
     let now = app.now();
+    let planned = step.planned;
+    // A home call is taken until the cut-off: submission is the moment it is taken.
+    if planned.action == "submit" {
+        super::home_call::check(app, service, &req.provider_code, now)?;
+    }
+    // A booking service takes, moves or frees its slot in the same transaction, before the
+    // step's document is drawn up from it.
+    let new_form = super::booking::on_step(app, c, service, req, planned, step.user, step.input)?;
+    // An approved attachment moves the person in the register, in the same transaction.
+    super::phc::on_step(app, c, service, req, planned)?;
     let document = match document_of(service, req, step.planned) {
         // The decision and its signed document are one transaction (R-003-32, R-004-23).
         Some(issues) => Some(super::results::issue_document(
@@ -226,7 +236,9 @@ pub(crate) fn apply(
             &super::results::Issue {
                 service,
                 issues,
-                official: step.user,
+                // Staff sign as themselves; a step a person takes (a rescheduled ticket) is
+                // signed with the provider's seal.
+                official: step.user.filter(|u| u.role.is_staff()),
                 reason: step.input.reason.as_deref(),
                 decision_fields: &step.input.fields,
                 now,
@@ -235,16 +247,11 @@ pub(crate) fn apply(
         )?),
         None => None,
     };
-    let (planned, reason) = (step.planned, step.input.reason.clone());
-    // A home call is taken until the cut-off: submission is the moment it is taken.
-    if planned.action == "submit" {
-        super::home_call::check(app, service, &req.provider_code, now)?;
+    let reason = step.input.reason.clone();
+    let (mut updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
+    if let Some(form_json) = new_form {
+        updated.form_json = form_json;
     }
-    // A booking service takes or frees its slot in the same transaction.
-    super::booking::on_step(app, c, service, req, planned, step.user)?;
-    // An approved attachment moves the person in the register, in the same transaction.
-    super::phc::on_step(app, c, service, req, planned)?;
-    let (updated, entry) = next_version(app, service, req, step, document.as_ref(), now)?;
     queries::record_change(c, &updated, &entry)?;
     // The applicant is told in the same transaction (R-004-39, R-004-40).
     super::notify::record(
@@ -426,6 +433,14 @@ fn transition_once(
             ErrorCode::UnknownField,
             "a checklist is given only with `assess`",
         ));
+    } else if let Some(start) = &input.slot_start {
+        if input.action != crate::app::booking::RESCHEDULE {
+            return Err(AppError::with(
+                ErrorCode::UnknownField,
+                "a slot_start is given only with `reschedule`",
+            ));
+        }
+        Some(serde_json::json!({ "slot_start": start }))
     } else if let Some(visit) = input.visit {
         if input.action != "record_visit" {
             return Err(AppError::with(

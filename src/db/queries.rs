@@ -1030,6 +1030,15 @@ pub fn active_booking_times(
         .load(c)?)
 }
 
+/// Replaces a request's form (a rescheduled booking's new time), in the caller's
+/// transaction with the step that records it.
+pub fn set_form_json(c: &mut DbConnection, id: &RequestId, form_json: &str) -> R<()> {
+    diesel::update(requests::table.find(id))
+        .set(requests::form_json.eq(form_json))
+        .execute(c)?;
+    Ok(())
+}
+
 /// The active booking of a request, if any.
 pub fn booking_of(c: &mut DbConnection, request_id: &RequestId) -> R<Option<BookingRow>> {
     Ok(bookings::table

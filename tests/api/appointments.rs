@@ -375,3 +375,93 @@ fn fifty_people_submitting_one_slot_at_once_book_it_once() {
     .iter()
     .any(|s| s["start"] == start.as_str()));
 }
+
+#[test]
+fn a_booking_moves_to_another_free_slot_with_a_new_ticket() {
+    // R-002-12: another free time of the doctor; A-16: the old slot is freed, the new one
+    // taken in one step, the ticket re-issued and the old one superseded.
+    let app = TestApp::spawn();
+    let aigerim = app.login("aigerim");
+    let monday = next(chrono::Weekday::Mon);
+    let query = format!("doctor=ast1-therapist-1&from={monday}&days=1");
+    let free = slots(&app, "astana-polyclinic-1", &query);
+    let (first, second, third) = (
+        free[0]["start"].as_str().expect("s").to_string(),
+        free[1]["start"].as_str().expect("s").to_string(),
+        free[2]["start"].as_str().expect("s").to_string(),
+    );
+    let number = number_of(draft(&app, &aigerim, "ast1-therapist-1", &first));
+    assert_eq!(
+        app.transition(&aigerim, &number, "submit", None).status(),
+        200
+    );
+    assert_eq!(sign_as(&app, &aigerim, &number, "aigerim").status(), 200);
+    // Someone else holds the third slot.
+    let daulet = app.login("daulet");
+    let other = number_of(draft(&app, &daulet, "ast1-therapist-1", &third));
+    assert_eq!(
+        app.transition(&daulet, &other, "submit", None).status(),
+        200
+    );
+    let move_to = |token: &str, start: &str| {
+        app.post(
+            token,
+            &format!("/api/v1/requests/{number}/transitions"),
+            &json!({"action": "reschedule", "slot_start": start}),
+        )
+    };
+    // A taken slot, and a time off the schedule, move nothing.
+    assert_error(move_to(&aigerim, &third), 409, "SLOT_TAKEN");
+    assert_error(
+        move_to(&aigerim, &format!("{monday}T12:20:00+05:00")),
+        422,
+        "SLOT_NOT_AVAILABLE",
+    );
+    let docs: Vec<Value> = app
+        .get(&aigerim, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    assert_eq!(docs.len(), 1);
+    assert!(!slots(&app, "astana-polyclinic-1", &query)
+        .iter()
+        .any(|s| s["start"] == first.as_str()));
+    // The person moves it to the second slot.
+    let r = move_to(&aigerim, &second);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let v: Value = r.json().expect("json");
+    assert_eq!(
+        (v["state"].as_str(), v["form"]["slot_start"].as_str()),
+        (Some("approved"), Some(second.as_str()))
+    );
+    let free_now = slots(&app, "astana-polyclinic-1", &query);
+    assert!(
+        free_now.iter().any(|s| s["start"] == first.as_str()),
+        "the old slot is free"
+    );
+    assert!(
+        !free_now.iter().any(|s| s["start"] == second.as_str()),
+        "the new slot is taken"
+    );
+    let docs: Vec<Value> = app
+        .get(&aigerim, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    let status: Vec<&str> = docs
+        .iter()
+        .map(|d| d["status"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(docs.len(), 2, "{docs:?}");
+    assert!(
+        status.contains(&"superseded") && status.contains(&"valid"),
+        "{status:?}"
+    );
+    // The registrar can move it too; a slot_start belongs to reschedule only.
+    let registrar = app.login("registrar");
+    assert_eq!(move_to(&registrar, &first).status(), 200);
+    let r = app.post(
+        &aigerim,
+        &format!("/api/v1/requests/{number}/transitions"),
+        &json!({"action": "cancel", "slot_start": second}),
+    );
+    assert_error(r, 422, "UNKNOWN_FIELD");
+}

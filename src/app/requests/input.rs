@@ -64,6 +64,8 @@ pub struct TransitionInput {
     pub opinion: Option<crate::domain::commission::Opinion>,
     /// For `record_visit`: what became of the appointment or home call.
     pub visit: Option<crate::domain::clinics::VisitOutcome>,
+    /// For `reschedule`: the new slot's start (RFC 3339), a free slot of the same doctor.
+    pub slot_start: Option<String>,
 }
 
 /// The person a result was handed over to, from the identity document they showed
