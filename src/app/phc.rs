@@ -19,15 +19,24 @@ pub(crate) fn check_at_creation(
     service: &Service,
     clinic: &Provider,
     person: Option<&Iin>,
+    form: &Map<String, Value>,
 ) -> Result<(), AppError> {
     let (Some(rule), Some(person)) = (service.phc, person) else {
         return Ok(());
     };
-    let required = app
-        .clinics
-        .clinic(&clinic.code)
-        .and_then(|c| app.clinics.region_of(c))
-        .is_some_and(|r| r.attachment_required);
+    let registered = app.clinics.clinic(&clinic.code);
+    let region = registered.and_then(|c| app.clinics.region_of(c));
+    let required = region.is_some_and(|r| r.attachment_required);
+    // G-14: where the region checks the territory, the address must be in the clinic's.
+    if rule == PhcRule::Attaches && region.is_some_and(|r| r.territory_check) {
+        let address = form.get("address").and_then(Value::as_str).unwrap_or("");
+        if registered.and_then(|c| c.district_of(address)).is_none() {
+            return Err(AppError::with(
+                ErrorCode::OutsideTerritory,
+                format!("{} does not serve this address", clinic.code),
+            ));
+        }
+    }
     let active = app
         .store
         .read(|c| queries::active_attachment(c, person.as_str()))?;

@@ -107,6 +107,9 @@ pub struct Region {
     /// The clinic registrar may take requests by telephone (R-000-50, G-15: Akmola).
     #[serde(default)]
     pub telephone: bool,
+    /// An attachment needs an address in the clinic's territory (G-14: configurable).
+    #[serde(default)]
+    pub territory_check: bool,
     #[serde(default)]
     pub requirements: Vec<String>,
 }

@@ -152,3 +152,28 @@ fn an_approved_attachment_moves_the_person_and_keeps_the_history() {
     );
     assert_eq!(r.status(), 201, "{:?}", r.text());
 }
+
+#[test]
+fn an_attachment_needs_an_address_the_clinic_serves_where_the_region_checks_it() {
+    // G-14: the service-area check is regional configuration (Astana and Mangystau check it).
+    let app = TestApp::spawn();
+    let aigerim = app.login("aigerim");
+    let attach = |clinic: &str, address: &str| {
+        app.post(
+            &aigerim,
+            "/api/v1/requests",
+            &json!({"service": "phc-attachment", "channel": "portal", "provider": clinic,
+                    "form": {"address": address}}),
+        )
+    };
+    // Polyclinic No. 4 serves Тәуелсіздік and Республика, not Қабанбай батыр.
+    assert_error(
+        attach("astana-polyclinic-4", "Астана қ., Қабанбай батыр д-лы 40"),
+        422,
+        "OUTSIDE_TERRITORY",
+    );
+    assert_eq!(
+        attach("astana-polyclinic-4", "Астана қ., Тәуелсіздік даңғылы 7").status(),
+        201
+    );
+}

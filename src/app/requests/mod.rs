@@ -142,7 +142,13 @@ pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<Reques
         input.applicant.as_ref(),
         &input.form,
     )?;
-    crate::app::phc::check_at_creation(app, service, provider, applicant.iin.as_ref())?;
+    crate::app::phc::check_at_creation(
+        app,
+        service,
+        provider,
+        applicant.iin.as_ref(),
+        &input.form,
+    )?;
     crate::app::home_call::check(app, service, &provider.code, now)?;
     // G-40: the child is looked up in ГБД ФЛ; what it says is a warning to the reviewer,
     // kept on the request's first history entry.
