@@ -464,4 +464,17 @@ fn a_booking_moves_to_another_free_slot_with_a_new_ticket() {
         &json!({"action": "cancel", "slot_start": second}),
     );
     assert_error(r, 422, "UNKNOWN_FIELD");
+    // The registrar cancels it: the slot is free again and the history says who did.
+    let r = app.transition(&registrar, &number, "cancel", Some("врач на больничном"));
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assert!(slots(&app, "astana-polyclinic-1", &query)
+        .iter()
+        .any(|s| s["start"] == first.as_str()));
+    let h: Vec<Value> = app
+        .get(&aigerim, &format!("/api/v1/requests/{number}/history"))
+        .json()
+        .expect("json");
+    let cancel = h.iter().rfind(|e| e["action"] == "cancel").expect("cancel");
+    assert_eq!(cancel["actor_role"], "clinic_registrar", "{cancel}");
+    assert_eq!(cancel["reason"], "врач на больничном");
 }
