@@ -25,11 +25,47 @@ pub(crate) struct Wanted<'a> {
     pub start: DateTime<Utc>,
 }
 
-fn text<'f>(form: &'f Map<String, Value>, field: &str) -> Option<&'f str> {
-    form.get(field)
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
+use crate::domain::forms::text;
+
+/// Takes `slot` of `w`'s doctor for the request.
+fn take(
+    c: &mut DbConnection,
+    req: &RequestRow,
+    w: &Wanted<'_>,
+    slot: Slot,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    queries::insert_booking(
+        c,
+        &BookingRow {
+            id: uuid::Uuid::now_v7().to_string(),
+            request_id: req.id.clone(),
+            clinic_code: w.clinic.code.clone(),
+            doctor_code: w.doctor.code.clone(),
+            start_at: slot.start.naive_utc(),
+            end_at: slot.end.naive_utc(),
+            created_at: now.naive_utc(),
+            cancelled_at: None,
+            cancelled_by: None,
+        },
+    )
+}
+
+/// Ends the request's tickets still in force (`status`, with the reason `/verify` shows).
+fn end_tickets(
+    c: &mut DbConnection,
+    req: &RequestRow,
+    status: DocumentStatus,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    for d in queries::documents_of(c, &req.id)?
+        .into_iter()
+        .filter(|d| d.issued_as == Issues::Result && d.status == DocumentStatus::Valid)
+    {
+        queries::set_document_status(c, &d.id, status, Some(reason), None, now.naive_utc())?;
+    }
+    Ok(())
 }
 
 /// The clinic, doctor and start named on `form`, each checked against the register; `None`
@@ -151,35 +187,16 @@ fn reschedule(
     let by = user.map_or_else(|| req.created_by.clone(), |u| u.id.clone());
     queries::cancel_booking(c, &req.id, &by, now.naive_utc())?;
     let slot = free_slot(app, c, &w, now)?;
-    queries::insert_booking(
-        c,
-        &BookingRow {
-            id: uuid::Uuid::now_v7().to_string(),
-            request_id: req.id.clone(),
-            clinic_code: w.clinic.code.clone(),
-            doctor_code: w.doctor.code.clone(),
-            start_at: slot.start.naive_utc(),
-            end_at: slot.end.naive_utc(),
-            created_at: now.naive_utc(),
-            cancelled_at: None,
-            cancelled_by: None,
-        },
-    )?;
+    take(c, req, &w, slot, now)?;
     let form_json = Value::Object(form).to_string();
     queries::set_form_json(c, &req.id, &form_json)?;
-    for d in queries::documents_of(c, &req.id)?
-        .into_iter()
-        .filter(|d| d.issued_as == Issues::Result && d.status == DocumentStatus::Valid)
-    {
-        queries::set_document_status(
-            c,
-            &d.id,
-            DocumentStatus::Superseded,
-            Some("запись перенесена / жазылу ауыстырылды"),
-            None,
-            now.naive_utc(),
-        )?;
-    }
+    end_tickets(
+        c,
+        req,
+        DocumentStatus::Superseded,
+        "запись перенесена / жазылу ауыстырылды",
+        now,
+    )?;
     Ok(form_json)
 }
 
@@ -240,20 +257,7 @@ pub(crate) fn on_step(
             ));
         };
         let slot = free_slot(app, c, &w, now)?;
-        queries::insert_booking(
-            c,
-            &BookingRow {
-                id: uuid::Uuid::now_v7().to_string(),
-                request_id: req.id.clone(),
-                clinic_code: w.clinic.code.clone(),
-                doctor_code: w.doctor.code.clone(),
-                start_at: slot.start.naive_utc(),
-                end_at: slot.end.naive_utc(),
-                created_at: now.naive_utc(),
-                cancelled_at: None,
-                cancelled_by: None,
-            },
-        )?;
+        take(c, req, &w, slot, now)?;
         return Ok(None);
     }
     if matches!(
@@ -263,19 +267,13 @@ pub(crate) fn on_step(
         let by = user.map_or_else(|| req.created_by.clone(), |u| u.id.clone());
         queries::cancel_booking(c, &req.id, &by, now.naive_utc())?;
         // A ticket already issued no longer holds: `/verify` says it ended, and why.
-        for d in queries::documents_of(c, &req.id)?
-            .into_iter()
-            .filter(|d| d.issued_as == Issues::Result && d.status == DocumentStatus::Valid)
-        {
-            queries::set_document_status(
-                c,
-                &d.id,
-                DocumentStatus::Terminated,
-                Some("запись отменена / жазылу болдырылмады"),
-                None,
-                now.naive_utc(),
-            )?;
-        }
+        end_tickets(
+            c,
+            req,
+            DocumentStatus::Terminated,
+            "запись отменена / жазылу болдырылмады",
+            now,
+        )?;
     }
     Ok(None)
 }

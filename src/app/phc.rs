@@ -81,12 +81,7 @@ pub(crate) fn on_step(
     };
     let form: Map<String, Value> =
         serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
-    let text = |k: &str| {
-        form.get(k)
-            .and_then(Value::as_str)
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-    };
+    let text = |k: &str| crate::domain::forms::text(&form, k);
     let district = text("district").map(str::to_string).or_else(|| {
         let clinic = app.clinics.clinic(&req.provider_code)?;
         clinic.district_of(text("address")?).map(str::to_string)

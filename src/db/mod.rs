@@ -139,6 +139,14 @@ impl Store {
                     std::fs::create_dir_all(parent)?;
                 }
             }
+            // WAL is a property of the file: switch it once, on one connection, before the
+            // pool opens several at once (concurrent switches of a new file can fail with
+            // "database is locked" even with a busy timeout).
+            let mut first = diesel::SqliteConnection::establish(url)
+                .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact(url)))?;
+            first
+                .batch_execute("PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL;")
+                .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", redact(url)))?;
         }
         let manager = Manager(ConnectionManager::<DbConnection>::new(url));
         let pool = Pool::builder()

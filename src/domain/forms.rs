@@ -245,6 +245,14 @@ pub fn validate_values(
     Ok(())
 }
 
+/// A form's text value for `field`, trimmed; `None` when absent, not text, or blank.
+pub fn text<'f>(form: &'f Map<String, Value>, field: &str) -> Option<&'f str> {
+    form.get(field)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+}
+
 /// Required fields of the variant that are missing or empty.
 pub fn missing_required(
     service: &Service,

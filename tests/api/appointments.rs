@@ -220,11 +220,7 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     let verdict =
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("valid");
     assert_eq!(verdict.document_kind.as_deref(), Some("appointment_ticket"));
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("ticket.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(flat) = pdf_words(&pdf) {
         let local = &start[11..16];
         // R-002-18: the help line 1414 on the ticket.
         for expected in ["Ахметова Сәуле", "101", local, "1414"] {

@@ -129,10 +129,7 @@ fn on_the_portal_each_step_of_the_regulation_holds() {
     let verdict =
         ruqsat::pdf::verify(&pdf, &app.app.pki.verifier, chrono::Utc::now()).expect("valid");
     assert_eq!(verdict.document_kind.as_deref(), Some("phc_attachment"));
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("slip.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
+    if let Some(text) = pdf_words(&pdf) {
         // R-001-10: the help line.
         assert!(text.contains("1414"), "{text}");
     }

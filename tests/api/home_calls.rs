@@ -149,11 +149,7 @@ fn a_home_call_goes_to_the_district_doctor_of_the_address_today() {
         verdict.document_kind.as_deref(),
         Some("home_call_confirmation")
     );
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("call.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(flat) = pdf_words(&pdf) {
         let day = at
             .with_timezone(&chrono_tz::Asia::Almaty)
             .format("%d.%m.%Y")

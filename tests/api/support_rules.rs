@@ -367,11 +367,7 @@ fn each_city_and_district_department_decides_its_own_requests() {
         .bytes()
         .expect("pdf")
         .to_vec();
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("receipt.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(flat) = pdf_words(&pdf) {
         assert!(flat.contains("Сайрам"), "{flat}");
         assert!(!flat.contains("Шымкент қаласының"), "{flat}");
     }
@@ -501,11 +497,7 @@ fn the_desk_records_each_original_returned_and_the_receipt_says_so() {
         .bytes()
         .expect("pdf")
         .to_vec();
-    let dir = tempfile::tempdir().expect("tmp");
-    let path = dir.path().join("receipt.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some((_, text)) = tool("pdftotext", &[path.to_str().expect("utf-8"), "-"]) {
-        let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if let Some(flat) = pdf_words(&pdf) {
         assert_eq!(
             flat.matches("оригинал сверен и возвращён").count(),
             4,

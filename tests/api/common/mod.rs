@@ -418,6 +418,16 @@ pub fn ruqsat_command() -> std::process::Command {
     c
 }
 
+/// The words of a PDF as pdftotext reads them, one space between each; `None` without
+/// pdftotext (a visible skip, or a failure under `RUQSAT_REQUIRE_TOOLS=1`).
+pub fn pdf_words(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().expect("tmp");
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).expect("write");
+    tool("pdftotext", &[path.to_str().expect("utf-8"), "-"])
+        .map(|(_, text)| text.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Whether the independent tool `name` (qpdf, pdfsig, pdftotext, pyhanko) is installed.
 /// When it is not: with `RUQSAT_REQUIRE_TOOLS=1` (CI) the test fails here; otherwise a
 /// `SKIPPED` line is printed and the caller skips what needs the tool.
