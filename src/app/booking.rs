@@ -114,7 +114,8 @@ fn free_slot(
     now: DateTime<Utc>,
 ) -> Result<Slot, AppError> {
     let tz = clinics::zone(app, w.clinic);
-    let Some(slot) = slots::is_free(w.clinic, w.doctor, tz, w.start, now, &[]) else {
+    let holiday = |day: chrono::NaiveDate| app.calendar.is_holiday(day);
+    let Some(slot) = slots::is_free(w.clinic, w.doctor, tz, w.start, now, &[], &holiday) else {
         return Err(AppError::with(
             ErrorCode::SlotNotAvailable,
             format!("{} at {}", w.doctor.code, w.start.to_rfc3339()),

@@ -198,7 +198,8 @@ pub fn free_slots(app: &App, clinic_code: &str, q: &SlotQuery) -> Result<SlotsPa
     let mut out = Vec::new();
     for d in doctors {
         let mine = by_doctor.get(&d.code).map_or(&[][..], Vec::as_slice);
-        for s in slots::free_slots(c, d, tz, from, days, now, mine) {
+        let holiday = |day: NaiveDate| app.calendar.is_holiday(day);
+        for s in slots::free_slots(c, d, tz, from, days, now, mine, &holiday) {
             out.push(SlotView {
                 doctor: d.code.clone(),
                 start: s.start.with_timezone(&tz).fixed_offset(),

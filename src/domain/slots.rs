@@ -24,7 +24,9 @@ pub const MAX_DAYS: u32 = 31;
 
 /// Every slot of `doctor` on the `days` days from `from` (the clinic's local dates) that
 /// starts after `now`, lies inside the doctor's spans and the clinic's hours, on a day the
-/// doctor is not absent, and overlaps none of `booked`.
+/// doctor is not absent and that is not a public holiday (`holiday`, A-16), and overlaps
+/// none of `booked`.
+#[allow(clippy::too_many_arguments)]
 pub fn free_slots(
     clinic: &Clinic,
     doctor: &Doctor,
@@ -33,6 +35,7 @@ pub fn free_slots(
     days: u32,
     now: DateTime<Utc>,
     booked: &[Slot],
+    holiday: &dyn Fn(NaiveDate) -> bool,
 ) -> Vec<Slot> {
     let mut out = Vec::new();
     let len = Duration::minutes(i64::from(doctor.slot_minutes));
@@ -53,7 +56,7 @@ pub fn free_slots(
             .any(|b| b.overlaps(s))
     };
     for day in from.iter_days().take(days.min(MAX_DAYS) as usize) {
-        if doctor.absent_on(day) {
+        if doctor.absent_on(day) || holiday(day) {
             continue;
         }
         let weekday = chrono::Datelike::weekday(&day);
@@ -115,9 +118,10 @@ pub fn is_free(
     start: DateTime<Utc>,
     now: DateTime<Utc>,
     booked: &[Slot],
+    holiday: &dyn Fn(NaiveDate) -> bool,
 ) -> Option<Slot> {
     let day = start.with_timezone(&tz).date_naive();
-    free_slots(clinic, doctor, tz, day, 1, now, booked)
+    free_slots(clinic, doctor, tz, day, 1, now, booked, holiday)
         .into_iter()
         .find(|s| s.start == start)
 }
@@ -176,6 +180,10 @@ mod tests {
         }
     }
 
+    fn none(_: NaiveDate) -> bool {
+        false
+    }
+
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
     }
@@ -194,7 +202,7 @@ mod tests {
             .with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
             .single()
             .unwrap_or_default();
-        let slots = free_slots(&c, &doc, tz, d(2026, 12, 7), 1, now, &[]);
+        let slots = free_slots(&c, &doc, tz, d(2026, 12, 7), 1, now, &[], &none);
         assert_eq!(slots.len(), 12 + 3);
         assert_eq!(
             slots[0].start,
@@ -208,18 +216,23 @@ mod tests {
             .all(|s| s.start.with_timezone(&tz).hour() != 12));
         // A booking takes its slot away; the past has none.
         let booked = [slots[1]];
-        let after = free_slots(&c, &doc, tz, d(2026, 12, 7), 1, now, &booked);
+        let after = free_slots(&c, &doc, tz, d(2026, 12, 7), 1, now, &booked, &none);
         assert_eq!(after.len(), 14);
         assert!(!after.contains(&slots[1]));
         let later = slots[5].start;
-        assert!(free_slots(&c, &doc, tz, d(2026, 12, 7), 1, later, &[])
-            .iter()
-            .all(|s| s.start > later));
+        assert!(
+            free_slots(&c, &doc, tz, d(2026, 12, 7), 1, later, &[], &none)
+                .iter()
+                .all(|s| s.start > later)
+        );
         assert_eq!(
-            is_free(&c, &doc, tz, slots[2].start, now, &booked),
+            is_free(&c, &doc, tz, slots[2].start, now, &booked, &none),
             Some(slots[2])
         );
-        assert_eq!(is_free(&c, &doc, tz, slots[1].start, now, &booked), None);
+        assert_eq!(
+            is_free(&c, &doc, tz, slots[1].start, now, &booked, &none),
+            None
+        );
         assert_eq!(
             is_free(
                 &c,
@@ -227,7 +240,8 @@ mod tests {
                 tz,
                 slots[2].start + Duration::minutes(5),
                 now,
-                &[]
+                &[],
+                &none
             ),
             None
         );
@@ -241,10 +255,21 @@ mod tests {
                 reason: None,
             }],
         );
-        assert!(free_slots(&c, &away, tz, d(2026, 12, 7), 1, now, &[]).is_empty());
+        assert!(free_slots(&c, &away, tz, d(2026, 12, 7), 1, now, &[], &none).is_empty());
         assert_eq!(
-            free_slots(&c, &away, tz, d(2026, 12, 7), 8, now, &[]).len(),
+            free_slots(&c, &away, tz, d(2026, 12, 7), 8, now, &[], &none).len(),
             15
+        );
+        // A public holiday has no slots: 16 December.
+        let mut wed = BTreeMap::new();
+        wed.insert("wed".to_string(), vec!["08:00-12:00".to_string()]);
+        let c = clinic(&[(2, 8 * 60, 20 * 60)]);
+        let doc = doctor(20, wed, vec![]);
+        let holiday = |day: NaiveDate| day == d(2026, 12, 16);
+        assert!(free_slots(&c, &doc, tz, d(2026, 12, 16), 1, now, &[], &holiday).is_empty());
+        assert_eq!(
+            free_slots(&c, &doc, tz, d(2026, 12, 16), 8, now, &[], &holiday).len(),
+            12
         );
     }
 
@@ -297,7 +322,7 @@ mod tests {
             let base = tz.from_local_datetime(&from.and_hms_opt(0, 0, 0).unwrap_or_default()).earliest().map(|t| t.with_timezone(&Utc)).unwrap_or_default();
             let booked: Vec<Slot> = bookings.iter().map(|(m, l)| Slot { start: base + Duration::minutes(*m), end: base + Duration::minutes(m + l) }).collect();
             let now = base + Duration::minutes(now_off);
-            let slots = free_slots(&c, &doc, tz, from, 14, now, &booked);
+            let slots = free_slots(&c, &doc, tz, from, 14, now, &booked, &none);
             for (i, s) in slots.iter().enumerate() {
                 prop_assert!(s.start > now);
                 prop_assert_eq!(s.end - s.start, Duration::minutes(i64::from(slot)));

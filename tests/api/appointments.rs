@@ -4,20 +4,16 @@
 
 use crate::common::licence::sign_as;
 use crate::common::*;
-use chrono::{Datelike, Duration};
+
 use serde_json::{json, Value};
 
 fn public(app: &TestApp, path: &str) -> reqwest::blocking::Response {
     app.client.get(app.url(path)).send().expect("get")
 }
 
-/// The first day on or after `today + 1` that is `weekday`, as YYYY-MM-DD.
+/// The first `weekday` after today that is not a holiday, as YYYY-MM-DD.
 fn next(weekday: chrono::Weekday) -> String {
-    let mut d = chrono::Utc::now().date_naive() + Duration::days(1);
-    while d.weekday() != weekday {
-        d += Duration::days(1);
-    }
-    d.format("%Y-%m-%d").to_string()
+    next_clinic_day(weekday).format("%Y-%m-%d").to_string()
 }
 
 fn slots(app: &TestApp, clinic: &str, query: &str) -> Vec<Value> {

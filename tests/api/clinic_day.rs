@@ -5,17 +5,14 @@
 
 use crate::common::licence::sign_as;
 use crate::common::*;
-use chrono::{Datelike, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use ruqsat::app::SettableClock;
 use serde_json::{json, Value};
 
 #[test]
 fn the_registrar_sees_the_days_visits_of_their_clinic_and_records_each_outcome() {
     // A Tuesday, 09:00 in Astana.
-    let mut d = Utc::now().date_naive() + chrono::Duration::days(1);
-    while d.weekday() != chrono::Weekday::Tue {
-        d += chrono::Duration::days(1);
-    }
+    let d = next_clinic_day(chrono::Weekday::Tue);
     let at = chrono_tz::Asia::Almaty
         .from_local_datetime(&d.and_hms_opt(9, 0, 0).unwrap_or_default())
         .single()

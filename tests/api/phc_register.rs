@@ -23,14 +23,7 @@ fn appointments_and_home_calls_need_the_person_attached_to_the_clinic() {
     let app = TestApp::spawn_in_clinic_hours();
     // Ерлан (medcenter) is attached to Astana polyclinic No. 4, not No. 1.
     let medcenter = app.login("medcenter");
-    let monday = {
-        use chrono::Datelike;
-        let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
-        while d.weekday() != chrono::Weekday::Mon {
-            d += chrono::Duration::days(1);
-        }
-        d
-    };
+    let monday = next_clinic_day(chrono::Weekday::Mon);
     let start = format!("{monday}T08:40:00+05:00");
     let book = |token: &str, clinic: &str, doctor: &str| {
         app.post(
