@@ -37,6 +37,15 @@ impl Lang {
             Lang::En => "en",
         }
     }
+
+    /// The one of three values written in this language.
+    pub fn pick<T>(self, ru: T, kk: T, en: T) -> T {
+        match self {
+            Lang::Ru => ru,
+            Lang::Kk => kk,
+            Lang::En => en,
+        }
+    }
 }
 
 macro_rules! error_codes {

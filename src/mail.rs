@@ -216,11 +216,7 @@ impl MailTemplates {
         vars: &[(&str, &str)],
     ) -> Option<Rendered> {
         let t = self.0.get(kind)?;
-        let t = match lang {
-            crate::error::Lang::Ru => &t.ru,
-            crate::error::Lang::Kk => &t.kk,
-            crate::error::Lang::En => &t.en,
-        };
+        let t = lang.pick(&t.ru, &t.kk, &t.en);
         let fill = |s: &str, escape: bool| {
             vars.iter().fold(s.trim().to_string(), |acc, (k, v)| {
                 let v = if escape {

@@ -134,16 +134,8 @@ pub fn record(
         .map_or(after.applicant_name.clone(), |o| o.full_name.clone());
     let base = app.config.public_url.trim_end_matches('/');
     let (ru, kk, en) = after.state.labels();
-    let pick = |t: &crate::domain::catalog::Text| match lang {
-        Lang::Ru => t.ru.clone(),
-        Lang::Kk => t.kk.clone(),
-        Lang::En => t.en.clone(),
-    };
-    let status = match lang {
-        Lang::Ru => ru,
-        Lang::Kk => kk,
-        Lang::En => en,
-    };
+    let pick = |t: &crate::domain::catalog::Text| t.get(lang).to_string();
+    let status = lang.pick(ru, kk, en);
     let due = after
         .due_at
         .map(|d| {

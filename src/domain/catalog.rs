@@ -24,12 +24,9 @@ pub struct Text {
 }
 
 impl Text {
-    pub fn get(&self, lang: &str) -> &str {
-        match lang {
-            "ru" => &self.ru,
-            "kk" => &self.kk,
-            _ => &self.en,
-        }
+    /// The text in `lang`.
+    pub fn get(&self, lang: crate::error::Lang) -> &str {
+        lang.pick(&self.ru, &self.kk, &self.en)
     }
 }
 
