@@ -122,19 +122,20 @@ fn free_slot(
         ));
     };
     let day = slot.start.naive_utc() - chrono::Duration::days(1);
-    let booked: Vec<Slot> = queries::active_bookings(
+    let booked = queries::active_booking_times(
         c,
         std::slice::from_ref(&w.doctor.code),
         day,
         slot.end.naive_utc(),
-    )?
-    .into_iter()
-    .map(|b| Slot {
-        start: b.start_at.and_utc(),
-        end: b.end_at.and_utc(),
-    })
-    .collect();
-    if booked.iter().any(|b| b.overlaps(&slot)) {
+    )?;
+    let taken = booked.iter().any(|(_, start, end)| {
+        Slot {
+            start: start.and_utc(),
+            end: end.and_utc(),
+        }
+        .overlaps(&slot)
+    });
+    if taken {
         return Err(AppError::with(
             ErrorCode::SlotTaken,
             format!("{} at {}", w.doctor.code, w.start.to_rfc3339()),

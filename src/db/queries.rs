@@ -996,23 +996,6 @@ pub fn insert_booking(c: &mut DbConnection, b: &BookingRow) -> R<()> {
     }
 }
 
-/// Active bookings of these doctors starting in `[from, to)`.
-pub fn active_bookings(
-    c: &mut DbConnection,
-    doctors: &[String],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> R<Vec<BookingRow>> {
-    Ok(bookings::table
-        .filter(bookings::doctor_code.eq_any(doctors))
-        .filter(bookings::start_at.ge(from))
-        .filter(bookings::start_at.lt(to))
-        .filter(bookings::cancelled_at.is_null())
-        .order(bookings::start_at.asc())
-        .select(BookingRow::as_select())
-        .load(c)?)
-}
-
 /// Doctor, start and end of the active bookings of these doctors starting in `[from, to)`:
 /// the narrow read behind the free-slot search.
 pub fn active_booking_times(

@@ -35,14 +35,6 @@ fn draft(app: &TestApp, token: &str, doctor: &str, start: &str) -> reqwest::bloc
     )
 }
 
-fn number_of(r: reqwest::blocking::Response) -> String {
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string()
-}
-
 #[test]
 fn the_register_lists_clinics_doctors_and_free_slots_in_local_time() {
     // R-000-01 / R-002-01: the region's PHC organisations provide the services; R-001-02:
@@ -139,7 +131,7 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     let query = format!("doctor=ast1-therapist-1&from={monday}&days=1");
     let free = slots(&app, "astana-polyclinic-1", &query);
     let start = free[3]["start"].as_str().expect("start").to_string();
-    let number = number_of(draft(&app, &aigerim, "ast1-therapist-1", &start));
+    let number = created_number(draft(&app, &aigerim, "ast1-therapist-1", &start));
     // The clinic of the form decides the request (R-002-01); R-002-37: the IIN is the
     // account's; R-002-05: free of charge; R-002-07: in the personal cabinet.
     let v: Value = app
@@ -237,7 +229,7 @@ fn booking_a_free_slot_issues_the_ticket_with_no_registrar_action_and_cancelling
     assert_eq!(docs[0]["status"], "terminated", "{docs:?}");
     // Someone else books the freed slot.
     let daulet = app.login("daulet");
-    let again = number_of(draft(&app, &daulet, "ast1-therapist-1", &start));
+    let again = created_number(draft(&app, &daulet, "ast1-therapist-1", &start));
     assert_eq!(
         app.transition(&daulet, &again, "submit", None).status(),
         200
@@ -320,7 +312,7 @@ fn fifty_people_submitting_one_slot_at_once_book_it_once() {
     );
     let start = free[0]["start"].as_str().expect("start").to_string();
     let numbers: Vec<String> = (0..50)
-        .map(|_| number_of(draft(&app, &aigerim, "ast1-therapist-2", &start)))
+        .map(|_| created_number(draft(&app, &aigerim, "ast1-therapist-2", &start)))
         .collect();
     let barrier = std::sync::Barrier::new(numbers.len());
     let outcomes: Vec<(u16, String)> = std::thread::scope(|s| {
@@ -382,7 +374,7 @@ fn a_booking_moves_to_another_free_slot_with_a_new_ticket() {
         free[1]["start"].as_str().expect("s").to_string(),
         free[2]["start"].as_str().expect("s").to_string(),
     );
-    let number = number_of(draft(&app, &aigerim, "ast1-therapist-1", &first));
+    let number = created_number(draft(&app, &aigerim, "ast1-therapist-1", &first));
     assert_eq!(
         app.transition(&aigerim, &number, "submit", None).status(),
         200
@@ -390,7 +382,7 @@ fn a_booking_moves_to_another_free_slot_with_a_new_ticket() {
     assert_eq!(sign_as(&app, &aigerim, &number, "aigerim").status(), 200);
     // Someone else holds the third slot.
     let daulet = app.login("daulet");
-    let other = number_of(draft(&app, &daulet, "ast1-therapist-1", &third));
+    let other = created_number(draft(&app, &daulet, "ast1-therapist-1", &third));
     assert_eq!(
         app.transition(&daulet, &other, "submit", None).status(),
         200

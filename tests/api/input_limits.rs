@@ -7,19 +7,6 @@ use crate::common::*;
 use reqwest::blocking::multipart;
 use serde_json::{json, Value};
 
-fn draft_support_request(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string()
-}
-
 fn upload(
     app: &TestApp,
     token: &str,
@@ -82,7 +69,7 @@ fn free_texts_are_bounded() {
 fn file_names_are_normalised_and_oversize_images_and_deep_pdfs_refused() {
     let app = TestApp::spawn();
     let daulet = app.login("daulet");
-    let number = draft_support_request(&app, &daulet);
+    let number = support_draft(&app, &daulet);
     let r = upload(
         &app,
         &daulet,

@@ -102,17 +102,7 @@ fn a_desk_scan_whose_original_was_not_seen_does_not_count() {
     // "original not seen" does not complete the request until the original is checked.
     let app = TestApp::spawn();
     let mio = app.login("mio");
-    let r = app.post(
-        &mio,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "provider_desk",
-               "applicant": {"kind": "person", "iin": "900712304567"}, "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
+    let number = desk_support_draft(&app, &mio);
     for d in SUPPORT_DOCS {
         let seen = d != "birth-certificate";
         assert_eq!(
@@ -418,17 +408,7 @@ fn the_desk_records_each_original_returned_and_the_receipt_says_so() {
     // the scans are attached to the form; G-47: the receipt lists what was received.
     let app = TestApp::spawn();
     let mio = app.login("mio");
-    let r = app.post(
-        &mio,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "provider_desk",
-               "applicant": {"kind": "person", "iin": "900712304567"}, "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    let number = r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string();
+    let number = desk_support_draft(&app, &mio);
     let flags = |seen: bool, returned: bool| {
         vec![
             ("original_seen", seen.to_string()),
@@ -520,18 +500,4 @@ fn the_desk_records_each_original_returned_and_the_receipt_says_so() {
         400,
         "BAD_REQUEST",
     );
-}
-
-/// A portal support draft with nothing attached.
-fn support_draft(app: &TestApp, token: &str) -> String {
-    let r = app.post(
-        token,
-        "/api/v1/requests",
-        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
-    );
-    assert_eq!(r.status(), 201, "{:?}", r.text());
-    r.json::<Value>().expect("json")["number"]
-        .as_str()
-        .expect("number")
-        .to_string()
 }

@@ -382,6 +382,34 @@ pub fn support_form() -> Value {
     })
 }
 
+/// The number of a request the answer says was created (201).
+pub fn created_number(r: Response) -> String {
+    assert_eq!(r.status(), 201, "{:?}", r.text());
+    r.json::<Value>().expect("json")["number"]
+        .as_str()
+        .expect("number")
+        .to_string()
+}
+
+/// A portal support draft by `token`, nothing attached.
+pub fn support_draft(app: &TestApp, token: &str) -> String {
+    created_number(app.post(
+        token,
+        "/api/v1/requests",
+        &json!({"service": "disabled-child-support", "channel": "portal", "form": support_form()}),
+    ))
+}
+
+/// A support draft opened at the department desk by `token` for Даулет (900712304567).
+pub fn desk_support_draft(app: &TestApp, token: &str) -> String {
+    created_number(app.post(
+        token,
+        "/api/v1/requests",
+        &json!({"service": "disabled-child-support", "channel": "provider_desk",
+               "applicant": {"kind": "person", "iin": "900712304567"}, "form": support_form()}),
+    ))
+}
+
 pub const SUPPORT_DOCS: [&str; 5] = [
     "birth-certificate",
     "residence",
