@@ -139,9 +139,18 @@ pub enum Command {
     /// Benchmarks: request creation + submission over HTTP (throughput, p50/p99 latency),
     /// signature verification next to `openssl speed`. Prints figures.
     Bench {
-        /// What to measure: http, verify, pdf, slots (repeatable; default all).
-        #[arg(long, value_parser = ["http", "verify", "pdf", "slots"])]
+        /// What to measure: http, verify, pdf, slots, scale (repeatable; default all but
+        /// scale).
+        #[arg(long, value_parser = ["http", "verify", "pdf", "slots", "scale"])]
         suite: Vec<String>,
+        /// Requests the scale suite fills the database with (an empty scratch database, or
+        /// one it filled before with as many).
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Open-loop rate of the http suite, in create+submit pairs per second; without it,
+        /// half the closed-loop maximum measured in the same run.
+        #[arg(long)]
+        rate: Option<u32>,
         /// Concurrent clients.
         #[arg(long, default_value_t = 32)]
         clients: usize,
@@ -282,6 +291,8 @@ pub fn run() -> i32 {
         ),
         Command::Bench {
             suite,
+            rows,
+            rate,
             clients,
             requests,
             pool,
@@ -291,7 +302,7 @@ pub fn run() -> i32 {
             let wants = |s: &str| all || suite.iter().any(|x| x == s);
             let mut r = Ok(());
             if wants("http") {
-                r = crate::bench::run(clients, requests, database_url.clone(), pool);
+                r = crate::bench::run(clients, requests, database_url.clone(), pool, rate);
             }
             if r.is_ok() && wants("verify") {
                 r = crate::bench::verify::run(std::time::Duration::from_secs(3));
@@ -300,7 +311,10 @@ pub fn run() -> i32 {
                 r = crate::bench::pdf_run(400);
             }
             if r.is_ok() && wants("slots") {
-                r = crate::bench::slots::run(database_url, 300);
+                r = crate::bench::slots::run(database_url.clone(), 300);
+            }
+            if r.is_ok() && suite.iter().any(|x| x == "scale") {
+                r = crate::bench::scale::run(rows, database_url, 300);
             }
             r
         }

@@ -91,6 +91,8 @@ macro_rules! error_codes {
 error_codes! {
     MalformedJson = "MALFORMED_JSON", 400, "Некорректный JSON в запросе", "Сұраныстағы JSON қате", "The request body is not valid JSON";
     BadRequest = "BAD_REQUEST", 400, "Некорректный запрос", "Сұраныс қате", "The request is not valid";
+    OffsetNotSupported = "OFFSET_NOT_SUPPORTED", 400, "Списки листаются по курсору: передайте next_cursor предыдущей страницы в параметре cursor вместо offset", "Тізімдер курсор арқылы парақталады: offset орнына алдыңғы беттің next_cursor мәнін cursor параметрінде беріңіз", "Lists page by cursor: pass the previous page's next_cursor as cursor instead of offset";
+    InvalidCursor = "INVALID_CURSOR", 400, "Курсор страницы недействителен: начните список с первой страницы", "Бет курсоры жарамсыз: тізімді бірінші беттен бастаңыз", "The page cursor is not valid: start the list from its first page";
     PayloadTooLarge = "PAYLOAD_TOO_LARGE", 413, "Тело запроса превышает допустимый размер", "Сұраныс денесі рұқсат етілген көлемнен асады", "The request body is larger than allowed";
     MethodNotAllowed = "METHOD_NOT_ALLOWED", 405, "Этот метод не поддерживается для данного адреса", "Бұл әдіс осы мекенжай үшін қолданылмайды", "This method is not supported at this address";
     Unauthenticated = "UNAUTHENTICATED", 401, "Требуется вход в систему", "Жүйеге кіру қажет", "Authentication is required";

@@ -188,11 +188,16 @@ impl From<RequestRow> for RequestSummary {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+/// A page of a listing. Pages follow one another by `cursor`, never by offset.
 pub struct RequestPage {
     pub items: Vec<RequestSummary>,
+    /// Matching requests, counted up to 1,000.
     pub total: i64,
+    /// `false` when more than `total` requests match.
+    pub total_exact: bool,
     pub limit: i64,
-    pub offset: i64,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
 }
 
 /// One entry of the append-only history (who, role, when, from, to, reason).

@@ -4,6 +4,8 @@
 //! [`verify`]: signature verification rate next to `openssl speed`.
 
 pub mod load;
+pub mod open_loop;
+pub mod scale;
 pub mod slots;
 pub mod verify;
 
@@ -62,6 +64,80 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
+/// A Ruqsat server on its own thread, on a fresh (or given scratch) database.
+pub struct BenchServer {
+    pub addr: std::net::SocketAddr,
+    pub backend: String,
+    handle: actix_web::dev::ServerHandle,
+    thread: std::thread::JoinHandle<()>,
+    _work: tempfile::TempDir,
+}
+
+impl BenchServer {
+    pub fn start(database_url: Option<String>, pool: Option<u32>) -> anyhow::Result<BenchServer> {
+        let work = tempfile::tempdir()?;
+        let mut config = Config::for_dir(work.path(), database_url);
+        // The server's configured pool size unless `--pool` says otherwise.
+        if let Some(pool) = pool {
+            config.db_pool_size = pool;
+        }
+        let backend =
+            format!("{:?}", crate::db::Backend::of_url(&config.database_url)).to_lowercase();
+        let app = App::build(config)?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                match crate::http::serve(app, listener, Some(2)) {
+                    Ok(server) => {
+                        let _ = tx.send(Ok(server.handle()));
+                        let _ = server.await;
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(e));
+                    }
+                }
+            })
+        });
+        let handle = rx.recv()??;
+        Ok(BenchServer {
+            addr,
+            backend,
+            handle,
+            thread,
+            _work: work,
+        })
+    }
+
+    pub fn stop(self) {
+        actix_web::rt::System::new().block_on(self.handle.stop(true));
+        let _ = self.thread.join();
+    }
+}
+
+/// The demo applicant's bearer token.
+pub async fn bench_token(base: &str) -> anyhow::Result<String> {
+    let login: serde_json::Value = reqwest::Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"login": "aigerim", "password": "aigerim-demo"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    Ok(login["token"]
+        .as_str()
+        .ok_or_else(|| anyhow::anyhow!("login failed: {login}"))?
+        .to_string())
+}
+
+/// The body of each created request: a doctor home call on the portal.
+pub fn create_body() -> String {
+    json!({"service": "doctor-home-call", "channel": "portal",
+           "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}})
+    .to_string()
+}
+
 /// Runs the benchmark and returns the figures.
 pub fn measure(
     clients: usize,
@@ -69,53 +145,17 @@ pub fn measure(
     database_url: Option<String>,
     pool: Option<u32>,
 ) -> anyhow::Result<BenchResult> {
-    let work = tempfile::tempdir()?;
-    let mut config = Config::for_dir(work.path(), database_url);
-    // The server's configured pool size unless `--pool` says otherwise.
-    if let Some(pool) = pool {
-        config.db_pool_size = pool;
-    }
-    let backend = format!("{:?}", crate::db::Backend::of_url(&config.database_url)).to_lowercase();
-    let app = App::build(config)?;
-    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
-    let addr = listener.local_addr()?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let server_thread = std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            match crate::http::serve(app, listener, Some(2)) {
-                Ok(server) => {
-                    let _ = tx.send(Ok(server.handle()));
-                    let _ = server.await;
-                }
-                Err(e) => {
-                    let _ = tx.send(Err(e));
-                }
-            }
-        })
-    });
-    let handle = rx.recv()??;
+    let server = BenchServer::start(database_url, pool)?;
+    let (addr, backend) = (server.addr, server.backend.clone());
     let base = format!("http://{addr}");
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     let result = rt.block_on(async move {
-        let client = reqwest::Client::new();
-        let login: serde_json::Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"login": "aigerim", "password": "aigerim-demo"}))
-            .send()
-            .await?
-            .json()
-            .await?;
-        let token = login["token"].as_str().ok_or_else(|| anyhow::anyhow!("login failed: {login}"))?.to_string();
+        let token = Arc::new(bench_token(&base).await?);
         let per_client = pairs.div_ceil(clients);
-        let token = Arc::new(token);
-        let create_body = Arc::new(
-            json!({"service": "doctor-home-call", "channel": "portal",
-                   "form": {"visit_address": "Астана, Бейбітшілік 14", "symptoms": "қызба", "phone": "+7 701 111 22 33"}})
-            .to_string(),
-        );
+        let create_body = Arc::new(create_body());
         // Every client connects before the clock starts.
         let mut conns = Vec::with_capacity(clients);
         for _ in 0..clients {
@@ -131,16 +171,24 @@ pub fn measure(
                 let mut errors = 0usize;
                 for _ in 0..per_client {
                     let t0 = Instant::now();
-                    let created = conn.post_json("/api/v1/requests", &token, &create_body).await?;
+                    let created = conn
+                        .post_json("/api/v1/requests", &token, &create_body)
+                        .await?;
                     let t1 = Instant::now();
                     lat.push((t1 - t0).as_secs_f64() * 1000.0);
-                    let number = (created.status == 201).then(|| created.string_field("number")).flatten();
+                    let number = (created.status == 201)
+                        .then(|| created.string_field("number"))
+                        .flatten();
                     let Some(number) = number else {
                         errors += 1;
                         continue;
                     };
                     let submitted = conn
-                        .post_json(&format!("/api/v1/requests/{number}/transitions"), &token, r#"{"action":"submit"}"#)
+                        .post_json(
+                            &format!("/api/v1/requests/{number}/transitions"),
+                            &token,
+                            r#"{"action":"submit"}"#,
+                        )
                         .await?;
                     let t2 = Instant::now();
                     lat.push((t2 - t1).as_secs_f64() * 1000.0);
@@ -176,24 +224,39 @@ pub fn measure(
             pair_p99_ms: percentile(&pair_lat, 0.99),
         })
     });
-    actix_web::rt::System::new().block_on(handle.stop(true));
-    let _ = server_thread.join();
+    server.stop();
     result
 }
 
+/// The closed-loop run (its maximum throughput), then the open-loop run at `rate` pairs/s,
+/// by default half that maximum, each on a fresh server.
 pub fn run(
     clients: usize,
     pairs: usize,
     database_url: Option<String>,
     pool: Option<u32>,
+    rate: Option<u32>,
 ) -> anyhow::Result<()> {
     if clients == 0 || pairs == 0 {
         anyhow::bail!("--clients and --requests must be positive");
     }
-    let r = measure(clients, pairs, database_url, pool)?;
+    let r = measure(clients, pairs, database_url.clone(), pool)?;
     r.print();
     if r.errors > 0 {
         anyhow::bail!("{} requests failed", r.errors);
+    }
+    let max = r.submissions_per_sec();
+    let rate = rate.map_or(max / 2.0, f64::from);
+    let o = open_loop::measure(rate, pairs, database_url, pool)?;
+    o.print();
+    println!(
+        "  open-loop rate = {:.0} % of the closed-loop maximum ({max:.0} pairs/s); HTTP p99 {:.2} ms (target < 25 ms{})",
+        100.0 * rate / max,
+        o.request_p99(),
+        if o.request_p99() < 25.0 { "" } else { ": MISSED" }
+    );
+    if o.errors > 0 {
+        anyhow::bail!("{} open-loop pairs failed", o.errors);
     }
     Ok(())
 }
@@ -220,4 +283,13 @@ pub fn pdf_run(n: usize) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The process's peak resident set size (Linux `VmHWM`), in KiB.
+pub fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }

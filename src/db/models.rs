@@ -14,7 +14,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = users)]
+#[diesel(table_name = users, treat_none_as_default_value = false)]
 pub struct UserRow {
     pub id: UserId,
     pub login: String,
@@ -41,7 +41,7 @@ pub struct SessionRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = requests)]
+#[diesel(table_name = requests, treat_none_as_default_value = false)]
 pub struct RequestRow {
     pub id: RequestId,
     pub number: String,
@@ -81,7 +81,7 @@ impl RequestRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = request_history)]
+#[diesel(table_name = request_history, treat_none_as_default_value = false)]
 pub struct HistoryRow {
     pub id: String,
     pub request_id: RequestId,
@@ -137,7 +137,7 @@ pub struct SignatureRow {
 
 /// A signed result document (its PDF is in the file store under `sha256`).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = documents)]
+#[diesel(table_name = documents, treat_none_as_default_value = false)]
 pub struct DocumentRow {
     pub id: DocumentId,
     pub request_id: RequestId,
@@ -276,7 +276,7 @@ pub struct PasswordResetRow {
 
 /// An in-app notification (R-004-39, R-004-40).
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = notifications)]
+#[diesel(table_name = notifications, treat_none_as_default_value = false)]
 pub struct NotificationRow {
     pub id: String,
     pub user_id: UserId,

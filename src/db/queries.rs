@@ -304,59 +304,166 @@ pub struct ListFilter {
     pub service: Option<String>,
     pub state: Option<State>,
     pub applicant: Option<String>,
-    /// Past due at this time and still awaiting a decision (registered, under review).
+    /// Only requests awaiting a decision (registered, under review): a work queue, earliest
+    /// due date first, so overdue requests lead.
+    pub awaiting: bool,
+    /// Only those past due at this time (implies `awaiting`; the overdue list).
     pub overdue_at: Option<NaiveDateTime>,
+    /// The page starts after this row (keyset pagination); the first page when `None`.
+    pub after: Option<Keyset>,
     pub limit: i64,
-    pub offset: i64,
 }
 
-pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<(Vec<RequestRow>, i64)> {
-    let build = || {
-        let mut q = requests::table.into_boxed();
-        match &f.visibility {
-            Visibility::All => {}
-            Visibility::Owner(uid) => q = q.filter(requests::owner_user_id.eq(uid.clone())),
-            Visibility::Staff { provider: None } => q = q.filter(requests::id.ne(requests::id)),
-            Visibility::Staff { provider: Some(p) } => {
-                q = q.filter(
-                    requests::provider_code
-                        .eq(p.clone())
-                        .or(requests::intake_office.eq(p.clone())),
-                )
-            }
+/// How a listing is ordered; its cursor carries the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListOrder {
+    /// Creation time descending, then number descending.
+    Newest,
+    /// Due date ascending, then number ascending (requests without a due date are left out).
+    DueFirst,
+}
+
+impl ListFilter {
+    pub fn order(&self) -> ListOrder {
+        if self.awaiting || self.overdue_at.is_some() {
+            ListOrder::DueFirst
+        } else {
+            ListOrder::Newest
         }
-        if let Some(s) = &f.service {
-            q = q.filter(requests::service_code.eq(s.clone()));
-        }
-        if let Some(s) = &f.state {
-            q = q.filter(requests::state.eq(*s));
-        }
-        if let Some(a) = &f.applicant {
-            q = q.filter(
-                requests::applicant_iin
-                    .eq(a.clone())
-                    .or(requests::applicant_bin.eq(a.clone())),
-            );
-        }
-        if let Some(now) = f.overdue_at {
-            q = q
-                .filter(requests::due_at.lt(now))
-                .filter(requests::state.eq_any([State::Registered, State::UnderReview]));
-        }
-        q
+    }
+}
+
+/// A position in a listing: the sort key and the number of the last row shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Keyset {
+    pub at: NaiveDateTime,
+    pub number: String,
+}
+
+/// Listings count matching rows up to this many; beyond it they say "more than".
+pub const COUNT_CAP: i64 = 1000;
+
+pub struct ListPage {
+    pub rows: Vec<RequestRow>,
+    /// More rows follow the last one.
+    pub more: bool,
+    /// Matching requests, at most [`COUNT_CAP`].
+    pub total: i64,
+    /// `false`: more than `total` requests match.
+    pub total_exact: bool,
+}
+
+/// One index-ordered slice of a listing. Staff see two: requests their provider decides,
+/// and requests their office took in for another provider. Each is served by its own index
+/// in the listing's order, so a page never sorts or counts the whole table.
+enum Branch<'a> {
+    All,
+    Owner(&'a UserId),
+    Provider(&'a str),
+    IntakeFor(&'a str),
+}
+
+/// Requests awaiting a decision (registered, under review): the work queue and the overdue
+/// list. Literal SQL, word for word the predicate of the partial indexes that serve those
+/// lists (migration `000015_listing_indexes`): a planner uses a partial index only when the
+/// query states its predicate, and a bound parameter would not (SQLite).
+pub const AWAITING_SQL: &str = "state IN ('registered', 'under_review')";
+
+type RequestQuery<'a> = requests::BoxedQuery<'a, <DbConnection as diesel::Connection>::Backend>;
+
+fn branch_query<'a>(f: &'a ListFilter, branch: &Branch<'a>) -> RequestQuery<'a> {
+    let mut q = requests::table.into_boxed();
+    q = match branch {
+        Branch::All => q,
+        Branch::Owner(uid) => q.filter(requests::owner_user_id.eq(*uid)),
+        Branch::Provider(p) => q.filter(requests::provider_code.eq(*p)),
+        // Stated as a comparison of the two columns, the predicate of the partial indexes
+        // over intake for other providers.
+        Branch::IntakeFor(p) => q
+            .filter(requests::intake_office.eq(*p))
+            .filter(requests::intake_office.ne(requests::provider_code.nullable())),
     };
-    let total: i64 = build().count().get_result(c)?;
-    let ordered = if f.overdue_at.is_some() {
-        build().order((requests::due_at.asc(), requests::number.asc()))
-    } else {
-        build().order((requests::created_at.desc(), requests::number.desc()))
+    if let Some(s) = &f.service {
+        q = q.filter(requests::service_code.eq(s));
+    }
+    if let Some(s) = &f.state {
+        q = q.filter(requests::state.eq(*s));
+    }
+    if let Some(a) = &f.applicant {
+        q = q.filter(
+            requests::applicant_iin
+                .eq(a)
+                .or(requests::applicant_bin.eq(a)),
+        );
+    }
+    if f.order() == ListOrder::DueFirst {
+        q = q
+            .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(AWAITING_SQL))
+            .filter(requests::due_at.is_not_null());
+    }
+    if let Some(now) = f.overdue_at {
+        q = q.filter(requests::due_at.lt(now));
+    }
+    q
+}
+
+/// A page of requests in the filter's order, after its cursor, with a capped count.
+pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<ListPage> {
+    let branches: Vec<Branch<'_>> = match &f.visibility {
+        Visibility::All => vec![Branch::All],
+        Visibility::Owner(uid) => vec![Branch::Owner(uid)],
+        Visibility::Staff { provider: None } => Vec::new(),
+        Visibility::Staff { provider: Some(p) } => vec![Branch::Provider(p), Branch::IntakeFor(p)],
     };
-    let rows = ordered
-        .limit(f.limit)
-        .offset(f.offset)
-        .select(RequestRow::as_select())
-        .load(c)?;
-    Ok((rows, total))
+    let order = f.order();
+    let mut rows: Vec<RequestRow> = Vec::new();
+    let mut total = 0i64;
+    for b in &branches {
+        let mut q = branch_query(f, b);
+        q = match (order, &f.after) {
+            (_, None) => q,
+            (ListOrder::Newest, Some(k)) => q.filter(requests::created_at.le(k.at)).filter(
+                requests::created_at
+                    .lt(k.at)
+                    .or(requests::number.lt(k.number.clone())),
+            ),
+            (ListOrder::DueFirst, Some(k)) => q.filter(requests::due_at.ge(k.at)).filter(
+                requests::due_at
+                    .gt(k.at)
+                    .or(requests::number.gt(k.number.clone())),
+            ),
+        };
+        q = match order {
+            ListOrder::Newest => q.order((requests::created_at.desc(), requests::number.desc())),
+            ListOrder::DueFirst => q.order((requests::due_at.asc(), requests::number.asc())),
+        };
+        rows.extend(
+            q.limit(f.limit + 1)
+                .select(RequestRow::as_select())
+                .load(c)?,
+        );
+        // Counting stops at the cap: the index range is walked at most that far.
+        let ids: Vec<RequestId> = branch_query(f, b)
+            .select(requests::id)
+            .limit(COUNT_CAP + 1)
+            .load(c)?;
+        total += ids.len() as i64;
+    }
+    if branches.len() > 1 {
+        rows.sort_by(|a, b| match order {
+            ListOrder::Newest => (b.created_at, &b.number).cmp(&(a.created_at, &a.number)),
+            ListOrder::DueFirst => (a.due_at, &a.number).cmp(&(b.due_at, &b.number)),
+        });
+    }
+    let limit = usize::try_from(f.limit).unwrap_or(0);
+    let more = rows.len() > limit;
+    rows.truncate(limit);
+    Ok(ListPage {
+        rows,
+        more,
+        total: total.min(COUNT_CAP),
+        total_exact: total <= COUNT_CAP,
+    })
 }
 
 // ---- history -----------------------------------------------------------------------------
@@ -1153,6 +1260,19 @@ pub fn count_phc(c: &mut DbConnection) -> R<i64> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn the_awaiting_predicate_names_the_awaiting_states() {
+        use crate::domain::lifecycle::State;
+        assert_eq!(
+            super::AWAITING_SQL,
+            format!(
+                "state IN ('{}', '{}')",
+                State::Registered.as_str(),
+                State::UnderReview.as_str()
+            )
+        );
+    }
+
+    #[test]
     fn sequence_names_are_safe_identifiers_and_distinct() {
         let a = super::sequence_name("request:HOM:2026");
         assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
@@ -1175,4 +1295,129 @@ mod tests {
             );
         }
     }
+}
+
+// ---- bulk load (benchmarks) --------------------------------------------------------------
+
+/// Rows written together by [`bulk_insert`].
+#[derive(Default)]
+pub struct Bulk {
+    pub users: Vec<UserRow>,
+    pub requests: Vec<RequestRow>,
+    pub history: Vec<HistoryRow>,
+    pub documents: Vec<DocumentRow>,
+    pub notifications: Vec<NotificationRow>,
+}
+
+impl Bulk {
+    pub fn len(&self) -> usize {
+        self.users.len()
+            + self.requests.len()
+            + self.history.len()
+            + self.documents.len()
+            + self.notifications.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Writes many rows at once, parents before children: PostgreSQL `COPY … FROM STDIN`
+/// (binary), SQLite multi-row `INSERT`s within SQLite's limit of bound values.
+pub fn bulk_insert(c: &mut DbConnection, b: &Bulk) -> R<()> {
+    match c {
+        DbConnection::Pg(pg) => {
+            diesel::copy_from(users::table)
+                .from_insertable(&b.users)
+                .execute(pg)?;
+            diesel::copy_from(requests::table)
+                .from_insertable(&b.requests)
+                .execute(pg)?;
+            diesel::copy_from(request_history::table)
+                .from_insertable(&b.history)
+                .execute(pg)?;
+            diesel::copy_from(documents::table)
+                .from_insertable(&b.documents)
+                .execute(pg)?;
+            diesel::copy_from(notifications::table)
+                .from_insertable(&b.notifications)
+                .execute(pg)?;
+        }
+        DbConnection::Sqlite(sq) => {
+            // SQLite binds at most 32,766 values per statement.
+            for chunk in b.users.chunks(32_000 / 12) {
+                diesel::insert_into(users::table)
+                    .values(chunk)
+                    .execute(sq)?;
+            }
+            for chunk in b.requests.chunks(32_000 / 23) {
+                diesel::insert_into(requests::table)
+                    .values(chunk)
+                    .execute(sq)?;
+            }
+            for chunk in b.history.chunks(32_000 / 12) {
+                diesel::insert_into(request_history::table)
+                    .values(chunk)
+                    .execute(sq)?;
+            }
+            for chunk in b.documents.chunks(32_000 / 18) {
+                diesel::insert_into(documents::table)
+                    .values(chunk)
+                    .execute(sq)?;
+            }
+            for chunk in b.notifications.chunks(32_000 / 8) {
+                diesel::insert_into(notifications::table)
+                    .values(chunk)
+                    .execute(sq)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every request (the bench checks whether its fill is there).
+pub fn count_requests(c: &mut DbConnection) -> R<i64> {
+    Ok(requests::table.count().get_result(c)?)
+}
+
+/// Refreshes the planner's statistics after a bulk load.
+pub fn analyze(c: &mut DbConnection) -> R<()> {
+    diesel::sql_query("ANALYZE").execute(c)?;
+    Ok(())
+}
+
+/// Up to `limit` request numbers of a provider (bench query parameters).
+pub fn sample_request_numbers(c: &mut DbConnection, provider: &str, limit: i64) -> R<Vec<String>> {
+    Ok(requests::table
+        .filter(requests::provider_code.eq(provider))
+        .select(requests::number)
+        .limit(limit)
+        .load(c)?)
+}
+
+/// Up to `limit` licence numbers with their holders' BIN or IIN (bench query parameters).
+pub fn sample_licences(c: &mut DbConnection, limit: i64) -> R<Vec<(String, String)>> {
+    let rows: Vec<(Option<String>, Option<String>, Option<String>)> = documents::table
+        .inner_join(requests::table)
+        .filter(documents::registry_number.is_not_null())
+        .select((
+            documents::registry_number,
+            requests::applicant_bin,
+            requests::applicant_iin,
+        ))
+        .limit(limit)
+        .load(c)?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(n, bin, iin)| Some((n?, bin.or(iin)?)))
+        .collect())
+}
+
+/// Up to `limit` account ids whose login matches a `LIKE` pattern (bench query parameters).
+pub fn sample_user_ids(c: &mut DbConnection, login_like: &str, limit: i64) -> R<Vec<UserId>> {
+    Ok(users::table
+        .filter(users::login.like(login_like))
+        .select(users::id)
+        .limit(limit)
+        .load(c)?)
 }

@@ -219,13 +219,21 @@ pub struct ListParams {
     pub applicant: Option<String>,
     /// 1..500, default 50.
     pub limit: Option<i64>,
+    /// `next_cursor` of the previous page; the first page without it.
+    pub cursor: Option<String>,
+    /// Not supported: refused with 400 OFFSET_NOT_SUPPORTED (lists page by `cursor`).
     pub offset: Option<i64>,
+    /// The work queue: only registered or under-review requests, earliest due date first
+    /// (overdue ones lead).
+    pub queue: Option<bool>,
     /// Only registered or under-review requests past their due date, most overdue first
     /// (the officials' overdue list, G-22 / G-35).
     pub overdue: Option<bool>,
 }
 
-/// Requests the caller may see, newest first.
+/// Requests the caller may see: newest first, or earliest due first for `queue` and
+/// `overdue`. A page holds at most `limit` requests and the `next_cursor` of the next one;
+/// `total` counts matches up to 1,000 (`total_exact` false beyond).
 #[utoipa::path(get, path = "/api/v1/requests", tag = "requests", params(ListParams),
     responses((status = 200, body = RequestPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = [])))]
@@ -245,7 +253,9 @@ pub async fn list_requests(
                 state: q.state,
                 applicant: q.applicant,
                 limit: q.limit,
+                cursor: q.cursor,
                 offset: q.offset,
+                queue: q.queue.unwrap_or(false),
                 overdue: q.overdue.unwrap_or(false),
             },
         )

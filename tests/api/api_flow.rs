@@ -497,11 +497,12 @@ fn list_filters_and_pagination() {
         );
     }
     let page: Value = app
-        .get(&aigerim, "/api/v1/requests?limit=2&offset=0")
+        .get(&aigerim, "/api/v1/requests?limit=2")
         .json()
         .expect("json");
     assert_eq!(page["total"], 3);
     assert_eq!(page["items"].as_array().map(Vec::len), Some(2));
+    assert!(page["next_cursor"].is_string(), "{page}");
     let page: Value = app
         .get(&aigerim, "/api/v1/requests?state=submitted")
         .json()

@@ -131,7 +131,12 @@ pub struct ListQuery {
     pub state: Option<State>,
     pub applicant: Option<String>,
     pub limit: Option<i64>,
+    /// Where the page starts: `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Refused: listings page by cursor.
     pub offset: Option<i64>,
+    /// Only requests awaiting a decision, earliest due date first (the work queue).
+    pub queue: bool,
     /// Only requests past their due date that still await a decision.
     pub overdue: bool,
 }

@@ -11,6 +11,7 @@ pub mod applicant;
 pub mod checklist;
 mod child;
 pub mod commission;
+pub mod cursor;
 pub mod input;
 pub mod visibility;
 
@@ -264,28 +265,40 @@ pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<Histor
 
 pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, AppError> {
     let limit = q.limit.unwrap_or(50);
-    let offset = q.offset.unwrap_or(0);
-    if !(1..=500).contains(&limit) || offset < 0 {
+    if !(1..=500).contains(&limit) {
         return Err(AppError::with(
             ErrorCode::BadRequest,
-            "limit must be 1..500 and offset >= 0",
+            "limit must be 1..500",
         ));
     }
-    let f = ListFilter {
+    if q.offset.is_some() {
+        return Err(AppError::new(ErrorCode::OffsetNotSupported));
+    }
+    let mut f = ListFilter {
         visibility: visibility::list_visibility(user),
         service: q.service,
         state: q.state,
         applicant: q.applicant,
+        awaiting: q.queue,
         overdue_at: q.overdue.then(|| app.now().naive_utc()),
+        after: None,
         limit,
-        offset,
     };
-    let (rows, total) = app.store.read(|c| queries::list_requests(c, &f))?;
+    if let Some(c) = &q.cursor {
+        f.after = Some(cursor::decode(c, f.order())?);
+    }
+    let order = f.order();
+    let page = app.store.read(|c| queries::list_requests(c, &f))?;
+    let next_cursor = match page.rows.last() {
+        Some(last) if page.more => cursor::encode(last, order),
+        _ => None,
+    };
     Ok(RequestPage {
-        items: rows.into_iter().map(RequestSummary::from).collect(),
-        total,
+        items: page.rows.into_iter().map(RequestSummary::from).collect(),
+        total: page.total,
+        total_exact: page.total_exact,
         limit,
-        offset,
+        next_cursor,
     })
 }
 

@@ -26,6 +26,10 @@ pub struct TestApp {
     thread: Option<std::thread::JoinHandle<()>>,
     pub dir: tempfile::TempDir,
     scratch: Option<(String, String)>,
+    /// Other server instances on the same database: each call goes to the instance after
+    /// the one the previous call went to ([`TestApp::alternate_with`]).
+    others: Vec<String>,
+    turn: std::sync::atomic::AtomicUsize,
 }
 
 /// The backend under test: "sqlite" or "postgres".
@@ -140,11 +144,29 @@ impl TestApp {
             thread: Some(thread),
             dir,
             scratch: scratch.map(|(a, n, _)| (a, n)),
+            others: Vec::new(),
+            turn: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 
+    /// From now on, calls alternate between this server and the instance at `base`.
+    pub fn alternate_with(&mut self, base: &str) {
+        self.others.push(base.to_string());
+    }
+
+    /// `path` on this server, or, with other instances, on the next one in turn.
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base, path)
+        if self.others.is_empty() {
+            return format!("{}{}", self.base, path);
+        }
+        let k =
+            self.turn.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % (self.others.len() + 1);
+        let base = if k == 0 {
+            &self.base
+        } else {
+            &self.others[k - 1]
+        };
+        format!("{base}{path}")
     }
 
     /// Logs a demo user in; returns the bearer token.
