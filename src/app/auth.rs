@@ -282,13 +282,14 @@ pub struct NewUser<'a> {
     pub provider_code: Option<&'a str>,
 }
 
-pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<UserId, AppError> {
+/// The row of a new account whose password is already hashed.
+pub fn user_row(app: &App, u: &NewUser<'_>, password_hash: String) -> Result<UserRow, AppError> {
     let iin = u.iin.map(Iin::parse).transpose()?;
     let bin = u.bin.map(Bin::parse).transpose()?;
-    let row = UserRow {
+    Ok(UserRow {
         id: UserId::generate(),
         login: u.login.to_string(),
-        password_hash: hash_password(u.password)?,
+        password_hash,
         role: u.role,
         full_name: u.full_name.to_string(),
         iin,
@@ -298,8 +299,5 @@ pub fn create_user(app: &App, u: &NewUser<'_>) -> Result<UserId, AppError> {
         active: true,
         created_at: app.now().naive_utc(),
         lang: Lang::Ru.as_str().to_string(),
-    };
-    let id = row.id.clone();
-    app.store.write(|c| queries::insert_user(c, &row))?;
-    Ok(id)
+    })
 }

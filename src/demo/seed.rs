@@ -1,6 +1,6 @@
 //! Demo users for every role (catalog/demo/users.toml), seeded once into an empty database.
 
-use crate::app::auth::{create_user, NewUser};
+use crate::app::auth::{hash_password, user_row, NewUser};
 use crate::app::{App, CATALOG_DIR};
 use crate::db::queries;
 use crate::domain::roles::Role;
@@ -43,9 +43,11 @@ pub fn seed_demo_users(app: &App) -> anyhow::Result<usize> {
         return Ok(0);
     }
     let users = demo_users()?;
-    for u in &users {
+    let hashes = hash_demo_passwords(&users)?;
+    let mut rows = Vec::with_capacity(users.len());
+    for (u, hash) in users.iter().zip(hashes) {
         let password = demo_password(&u.login);
-        create_user(
+        rows.push(user_row(
             app,
             &NewUser {
                 login: &u.login,
@@ -57,8 +59,15 @@ pub fn seed_demo_users(app: &App) -> anyhow::Result<usize> {
                 email: u.email.as_deref(),
                 provider_code: u.provider_code.as_deref(),
             },
-        )?;
+            hash,
+        )?);
     }
+    app.store.write(|c| {
+        for row in &rows {
+            queries::insert_user(c, row)?;
+        }
+        Ok(())
+    })?;
     tracing::info!(count = users.len(), "demo users seeded");
     Ok(users.len())
 }
@@ -153,5 +162,34 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::demo::pki::DemoPkiSp
             public_url.trim_end_matches('/')
         ),
         users,
+    })
+}
+
+/// The demo passwords' Argon2 hashes, on every core at once (a first start waits for them).
+fn hash_demo_passwords(users: &[DemoUser]) -> anyhow::Result<Vec<String>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, users.len().max(1));
+    let per = users.len().div_ceil(threads).max(1);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = users
+            .chunks(per)
+            .map(|chunk| {
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|u| hash_password(&demo_password(&u.login)))
+                        .collect::<Result<Vec<_>, _>>()
+                })
+            })
+            .collect();
+        let mut hashes = Vec::with_capacity(users.len());
+        for w in workers {
+            hashes.extend(
+                w.join()
+                    .map_err(|_| anyhow::anyhow!("password hashing panicked"))??,
+            );
+        }
+        Ok(hashes)
     })
 }
