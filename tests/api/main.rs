@@ -23,6 +23,7 @@ mod licence_flow;
 mod login;
 mod mail;
 mod notifications;
+mod object_storage;
 mod payment_callbacks;
 mod payment_reconcile;
 mod payments_gateway;
