@@ -14,7 +14,8 @@ pub struct Config {
     /// SQLite file path, or a `postgres://` URL.
     pub database_url: String,
     pub listen: SocketAddr,
-    /// Files (attachments, results, demo PKI) live under here.
+    /// Files (attachments, results, demo PKI) live under here; documents go to
+    /// `storage_url` instead when it is set.
     pub data_dir: PathBuf,
     /// Base URL printed in documents and links.
     pub public_url: String,
@@ -63,6 +64,10 @@ pub struct Config {
     pub mail_retry_first_ms: u64,
     /// Failed sends after which a message is dead (an administrator may re-queue it).
     pub mail_max_attempts: u32,
+    /// S3-compatible bucket of the documents (`s3://bucket/prefix?endpoint=…`, see
+    /// [`crate::files::StorageUrl`]); none = `data_dir/files`. docs/storage.md. A secret: it
+    /// may hold the access key.
+    pub storage_url: Option<Secret>,
 }
 
 /// A secret setting: its `Debug` never shows the value, so it cannot reach a log line.
@@ -116,6 +121,7 @@ struct FileConfig {
     mail_from: Option<String>,
     mail_retry_first_ms: Option<u64>,
     mail_max_attempts: Option<u32>,
+    storage_url: Option<String>,
 }
 
 /// Every setting name, for the file and (upper-cased, `RUQSAT_`-prefixed) the environment.
@@ -147,6 +153,7 @@ pub const SETTINGS: &[&str] = &[
     "mail_from",
     "mail_retry_first_ms",
     "mail_max_attempts",
+    "storage_url",
     "config",
 ];
 
@@ -434,6 +441,12 @@ impl Config {
         if mail_max_attempts == 0 {
             return Err(bad("mail_max_attempts", "at least 1"));
         }
+        let storage_url = pick("storage_url", file.storage_url)
+            .filter(|s| !s.trim().is_empty())
+            .map(Secret::new);
+        if let Some(u) = &storage_url {
+            crate::files::StorageUrl::parse(u.expose()).map_err(|e| bad("storage_url", e))?;
+        }
         Ok(Config {
             database_url,
             listen,
@@ -462,6 +475,7 @@ impl Config {
             mail_from,
             mail_retry_first_ms,
             mail_max_attempts,
+            storage_url,
         })
     }
 
@@ -496,6 +510,7 @@ impl Config {
             mail_from: DEFAULT_MAIL_FROM.into(),
             mail_retry_first_ms: 30_000,
             mail_max_attempts: 10,
+            storage_url: None,
         }
     }
 
@@ -642,6 +657,72 @@ mod tests {
         std::fs::write(&p, "catalog_dir = \"/nonexistent/c\"\n").expect("write");
         let e = Config::from_parts(Some(&p), &env(&[])).expect_err("missing");
         assert_eq!(e.setting, "catalog_dir");
+    }
+
+    #[test]
+    fn storage_url_is_checked_and_its_credentials_never_printed() {
+        let c = Config::from_parts(
+            None,
+            &env(&[(
+                "RUQSAT_STORAGE_URL",
+                "s3://ruqsat-docs/prod?endpoint=http://127.0.0.1:9000&region=kz-ala-1",
+            )]),
+        )
+        .expect("ok");
+        let url = c.storage_url.as_ref().expect("set");
+        let s = crate::files::StorageUrl::parse(url.expose()).expect("parses");
+        assert_eq!(
+            (s.bucket.as_str(), s.prefix.as_str()),
+            ("ruqsat-docs", "prod")
+        );
+        assert_eq!(s.endpoint.as_deref(), Some("http://127.0.0.1:9000"));
+        assert_eq!(s.region.as_deref(), Some("kz-ala-1"));
+        assert_eq!(s.allow_http, Some(true), "an http:// endpoint allows http");
+        assert!(s.credentials.is_none());
+
+        let with_keys = "s3://AKIA1:se%2Fcr%2Bet-key@docs?endpoint=https://s3.example.kz";
+        let c = Config::from_parts(None, &env(&[("RUQSAT_STORAGE_URL", with_keys)])).expect("ok");
+        let shown = format!("{c:?}");
+        assert!(
+            !shown.contains("se%2Fcr") && !shown.contains("AKIA1"),
+            "{shown}"
+        );
+        let s = crate::files::StorageUrl::parse(c.storage_url.as_ref().expect("set").expose())
+            .expect("parses");
+        let (key, secret) = s.credentials.clone().expect("credentials");
+        assert_eq!((key.expose(), secret.expose()), ("AKIA1", "se/cr+et-key"));
+        assert_eq!((s.allow_http, s.region.as_deref()), (None, None));
+        let shown = format!("{s} {s:?}");
+        assert!(
+            !shown.contains("AKIA1") && !shown.contains("se/cr"),
+            "{shown}"
+        );
+
+        for bad_url in [
+            "not a url",
+            "file:///var/ruqsat",
+            "s3://",
+            "s3://Upper_Case",
+            "s3://docs:9000",
+            "s3://docs?endpoint=ftp://x",
+            "s3://docs?endpoint=nothing",
+            "s3://docs?allow_http=maybe",
+            "s3://docs?bucket=other",
+            "s3://AKIA1@docs",
+        ] {
+            let e = Config::from_parts(None, &env(&[("RUQSAT_STORAGE_URL", bad_url)]))
+                .expect_err(bad_url);
+            assert_eq!(e.setting, "storage_url", "{bad_url}");
+        }
+        let e = Config::from_parts(
+            None,
+            &env(&[("RUQSAT_STORAGE_URL", "s3://AKIA1:hunter2@docs?colour=red")]),
+        )
+        .expect_err("unknown parameter");
+        assert!(e.message.contains("colour"), "{}", e.message);
+        assert!(!e.to_string().contains("hunter2"), "{e}");
+        let c = Config::from_parts(None, &env(&[("RUQSAT_STORAGE_URL", " ")])).expect("empty");
+        assert_eq!(c.storage_url, None);
     }
 
     #[test]

@@ -24,7 +24,11 @@ pub fn build(config: Config) -> anyhow::Result<App> {
 /// Builds the application on an open store with a given clock (tests set the time).
 pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
     let data = crate::app::yearly::load_data(&config)?;
-    let files = FileStore::new(config.data_dir.join("files"))?;
+    let files = FileStore::from_config(&config)?;
+    files
+        .check()
+        .map_err(|e| anyhow::anyhow!("configuration: setting `storage_url`: {e}"))?;
+    tracing::info!(location = %files.location(), "documents stored");
     let (persons, companies) = registries(&config)?;
     let pki = pki(&config)?;
     let payments = Arc::new(payments(&config)?);

@@ -25,6 +25,7 @@ mod listing;
 mod login;
 mod mail;
 mod notifications;
+mod object_storage;
 mod payment_callbacks;
 mod payment_reconcile;
 mod payments_gateway;

@@ -490,14 +490,18 @@ pub fn pdf_words(pdf: &[u8]) -> Option<String> {
         .map(|(_, text)| text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// Whether the independent tool `name` (qpdf, pdfsig, pdftotext, pyhanko) is installed.
+/// Whether the independent tool `name` (qpdf, pdfsig, pdftotext, pyhanko, moto_server) is
+/// installed.
 /// When it is not: with `RUQSAT_REQUIRE_TOOLS=1` (CI) the test fails here; otherwise a
 /// `SKIPPED` line is printed and the caller skips what needs the tool.
 pub fn require_tool(name: &str) -> bool {
     if on_path(name) {
         return true;
     }
-    let install = "apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli";
+    let install = match name {
+        "moto_server" => "pip install 'moto[server]'",
+        _ => "apt-get install qpdf poppler-utils; pip install pyhanko pyhanko-cli",
+    };
     if tools_required() {
         panic!("{name} is not installed and RUQSAT_REQUIRE_TOOLS=1 ({install})");
     }
