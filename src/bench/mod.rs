@@ -83,7 +83,8 @@ impl BenchServer {
         }
         let backend =
             format!("{:?}", crate::db::Backend::of_url(&config.database_url)).to_lowercase();
-        let app = App::build(config)?;
+        let mut app = App::build(config)?;
+        app.clock = Arc::new(crate::app::SettableClock::at(home_call_hours(&app)?));
         let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?;
         let (tx, rx) = std::sync::mpsc::channel();
@@ -114,6 +115,25 @@ impl BenchServer {
         actix_web::rt::System::new().block_on(self.handle.stop(true));
         let _ = self.thread.join();
     }
+}
+
+/// A moment the demo applicant's clinic takes home calls (R-002-08, R-002-09): now during
+/// its hours before the cut-off, else when it next opens. The server runs on a clock
+/// started there, so the figures do not depend on the time of day.
+fn home_call_hours(app: &App) -> anyhow::Result<chrono::DateTime<chrono::Utc>> {
+    let clinic = app
+        .clinics
+        .clinic("astana-polyclinic-1")
+        .ok_or_else(|| anyhow::anyhow!("demo clinic astana-polyclinic-1 missing"))?;
+    let region = app
+        .clinics
+        .region_of(clinic)
+        .ok_or_else(|| anyhow::anyhow!("region of astana-polyclinic-1 missing"))?;
+    Ok(crate::domain::clinics::next_home_call_moment(
+        clinic,
+        region,
+        chrono::Utc::now(),
+    ))
 }
 
 /// The demo applicant's bearer token.

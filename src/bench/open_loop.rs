@@ -10,6 +10,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
+/// Connections idle this long are closed by the client, before the server's keep-alive
+/// timeout closes them under it.
+const IDLE_LIMIT: Duration = Duration::from_secs(2);
+
 pub struct OpenLoopResult {
     pub backend: String,
     pub rate: f64,
@@ -85,10 +89,13 @@ pub fn measure(
     let result = rt.block_on(async move {
         let token: Arc<str> = bench_token(&format!("http://{addr}")).await?.into();
         let body: Arc<str> = create_body().into();
-        let idle: Arc<Mutex<Vec<Conn>>> = Arc::new(Mutex::new(Vec::new()));
+        // Idle connections with the time each was last used.
+        let idle: Arc<Mutex<Vec<(Conn, Instant)>>> = Arc::new(Mutex::new(Vec::new()));
         // Connections of a closed-loop client count, opened before the clock starts.
         for _ in 0..32 {
-            idle.lock().await.push(Conn::open(addr).await?);
+            idle.lock()
+                .await
+                .push((Conn::open(addr).await?, Instant::now()));
         }
         let opened = Arc::new(std::sync::atomic::AtomicUsize::new(32));
         let interval = Duration::from_secs_f64(1.0 / rate);
@@ -101,23 +108,42 @@ pub fn measure(
                 (idle.clone(), token.clone(), body.clone(), opened.clone());
             tasks.push(tokio::spawn(async move {
                 let due: Instant = due.into_std();
-                let taken = idle.lock().await.pop();
+                // Like any HTTP client, a connection idle for longer than the server keeps
+                // it (actix: 5 s) is not used again.
+                let taken = {
+                    let mut pool = idle.lock().await;
+                    pool.retain(|(_, used)| used.elapsed() < IDLE_LIMIT);
+                    pool.pop()
+                };
                 let mut conn = match taken {
-                    Some(c) => c,
+                    Some((c, _)) => c,
                     None => {
                         opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         Conn::open(addr).await?
                     }
                 };
-                let created = conn.post_json("/api/v1/requests", &token, &body).await?;
+                // A pooled connection the server closed while it idled (keep-alive
+                // timeout) is replaced; the reconnect counts in this pair's latency.
+                let created = match conn.post_json("/api/v1/requests", &token, &body).await {
+                    Ok(a) => a,
+                    Err(_) => {
+                        opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        conn = Conn::open(addr).await?;
+                        conn.post_json("/api/v1/requests", &token, &body).await?
+                    }
+                };
                 let t1 = Instant::now();
                 let create_ms = (t1 - due).as_secs_f64() * 1000.0;
                 let number = (created.status == 201)
                     .then(|| created.string_field("number"))
                     .flatten();
                 let Some(number) = number else {
-                    idle.lock().await.push(conn);
-                    return Ok::<_, std::io::Error>(None);
+                    idle.lock().await.push((conn, Instant::now()));
+                    return Ok::<_, std::io::Error>(Err(format!(
+                        "create {}: {}",
+                        created.status,
+                        String::from_utf8_lossy(&created.body)
+                    )));
                 };
                 let submitted = conn
                     .post_json(
@@ -127,11 +153,15 @@ pub fn measure(
                     )
                     .await?;
                 let t2 = Instant::now();
-                idle.lock().await.push(conn);
+                idle.lock().await.push((conn, t2));
                 if submitted.status != 200 {
-                    return Ok(None);
+                    return Ok(Err(format!(
+                        "submit {}: {}",
+                        submitted.status,
+                        String::from_utf8_lossy(&submitted.body)
+                    )));
                 }
-                Ok(Some((
+                Ok(Ok((
                     create_ms,
                     (t2 - t1).as_secs_f64() * 1000.0,
                     (t2 - due).as_secs_f64() * 1000.0,
@@ -141,15 +171,26 @@ pub fn measure(
         let mut request_ms = Vec::with_capacity(pairs * 2);
         let mut pair_ms = Vec::with_capacity(pairs);
         let mut errors = 0;
+        let mut first_errors: Vec<String> = Vec::new();
         for t in tasks {
-            match t.await?? {
-                Some((c, s, p)) => {
+            let failure = match t.await {
+                Ok(Ok(Ok((c, s, p)))) => {
                     request_ms.push(c);
                     request_ms.push(s);
                     pair_ms.push(p);
+                    continue;
                 }
-                None => errors += 1,
+                Ok(Ok(Err(answer))) => answer,
+                Ok(Err(io)) => format!("I/O: {io}"),
+                Err(join) => format!("task: {join}"),
+            };
+            errors += 1;
+            if first_errors.len() < 5 {
+                first_errors.push(failure);
             }
+        }
+        for e in &first_errors {
+            eprintln!("  open-loop failure: {e}");
         }
         let elapsed = start.elapsed();
         request_ms.sort_by(f64::total_cmp);

@@ -71,7 +71,8 @@ pub fn run(rows: usize, database_url: Option<String>, samples: usize) -> anyhow:
     } else {
         fill(&app, rows)?
     };
-    app.store.write(queries::analyze)?;
+    eprintln!("bench scale: vacuum and analyze");
+    app.store.read(queries::vacuum_analyze)?;
     measure(&app, &backend, rows, &samples_from, samples)
 }
 
