@@ -279,9 +279,10 @@ class KeptKeySigner(signers.SimpleSigner):
 class Peer:
     """reportlab layout + pyHanko PAdES signature of one e-licence."""
 
-    def __init__(self, sample, p12, password):
+    def __init__(self, sample, p12, password, fonts_dir=None):
+        fonts_dir = pathlib.Path(fonts_dir) if fonts_dir else TEMPLATES / "fonts"
         for name in (REGULAR, BOLD):
-            pdfmetrics.registerFont(TTFont(name, str(TEMPLATES / "fonts" / f"{name}.ttf")))
+            pdfmetrics.registerFont(TTFont(name, str(fonts_dir / f"{name}.ttf")))
         self.common = tomllib.loads((TEMPLATES / "documents" / "_common.toml").read_text())
         self.doc = sample["document"]
         self.tpl = tomllib.loads((TEMPLATES / "documents" / f"{self.doc['kind']}.toml").read_text())
@@ -393,7 +394,7 @@ def side_by_side(args):
         raise SystemExit("no threads=1 figure in the ruqsat bench output")
 
     sample = json.loads((sample_dir / "licence.json").read_text())
-    peer = Peer(sample, p12, args.password)
+    peer = Peer(sample, p12, args.password, args.fonts)
     theirs_pdf = tmp / "peer-licence.pdf"
     theirs_pdf.write_bytes(peer.make(sample["document"]["document_id"]))
     print(f"$ reportlab + pyHanko, 1 thread, {args.n} documents after {args.warmup} warm-up")
@@ -436,13 +437,15 @@ def main():
     ap.add_argument("-n", type=int, default=400, help="documents per measured run")
     ap.add_argument("--warmup", type=int, default=20, help="untimed documents first (peer)")
     ap.add_argument("--out", help="peer-only mode: also write one signed peer document here")
+    ap.add_argument("--fonts", help="directory with DejaVuSans.ttf and DejaVuSans-Bold.ttf for the peer "
+                    "(default: templates/fonts, the files Ruqsat embeds)")
     args = ap.parse_args()
     if args.ruqsat:
         return side_by_side(args)
     if not (args.data and args.p12):
         ap.error("give --ruqsat BIN, or --data and --p12")
     sample = json.loads(pathlib.Path(args.data).read_text())
-    peer = Peer(sample, args.p12, args.password)
+    peer = Peer(sample, args.p12, args.password, args.fonts)
     if args.out:
         pathlib.Path(args.out).write_bytes(peer.make(sample["document"]["document_id"]))
     r = measure_peer(peer, args.n, args.warmup)
