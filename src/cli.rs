@@ -164,6 +164,20 @@ pub enum Command {
         /// scratch database to measure PostgreSQL.
         #[arg(long)]
         database_url: Option<String>,
+        /// pdf suite: signed e-licences per run.
+        #[arg(long, default_value_t = 400)]
+        pdf_documents: usize,
+        /// pdf suite: sign with this PKCS#12 file (e.g. DIR/users/official.p12 of
+        /// `ruqsat pki init`) instead of a temporary demo PKI's official.
+        #[arg(long)]
+        pdf_p12: Option<PathBuf>,
+        /// Password of `--pdf-p12`.
+        #[arg(long, default_value = crate::demo::pki::DEMO_P12_PASSWORD)]
+        pdf_p12_password: String,
+        /// pdf suite: also write one signed sample e-licence to DIR/licence.pdf and its data
+        /// to DIR/licence.json (what `benches/pdf_peer.py` reproduces).
+        #[arg(long)]
+        pdf_sample: Option<PathBuf>,
     },
 }
 
@@ -297,6 +311,10 @@ pub fn run() -> i32 {
             requests,
             pool,
             database_url,
+            pdf_documents,
+            pdf_p12,
+            pdf_p12_password,
+            pdf_sample,
         } => {
             let all = suite.is_empty();
             let wants = |s: &str| all || suite.iter().any(|x| x == s);
@@ -308,7 +326,12 @@ pub fn run() -> i32 {
                 r = crate::bench::verify::run(std::time::Duration::from_secs(3));
             }
             if r.is_ok() && wants("pdf") {
-                r = crate::bench::pdf_run(400);
+                r = crate::bench::pdf_run(&crate::bench::PdfBenchOptions {
+                    documents: pdf_documents,
+                    p12: pdf_p12,
+                    p12_password: pdf_p12_password,
+                    sample_dir: pdf_sample,
+                });
             }
             if r.is_ok() && wants("slots") {
                 r = crate::bench::slots::run(database_url.clone(), 300);

@@ -38,13 +38,21 @@ pub fn pdf_date(t: DateTime<Utc>) -> String {
     t.format("D:%Y%m%d%H%M%S+00'00'").to_string()
 }
 
-/// Bytes reserved for the DER CMS: the certificates, the issuer name twice
-/// (signer identifier, ESS signing-certificate-v2) and 1.5 KiB for the rest of
-/// the signer info and a signature of up to RSA-4096, rounded up to 256.
+/// Everything in our CMS besides the certificates, the issuer name (twice) and the
+/// signature value: SignedData and SignerInfo headers, algorithm identifiers, the
+/// serial number (twice), the contentType, messageDigest and signing-certificate-v2
+/// attributes. 285 bytes with a 20-byte serial; the rest is headroom.
+const CMS_FIXED_PART: usize = 512;
+
+/// Bytes reserved for the DER CMS: the certificates, the issuer name twice (signer
+/// identifier, ESS signing-certificate-v2), the key's largest signature value
+/// and [`CMS_FIXED_PART`], rounded up to 32. The CMS of one key differs in length
+/// only by its signature value (an ECDSA signature is 70-72 bytes), so this is a
+/// few hundred bytes more than needed, never less.
 fn contents_capacity(key: &SigningKey) -> Result<usize, PdfError> {
     use der::Encode;
     let len = |l: der::Length| usize::try_from(u32::from(l)).unwrap_or(usize::MAX / 8);
-    let mut total = 1536;
+    let mut total = CMS_FIXED_PART + key.max_signature_len();
     for c in std::iter::once(key.certificate()).chain(key.chain()) {
         total += len(c.encoded_len().map_err(err)?);
     }
@@ -54,7 +62,7 @@ fn contents_capacity(key: &SigningKey) -> Result<usize, PdfError> {
         .issuer
         .encoded_len()
         .map_err(err)?);
-    Ok(total.div_ceil(256) * 256)
+    Ok(total.div_ceil(32) * 32)
 }
 
 /// Resolves `obj` (possibly a reference) to an array, copying it.

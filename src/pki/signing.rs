@@ -105,6 +105,18 @@ impl KeyMaterial {
         }
     }
 
+    /// Largest signature value this key makes, in bytes: the modulus length for
+    /// RSA PKCS#1 v1.5, 72 for a DER-encoded ECDSA P-256 signature.
+    pub(crate) fn max_signature_len(&self) -> usize {
+        match self {
+            KeyMaterial::Rsa(k) => {
+                use rsa::traits::PublicKeyParts;
+                k.size()
+            }
+            KeyMaterial::P256(_) => 72,
+        }
+    }
+
     /// Whether `cert` carries this key's public key.
     pub(crate) fn matches(&self, cert: &Certificate) -> bool {
         let Ok(der) = self.public_key_der() else {
@@ -260,6 +272,12 @@ impl SigningKey {
             chain,
             ring_rsa,
         })
+    }
+
+    /// Largest signature value (bytes) in the CMS this key makes: 256 for
+    /// RSA-2048, 72 for ECDSA P-256.
+    pub fn max_signature_len(&self) -> usize {
+        self.key.max_signature_len()
     }
 
     /// The signer certificate.

@@ -450,6 +450,60 @@ fn an_ecdsa_key_signs_too() {
     }
 }
 
+/// The `/Contents` placeholder is sized from the key (certificates, issuer name, largest
+/// signature value): every demo key, RSA-2048 and ECDSA P-256, personal and organisation
+/// certificates, fits, with less than 1 KiB left over.
+#[test]
+fn the_signature_placeholder_fits_every_demo_key_tightly() {
+    let f = fixture();
+    let data = ruqsat::demo::pdf_samples::sample_document("licence", "PlaceholderFit0123456");
+    let unsigned = pdf::render(&data).expect("render");
+    let mut algorithms = std::collections::BTreeSet::new();
+    for user in &f.pki.users {
+        let key = f.pki.signing_key(&user.file_stem).expect("key");
+        let signed = pdf::sign(&unsigned, &key, Utc::now(), "", "")
+            .unwrap_or_else(|e| panic!("{}: {e}", user.file_stem));
+        let tail = &signed[unsigned.len()..];
+        let start = tail
+            .windows(10)
+            .position(|w| w == b"/Contents<")
+            .expect("/Contents")
+            + 10;
+        let len = tail[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .expect("end of /Contents");
+        let cms = hex::decode(&tail[start..start + len]).expect("hex");
+        // DER SEQUENCE with a two-byte length (the CMS is 256..65535 bytes).
+        assert_eq!(&cms[..2], [0x30, 0x82], "{}", user.file_stem);
+        let used = 4 + usize::from(u16::from_be_bytes([cms[2], cms[3]]));
+        let spare = cms.len() - used;
+        assert!(
+            cms[used..].iter().all(|&b| b == 0) && spare < 1024,
+            "{}: {used} bytes of CMS in {} reserved",
+            user.file_stem,
+            cms.len()
+        );
+        let v = pdf::verify(&signed, &f.verifier, Utc::now());
+        if !user.revoked {
+            let v = v.unwrap_or_else(|e| panic!("{}: {e}", user.file_stem));
+            algorithms.insert(
+                v.signer
+                    .algorithm
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            );
+        }
+    }
+    assert!(
+        algorithms.iter().any(|a| a.starts_with("RSA"))
+            && algorithms.iter().any(|a| a.starts_with("ECDSA")),
+        "{algorithms:?}"
+    );
+}
+
 #[test]
 fn an_expired_or_untrusted_signer_is_refused() {
     let f = fixture();
