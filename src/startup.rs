@@ -23,6 +23,10 @@ pub fn build(config: Config) -> anyhow::Result<App> {
 
 /// Builds the application on an open store with a given clock (tests set the time).
 pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
+    // A first demo start hashes the demo passwords while it makes the demo PKI: both are
+    // CPU work, and together most of the start.
+    let hashing = (config.demo_data && store.read(crate::db::queries::count_users)? == 0)
+        .then(|| std::thread::spawn(crate::demo::seed::demo_password_hashes));
     let data = crate::app::yearly::load_data(&config)?;
     let files = FileStore::from_config(&config)?;
     files
@@ -53,7 +57,14 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         mailer,
     };
     if app.config.demo_data {
-        crate::demo::seed::seed_demo_users(&app)?;
+        let hashes = match hashing {
+            Some(h) => Some(
+                h.join()
+                    .map_err(|_| anyhow::anyhow!("demo password hashing panicked"))??,
+            ),
+            None => None,
+        };
+        crate::demo::seed::seed_demo_users(&app, hashes)?;
         crate::demo::seed::seed_demo_attachments(&app)?;
     }
     Ok(app)

@@ -38,12 +38,17 @@ pub fn demo_password(login: &str) -> String {
 }
 
 /// Seeds the demo users when the database has no users at all.
-pub fn seed_demo_users(app: &App) -> anyhow::Result<usize> {
+/// `hashes`: the demo passwords' hashes made ahead ([`demo_password_hashes`], in the order
+/// of [`demo_users`]), or `None` to make them here.
+pub fn seed_demo_users(app: &App, hashes: Option<Vec<String>>) -> anyhow::Result<usize> {
     if app.store.read(queries::count_users)? > 0 {
         return Ok(0);
     }
     let users = demo_users()?;
-    let hashes = hash_demo_passwords(&users)?;
+    let hashes = match hashes {
+        Some(h) if h.len() == users.len() => h,
+        _ => hash_demo_passwords(&users)?,
+    };
     let mut rows = Vec::with_capacity(users.len());
     for (u, hash) in users.iter().zip(hashes) {
         let password = demo_password(&u.login);
@@ -163,6 +168,12 @@ pub fn demo_spec(public_url: &str) -> anyhow::Result<crate::demo::pki::DemoPkiSp
         ),
         users,
     })
+}
+
+/// The demo users' password hashes, in the order of [`demo_users`]: a first start makes
+/// them on threads of their own while it makes the demo PKI.
+pub fn demo_password_hashes() -> anyhow::Result<Vec<String>> {
+    hash_demo_passwords(&demo_users()?)
 }
 
 /// The demo passwords' Argon2 hashes, on every core at once (a first start waits for them).
