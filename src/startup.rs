@@ -23,11 +23,13 @@ pub fn build(config: Config) -> anyhow::Result<App> {
 
 /// Builds the application on an open store with a given clock (tests set the time).
 pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow::Result<App> {
-    // A first demo start hashes the demo passwords while it makes the demo PKI: both are
-    // CPU work, and together most of the start.
-    let hashing = (config.demo_data && store.read(crate::db::queries::count_users)? == 0)
-        .then(|| std::thread::spawn(crate::demo::seed::demo_password_hashes));
     let data = crate::app::yearly::load_data(&config)?;
+    // A first demo start hashes the demo passwords while it makes the demo PKI: both are
+    // CPU work, and together most of the start. (Whatever the count cannot read, seeding
+    // reads again and reports.)
+    let first_start = matches!(store.read(crate::db::queries::count_users), Ok(0));
+    let hashing = (config.demo_data && first_start)
+        .then(|| std::thread::spawn(crate::demo::seed::demo_password_hashes));
     let files = FileStore::from_config(&config)?;
     files
         .check()

@@ -41,6 +41,16 @@ impl Conn {
         })
     }
 
+    /// Submits request `number` (`POST …/transitions {"action":"submit"}`).
+    pub async fn submit(&mut self, number: &str, token: &str) -> std::io::Result<Answer> {
+        self.post_json(
+            &format!("/api/v1/requests/{number}/transitions"),
+            token,
+            r#"{"action":"submit"}"#,
+        )
+        .await
+    }
+
     /// `POST path` with a JSON body and a bearer token; waits for the whole response.
     pub async fn post_json(
         &mut self,

@@ -203,13 +203,7 @@ pub fn measure(
                         errors += 1;
                         continue;
                     };
-                    let submitted = conn
-                        .post_json(
-                            &format!("/api/v1/requests/{number}/transitions"),
-                            &token,
-                            r#"{"action":"submit"}"#,
-                        )
-                        .await?;
+                    let submitted = conn.submit(&number, &token).await?;
                     let t2 = Instant::now();
                     lat.push((t2 - t1).as_secs_f64() * 1000.0);
                     pair_lat.push((t2 - t0).as_secs_f64() * 1000.0);

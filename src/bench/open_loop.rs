@@ -145,13 +145,7 @@ pub fn measure(
                         String::from_utf8_lossy(&created.body)
                     )));
                 };
-                let submitted = conn
-                    .post_json(
-                        &format!("/api/v1/requests/{number}/transitions"),
-                        &token,
-                        r#"{"action":"submit"}"#,
-                    )
-                    .await?;
+                let submitted = conn.submit(&number, &token).await?;
                 let t2 = Instant::now();
                 idle.lock().await.push((conn, t2));
                 if submitted.status != 200 {

@@ -93,15 +93,7 @@ fn a_licence_flow_runs_across_two_instances_one_call_each() {
             .status(),
         200
     );
-    let r = assess(
-        &app,
-        &official,
-        &number,
-        &[BASE_ITEMS.as_slice(), &["lab-equipment"]].concat(),
-    );
-    assert_eq!(r.status(), 200, "{:?}", r.text());
-    let r = app.transition(&official, &number, "approve", None);
-    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assess_and_approve(&app, &official, &number, "lab-equipment");
 
     // Both instances serve the same signed e-licence, byte for byte.
     let (first_pdf, signer) = verified_result(&app, &med, &number, "licence");

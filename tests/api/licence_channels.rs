@@ -140,15 +140,7 @@ fn con_channel_receipt_operator_signature_e_licence_and_handover() {
             .status(),
         200
     );
-    let r = assess(
-        &app,
-        &official,
-        &number,
-        &[BASE_ITEMS.as_slice(), &["dental-equipment"]].concat(),
-    );
-    assert_eq!(r.status(), 200, "{:?}", r.text());
-    let r = app.transition(&official, &number, "approve", None);
-    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assess_and_approve(&app, &official, &number, "dental-equipment");
 
     // The result comes back to the ЦОН: the operator sees it and prints it.
     let (pdf, signer) = verified_result(&app, &operator, &number, "licence");

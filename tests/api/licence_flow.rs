@@ -148,15 +148,7 @@ fn portal_licence_paid_signed_registered_and_issued() {
         409,
         "QUALIFICATION_NOT_ASSESSED",
     );
-    let r = assess(
-        &app,
-        &official,
-        &number,
-        &[BASE_ITEMS.as_slice(), &["lab-equipment"]].concat(),
-    );
-    assert_eq!(r.status(), 200, "{:?}", r.text());
-    let r = app.transition(&official, &number, "approve", None);
-    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assess_and_approve(&app, &official, &number, "lab-equipment");
     let docs: Vec<Value> = app
         .get(&med, &format!("/api/v1/requests/{number}/documents"))
         .json()

@@ -165,15 +165,7 @@ fn uploads_and_signed_results_live_in_the_bucket_and_nothing_under_data_dir() {
 
     // Three uploads, the applicant's signature, payment, review and the signed e-licence.
     let (med, official, number) = licence_under_review(&app);
-    let r = assess(
-        &app,
-        &official,
-        &number,
-        &[BASE_ITEMS.as_slice(), &["lab-equipment"]].concat(),
-    );
-    assert_eq!(r.status(), 200, "{:?}", r.text());
-    let r = app.transition(&official, &number, "approve", None);
-    assert_eq!(r.status(), 200, "{:?}", r.text());
+    assess_and_approve(&app, &official, &number, "lab-equipment");
     let (pdf, _) = verified_result(&app, &med, &number, "licence");
     let docs: Vec<Value> = app
         .get(&med, &format!("/api/v1/requests/{number}/documents"))

@@ -91,6 +91,20 @@ pub fn assess(app: &TestApp, token: &str, number: &str, met: &[&str]) -> Respons
     )
 }
 
+/// The official marks every base item and `extra` met (R-003-30), then approves: the
+/// e-licence is issued (R-003-32).
+pub fn assess_and_approve(app: &TestApp, official: &str, number: &str, extra: &str) {
+    let r = assess(
+        app,
+        official,
+        number,
+        &[BASE_ITEMS.as_slice(), &[extra]].concat(),
+    );
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+    let r = app.transition(official, number, "approve", None);
+    assert_eq!(r.status(), 200, "{:?}", r.text());
+}
+
 /// Starts the payment as `token`'s user, pays on the sandbox gateway's page and waits for
 /// the gateway's signed callback to mark the request paid (R-003-20, R-003-21).
 pub fn pay_in_sandbox(app: &TestApp, token: &str, number: &str) -> Value {
