@@ -151,17 +151,30 @@ pub fn search(app: &App, q: &LicenceQuery) -> Result<Vec<LicenceView>, AppError>
                 by_number.entry(n).or_default().push(d);
             }
         }
+        // Every request behind the documents, with its history: two queries in all,
+        // however many licences and versions the holder has.
+        let ids: Vec<RequestId> = by_number
+            .values()
+            .flatten()
+            .map(|d| d.request_id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut requests: BTreeMap<RequestId, (RequestRow, Vec<HistoryRow>)> =
+            queries::requests_by_ids(c, &ids)?
+                .into_iter()
+                .map(|r| (r.id.clone(), (r, Vec::new())))
+                .collect();
+        for h in queries::histories_of(c, &ids)? {
+            if let Some((_, entries)) = requests.get_mut(&h.request_id) {
+                entries.push(h);
+            }
+        }
+        if requests.len() != ids.len() {
+            return Err(AppError::internal("document without request"));
+        }
         let mut out = Vec::new();
         for (number, docs) in by_number {
-            let mut requests: BTreeMap<RequestId, (RequestRow, Vec<HistoryRow>)> = BTreeMap::new();
-            for d in &docs {
-                if !requests.contains_key(&d.request_id) {
-                    let r = queries::request_by_id(c, &d.request_id)?
-                        .ok_or_else(|| AppError::internal("document without request"))?;
-                    let h = queries::history_of(c, &r.id)?;
-                    requests.insert(d.request_id.clone(), (r, h));
-                }
-            }
             out.push(licence_view(app, number, &docs, &requests)?);
         }
         Ok(out)

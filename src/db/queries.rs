@@ -477,6 +477,26 @@ pub fn history_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<History
         .load(c)?)
 }
 
+/// The requests with these ids, in no particular order.
+pub fn requests_by_ids(c: &mut DbConnection, ids: &[RequestId]) -> R<Vec<RequestRow>> {
+    Ok(requests::table
+        .filter(requests::id.eq_any(ids))
+        .select(RequestRow::as_select())
+        .load(c)?)
+}
+
+/// The histories of these requests, each in order.
+pub fn histories_of(c: &mut DbConnection, ids: &[RequestId]) -> R<Vec<HistoryRow>> {
+    Ok(request_history::table
+        .filter(request_history::request_id.eq_any(ids))
+        .order((
+            request_history::request_id.asc(),
+            request_history::seq.asc(),
+        ))
+        .select(HistoryRow::as_select())
+        .load(c)?)
+}
+
 /// One entry of a request's history by its sequence number (1 is the creation).
 pub fn history_entry(
     c: &mut DbConnection,
