@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// `h:m` Astana time on the first `weekday` after today.
 fn astana(weekday: chrono::Weekday, h: u32, m: u32) -> DateTime<Utc> {
-    let mut d = Utc::now().date_naive() + chrono::Duration::days(1);
+    let mut d = kz_date(Utc::now()) + chrono::Duration::days(1);
     while d.weekday() != weekday {
         d += chrono::Duration::days(1);
     }

@@ -112,7 +112,7 @@ fn the_questionnaire_is_offered_after_the_result_answered_once_and_aggregated() 
     assert_eq!(r.status(), 201);
 
     // The report: counts and shares per question, administrators only.
-    let today = app.app.now().format("%Y-%m-%d").to_string();
+    let today = kz_date(app.app.now()).format("%Y-%m-%d").to_string();
     let report =
         format!("/api/v1/reports/quality?service=doctor-home-call&from=2026-01-01&to={today}");
     assert_error(app.get(&registrar, &report), 403, "ACTION_NOT_PERMITTED");

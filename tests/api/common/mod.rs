@@ -363,21 +363,27 @@ pub fn pdf_bytes(tag: &str) -> Vec<u8> {
     ruqsat::demo::sample_pdf(tag)
 }
 
+/// The calendar date in Kazakhstan at `t`: the "today" of forms, deadlines and reports
+/// (from 19:00 UTC it is already the next day there).
+pub fn kz_date(t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+    t.with_timezone(&chrono_tz::Asia::Almaty).date_naive()
+}
+
 /// The first `weekday` after today that is not a public holiday (clinics book no slots on
 /// holidays, A-16).
 pub fn next_clinic_day(weekday: chrono::Weekday) -> chrono::NaiveDate {
     use chrono::Datelike;
     let calendar = ruqsat::domain::calendar::WorkingCalendar::kz().expect("calendar");
-    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let mut d = kz_date(chrono::Utc::now()) + chrono::Duration::days(1);
     while d.weekday() != weekday || calendar.is_holiday(d) {
         d += chrono::Duration::days(1);
     }
     d
 }
 
-/// A day `days` from today (negative: in the past), as a form date.
+/// A day `days` from today in Kazakhstan (negative: in the past), as a form date.
 pub fn day_from_today(days: i64) -> String {
-    (chrono::Utc::now().date_naive() + chrono::Duration::days(days))
+    (kz_date(chrono::Utc::now()) + chrono::Duration::days(days))
         .format("%Y-%m-%d")
         .to_string()
 }
