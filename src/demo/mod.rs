@@ -21,3 +21,43 @@ pub mod registries;
 pub mod seed;
 
 pub use flows::{run, sample_pdf, Flow};
+
+/// Runs `job(0)`, …, `job(n - 1)` on every core at once and returns the results in that
+/// order. Threads take the next index from a shared count, so jobs of random length (an RSA
+/// prime search) keep every core busy to the end. For the CPU work of a first start.
+pub(crate) fn on_every_core<T: Send>(
+    n: usize,
+    job: impl Fn(usize) -> anyhow::Result<T> + Sync,
+) -> anyhow::Result<Vec<T>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .clamp(1, n.max(1));
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, T)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= n {
+                            return Ok::<_, anyhow::Error>(mine);
+                        }
+                        mine.push((i, job(i)?));
+                    }
+                })
+            })
+            .collect();
+        let mut done = Vec::with_capacity(n);
+        for w in workers {
+            done.extend(
+                w.join()
+                    .map_err(|_| anyhow::anyhow!("a start-up worker thread panicked"))??,
+            );
+        }
+        Ok::<_, anyhow::Error>(done)
+    })?;
+    done.sort_by_key(|(i, _)| *i);
+    Ok(done.into_iter().map(|(_, t)| t).collect())
+}

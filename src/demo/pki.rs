@@ -326,7 +326,7 @@ fn create(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
 
     // Every RSA key first, on all cores: key generation is most of a first start.
     let rsa_users = spec.users.iter().filter(|u| !u.ecdsa).count();
-    let mut keys = new_rsa_keys(2 + rsa_users)?.into_iter();
+    let mut keys = super::on_every_core(2 + rsa_users, |_| new_rsa())?.into_iter();
     let mut next_key = || {
         keys.next()
             .ok_or_else(|| anyhow!("RSA keys: too few generated"))
@@ -455,37 +455,6 @@ fn write_file(path: &Path, bytes: &[u8], secret: bool) -> anyhow::Result<()> {
 
 fn new_rsa() -> anyhow::Result<rsa::RsaPrivateKey> {
     rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).map_err(|e| anyhow!("RSA keygen: {e}"))
-}
-
-/// `n` RSA-2048 keys made on every core at once. The prime search takes a random time, so
-/// threads take the next key from a shared count rather than a fixed share each.
-fn new_rsa_keys(n: usize) -> anyhow::Result<Vec<rsa::RsaPrivateKey>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, n.max(1));
-    let taken = AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    while taken.fetch_add(1, Ordering::Relaxed) < n {
-                        mine.push(new_rsa()?);
-                    }
-                    Ok::<_, anyhow::Error>(mine)
-                })
-            })
-            .collect();
-        let mut keys = Vec::with_capacity(n);
-        for w in workers {
-            keys.extend(
-                w.join()
-                    .map_err(|_| anyhow!("RSA key generation panicked"))??,
-            );
-        }
-        Ok(keys)
-    })
 }
 
 fn spki_of(key: &KeyMaterial) -> anyhow::Result<spki::SubjectPublicKeyInfoOwned> {

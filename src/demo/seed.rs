@@ -178,29 +178,7 @@ pub fn demo_password_hashes() -> anyhow::Result<Vec<String>> {
 
 /// The demo passwords' Argon2 hashes, on every core at once (a first start waits for them).
 fn hash_demo_passwords(users: &[DemoUser]) -> anyhow::Result<Vec<String>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZeroUsize::get)
-        .clamp(1, users.len().max(1));
-    let per = users.len().div_ceil(threads).max(1);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = users
-            .chunks(per)
-            .map(|chunk| {
-                s.spawn(move || {
-                    chunk
-                        .iter()
-                        .map(|u| hash_password(&demo_password(&u.login)))
-                        .collect::<Result<Vec<_>, _>>()
-                })
-            })
-            .collect();
-        let mut hashes = Vec::with_capacity(users.len());
-        for w in workers {
-            hashes.extend(
-                w.join()
-                    .map_err(|_| anyhow::anyhow!("password hashing panicked"))??,
-            );
-        }
-        Ok(hashes)
+    super::on_every_core(users.len(), |i| {
+        Ok(hash_password(&demo_password(&users[i].login))?)
     })
 }
