@@ -7,6 +7,7 @@
 //! The fill is deterministic for a given N (a fixed-seed generator) and resumable: a
 //! database that already holds the bench's rows is measured as it is.
 
+use super::percentile;
 use crate::app::auth::CurrentUser;
 use crate::app::licences::LicenceQuery;
 use crate::app::requests::input::ListQuery;
@@ -63,7 +64,7 @@ pub fn run(rows: usize, database_url: Option<String>, samples: usize) -> anyhow:
     let present = app.store.read(queries::count_requests)?;
     let samples_from = if present >= rows as i64 {
         eprintln!("bench scale: {present} requests already in the database; measuring them");
-        collect_samples(&app, rows)?
+        collect_samples(&app)?
     } else if present > 0 {
         anyhow::bail!(
             "the database holds {present} requests, fewer than --rows {rows}: give an empty scratch database"
@@ -107,23 +108,21 @@ fn fill(app: &App, rows: usize) -> anyhow::Result<Samples> {
         licence_seq: 0,
     };
     // One applicant account per ten requests (people come back), one company per fifty.
+    // Every identity is distinct: a birth date (and sex) per applicant within a block of
+    // 36,500, a block of ten serials per block (the first with a valid check digit).
     let people = (rows / 10).max(10);
     let mut users = Vec::with_capacity(people);
+    let first_birth = NaiveDate::from_ymd_opt(1950, 1, 1).ok_or_else(|| anyhow::anyhow!("date"))?;
     for i in 0..people {
-        let birth = NaiveDate::from_ymd_opt(
-            1950 + (i % 50) as i32,
-            1 + (i % 12) as u32,
-            1 + (i % 28) as u32,
-        )
-        .ok_or_else(|| anyhow::anyhow!("birth date"))?;
+        let birth = first_birth + Days::days((i % 18_250) as i64);
+        let sex = if (i / 18_250) % 2 == 0 {
+            Sex::Male
+        } else {
+            Sex::Female
+        };
+        let block = (i / 36_500) as u32 * 10;
         let iin = (0..10)
-            .find_map(|k| {
-                make_iin(
-                    birth,
-                    if i % 2 == 0 { Sex::Male } else { Sex::Female },
-                    ((i / 600) * 10 + k) as u32 % 10_000,
-                )
-            })
+            .find_map(|k| make_iin(birth, sex, block + k))
             .ok_or_else(|| anyhow::anyhow!("no IIN for applicant {i}"))?;
         let id = UserId::generate();
         users.push(UserRow {
@@ -144,31 +143,38 @@ fn fill(app: &App, rows: usize) -> anyhow::Result<Samples> {
         f.applicants.push((id, iin));
     }
     for i in 0..(rows / 50).max(5) {
+        // A registration month per company within a block of 180, ten serials per block.
+        let (yy, mm) = (10 + (i % 180) / 12, 1 + (i % 12));
+        let block = (i / 180) as u32 * 10;
         let bin = (0..10)
             .find_map(|k| {
                 make_bin(
-                    10 + (i % 15) as u8,
-                    1 + (i % 12) as u8,
+                    yy as u8,
+                    mm as u8,
                     BinKind::ResidentLegalEntity,
                     BinDivision::Head,
-                    ((i * 10 + k) % 100_000) as u32,
+                    block + k,
                 )
             })
             .ok_or_else(|| anyhow::anyhow!("no BIN for company {i}"))?;
         f.companies.push(bin);
     }
-    for chunk in users.chunks(10_000) {
+    let mut written_rows = users.len();
+    let mut users = users.into_iter();
+    loop {
         let bulk = Bulk {
-            users: chunk.to_vec(),
+            users: users.by_ref().take(10_000).collect(),
             ..Bulk::default()
         };
+        if bulk.is_empty() {
+            break;
+        }
         app.store.write(|c| queries::bulk_insert(c, &bulk))?;
     }
     let mut samples = Samples {
         applicants: f.applicants.iter().map(|(id, _)| id.clone()).collect(),
         ..Samples::default()
     };
-    let mut written_rows = users.len();
     let mut done = 0;
     let mut shown = Instant::now();
     while done < rows {
@@ -294,9 +300,8 @@ impl Fill<'_> {
         } else {
             deciding.clone().unwrap_or_else(|| owner.clone())
         };
-        let registered = matches!(state, State::Draft | State::Submitted)
-            .then_some(None)
-            .unwrap_or(Some(created + Days::hours(2)));
+        let registered =
+            (!matches!(state, State::Draft | State::Submitted)).then(|| created + Days::hours(2));
         let due = registered.map(|r| r + Days::days(15 + self.rng.gen_range(0..10)));
         let id = RequestId::generate();
         let number = format!("{MARK}{}-{:08}", service.number_prefix, i);
@@ -334,31 +339,36 @@ impl Fill<'_> {
             intake_office,
         };
         // History: creation, then one entry per step to the current state.
-        let path: &[State] = match state {
+        let after_draft: &[State] = match state {
             State::Draft => &[],
             State::Submitted => &[State::Submitted],
             State::Registered => &[State::Submitted, State::Registered],
             State::UnderReview => &[State::Submitted, State::Registered, State::UnderReview],
             State::Withdrawn => &[State::Submitted, State::Withdrawn],
-            State::Approved | State::Refused => {
-                &[State::Submitted, State::Registered, State::UnderReview]
-            }
-            _ => &[
+            State::Approved => &[
                 State::Submitted,
                 State::Registered,
                 State::UnderReview,
                 State::Approved,
             ],
+            State::Refused => &[
+                State::Submitted,
+                State::Registered,
+                State::UnderReview,
+                State::Refused,
+            ],
+            _ => &[
+                State::Submitted,
+                State::Registered,
+                State::UnderReview,
+                State::Approved,
+                State::ResultDelivered,
+            ],
         };
+        let steps: Vec<State> = std::iter::once(State::Draft)
+            .chain(after_draft.iter().copied())
+            .collect();
         let mut from = None;
-        let mut steps: Vec<State> = vec![State::Draft];
-        steps.extend_from_slice(path);
-        if matches!(state, State::Approved | State::Refused) {
-            steps.push(state);
-        }
-        if state == State::ResultDelivered {
-            steps.push(State::ResultDelivered);
-        }
         for (k, to) in steps.iter().enumerate() {
             let at = created + Days::hours(k as i64);
             bulk.history.push(HistoryRow {
@@ -458,7 +468,7 @@ impl Fill<'_> {
 }
 
 /// Query parameters from a database filled earlier.
-fn collect_samples(app: &App, rows: usize) -> anyhow::Result<Samples> {
+fn collect_samples(app: &App) -> anyhow::Result<Samples> {
     let (numbers, licences, applicants) = app.store.read(|c| {
         Ok((
             queries::sample_request_numbers(c, "mangystau-health", 10_000)?,
@@ -466,7 +476,6 @@ fn collect_samples(app: &App, rows: usize) -> anyhow::Result<Samples> {
             queries::sample_user_ids(c, &format!("{MARK}-%"), 10_000)?,
         ))
     })?;
-    let _ = rows;
     Ok(Samples {
         numbers,
         licence_numbers: licences.iter().map(|(n, _)| n.clone()).collect(),
@@ -481,13 +490,6 @@ struct Query {
     name: &'static str,
     target_ms: f64,
     ms: Vec<f64>,
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
 }
 
 fn user(app: &App, login: &str) -> anyhow::Result<CurrentUser> {

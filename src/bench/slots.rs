@@ -3,6 +3,7 @@
 //! `app::clinics::free_slots` in-process (the bookings query and the schedule arithmetic),
 //! single-threaded, and prints p50/p99. Target: p99 < 10 ms.
 
+use super::percentile;
 use crate::app::auth::CurrentUser;
 use crate::app::clinics::{free_slots, SlotQuery};
 use crate::app::App;
@@ -113,13 +114,6 @@ fn holder(app: &App) -> anyhow::Result<RequestId> {
         Ok((row, first))
     })?;
     Ok(row.id)
-}
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
 }
 
 pub fn run(database_url: Option<String>, searches: usize) -> anyhow::Result<()> {

@@ -323,6 +323,17 @@ pub enum ListOrder {
     DueFirst,
 }
 
+impl ListOrder {
+    /// A row's sort key in this order (`None`: a request without a due date, never in a
+    /// due-date listing); the number breaks ties.
+    pub fn key(self, r: &RequestRow) -> Option<NaiveDateTime> {
+        match self {
+            ListOrder::Newest => Some(r.created_at),
+            ListOrder::DueFirst => r.due_at,
+        }
+    }
+}
+
 impl ListFilter {
     pub fn order(&self) -> ListOrder {
         if self.awaiting || self.overdue_at.is_some() {
@@ -451,9 +462,12 @@ pub fn list_requests(c: &mut DbConnection, f: &ListFilter) -> R<ListPage> {
         total += ones.len() as i64;
     }
     if branches.len() > 1 {
-        rows.sort_by(|a, b| match order {
-            ListOrder::Newest => (b.created_at, &b.number).cmp(&(a.created_at, &a.number)),
-            ListOrder::DueFirst => (a.due_at, &a.number).cmp(&(b.due_at, &b.number)),
+        rows.sort_by(|a, b| {
+            let ascending = (order.key(a), &a.number).cmp(&(order.key(b), &b.number));
+            match order {
+                ListOrder::Newest => ascending.reverse(),
+                ListOrder::DueFirst => ascending,
+            }
         });
     }
     let limit = usize::try_from(f.limit).unwrap_or(0);
@@ -1278,46 +1292,6 @@ pub fn count_phc(c: &mut DbConnection) -> R<i64> {
     Ok(phc_register::table.count().get_result(c)?)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_awaiting_predicate_names_the_awaiting_states() {
-        use crate::domain::lifecycle::State;
-        assert_eq!(
-            super::AWAITING_SQL,
-            format!(
-                "state IN ('{}', '{}')",
-                State::Registered.as_str(),
-                State::UnderReview.as_str()
-            )
-        );
-    }
-
-    #[test]
-    fn sequence_names_are_safe_identifiers_and_distinct() {
-        let a = super::sequence_name("request:HOM:2026");
-        assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
-        let b = super::sequence_name("request_HOM_2026");
-        assert_ne!(
-            a, b,
-            "names differing only in punctuation get their own sequence"
-        );
-        for name in [
-            "licence-number",
-            "x\"; DROP TABLE requests; --",
-            &"Я".repeat(100),
-        ] {
-            let s = super::sequence_name(name);
-            assert!(s.len() <= 63, "{s}");
-            assert!(
-                s.chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
-                "{s}"
-            );
-        }
-    }
-}
-
 // ---- bulk load (benchmarks) --------------------------------------------------------------
 
 /// Rows written together by [`bulk_insert`].
@@ -1365,32 +1339,20 @@ pub fn bulk_insert(c: &mut DbConnection, b: &Bulk) -> R<()> {
                 .execute(pg)?;
         }
         DbConnection::Sqlite(sq) => {
-            // SQLite binds at most 32,766 values per statement.
-            for chunk in b.users.chunks(32_000 / 12) {
-                diesel::insert_into(users::table)
-                    .values(chunk)
-                    .execute(sq)?;
+            // SQLite binds at most 32,766 values per statement: 1,000 rows of at most 32
+            // columns (requests, the widest table, has 23).
+            macro_rules! insert_chunked {
+                ($table:expr, $rows:expr) => {
+                    for chunk in $rows.chunks(1_000) {
+                        diesel::insert_into($table).values(chunk).execute(sq)?;
+                    }
+                };
             }
-            for chunk in b.requests.chunks(32_000 / 23) {
-                diesel::insert_into(requests::table)
-                    .values(chunk)
-                    .execute(sq)?;
-            }
-            for chunk in b.history.chunks(32_000 / 12) {
-                diesel::insert_into(request_history::table)
-                    .values(chunk)
-                    .execute(sq)?;
-            }
-            for chunk in b.documents.chunks(32_000 / 18) {
-                diesel::insert_into(documents::table)
-                    .values(chunk)
-                    .execute(sq)?;
-            }
-            for chunk in b.notifications.chunks(32_000 / 8) {
-                diesel::insert_into(notifications::table)
-                    .values(chunk)
-                    .execute(sq)?;
-            }
+            insert_chunked!(users::table, b.users);
+            insert_chunked!(requests::table, b.requests);
+            insert_chunked!(request_history::table, b.history);
+            insert_chunked!(documents::table, b.documents);
+            insert_chunked!(notifications::table, b.notifications);
         }
     }
     Ok(())
@@ -1447,4 +1409,44 @@ pub fn sample_user_ids(c: &mut DbConnection, login_like: &str, limit: i64) -> R<
         .select(users::id)
         .limit(limit)
         .load(c)?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_awaiting_predicate_names_the_awaiting_states() {
+        use crate::domain::lifecycle::State;
+        assert_eq!(
+            super::AWAITING_SQL,
+            format!(
+                "state IN ('{}', '{}')",
+                State::Registered.as_str(),
+                State::UnderReview.as_str()
+            )
+        );
+    }
+
+    #[test]
+    fn sequence_names_are_safe_identifiers_and_distinct() {
+        let a = super::sequence_name("request:HOM:2026");
+        assert!(a.starts_with("ruqsat_seq_request_hom_2026_"), "{a}");
+        let b = super::sequence_name("request_HOM_2026");
+        assert_ne!(
+            a, b,
+            "names differing only in punctuation get their own sequence"
+        );
+        for name in [
+            "licence-number",
+            "x\"; DROP TABLE requests; --",
+            &"Я".repeat(100),
+        ] {
+            let s = super::sequence_name(name);
+            assert!(s.len() <= 63, "{s}");
+            assert!(
+                s.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{s}"
+            );
+        }
+    }
 }

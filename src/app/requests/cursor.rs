@@ -20,10 +20,7 @@ fn tag(order: ListOrder) -> char {
 /// The cursor after `last` in `order`; `None` for a row without the sort key (a request
 /// without a due date is never in a due-date listing).
 pub fn encode(last: &RequestRow, order: ListOrder) -> Option<String> {
-    let at = match order {
-        ListOrder::Newest => last.created_at,
-        ListOrder::DueFirst => last.due_at?,
-    };
+    let at = order.key(last)?;
     Some(encode_key(
         order,
         &Keyset {
