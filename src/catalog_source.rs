@@ -30,6 +30,9 @@ use crate::pdf::template::{CommonText, Template, Templates, TEMPLATE_DIR};
 use crate::pdf::PdfError;
 
 /// The compiled-in public verification page (`templates/pages/verify.html`).
+/// The web pages: templates, messages, static assets ([`crate::web`]).
+pub static PAGES_DIR: Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/templates/pages");
+
 pub const VERIFY_PAGE: &str = include_str!("../templates/pages/verify.html");
 
 /// Placeholders the verification page may use (`src/http/pages.rs` fills them in).
@@ -255,6 +258,23 @@ impl Layer {
             .collect()
     }
 
+    /// Every file under folder `dir` (`pages/static`), at any depth.
+    fn under(&self, dir: &str) -> Vec<String> {
+        let prefix = format!("{dir}/");
+        self.files
+            .keys()
+            .filter(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect()
+    }
+
+    /// The bytes of `rel`, marked as read.
+    fn bytes(&self, rel: &str) -> Option<(&str, &[u8])> {
+        let f = self.files.get(rel)?;
+        self.read.borrow_mut().insert(rel.to_string());
+        Some((f.display.as_str(), &f.bytes))
+    }
+
     /// Files taken from the directory: (shown path, replaces a compiled-in file).
     fn overridden_files(&self) -> Vec<(String, bool)> {
         self.files
@@ -351,6 +371,8 @@ pub struct RuntimeData {
     pub calendar: WorkingCalendar,
     pub templates: Templates,
     pub verify_page: String,
+    /// Web page templates, messages and assets.
+    pub pages: std::sync::Arc<crate::web::Pages>,
     pub mail: crate::mail::MailTemplates,
     pub sources: Sources,
 }
@@ -378,7 +400,7 @@ pub fn load(
     let catalog_layer = Layer::new("catalog", embedded, catalog_dir, &mut errors);
     let mut embedded = Vec::new();
     embedded_files(&TEMPLATE_DIR, "documents/", &mut embedded);
-    embedded.push(("pages/verify.html".to_string(), VERIFY_PAGE.as_bytes()));
+    embedded_files(&PAGES_DIR, "pages/", &mut embedded);
     embedded_files(&crate::mail::MAIL_DIR, "mail/", &mut embedded);
     let templates_layer = Layer::new("templates", embedded, templates_dir, &mut errors);
     if !errors.is_empty() {
@@ -594,6 +616,9 @@ pub fn load(
             }
         });
 
+    // Web pages: templates, messages in three languages, static assets.
+    let pages = load_pages(&templates_layer, &mut errors);
+
     // Mail templates, one per message kind.
     let mut mail = crate::mail::MailTemplates::default();
     for kind in crate::mail::MAIL_KINDS {
@@ -615,7 +640,15 @@ pub fn load(
     from_dirs.extend(templates_layer.overridden_files());
     from_dirs.retain(|(f, _)| !ignored.contains(f));
 
-    match (fees, calendar, catalog, templates, verify_page, clinics) {
+    match (
+        fees,
+        calendar,
+        catalog,
+        templates,
+        verify_page,
+        clinics,
+        pages,
+    ) {
         (
             Some(fees),
             Some(calendar),
@@ -623,7 +656,9 @@ pub fn load(
             Some(templates),
             Some(verify_page),
             Some(clinics),
+            Some(pages),
         ) if errors.is_empty() => Ok(RuntimeData {
+            pages: std::sync::Arc::new(pages),
             catalog,
             clinics,
             fees,
@@ -657,6 +692,55 @@ fn template_error(file: &str, text: Option<&str>, name: &str, e: PdfError) -> So
 }
 
 /// Only known `{{placeholders}}`, and the document id and status must be shown.
+/// Compiles the web pages: every `pages/**/*.html` but the static folder is a template,
+/// `pages/i18n/{ru,kk,en}/*.ftl` are the messages, `pages/static/**` the assets.
+fn load_pages(layer: &Layer, errors: &mut Vec<SourceError>) -> Option<crate::web::Pages> {
+    let mut templates = Vec::new();
+    let mut messages = Vec::new();
+    let mut assets = Vec::new();
+    for rel in layer.under("pages") {
+        let name = &rel["pages/".len()..];
+        if let Some(path) = name.strip_prefix("static/") {
+            if let Some((_, bytes)) = layer.bytes(&rel) {
+                assets.push((path.to_string(), bytes.to_vec()));
+            }
+        } else if let Some(rest) = name.strip_prefix("i18n/") {
+            let lang = match rest.split_once('/') {
+                Some(("ru", f)) if f.ends_with(".ftl") => crate::error::Lang::Ru,
+                Some(("kk", f)) if f.ends_with(".ftl") => crate::error::Lang::Kk,
+                Some(("en", f)) if f.ends_with(".ftl") => crate::error::Lang::En,
+                _ => continue,
+            };
+            if let Some((file, text)) = layer.text(&rel, errors) {
+                messages.push((file.to_string(), lang, text.to_string()));
+            }
+        } else if name.ends_with(".html") {
+            if let Some((file, text)) = layer.text(&rel, errors) {
+                templates.push((name.to_string(), file.to_string(), text.to_string()));
+            }
+        }
+    }
+    let report = |errors: &mut Vec<SourceError>, list: Vec<(String, String)>| {
+        for (file, message) in list {
+            errors.push(SourceError::whole(&file, message));
+        }
+    };
+    let messages = match crate::web::i18n::Messages::load(&messages) {
+        Ok(m) => m,
+        Err(list) => {
+            report(errors, list);
+            return None;
+        }
+    };
+    match crate::web::Pages::load(templates, messages, assets) {
+        Ok(p) => Some(p),
+        Err(list) => {
+            report(errors, list);
+            None
+        }
+    }
+}
+
 fn check_verify_page(text: &str) -> Result<(), DataIssue> {
     let mut rest = text;
     let mut offset = 0;

@@ -27,3 +27,4 @@ pub mod pdf;
 pub mod pki;
 pub mod registries;
 pub mod startup;
+pub mod web;

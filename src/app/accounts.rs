@@ -144,7 +144,13 @@ fn check_role_provider(role: Role, provider: Option<&str>) -> Result<(), AppErro
 /// Remembers the language of a person's mail (their sign-in's `Accept-Language`).
 pub fn set_language(app: &App, user: &UserId, lang: crate::error::Lang) -> Result<(), AppError> {
     app.store
-        .write(|c| queries::set_user_lang(c, user, lang.as_str()))
+        .write(|c| queries::set_user_lang(c, user, lang.as_str(), false))
+}
+
+/// The language the user chose with the pages' switch: kept on every later sign-in.
+pub fn choose_language(app: &App, user: &UserId, lang: crate::error::Lang) -> Result<(), AppError> {
+    app.store
+        .write(|c| queries::set_user_lang(c, user, lang.as_str(), true))
 }
 
 fn audit(
@@ -202,6 +208,7 @@ pub fn add(app: &App, by: ChangedBy<'_>, a: NewAccount) -> Result<AccountView, A
         active: true,
         created_at: app.now().naive_utc(),
         lang: Lang::Ru.as_str().to_string(),
+        lang_chosen: false,
     };
     let entry = audit(
         app,

@@ -34,6 +34,10 @@ pub struct CurrentUser {
     pub email: Option<String>,
     /// The provider (or ЦОН) a staff account works for.
     pub provider: Option<String>,
+    /// The language of the user's pages and mail.
+    pub lang: Lang,
+    /// `lang` was chosen with the pages' switch (else it is the last sign-in's browser's).
+    pub lang_chosen: bool,
 }
 
 impl TryFrom<UserRow> for CurrentUser {
@@ -48,6 +52,8 @@ impl TryFrom<UserRow> for CurrentUser {
             bin: u.bin,
             email: u.email,
             provider: u.provider_code,
+            lang: Lang::from_tag(&u.lang),
+            lang_chosen: u.lang_chosen,
         })
     }
 }
@@ -299,5 +305,6 @@ pub fn user_row(app: &App, u: &NewUser<'_>, password_hash: String) -> Result<Use
         active: true,
         created_at: app.now().naive_utc(),
         lang: Lang::Ru.as_str().to_string(),
+        lang_chosen: false,
     })
 }

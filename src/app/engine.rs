@@ -106,11 +106,8 @@ fn facts_for(
     let channel = channel_of(service, req.channel)?;
     let attached: Vec<&str> = attachments.iter().map(|a| a.doc_type.as_str()).collect();
     let missing_documents = channel
-        .documents
-        .iter()
-        .filter(|d| {
-            d.required && d.applies_to(&req.variant) && !attached.contains(&d.code.as_str())
-        })
+        .missing_documents(&req.variant, &attached)
+        .into_iter()
         .map(|d| d.code.clone())
         .collect();
     // A scan of a paper original counts only if the employee saw the original (R-004-12).

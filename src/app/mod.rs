@@ -105,6 +105,8 @@ pub struct App {
     pub templates: Arc<crate::pdf::Templates>,
     /// The public verification page (`templates/pages/verify.html`).
     pub verify_page: Arc<str>,
+    /// The web pages: templates, messages in ru/kk/en, static assets ([`crate::web`]).
+    pub pages: Arc<crate::web::Pages>,
     /// Mail wording (`templates/mail`), ru/kk/en.
     pub mail_templates: Arc<crate::mail::MailTemplates>,
     pub files: FileStore,

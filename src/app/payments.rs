@@ -172,7 +172,7 @@ pub fn start(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView,
         purpose: payment.purpose.clone(),
         kbk: payment.kbk.clone(),
         return_url: format!(
-            "{}/api/v1/requests/{}",
+            "{}/requests/{}",
             app.config.public_url.trim_end_matches('/'),
             req.number
         ),

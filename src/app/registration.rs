@@ -114,6 +114,7 @@ pub fn register(app: &App, r: Registration) -> Result<AccountView, AppError> {
         active: true,
         created_at: now.naive_utc(),
         lang: Lang::Ru.as_str().to_string(),
+        lang_chosen: false,
     };
     app.store.write(|c| {
         // Single use: the challenge is gone once it registered someone.

@@ -139,6 +139,7 @@ fn fill(app: &App, rows: usize) -> anyhow::Result<Samples> {
             active: true,
             created_at: now - Days::days(SPAN_DAYS + 1),
             lang: "kk".into(),
+            lang_chosen: false,
         });
         f.applicants.push((id, iin));
     }

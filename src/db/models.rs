@@ -27,8 +27,11 @@ pub struct UserRow {
     pub provider_code: Option<String>,
     pub active: bool,
     pub created_at: NaiveDateTime,
-    /// Language of the person's mail (`ru`, `kk`, `en`): the last sign-in's `Accept-Language`.
+    /// Language of the person's pages and mail (`ru`, `kk`, `en`): the one chosen with the
+    /// pages' switch, else the last sign-in's browser language.
     pub lang: String,
+    /// The language was chosen with the switch (kept on every sign-in).
+    pub lang_chosen: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

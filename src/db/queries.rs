@@ -1070,11 +1070,21 @@ pub fn mark_notifications_read(
 }
 
 /// Remembers the language of a person's mail.
-pub fn set_user_lang(c: &mut DbConnection, user: &UserId, lang: &str) -> R<()> {
-    diesel::update(users::table.filter(users::id.eq(user)))
-        .filter(users::lang.ne(lang))
-        .set(users::lang.eq(lang))
-        .execute(c)?;
+/// Sets a user's language: `chosen` with the switch (kept from then on), else the browser's
+/// at a sign-in, which never replaces a chosen one.
+pub fn set_user_lang(c: &mut DbConnection, user: &UserId, lang: &str, chosen: bool) -> R<()> {
+    if chosen {
+        diesel::update(users::table.filter(users::id.eq(user)))
+            .filter(users::lang.ne(lang).or(users::lang_chosen.eq(false)))
+            .set((users::lang.eq(lang), users::lang_chosen.eq(true)))
+            .execute(c)?;
+    } else {
+        diesel::update(users::table.filter(users::id.eq(user)))
+            .filter(users::lang.ne(lang))
+            .filter(users::lang_chosen.eq(false))
+            .set(users::lang.eq(lang))
+            .execute(c)?;
+    }
     Ok(())
 }
 

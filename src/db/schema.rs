@@ -15,6 +15,7 @@ diesel::table! {
         active -> Bool,
         created_at -> Timestamp,
         lang -> Text,
+        lang_chosen -> Bool,
     }
 }
 

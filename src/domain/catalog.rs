@@ -297,6 +297,21 @@ impl DocumentSpec {
     }
 }
 
+impl Channel {
+    /// The documents of `variant` this channel requires that are not among `attached`
+    /// (document type codes): what must still be uploaded before submission.
+    pub fn missing_documents<'c>(
+        &'c self,
+        variant: &str,
+        attached: &[&str],
+    ) -> Vec<&'c DocumentSpec> {
+        self.documents
+            .iter()
+            .filter(|d| d.required && d.applies_to(variant) && !attached.contains(&d.code.as_str()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Channel {

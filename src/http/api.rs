@@ -15,7 +15,6 @@ use crate::error::{AppError, ErrorBody, ErrorCode};
 use actix_multipart::Multipart;
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
-use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -429,72 +428,27 @@ pub async fn post_attachment(
     app: web::Data<App>,
     user: Authed,
     number: web::Path<String>,
-    mut payload: Multipart,
+    payload: Multipart,
 ) -> Res<HttpResponse> {
-    let limit = app.config.max_upload_bytes;
-    let mut doc_type = None;
-    let mut original_seen = None;
-    let mut original_returned = None;
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Some(field) = payload.next().await {
-        let mut field =
-            field.map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
-        let name = field.name().unwrap_or_default().to_string();
-        let file_name = field
-            .content_disposition()
-            .and_then(|cd| cd.get_filename())
-            .map(str::to_string);
-        // Small text fields get a small cap; the file gets the configured one.
-        let cap = if name == "file" { limit } else { 1024 };
-        let mut buf = Vec::new();
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk
-                .map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
-            if buf.len() + chunk.len() > cap {
-                return Err(if name == "file" {
-                    AppError::with(ErrorCode::FileTooLarge, format!("limit {limit} bytes"))
-                } else {
-                    AppError::with(ErrorCode::BadRequest, format!("field `{name}` too long"))
-                });
-            }
-            buf.extend_from_slice(&chunk);
-        }
-        let text = || {
-            String::from_utf8(buf.clone()).map_err(|_| {
-                AppError::with(
-                    ErrorCode::BadRequest,
-                    format!("field `{name}` is not UTF-8"),
-                )
-            })
-        };
-        let flag = || match text()?.trim() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            other => Err(AppError::with(
+    let parts = super::multipart::read(
+        payload,
+        "file",
+        app.config.max_upload_bytes,
+        &["doc_type", "original_seen", "original_returned"],
+    )
+    .await?;
+    let original_seen = parts.flag("original_seen")?;
+    let original_returned = parts.flag("original_returned")?;
+    let doc_type = parts
+        .text("doc_type")
+        .map(|t| t.trim().to_string())
+        .ok_or_else(|| {
+            AppError::with(
                 ErrorCode::BadRequest,
-                format!("{name} `{other}`: expected true or false"),
-            )),
-        };
-        match name.as_str() {
-            "doc_type" => doc_type = Some(text()?.trim().to_string()),
-            "original_seen" => original_seen = Some(flag()?),
-            "original_returned" => original_returned = Some(flag()?),
-            "file" => file = Some((file_name.unwrap_or_else(|| "upload".into()), buf)),
-            other => {
-                return Err(AppError::with(
-                    ErrorCode::BadRequest,
-                    format!("unexpected multipart field `{other}`"),
-                ))
-            }
-        }
-    }
-    let doc_type = doc_type.ok_or_else(|| {
-        AppError::with(
-            ErrorCode::BadRequest,
-            "multipart field `doc_type` is required",
-        )
-    })?;
-    let (file_name, bytes) = file.ok_or_else(|| {
+                "multipart field `doc_type` is required",
+            )
+        })?;
+    let (file_name, bytes) = parts.file.ok_or_else(|| {
         AppError::with(ErrorCode::BadRequest, "multipart field `file` is required")
     })?;
     let number = number.into_inner();

@@ -26,8 +26,10 @@ pub mod auth;
 pub mod clinics;
 pub mod errors;
 pub mod mail;
+pub mod multipart;
 pub mod openapi;
 pub mod pages;
+pub mod portal;
 pub mod public;
 pub mod quality;
 
@@ -61,18 +63,32 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(quality::routes)
             .configure(clinics::routes)
             .configure(pages::routes)
+            .app_data(portal::form_config())
+            .configure(portal::routes)
             .service(openapi::spec)
-            .default_service(web::to(|| async {
-                HttpResponse::NotFound().json(AppError::with(ErrorCode::NotFound, NO_ROUTE).body())
-            }));
+            .default_service(web::to(
+                |req: actix_web::HttpRequest, page: portal::Page| async move {
+                    if req.path().starts_with("/api/") {
+                        HttpResponse::NotFound()
+                            .json(AppError::with(ErrorCode::NotFound, NO_ROUTE).body())
+                    } else {
+                        use actix_web::ResponseError as _;
+                        match portal::not_found(page).await {
+                            Ok(r) => r,
+                            Err(f) => f.error_response(),
+                        }
+                    }
+                },
+            ));
     }
 }
 
 /// Content-Security-Policy of every response: nothing but this site's own styles, images,
-/// forms; no framing (clickjacking), no scripts yet.
+/// forms, scripts and fetches; no inline script, no framing (clickjacking).
 pub const CSP: &str =
     "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-                       form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+     script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+     base-uri 'none'";
 
 /// The `scheme://host[:port]` of a URL.
 fn origin_of(url: &str) -> &str {
@@ -112,6 +128,43 @@ fn csrf_refusal(req: &actix_web::dev::ServiceRequest, public_url: &str) -> Optio
     }
 }
 
+/// The request span of tracing-actix-web, except that a page's error page or redirect
+/// ([`portal::Fail`]) is an answer, logged (without its body) where it is made, not an error
+/// to report again with the page's text.
+pub struct RootSpan;
+
+impl tracing_actix_web::RootSpanBuilder for RootSpan {
+    fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_start(request)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<actix_web::dev::ServiceResponse<B>, actix_web::Error>,
+    ) {
+        if let Ok(res) = outcome {
+            let page_answer = res
+                .response()
+                .error()
+                .is_some_and(|e| e.as_error::<portal::Fail>().is_some());
+            if page_answer {
+                let status = res.status();
+                span.record("http.status_code", status.as_u16());
+                span.record(
+                    "otel.status_code",
+                    if status.is_server_error() {
+                        "ERROR"
+                    } else {
+                        "OK"
+                    },
+                );
+                return;
+            }
+        }
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span, outcome)
+    }
+}
+
 /// Starts the server on an already bound listener (tests bind port 0), with the daily
 /// check of the yearly data ([`crate::app::yearly`]).
 pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io::Result<Server> {
@@ -142,7 +195,7 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
                     .add(("Content-Security-Policy", CSP))
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("X-Frame-Options", "DENY"))
-                    .add(("Referrer-Policy", "no-referrer")),
+                    .add(("Referrer-Policy", "same-origin")),
             )
             .wrap_fn(|req, srv| {
                 let start = Instant::now();
@@ -160,7 +213,7 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
                     Ok(res)
                 }
             })
-            .wrap(TracingLogger::default())
+            .wrap(TracingLogger::<RootSpan>::new())
             .configure(configure(app.clone()))
     })
     .listen(listener)?;

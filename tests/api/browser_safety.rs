@@ -18,7 +18,7 @@ fn every_response_carries_the_security_headers() {
         let h = r.headers();
         assert_eq!(h["X-Content-Type-Options"], "nosniff", "{path}");
         assert_eq!(h["X-Frame-Options"], "DENY", "{path}");
-        assert_eq!(h["Referrer-Policy"], "no-referrer", "{path}");
+        assert_eq!(h["Referrer-Policy"], "same-origin", "{path}");
         let csp = h["Content-Security-Policy"].to_str().expect("csp");
         assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
         assert!(csp.contains("default-src 'none'"), "{path}: {csp}");

@@ -32,6 +32,7 @@ mod payments_gateway;
 mod pdf_documents;
 mod phc_register;
 mod pki_verify;
+mod portal;
 mod provider_scope;
 mod questionnaire;
 mod registration;

@@ -126,6 +126,7 @@ pub struct Upload {
     pub original_returned: Option<bool>,
 }
 
+#[derive(Debug, Default)]
 pub struct ListQuery {
     pub service: Option<String>,
     pub state: Option<State>,

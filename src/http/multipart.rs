@@ -1,0 +1,88 @@
+//! Reading a `multipart/form-data` body (an upload from the API or from a page form): small
+//! text fields and at most one file, each bounded, anything unexpected refused.
+
+use crate::error::{AppError, ErrorCode};
+use actix_multipart::Multipart;
+use futures_util::StreamExt as _;
+use std::collections::BTreeMap;
+
+/// The fields of a multipart body.
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// Text fields by name (UTF-8, at most 1 KiB each).
+    pub texts: BTreeMap<String, String>,
+    /// The file: its file name (or `upload`) and bytes.
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl Parts {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.texts.get(name).map(String::as_str)
+    }
+
+    /// A `true`/`false` field.
+    pub fn flag(&self, name: &str) -> Result<Option<bool>, AppError> {
+        match self.text(name).map(str::trim) {
+            None => Ok(None),
+            Some("true") => Ok(Some(true)),
+            Some("false") => Ok(Some(false)),
+            Some(other) => Err(AppError::with(
+                ErrorCode::BadRequest,
+                format!("{name} `{other}`: expected true or false"),
+            )),
+        }
+    }
+}
+
+/// Reads `payload`: the file from field `file_field` (at most `file_cap` bytes, else
+/// `FILE_TOO_LARGE`), text fields named in `texts`; any other field is refused.
+pub async fn read(
+    mut payload: Multipart,
+    file_field: &str,
+    file_cap: usize,
+    texts: &[&str],
+) -> Result<Parts, AppError> {
+    let mut parts = Parts::default();
+    while let Some(field) = payload.next().await {
+        let mut field =
+            field.map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
+        let name = field.name().unwrap_or_default().to_string();
+        let is_file = name == file_field;
+        if !is_file && !texts.contains(&name.as_str()) {
+            return Err(AppError::with(
+                ErrorCode::BadRequest,
+                format!("unexpected multipart field `{name}`"),
+            ));
+        }
+        let file_name = field
+            .content_disposition()
+            .and_then(|cd| cd.get_filename())
+            .map(str::to_string);
+        let cap = if is_file { file_cap } else { 1024 };
+        let mut buf = Vec::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk
+                .map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
+            if buf.len() + chunk.len() > cap {
+                return Err(if is_file {
+                    AppError::with(ErrorCode::FileTooLarge, format!("limit {file_cap} bytes"))
+                } else {
+                    AppError::with(ErrorCode::BadRequest, format!("field `{name}` too long"))
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        if is_file {
+            parts.file = Some((file_name.unwrap_or_else(|| "upload".into()), buf));
+        } else {
+            let text = String::from_utf8(buf).map_err(|_| {
+                AppError::with(
+                    ErrorCode::BadRequest,
+                    format!("field `{name}` is not UTF-8"),
+                )
+            })?;
+            parts.texts.insert(name, text);
+        }
+    }
+    Ok(parts)
+}

@@ -1,0 +1,234 @@
+//! Applying on the portal: the service's form, built from the catalog (fields, options,
+//! which fields a variant has), checked by the same domain rules as the API
+//! ([`crate::domain::forms`]) with each problem shown next to its field, then the draft
+//! made by [`crate::app::requests::create`].
+
+use super::{Fail, Page, PageResult, CSRF_FIELD};
+use crate::app::requests::{self, NewRequest};
+use crate::domain::catalog::{ChannelCode, FieldKind, Service};
+use crate::domain::forms;
+use crate::error::{AppError, ErrorCode};
+use actix_web::{get, post, web};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(apply_page).service(apply);
+}
+
+#[derive(Deserialize)]
+pub struct ApplyQuery {
+    variant: Option<String>,
+}
+
+fn service<'a>(page: &'a Page, code: &str) -> Result<&'a Service, Fail> {
+    page.app
+        .catalog
+        .service(code)
+        .filter(|s| s.channels.iter().any(|c| c.code == ChannelCode::Portal))
+        .ok_or_else(|| page.fail(AppError::with(ErrorCode::UnknownService, code.to_string())))
+}
+
+/// The fields of `variant` as the form shows them.
+fn fields(s: &Service, variant: &str) -> Vec<Value> {
+    s.form
+        .iter()
+        .filter(|f| f.applies_to(variant))
+        .map(|f| {
+            let mut v = json!(f);
+            v["input"] = json!(match f.kind {
+                FieldKind::Date => "date",
+                FieldKind::DateTime => "datetime-local",
+                FieldKind::Email => "email",
+                FieldKind::Phone => "tel",
+                FieldKind::Select => "select",
+                FieldKind::MultiSelect => "checkboxes",
+                FieldKind::Boolean => "checkbox",
+                _ => "text",
+            });
+            v
+        })
+        .collect()
+}
+
+/// The providers an applicant may name (a service several departments provide).
+fn providers(s: &Service) -> Vec<Value> {
+    if s.departments.is_empty() {
+        return vec![];
+    }
+    std::iter::once(&s.provider)
+        .chain(s.departments.iter())
+        .map(|p| json!({"code": p.code, "name": p.name}))
+        .collect()
+}
+
+fn render_form(
+    page: &Page,
+    s: &Service,
+    variant: Option<&str>,
+    values: &Map<String, Value>,
+    errors: &BTreeMap<String, String>,
+    provider: Option<&str>,
+    general: Option<(&str, String)>,
+) -> PageResult {
+    let status = if errors.is_empty() && general.is_none() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let chosen = variant.or_else(|| (s.variants.len() == 1).then(|| s.variants[0].code.as_str()));
+    page.render_status(
+        status,
+        "apply.html",
+        json!({
+            "service": super::catalog::service_json(page, s),
+            "variant": chosen,
+            "fields": chosen.map(|v| fields(s, v)).unwrap_or_default(),
+            "values": values,
+            "errors": errors,
+            "providers": providers(s),
+            "provider": provider,
+            "general": general.map(|(code, message)| json!({"code": code, "message": message})),
+        }),
+    )
+}
+
+/// The form of a service (first the variant, for a service with several).
+#[get("/services/{code}/apply")]
+pub async fn apply_page(
+    page: Page,
+    code: web::Path<String>,
+    q: web::Query<ApplyQuery>,
+) -> PageResult {
+    page.user()?;
+    let s = service(&page, &code)?;
+    let variant = q
+        .variant
+        .as_deref()
+        .filter(|v| s.variants.iter().any(|x| x.code == *v));
+    render_form(&page, s, variant, &Map::new(), &BTreeMap::new(), None, None)
+}
+
+/// The form's values as the catalog types them: lists for multi-selects, `true` for a
+/// ticked box, RFC 3339 with Kazakhstan's offset for a date-time; empty fields left out.
+pub fn typed_values(s: &Service, variant: &str, pairs: &[(String, String)]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for f in s.form.iter().filter(|f| f.applies_to(variant)) {
+        let given: Vec<&str> = pairs
+            .iter()
+            .filter(|(k, _)| *k == f.code)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect();
+        let Some(last) = given.last().copied() else {
+            continue;
+        };
+        let v = match f.kind {
+            FieldKind::MultiSelect => json!(given),
+            FieldKind::Boolean => json!(last == "true" || last == "on"),
+            FieldKind::DateTime if last.len() == 16 => json!(format!("{last}:00+05:00")),
+            _ => json!(last),
+        };
+        out.insert(f.code.clone(), v);
+    }
+    out
+}
+
+/// Checks every field on its own (so each shows its own problem) and the required ones;
+/// the message of a field is its error code's, in the page's language.
+fn field_errors(
+    page: &Page,
+    s: &Service,
+    variant: &str,
+    values: &Map<String, Value>,
+) -> BTreeMap<String, String> {
+    let today = page
+        .app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Almaty)
+        .date_naive();
+    let mut errors = BTreeMap::new();
+    for (k, v) in values {
+        let one: Map<String, Value> = std::iter::once((k.clone(), v.clone())).collect();
+        if let Err(e) = forms::validate_values(s, variant, &one, today) {
+            errors.insert(k.clone(), e.code().message(page.lang).to_string());
+        }
+    }
+    for missing in forms::missing_required(s, variant, values) {
+        errors
+            .entry(missing)
+            .or_insert_with(|| page.app.pages.t(page.lang, "field-required"));
+    }
+    errors
+}
+
+/// Makes the draft from the form, or shows the form again with each problem at its field.
+#[post("/services/{code}/apply")]
+pub async fn apply(
+    page: Page,
+    code: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = page.user()?.clone();
+    let pairs = form.into_inner();
+    let get = |name: &str| {
+        pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    page.check_csrf(get(CSRF_FIELD))?;
+    let s = service(&page, &code)?;
+    let variant = get("variant")
+        .filter(|v| s.variants.iter().any(|x| x.code == *v))
+        .or_else(|| (s.variants.len() == 1).then(|| s.variants[0].code.as_str()))
+        .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownVariant)))?
+        .to_string();
+    let provider = get("provider")
+        .filter(|p| !p.is_empty())
+        .map(str::to_string);
+    let values = typed_values(s, &variant, &pairs);
+    let errors = field_errors(&page, s, &variant, &values);
+    if !errors.is_empty() {
+        return render_form(
+            &page,
+            s,
+            Some(&variant),
+            &values,
+            &errors,
+            provider.as_deref(),
+            None,
+        );
+    }
+    let input = NewRequest {
+        service: s.code.clone(),
+        variant: Some(variant.clone()),
+        channel: "portal".to_string(),
+        applicant: None,
+        provider: provider.clone(),
+        form: values.clone(),
+    };
+    let app = page.app.clone();
+    let created = web::block(move || requests::create(&app, &user, input)).await;
+    match created {
+        Ok(Ok(view)) => Ok(page.redirect(&format!("/requests/{}", view.number))),
+        // A refusal of the rules (a slot taken, a clinic not the applicant's, …) is shown on
+        // the form, which keeps what was typed.
+        Ok(Err(e)) if e.status < 500 && e.status != 401 => {
+            let message = e.message(page.lang).to_string();
+            render_form(
+                &page,
+                s,
+                Some(&variant),
+                &values,
+                &BTreeMap::new(),
+                provider.as_deref(),
+                Some((e.code.as_str(), message)),
+            )
+        }
+        Ok(Err(e)) => Err(page.fail(e)),
+        Err(e) => Err(page.fail(AppError::internal(e))),
+    }
+}

@@ -1,0 +1,120 @@
+//! The applicant's requests: the list and one request with its status, term, history,
+//! documents and results. Visibility is the API's ([`crate::app::requests`]): another
+//! applicant's request is "not found".
+
+use super::{Page, PageResult};
+use crate::app::requests::{self, ListQuery};
+use crate::domain::catalog::ChannelCode;
+use crate::domain::lifecycle::State;
+use actix_web::{get, web};
+use serde::Deserialize;
+use serde_json::json;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(my_requests).service(request_page);
+}
+
+/// Every service's name by code, for lists.
+pub fn service_names(page: &Page) -> serde_json::Value {
+    let m: serde_json::Map<String, serde_json::Value> = page
+        .app
+        .catalog
+        .services()
+        .map(|s| (s.code.clone(), json!(s.name)))
+        .collect();
+    serde_json::Value::Object(m)
+}
+
+#[derive(Deserialize)]
+pub struct ListParams {
+    cursor: Option<String>,
+}
+
+/// The signed-in user's requests, newest first, a page at a time (keyset).
+#[get("/requests")]
+pub async fn my_requests(page: Page, q: web::Query<ListParams>) -> PageResult {
+    let user = page.user()?.clone();
+    let cursor = q.into_inner().cursor;
+    let list = page
+        .run(move |app| {
+            requests::list(
+                app,
+                &user,
+                ListQuery {
+                    limit: Some(20),
+                    cursor,
+                    ..ListQuery::default()
+                },
+            )
+        })
+        .await?;
+    page.render(
+        "requests.html",
+        json!({ "page": list, "names": service_names(&page) }),
+    )
+}
+
+/// One request: status, term, history, attachments, documents, and what can be done now.
+#[get("/requests/{number}")]
+pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
+    let user = page.user()?.clone();
+    let number = number.into_inner();
+    let (view, history, documents) = page
+        .run(move |app| {
+            let mut view = requests::get(app, &user, &number)?;
+            // Back from the gateway: a pending payment is asked about at once (R-003-21),
+            // so the page does not wait for the gateway's notification.
+            if view.state == State::AwaitingPayment {
+                crate::app::payments::status(app, &user, &number)?;
+                view = requests::get(app, &user, &number)?;
+            }
+            let history = requests::history(app, &user, &number)?;
+            let documents = crate::app::results::documents(app, &user, &number)?;
+            Ok((view, history, documents))
+        })
+        .await?;
+    let s = page.app.catalog.service(&view.service);
+    let service = s.map(|s| super::catalog::service_json(&page, s));
+    // Documents of the request's channel: those that may be uploaded, and the required
+    // ones still missing (the rule the `required_documents` guard applies).
+    let channel = s.and_then(|s| s.channels.iter().find(|c| c.code == view.channel));
+    let attached: Vec<&str> = view
+        .attachments
+        .iter()
+        .map(|a| a.doc_type.as_str())
+        .collect();
+    let missing: Vec<&str> = channel
+        .map(|c| c.missing_documents(&view.variant, &attached))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    let uploadable: Vec<serde_json::Value> = channel
+        .map(|c| {
+            c.documents
+                .iter()
+                .filter(|d| d.applies_to(&view.variant))
+                .map(|d| {
+                    json!({"code": d.code, "name": d.name, "required": d.required,
+                    "missing": missing.contains(&d.code.as_str())})
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let own = page.user.as_ref().is_some_and(|u| {
+        u.role == crate::domain::roles::Role::Applicant && view.channel == ChannelCode::Portal
+    });
+    page.render(
+        "request.html",
+        json!({
+            "request": view,
+            "history": history,
+            "documents": documents,
+            "service": service,
+            "documents_to_upload": uploadable,
+            "missing": missing,
+            "own": own,
+            "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
+        }),
+    )
+}

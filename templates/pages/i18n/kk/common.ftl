@@ -1,0 +1,53 @@
+# Беттердің жалпы хабарлары: безендіру, кіру, қателер, рөлдер, мәртебелер, мерзімдер.
+skip-to-content = Мазмұнға өту
+nav-label = Басты мәзір
+nav-services = Қызметтер
+nav-my-requests = Менің өтінімдерім
+nav-notifications = Хабарламалар
+nav-registry = Лицензиялар тізілімі
+sign-in = Кіру
+sign-out = Шығу
+footer-text = Ruqsat — мемлекеттік қызметтер онлайн. Әр нәтиже — тексеруге болатын қол қойылған PDF.
+
+error-title = Сұраныс орындалмады
+error-not-found-title = Бет табылмады
+error-forbidden-title = Қол жеткізуге тыйым салынған
+error-server-title = Сервердегі қате
+error-code = Қате коды: { $code }
+error-home = Басты бетке
+
+login-title = Ruqsat жүйесіне кіру
+login-login = Логин
+login-password = Құпиясөз
+login-wrong = Логин немесе құпиясөз қате.
+login-throttled = Кіруге сәтсіз әрекеттер тым көп. { $minutes } минуттан кейін қайталаңыз.
+login-demo-title = Демонстрациялық пайдаланушылар
+login-demo-hint = Демо режимі: осы пайдаланушылардың кез келгенімен кіріңіз.
+login-demo-who = Кім
+
+role-applicant = Өтініш беруші
+role-con_operator = ХҚКО операторы
+role-official = Көрсетілетін қызметті берушінің қызметкері
+role-commission_member = Комиссия мүшесі
+role-clinic_registrar = Емхана тіркеушісі
+role-admin = Әкімші
+
+state-draft = Жоба
+state-submitted = Жіберілді
+state-awaiting_payment = Төлемді күтуде
+state-paid = Төленді
+state-signed = Қол қойылды
+state-registered = Тіркелді
+state-under_review = Қаралуда
+state-approved = Нәтиже берілді
+state-refused = Бас тартылды
+state-result_delivered = Нәтиже алынды
+state-withdrawn = Кері қайтарылды
+state-cancelled = Тоқтатылды
+
+deadline-same_day = жүгінген күні
+deadline-working_days = { $n } жұмыс күні
+deadline-calendar_days = { $n } күнтізбелік күн
+deadline-working_hours = { $n } жұмыс сағаты
+
+list-more = Тағы көрсету

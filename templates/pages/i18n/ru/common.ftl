@@ -1,0 +1,69 @@
+# Общие сообщения страниц: оформление, вход, ошибки, роли, статусы, сроки.
+skip-to-content = Перейти к содержанию
+nav-label = Главное меню
+nav-services = Услуги
+nav-my-requests = Мои заявки
+nav-notifications = Уведомления
+nav-registry = Реестр лицензий
+sign-in = Войти
+sign-out = Выйти
+footer-text = Ruqsat — государственные услуги онлайн. Каждый результат — подписанный PDF, который можно проверить.
+
+error-title = Запрос не выполнен
+error-not-found-title = Страница не найдена
+error-forbidden-title = Доступ запрещён
+error-server-title = Ошибка на сервере
+error-code = Код ошибки: { $code }
+error-home = На главную
+
+login-title = Вход в Ruqsat
+login-login = Логин
+login-password = Пароль
+login-wrong = Неверный логин или пароль.
+login-throttled = Слишком много неудачных попыток входа. Повторите через { $minutes } { $minutes ->
+    [one] минуту
+    [few] минуты
+   *[many] минут
+ }.
+login-demo-title = Демонстрационные пользователи
+login-demo-hint = Демо-режим: войдите под любым из этих пользователей.
+login-demo-who = Кто это
+
+role-applicant = Заявитель
+role-con_operator = Оператор ЦОН
+role-official = Сотрудник услугодателя
+role-commission_member = Член комиссии
+role-clinic_registrar = Регистратор поликлиники
+role-admin = Администратор
+
+state-draft = Черновик
+state-submitted = Отправлена
+state-awaiting_payment = Ожидает оплаты
+state-paid = Оплачена
+state-signed = Подписана
+state-registered = Зарегистрирована
+state-under_review = На рассмотрении
+state-approved = Результат выдан
+state-refused = Отказано
+state-result_delivered = Результат получен
+state-withdrawn = Отозвана
+state-cancelled = Отменена
+
+deadline-same_day = в день обращения
+deadline-working_days = { $n } { $n ->
+    [one] рабочий день
+    [few] рабочих дня
+   *[many] рабочих дней
+ }
+deadline-calendar_days = { $n } { $n ->
+    [one] календарный день
+    [few] календарных дня
+   *[many] календарных дней
+ }
+deadline-working_hours = { $n } { $n ->
+    [one] рабочий час
+    [few] рабочих часа
+   *[many] рабочих часов
+ }
+
+list-more = Показать ещё
