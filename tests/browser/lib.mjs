@@ -2,6 +2,7 @@
 // screenshots and a small JSON API client (for the steps of other users, e.g. an official).
 import { chromium } from 'playwright-core';
 import { readFileSync, mkdirSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,4 +100,37 @@ export async function api(login, password = `${login}-demo`) {
 /** The text of the element matching `selector`, trimmed. */
 export async function text(page, selector) {
   return (await page.locator(selector).first().innerText()).trim();
+}
+
+/** A small valid one-page PDF (for uploads), with `text` in its content stream. */
+export function samplePdf(text = 'Ruqsat test document') {
+  const objs = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    null,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  const stream = `BT /F1 14 Tf 72 770 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  objs[3] = `<< /Length ${stream.length} >>\nstream\n${stream}\nendstream`;
+  let out = '%PDF-1.4\n';
+  const offsets = [];
+  objs.forEach((o, i) => { offsets.push(out.length); out += `${i + 1} 0 obj\n${o}\nendobj\n`; });
+  const xref = out.length;
+  out += `xref\n0 ${objs.length + 1}\n0000000000 65535 f \n`;
+  for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+/** The demo PKCS#12 file of a demo user (written by the server's demo PKI). */
+export function demoP12(login) {
+  return join(DATA_DIR, 'pki', 'users', `${login}.p12`);
+}
+
+/** Runs the ruqsat binary (as a user would: without this harness's RUQSAT_* variables,
+ *  which the binary refuses as unknown settings); returns its standard output. */
+export function ruqsat(args) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RUQSAT_')));
+  return execFileSync(BIN, args, { encoding: 'utf8', env });
 }

@@ -4,8 +4,8 @@
 //! made by [`crate::app::requests::create`].
 
 use super::{Fail, Page, PageResult, CSRF_FIELD};
-use crate::app::requests::{self, NewRequest};
-use crate::domain::catalog::{ChannelCode, FieldKind, Service};
+use crate::app::requests::{self, ApplicantInput, NewRequest};
+use crate::domain::catalog::{ApplicantKind, ChannelCode, FieldKind, Service};
 use crate::domain::forms;
 use crate::error::{AppError, ErrorCode};
 use actix_web::{get, post, web};
@@ -63,6 +63,23 @@ fn providers(s: &Service) -> Vec<Value> {
         .collect()
 }
 
+/// Whom the user may apply as: themselves, or the company of their certificate's BIN where
+/// the service takes companies. Empty when there is no choice.
+fn applicant_kinds(page: &Page, s: &Service) -> Vec<Value> {
+    let bin = page.user.as_ref().and_then(|u| u.bin.as_ref());
+    let kinds: Vec<Value> = s
+        .applicant_kinds
+        .iter()
+        .filter(|k| **k == ApplicantKind::Person || bin.is_some())
+        .map(|k| json!({"code": k.as_str(), "bin": (*k == ApplicantKind::LegalEntity).then(|| bin.map(|b| b.as_str().to_string())).flatten()}))
+        .collect();
+    if kinds.len() > 1 {
+        kinds
+    } else {
+        vec![]
+    }
+}
+
 fn render_form(
     page: &Page,
     s: &Service,
@@ -88,6 +105,9 @@ fn render_form(
             "values": values,
             "errors": errors,
             "providers": providers(s),
+            "applicant_kinds": applicant_kinds(page, s),
+            "applicant_kind": values.get("__applicant_kind").cloned()
+                .unwrap_or_else(|| json!(if page.user.as_ref().is_some_and(|u| u.bin.is_some()) { "legal_entity" } else { "person" })),
             "provider": provider,
             "general": general.map(|(code, message)| json!({"code": code, "message": message})),
         }),
@@ -189,14 +209,23 @@ pub async fn apply(
     let provider = get("provider")
         .filter(|p| !p.is_empty())
         .map(str::to_string);
+    let kind = match get("applicant_kind") {
+        Some("legal_entity") => Some(ApplicantKind::LegalEntity),
+        Some("person") => Some(ApplicantKind::Person),
+        _ => None,
+    };
     let values = typed_values(s, &variant, &pairs);
     let errors = field_errors(&page, s, &variant, &values);
     if !errors.is_empty() {
+        let mut shown = values.clone();
+        if let Some(k) = kind {
+            shown.insert("__applicant_kind".into(), json!(k.as_str()));
+        }
         return render_form(
             &page,
             s,
             Some(&variant),
-            &values,
+            &shown,
             &errors,
             provider.as_deref(),
             None,
@@ -206,7 +235,12 @@ pub async fn apply(
         service: s.code.clone(),
         variant: Some(variant.clone()),
         channel: "portal".to_string(),
-        applicant: None,
+        applicant: kind.map(|kind| ApplicantInput {
+            kind,
+            iin: None,
+            bin: None,
+            name: None,
+        }),
         provider: provider.clone(),
         form: values.clone(),
     };
