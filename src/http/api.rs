@@ -434,7 +434,11 @@ pub async fn post_attachment(
         payload,
         "file",
         app.config.max_upload_bytes,
-        &["doc_type", "original_seen", "original_returned"],
+        &[
+            ("doc_type", 1024),
+            ("original_seen", 1024),
+            ("original_returned", 1024),
+        ],
     )
     .await?;
     let original_seen = parts.flag("original_seen")?;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 /// The fields of a multipart body.
 #[derive(Debug, Default)]
 pub struct Parts {
-    /// Text fields by name (UTF-8, at most 1 KiB each).
+    /// Text fields by name (UTF-8).
     pub texts: BTreeMap<String, String>,
     /// The file: its file name (or `upload`) and bytes.
     pub file: Option<(String, Vec<u8>)>,
@@ -35,12 +35,13 @@ impl Parts {
 }
 
 /// Reads `payload`: the file from field `file_field` (at most `file_cap` bytes, else
-/// `FILE_TOO_LARGE`), text fields named in `texts`; any other field is refused.
+/// `FILE_TOO_LARGE`), the text fields named in `texts`, each at most its own number of bytes;
+/// any other field is refused.
 pub async fn read(
     mut payload: Multipart,
     file_field: &str,
     file_cap: usize,
-    texts: &[&str],
+    texts: &[(&str, usize)],
 ) -> Result<Parts, AppError> {
     let mut parts = Parts::default();
     while let Some(field) = payload.next().await {
@@ -48,7 +49,8 @@ pub async fn read(
             field.map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
         let is_file = name == file_field;
-        if !is_file && !texts.contains(&name.as_str()) {
+        let text_cap = texts.iter().find(|(n, _)| *n == name).map(|(_, cap)| *cap);
+        if !is_file && text_cap.is_none() {
             return Err(AppError::with(
                 ErrorCode::BadRequest,
                 format!("unexpected multipart field `{name}`"),
@@ -58,7 +60,11 @@ pub async fn read(
             .content_disposition()
             .and_then(|cd| cd.get_filename())
             .map(str::to_string);
-        let cap = if is_file { file_cap } else { 1024 };
+        let cap = if is_file {
+            file_cap
+        } else {
+            text_cap.unwrap_or(0)
+        };
         let mut buf = Vec::new();
         while let Some(chunk) = field.next().await {
             let chunk = chunk

@@ -117,3 +117,23 @@ test('a page that needs a user sends a visitor to sign in and back', async () =>
   await page.context().close();
   assert.ok(BASE);
 });
+
+test('registration signs the challenge in the browser; a certificate with an account is told so', async () => {
+  const { demoP12 } = await import('./lib.mjs');
+  const page = await newPage(browser, 'kk');
+  await page.goto('/login');
+  await Promise.all([page.waitForNavigation(), page.click('a[href="/register"]')]);
+  assert.equal(await text(page, 'h1'), 'Тіркелу');
+  await checkA11y(page, 'registration');
+  await screenshot(page, 'register', 'kk');
+  await page.fill('#r-login', 'aigerim2');
+  await page.fill('#r-password', 'a-long-password-1');
+  await page.setInputFiles('#p12', demoP12('aigerim'));
+  await page.fill('#p12-password', 'ruqsat-demo');
+  const [res] = await Promise.all([page.waitForNavigation(), page.click('#register-form button[type=submit]')]);
+  // The signature was verified (else SIGNATURE_*); Әйгерім already has an account.
+  assert.equal(res.status(), 409);
+  assert.equal(await page.getAttribute('.alert.error', 'data-code'), 'ACCOUNT_EXISTS');
+  assert.equal(await page.inputValue('#r-login'), 'aigerim2');
+  await page.context().close();
+});

@@ -14,7 +14,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(login_page)
         .service(login)
         .service(logout)
-        .service(switch_lang);
+        .service(switch_lang)
+        .service(register_page)
+        .service(register);
 }
 
 /// A local path to come back to (never another site: `//host` or `https://…`).
@@ -39,6 +41,8 @@ pub async fn home(page: Page) -> HttpResponse {
 #[derive(Deserialize)]
 pub struct NextQuery {
     next: Option<String>,
+    /// Set after a registration: the new login, to welcome and fill in.
+    registered: Option<String>,
 }
 
 /// Demo users for the sign-in page (demo mode only): login, password, name, role.
@@ -74,6 +78,7 @@ fn login_form(
             "error": error.map(|(c, _)| c.as_str()),
             "retry_minutes": error.and_then(|(_, s)| s).map(|s| s.div_ceil(60)),
             "demo_users": demo_users(page),
+            "registered": error.is_none() && !typed.is_empty(),
         }),
     )
 }
@@ -85,7 +90,8 @@ pub async fn login_page(page: Page, q: web::Query<NextQuery>) -> PageResult {
     if page.user.is_some() {
         return Ok(page.redirect(&next));
     }
-    login_form(&page, StatusCode::OK, &next, "", None)
+    let registered = q.registered.as_deref().unwrap_or("");
+    login_form(&page, StatusCode::OK, &next, registered, None)
 }
 
 /// Signs in: the session cookie (HttpOnly, SameSite=Lax, Secure over TLS), the user's
@@ -179,4 +185,106 @@ pub async fn switch_lang(page: Page, form: web::Form<Vec<(String, String)>>) -> 
     r.add_cookie(&cookie)
         .map_err(|e| page.fail(crate::error::AppError::internal(e)))?;
     Ok(r)
+}
+
+/// The registration form with a fresh challenge to sign (R-000-14, R-003-15, R-004-25).
+async fn register_form(
+    page: &Page,
+    status: StatusCode,
+    typed: serde_json::Value,
+    error: Option<(&str, String)>,
+) -> PageResult {
+    let challenge = page.run(crate::app::registration::challenge).await?;
+    page.render_status(
+        status,
+        "register.html",
+        json!({
+            "challenge": challenge.challenge,
+            "typed": typed,
+            "error": error.map(|(code, message)| json!({"code": code, "message": message})),
+        }),
+    )
+}
+
+/// Registration as an applicant: the account's IIN (and BIN) come from the certificate
+/// that signs the challenge.
+#[get("/register")]
+pub async fn register_page(page: Page) -> PageResult {
+    if page.user.is_some() {
+        return Ok(page.redirect("/requests"));
+    }
+    register_form(&page, StatusCode::OK, json!({}), None).await
+}
+
+/// Registers (multipart: `csrf`, `challenge`, `login`, `password`, `email`, and the
+/// detached CMS over the challenge as base64 `signature`, made in the browser, or as the
+/// file `cms`), then sends the new user to sign in.
+#[post("/register")]
+pub async fn register(page: Page, payload: actix_multipart::Multipart) -> PageResult {
+    use base64::Engine;
+    let parts = crate::http::multipart::read(
+        payload,
+        "cms",
+        256 * 1024,
+        &[
+            (super::CSRF_FIELD, 1024),
+            ("challenge", 1024),
+            ("login", 1024),
+            ("password", 1024),
+            ("email", 1024),
+            // A detached CMS with its certificate chain, base64.
+            ("signature", 256 * 1024),
+        ],
+    )
+    .await
+    .map_err(|e| page.fail(e))?;
+    page.check_csrf(parts.text(super::CSRF_FIELD))?;
+    let text = |n: &str| parts.text(n).unwrap_or("").trim().to_string();
+    let signature = match (text("signature"), &parts.file) {
+        (s, _) if !s.is_empty() => s,
+        (_, Some((_, der))) if !der.is_empty() => {
+            base64::engine::general_purpose::STANDARD.encode(der)
+        }
+        _ => String::new(),
+    };
+    let typed = json!({"login": text("login"), "email": text("email")});
+    if signature.is_empty() {
+        let message = ErrorCode::SignatureMalformed.message(page.lang).to_string();
+        return register_form(
+            &page,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            typed,
+            Some(("SIGNATURE_MALFORMED", message)),
+        )
+        .await;
+    }
+    let registration = crate::app::registration::Registration {
+        challenge: text("challenge"),
+        signature,
+        login: text("login"),
+        password: parts.text("password").unwrap_or("").to_string(),
+        email: Some(text("email")).filter(|e| !e.is_empty()),
+    };
+    let app = page.app.clone();
+    match web::block(move || crate::app::registration::register(&app, registration)).await {
+        Ok(Ok(account)) => Ok(page.redirect(&format!(
+            "/login?registered={}",
+            percent_encoding::utf8_percent_encode(
+                &account.login,
+                percent_encoding::NON_ALPHANUMERIC
+            )
+        ))),
+        Ok(Err(e)) if e.status < 500 => {
+            let message = e.message(page.lang).to_string();
+            register_form(
+                &page,
+                StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+                typed,
+                Some((e.code.as_str(), message)),
+            )
+            .await
+        }
+        Ok(Err(e)) => Err(page.fail(e)),
+        Err(e) => Err(page.fail(crate::error::AppError::internal(e))),
+    }
 }

@@ -30,7 +30,7 @@ pub async fn upload(page: Page, number: web::Path<String>, payload: Multipart) -
         payload,
         "file",
         page.app.config.max_upload_bytes,
-        &[CSRF_FIELD, "doc_type"],
+        &[(CSRF_FIELD, 1024), ("doc_type", 1024)],
     )
     .await
     .map_err(|e| page.fail(e))?;
@@ -131,7 +131,7 @@ pub async fn sign_page(page: Page, number: web::Path<String>) -> PageResult {
 #[post("/requests/{number}/signature")]
 pub async fn signature(page: Page, number: web::Path<String>, payload: Multipart) -> PageResult {
     let user = page.user()?.clone();
-    let parts = crate::http::multipart::read(payload, "cms", 256 * 1024, &[CSRF_FIELD])
+    let parts = crate::http::multipart::read(payload, "cms", 256 * 1024, &[(CSRF_FIELD, 1024)])
         .await
         .map_err(|e| page.fail(e))?;
     page.check_csrf(parts.text(CSRF_FIELD))?;

@@ -63,3 +63,14 @@ deadline-working_hours = { $n } { $n ->
  }
 
 list-more = Show more
+
+register-title = Registration
+register-lead = An applicant account is made with your digital signature: the IIN (and BIN) come from the certificate.
+register-password-hint = At least 12 characters.
+register-email = E-mail (for notifications)
+register-sign = Sign with your digital signature
+register-upload-hint = Without signing in the browser: sign this text with a detached CMS signature (ruqsat sign --payload file --out signature.p7s) and upload it.
+register-button = Register
+register-have-account = Have an account? Sign in
+register-link = No account? Register with your digital signature
+register-done = Your account is ready. Sign in with your new password.

@@ -51,3 +51,14 @@ deadline-calendar_days = { $n } күнтізбелік күн
 deadline-working_hours = { $n } жұмыс сағаты
 
 list-more = Тағы көрсету
+
+register-title = Тіркелу
+register-lead = Өтініш берушінің есептік жазбасы ЭЦҚ бойынша жасалады: ЖСН (және БСН) сертификаттан алынады.
+register-password-hint = Кемінде 12 таңба.
+register-email = Электрондық пошта (хабарламалар үшін)
+register-sign = ЭЦҚ-мен қол қойыңыз
+register-upload-hint = Браузерде қол қоймай: осы мәтінге бөлек CMS қолтаңбасын қойып (ruqsat sign --payload файл --out қолтаңба.p7s), оны жүктеңіз.
+register-button = Тіркелу
+register-have-account = Есептік жазбаңыз бар ма? Кіру
+register-link = Есептік жазба жоқ па? ЭЦҚ арқылы тіркелу
+register-done = Есептік жазба жасалды. Жаңа құпиясөзбен кіріңіз.

@@ -67,3 +67,14 @@ deadline-working_hours = { $n } { $n ->
  }
 
 list-more = Показать ещё
+
+register-title = Регистрация
+register-lead = Учётная запись заявителя создаётся по вашей ЭЦП: ИИН (и БИН) берутся из сертификата.
+register-password-hint = Не короче 12 символов.
+register-email = Электронная почта (для уведомлений)
+register-sign = Подпишите ЭЦП
+register-upload-hint = Без браузерной подписи: подпишите этот текст отсоединённой подписью CMS (ruqsat sign --payload файл --out подпись.p7s) и загрузите её.
+register-button = Зарегистрироваться
+register-have-account = Уже есть учётная запись? Войти
+register-link = Нет учётной записи? Зарегистрироваться по ЭЦП
+register-done = Учётная запись создана. Войдите с новым паролем.
