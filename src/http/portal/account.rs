@@ -33,7 +33,7 @@ pub fn local_path(next: Option<&str>) -> String {
 #[get("/")]
 pub async fn home(page: Page) -> HttpResponse {
     match &page.user {
-        Some(_) => page.redirect("/requests"),
+        Some(u) => page.redirect(super::work::start_page(u.role)),
         None => page.redirect("/login"),
     }
 }

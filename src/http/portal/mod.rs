@@ -21,6 +21,7 @@ pub mod apply;
 pub mod catalog;
 pub mod flow;
 pub mod requests;
+pub mod work;
 
 use super::auth::SESSION_COOKIE;
 use crate::app::auth::CurrentUser;
@@ -45,7 +46,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(apply::routes)
         .configure(catalog::routes)
         .configure(flow::routes)
-        .configure(requests::routes);
+        .configure(requests::routes)
+        .configure(work::routes);
 }
 
 /// The language a browser asks for: the `Accept-Language` entry of highest quality among
