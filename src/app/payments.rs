@@ -377,6 +377,18 @@ pub fn status(app: &App, user: &CurrentUser, number: &str) -> Result<PaymentView
 /// against our ledger (payments created or paid that day, plus any payment the statement
 /// names). Read-only, so running it again gives the same report; `progress` is told each
 /// stage.
+/// A day's reconciliation for an administrator's page ([`reconcile`]); administrators only.
+pub fn reconcile_for(
+    app: &App,
+    user: &CurrentUser,
+    date: chrono::NaiveDate,
+) -> Result<crate::payments::ReconciliationReport, AppError> {
+    if user.role != crate::domain::roles::Role::Admin {
+        return Err(AppError::new(ErrorCode::ActionNotPermitted));
+    }
+    reconcile(app, date, &mut |_| {})
+}
+
 pub fn reconcile(
     app: &App,
     date: chrono::NaiveDate,

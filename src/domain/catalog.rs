@@ -257,6 +257,15 @@ impl Satisfaction {
         Satisfaction::PartlySatisfied,
         Satisfaction::Satisfied,
     ];
+
+    /// The answer's code, as in the catalog and the API (`partly_satisfied`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Satisfaction::NotSatisfied => "not_satisfied",
+            Satisfaction::PartlySatisfied => "partly_satisfied",
+            Satisfaction::Satisfied => "satisfied",
+        }
+    }
 }
 
 /// `field` equals `equals` (a select's option code).

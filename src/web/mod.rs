@@ -11,6 +11,8 @@
 //! - `x|money`: tenge, `43 250,00 ₸`;
 //! - `error_message(code)`: an API error code's message in the page's language.
 
+pub mod chart;
+pub mod csv;
 pub mod i18n;
 
 use crate::error::{ErrorCode, Lang};

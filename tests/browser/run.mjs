@@ -31,6 +31,10 @@ const port = await new Promise((ok) => {
   const s = createServer();
   s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
 });
+const closedPort = await new Promise((ok) => {
+  const s = createServer();
+  s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => ok(p)); });
+});
 const work = mkdtempSync(join(tmpdir(), 'ruqsat-browser-'));
 const base = `http://127.0.0.1:${port}`;
 const env = {
@@ -39,6 +43,10 @@ const env = {
   RUQSAT_PUBLIC_URL: base,
   DATABASE_URL: process.env.BROWSER_DATABASE_URL || join(work, 'ruqsat.db'),
   RUQSAT_DATA_DIR: join(work, 'data'),
+  // Mail goes to an SMTP port where nothing listens, once: every message becomes a dead
+  // letter, which the administrator's test puts back in the queue.
+  RUQSAT_SMTP_URL: `smtp://127.0.0.1:${closedPort}`,
+  RUQSAT_MAIL_MAX_ATTEMPTS: '1',
   RUST_LOG: process.env.RUST_LOG || 'warn',
 };
 const server = spawn(bin, ['serve'], { env, stdio: ['ignore', 'inherit', 'inherit'] });

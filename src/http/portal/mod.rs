@@ -444,6 +444,18 @@ pub async fn not_found(page: Page) -> PageResult {
     Err(page.fail(AppError::with(ErrorCode::NotFound, super::NO_ROUTE)))
 }
 
+/// A CSV export (see [`crate::web::csv`]) as a download named `name`.
+pub fn csv_download(name: &str, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "Content-Disposition",
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
