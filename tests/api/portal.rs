@@ -251,3 +251,36 @@ fn the_three_languages_have_the_same_message_keys_and_templates_use_only_those()
         assert!(ru.contains(&format!("deadline-{unit}")), "{unit}");
     }
 }
+
+#[test]
+fn a_throttled_sign_in_says_when_to_try_again_in_the_users_language() {
+    let app = TestApp::spawn();
+    let mut b = Browser::new(&app, "ru");
+    b.get("/login");
+    let csrf = b.csrf();
+    let mut last = None;
+    for _ in 0..8 {
+        let r = b.post(
+            "/login",
+            &[
+                ("csrf", &csrf),
+                ("login", "aigerim"),
+                ("password", "wrong-password"),
+            ],
+        );
+        let status = r.status().as_u16();
+        last = Some((status, r.text().expect("body")));
+        if status == 429 {
+            break;
+        }
+        assert_eq!(status, 401);
+    }
+    let (status, body) = last.expect("answers");
+    assert_eq!(status, 429, "blocked after the free attempts");
+    assert!(body.contains("data-code=\"TOO_MANY_ATTEMPTS\""), "{body}");
+    assert!(
+        body.contains("Слишком много неудачных попыток входа. Повторите через"),
+        "{body}"
+    );
+    assert!(!b.cookies.contains_key("ruqsat_session"));
+}

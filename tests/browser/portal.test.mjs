@@ -137,3 +137,15 @@ test('registration signs the challenge in the browser; a certificate with an acc
   assert.equal(await page.inputValue('#r-login'), 'aigerim2');
   await page.context().close();
 });
+
+test('the applicant\'s pages fit a phone screen', async () => {
+  const page = await newPage(browser, 'kk', { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  await signIn(page, 'aigerim');
+  for (const path of ['/requests', '/services', '/services/disabled-child-support', '/services/disabled-child-support/apply']) {
+    await page.goto(path);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
+  }
+  await screenshot(page, 'phone-apply', 'kk');
+  await page.context().close();
+});

@@ -77,6 +77,7 @@ fn login_form(
             "login": typed,
             "error": error.map(|(c, _)| c.as_str()),
             "retry_minutes": error.and_then(|(_, s)| s).map(|s| s.div_ceil(60)),
+            "retry_seconds": error.and_then(|(_, s)| s),
             "demo_users": demo_users(page),
             "registered": error.is_none() && !typed.is_empty(),
         }),

@@ -28,6 +28,10 @@ login-throttled = Too many failed sign-in attempts. Try again in { $minutes } { 
     [one] minute
    *[other] minutes
  }.
+login-throttled-seconds = Too many failed sign-in attempts. Try again in { $seconds } { $seconds ->
+    [one] second
+   *[other] seconds
+ }.
 login-demo-title = Demo users
 login-demo-hint = Demo mode: sign in as any of these users.
 login-demo-who = Who

@@ -25,6 +25,7 @@ login-login = Логин
 login-password = Құпиясөз
 login-wrong = Логин немесе құпиясөз қате.
 login-throttled = Кіруге сәтсіз әрекеттер тым көп. { $minutes } минуттан кейін қайталаңыз.
+login-throttled-seconds = Кіруге сәтсіз әрекеттер тым көп. { $seconds } секундтан кейін қайталаңыз.
 login-demo-title = Демонстрациялық пайдаланушылар
 login-demo-hint = Демо режимі: осы пайдаланушылардың кез келгенімен кіріңіз.
 login-demo-who = Кім
