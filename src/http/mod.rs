@@ -84,11 +84,22 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
 }
 
 /// Content-Security-Policy of every response: nothing but this site's own styles, images,
-/// forms, scripts and fetches; no inline script, no framing (clickjacking).
-pub const CSP: &str =
-    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-     script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
-     base-uri 'none'";
+/// scripts and fetches; no inline script, no framing (clickjacking). Forms post to this
+/// site, and to the payment gateway's origin when one is configured: the pay button's 303
+/// leads there, and Chromium applies `form-action` to a form's redirects.
+pub fn csp(gateway_url: Option<&str>) -> String {
+    let form_action = match gateway_url {
+        Some(g) if g.starts_with("https://") || g.starts_with("http://") => {
+            format!("'self' {}", origin_of(g))
+        }
+        _ => "'self'".to_string(),
+    };
+    format!(
+        "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+         script-src 'self'; connect-src 'self'; form-action {form_action}; \
+         frame-ancestors 'none'; base-uri 'none'"
+    )
+}
 
 /// The `scheme://host[:port]` of a URL.
 fn origin_of(url: &str) -> &str {
@@ -171,6 +182,7 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
     crate::app::yearly::spawn_daily_check(app.clone());
     crate::app::outbox::spawn_worker(app.clone());
     let public_url = app.config.public_url.clone();
+    let csp = csp(app.config.gateway_url.as_deref());
     let mut server = HttpServer::new(move || {
         let public_url = public_url.clone();
         actix_web::App::new()
@@ -192,7 +204,7 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
             .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(errors::envelope))
             .wrap(
                 actix_web::middleware::DefaultHeaders::new()
-                    .add(("Content-Security-Policy", CSP))
+                    .add(("Content-Security-Policy", csp.clone()))
                     .add(("X-Content-Type-Options", "nosniff"))
                     .add(("X-Frame-Options", "DENY"))
                     .add(("Referrer-Policy", "same-origin")),
@@ -221,4 +233,21 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
         server = server.workers(w);
     }
     Ok(server.run())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csp;
+
+    #[test]
+    fn forms_may_post_to_the_payment_gateway_only_when_one_is_configured() {
+        assert!(csp(None).contains("form-action 'self';"));
+        let with = csp(Some("https://pay.example.kz/api/v2"));
+        assert!(
+            with.contains("form-action 'self' https://pay.example.kz;"),
+            "{with}"
+        );
+        assert!(with.contains("script-src 'self';") && with.contains("frame-ancestors 'none'"));
+        assert!(csp(Some("javascript:alert(1)")).contains("form-action 'self';"));
+    }
 }

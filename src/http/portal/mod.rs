@@ -108,6 +108,8 @@ pub struct Page {
     new_csrf: bool,
     /// Path and query of this page (the `next` of a sign-in).
     pub path: String,
+    /// The request is a GET (a page, not a form's post).
+    get: bool,
     secure: bool,
 }
 
@@ -133,6 +135,7 @@ impl FromRequest for Page {
             .path_and_query()
             .map_or("/", |p| p.as_str())
             .to_string();
+        let is_get = req.method() == actix_web::http::Method::GET;
         Box::pin(async move {
             let app =
                 app.ok_or_else(|| actix_web::error::ErrorInternalServerError("app data missing"))?;
@@ -166,6 +169,7 @@ impl FromRequest for Page {
                 csrf,
                 new_csrf,
                 path,
+                get: is_get,
                 secure,
             })
         })
@@ -289,7 +293,9 @@ impl Page {
     /// to the sign-in page, coming back here afterwards.
     pub fn fail(&self, e: AppError) -> Fail {
         if e.status == 401 {
-            let next = if self.path.starts_with('/') && !self.path.starts_with("//") {
+            // Back to this page after signing in; after a form, to the start page (the
+            // form's address is not a page).
+            let next = if self.get && self.path.starts_with('/') && !self.path.starts_with("//") {
                 self.path.clone()
             } else {
                 "/".to_string()
