@@ -28,7 +28,6 @@ pub mod errors;
 pub mod mail;
 pub mod multipart;
 pub mod openapi;
-pub mod pages;
 pub mod portal;
 pub mod public;
 pub mod quality;
@@ -62,7 +61,6 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(mail::routes)
             .configure(quality::routes)
             .configure(clinics::routes)
-            .configure(pages::routes)
             .app_data(portal::form_config())
             .configure(portal::routes)
             .service(openapi::spec)

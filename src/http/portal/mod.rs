@@ -20,6 +20,7 @@ pub mod account;
 pub mod apply;
 pub mod catalog;
 pub mod flow;
+pub mod public;
 pub mod requests;
 
 use super::auth::SESSION_COOKIE;
@@ -45,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(apply::routes)
         .configure(catalog::routes)
         .configure(flow::routes)
+        .configure(public::routes)
         .configure(requests::routes);
 }
 
