@@ -66,7 +66,7 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .service(openapi::spec)
             .default_service(web::to(
                 |req: actix_web::HttpRequest, page: portal::Page| async move {
-                    if req.path().starts_with("/api/") {
+                    if !errors::is_page_path(req.path()) {
                         HttpResponse::NotFound()
                             .json(AppError::with(ErrorCode::NotFound, NO_ROUTE).body())
                     } else {
