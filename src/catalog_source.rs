@@ -1,5 +1,5 @@
 //! The data Ruqsat reads at start: the service catalog, fee table and working calendar
-//! (`catalog/`) and the document wording and verification page (`templates/`).
+//! (`catalog/`) and the document, mail and page wording (`templates/`).
 //!
 //! Both are compiled in. The `catalog_dir` and `templates_dir` settings name directories
 //! that override them **file by file**: a file there replaces the compiled-in file of the
@@ -29,30 +29,8 @@ use crate::domain::yearly::{yearly_data, Presence};
 use crate::pdf::template::{CommonText, Template, Templates, TEMPLATE_DIR};
 use crate::pdf::PdfError;
 
-/// The compiled-in public verification page (`templates/pages/verify.html`).
 /// The web pages: templates, messages, static assets ([`crate::web`]).
 pub static PAGES_DIR: Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/templates/pages");
-
-pub const VERIFY_PAGE: &str = include_str!("../templates/pages/verify.html");
-
-/// Placeholders the verification page may use (`src/http/pages.rs` fills them in).
-pub const VERIFY_PAGE_PLACEHOLDERS: &[&str] = &[
-    "title",
-    "status",
-    "status_kk",
-    "status_ru",
-    "status_en",
-    "status_at",
-    "status_reason",
-    "superseded",
-    "id",
-    "request",
-    "issued_at",
-    "signer",
-    "serial",
-    "sha256",
-    "size",
-];
 
 /// A problem in one file: `file:line: field: message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -370,7 +348,6 @@ pub struct RuntimeData {
     pub fees: FeeTable,
     pub calendar: WorkingCalendar,
     pub templates: Templates,
-    pub verify_page: String,
     /// Web page templates, messages and assets.
     pub pages: std::sync::Arc<crate::web::Pages>,
     pub mail: crate::mail::MailTemplates,
@@ -605,17 +582,6 @@ pub fn load(
         }
     }
 
-    // The verification page.
-    let verify_page = templates_layer
-        .text("pages/verify.html", &mut errors)
-        .and_then(|(file, text)| match check_verify_page(text) {
-            Ok(()) => Some(text.to_string()),
-            Err(issue) => {
-                errors.push(SourceError::issue(file, issue));
-                None
-            }
-        });
-
     // Web pages: templates, messages in three languages, static assets.
     let pages = load_pages(&templates_layer, &mut errors);
 
@@ -640,21 +606,12 @@ pub fn load(
     from_dirs.extend(templates_layer.overridden_files());
     from_dirs.retain(|(f, _)| !ignored.contains(f));
 
-    match (
-        fees,
-        calendar,
-        catalog,
-        templates,
-        verify_page,
-        clinics,
-        pages,
-    ) {
+    match (fees, calendar, catalog, templates, clinics, pages) {
         (
             Some(fees),
             Some(calendar),
             Some(catalog),
             Some(templates),
-            Some(verify_page),
             Some(clinics),
             Some(pages),
         ) if errors.is_empty() => Ok(RuntimeData {
@@ -664,7 +621,6 @@ pub fn load(
             fees,
             calendar,
             templates,
-            verify_page,
             mail,
             sources: Sources {
                 catalog_dir: catalog_dir.map(Path::to_path_buf),
@@ -691,7 +647,6 @@ fn template_error(file: &str, text: Option<&str>, name: &str, e: PdfError) -> So
     SourceError::found_in(file, text, msg)
 }
 
-/// Only known `{{placeholders}}`, and the document id and status must be shown.
 /// Compiles the web pages: every `pages/**/*.html` but the static folder is a template,
 /// `pages/i18n/{ru,kk,en}/*.ftl` are the messages, `pages/static/**` the assets.
 fn load_pages(layer: &Layer, errors: &mut Vec<SourceError>) -> Option<crate::web::Pages> {
@@ -739,48 +694,6 @@ fn load_pages(layer: &Layer, errors: &mut Vec<SourceError>) -> Option<crate::web
             None
         }
     }
-}
-
-fn check_verify_page(text: &str) -> Result<(), DataIssue> {
-    let mut rest = text;
-    let mut offset = 0;
-    let mut seen = BTreeSet::new();
-    while let Some(i) = rest.find("{{") {
-        let start = offset + i;
-        let after = &rest[i + 2..];
-        let Some(j) = after.find("}}") else {
-            return Err(DataIssue::at(
-                text,
-                start..start + 2,
-                "",
-                "`{{` without `}}`",
-            ));
-        };
-        let name = after[..j].trim();
-        if !VERIFY_PAGE_PLACEHOLDERS.contains(&name) {
-            return Err(DataIssue::at(
-                text,
-                start..start + 2,
-                format!("{{{{{name}}}}}"),
-                format!(
-                    "unknown placeholder; known: {}",
-                    VERIFY_PAGE_PLACEHOLDERS.join(", ")
-                ),
-            ));
-        }
-        seen.insert(name.to_string());
-        offset = start + 2 + j + 2;
-        rest = &text[offset..];
-    }
-    for required in ["id", "status"] {
-        if !seen.contains(required) {
-            return Err(DataIssue::field(
-                format!("{{{{{required}}}}}"),
-                "the page must show the document id and its status",
-            ));
-        }
-    }
-    Ok(())
 }
 
 impl RuntimeData {
@@ -941,7 +854,10 @@ mod tests {
         let d = load(None, None).expect("compiled-in data");
         assert!(d.catalog.service("med-licence").is_some());
         assert!(d.templates.get("licence").is_ok());
-        assert!(d.verify_page.contains("{{id}}"));
+        assert!(d
+            .pages
+            .template_names()
+            .contains(&"verify.html".to_string()));
         assert!(d.sources.from_dirs.is_empty());
     }
 
@@ -1024,7 +940,7 @@ mod tests {
             e[2].starts_with("T/documents/licence.toml:2: title: "),
             "{e:?}"
         );
-        // A semantic template problem and an unknown placeholder of the page.
+        // A semantic template problem and a syntax error of a page template.
         let e = errors(
             &[],
             &[
@@ -1038,7 +954,7 @@ mod tests {
                 ),
                 (
                     "pages/verify.html",
-                    "<p>{{id}} {{status}}</p>\n<p>{{holder}}</p>",
+                    "{% extends \"layout.html\" %}\n{% block main %}\n{% if document %}\n{% endblock %}\n",
                 ),
             ],
         );
@@ -1048,9 +964,6 @@ mod tests {
                 && e[0].contains(": kind: kind \"refusals\" differs"),
             "{e:?}"
         );
-        assert!(
-            e[1].starts_with("T/pages/verify.html:2: {{holder}}: unknown placeholder"),
-            "{e:?}"
-        );
+        assert!(e[1].starts_with("T/pages/verify.html: line 4: "), "{e:?}");
     }
 }

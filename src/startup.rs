@@ -47,7 +47,6 @@ pub fn build_with(config: Config, store: Store, clock: Arc<dyn Clock>) -> anyhow
         fees: Arc::new(data.fees),
         calendar: Arc::new(data.calendar),
         templates: Arc::new(data.templates),
-        verify_page: data.verify_page.into(),
         pages: data.pages,
         mail_templates: Arc::new(data.mail),
         files,

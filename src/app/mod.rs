@@ -103,8 +103,6 @@ pub struct App {
     pub calendar: Arc<WorkingCalendar>,
     /// Document wording (compiled in, or overridden by `templates_dir`).
     pub templates: Arc<crate::pdf::Templates>,
-    /// The public verification page (`templates/pages/verify.html`).
-    pub verify_page: Arc<str>,
     /// The web pages: templates, messages in ru/kk/en, static assets ([`crate::web`]).
     pub pages: Arc<crate::web::Pages>,
     /// Mail wording (`templates/mail`), ru/kk/en.

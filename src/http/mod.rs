@@ -28,7 +28,6 @@ pub mod errors;
 pub mod mail;
 pub mod multipart;
 pub mod openapi;
-pub mod pages;
 pub mod portal;
 pub mod public;
 pub mod quality;
@@ -62,13 +61,12 @@ pub fn configure(app: App) -> impl FnOnce(&mut web::ServiceConfig) {
             .configure(mail::routes)
             .configure(quality::routes)
             .configure(clinics::routes)
-            .configure(pages::routes)
             .app_data(portal::form_config())
             .configure(portal::routes)
             .service(openapi::spec)
             .default_service(web::to(
                 |req: actix_web::HttpRequest, page: portal::Page| async move {
-                    if req.path().starts_with("/api/") {
+                    if !errors::is_page_path(req.path()) {
                         HttpResponse::NotFound()
                             .json(AppError::with(ErrorCode::NotFound, NO_ROUTE).body())
                     } else {
@@ -139,14 +137,63 @@ fn csrf_refusal(req: &actix_web::dev::ServiceRequest, public_url: &str) -> Optio
     }
 }
 
-/// The request span of tracing-actix-web, except that a page's error page or redirect
-/// ([`portal::Fail`]) is an answer, logged (without its body) where it is made, not an error
-/// to report again with the page's text.
+/// The HTTP version as tracing-actix-web writes it (`1.1`, `2.0`).
+fn http_flavor(v: actix_web::http::Version) -> String {
+    use actix_web::http::Version;
+    match v {
+        Version::HTTP_09 => "0.9".into(),
+        Version::HTTP_10 => "1.0".into(),
+        Version::HTTP_11 => "1.1".into(),
+        Version::HTTP_2 => "2.0".into(),
+        Version::HTTP_3 => "3.0".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The request span of tracing-actix-web, with two differences:
+/// - `http.target` is the path without its query: a query holds what a visitor typed (a
+///   holder's IIN in a registry search), which logs never keep;
+/// - a page's error page or redirect ([`portal::Fail`]) is an answer, logged (without its
+///   body) where it is made, not an error to report again with the page's text.
 pub struct RootSpan;
 
 impl tracing_actix_web::RootSpanBuilder for RootSpan {
     fn on_request_start(request: &actix_web::dev::ServiceRequest) -> tracing::Span {
-        tracing_actix_web::DefaultRootSpanBuilder::on_request_start(request)
+        use actix_web::HttpMessage as _;
+        let route = request
+            .match_pattern()
+            .unwrap_or_else(|| "default".to_string());
+        let method = request.method().as_str().to_string();
+        let info = request.connection_info().clone();
+        let user_agent = request
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %method,
+            http.route = %route,
+            http.flavor = %http_flavor(request.version()),
+            http.scheme = %info.scheme(),
+            http.host = %info.host(),
+            http.client_ip = %info.realip_remote_addr().unwrap_or(""),
+            http.user_agent = %user_agent,
+            http.target = %request.path(),
+            http.status_code = tracing::field::Empty,
+            otel.name = %format!("{method} {route}"),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(
@@ -237,7 +284,48 @@ pub fn serve(app: App, listener: TcpListener, workers: Option<usize>) -> std::io
 
 #[cfg(test)]
 mod tests {
-    use super::csp;
+    use super::*;
+    use std::sync::{Arc, Mutex};
+    use tracing_actix_web::RootSpanBuilder as _;
+
+    /// A log writer into a shared buffer.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Buffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .map_err(|_| std::io::ErrorKind::Other)?
+                .extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_request_log_keeps_the_path_and_never_the_query() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let req = actix_web::test::TestRequest::get()
+            .uri("/registry?holder=850305401237")
+            .to_srv_request();
+        tracing::subscriber::with_default(subscriber, || {
+            let span = RootSpan::on_request_start(&req);
+            let _entered = span.enter();
+            tracing::info!("registry search");
+        });
+        let log = String::from_utf8(buffer.0.lock().expect("log").clone()).expect("utf-8");
+        assert!(log.contains("http.target=/registry "), "{log}");
+        assert!(log.contains("http.flavor=1.1"), "{log}");
+        assert!(!log.contains("850305401237"), "{log}");
+    }
 
     #[test]
     fn forms_may_post_to_the_payment_gateway_only_when_one_is_configured() {

@@ -56,7 +56,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::mail::Paths::openapi());
     doc.merge(super::quality::Paths::openapi());
     doc.merge(super::clinics::Paths::openapi());
-    doc.merge(super::pages::Paths::openapi());
+    doc.merge(super::portal::public::Paths::openapi());
     add_common_refusals(&mut doc);
     doc
 }

@@ -97,13 +97,14 @@ fn over_https_the_session_cookie_is_secure() {
 
 #[test]
 fn the_public_verify_page_answers_a_page_even_for_an_unknown_document() {
-    // People open /verify/{id} from a QR code: a wrong or unknown id is a page in the three
-    // languages, not a JSON error.
+    // People open /verify/{id} from a QR code: a wrong or unknown id is a page in the
+    // visitor's language, not a JSON error.
     let app = TestApp::spawn();
     for id in ["0", "00000000-0000-0000-0000-000000000000", "%3Cscript%3E"] {
         let r = app
             .client
             .get(app.url(&format!("/verify/{id}")))
+            .header("Accept-Language", "en-GB,en;q=0.9")
             .send()
             .expect("page");
         assert_eq!(r.status(), 404, "{id}");

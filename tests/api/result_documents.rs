@@ -195,27 +195,31 @@ fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
         }
     }
 
-    // The public page: no login, status and hash, no personal data.
-    let page = app
-        .client
-        .get(app.url(&format!("/verify/{id}")))
-        .send()
-        .expect("verify page");
-    assert_eq!(page.status(), 200);
-    let html = page.text().expect("html");
-    assert!(html.contains("data-status=\"valid\""), "{html}");
-    assert!(
-        html.contains("Жарамды") && html.contains("Действителен"),
-        "{html}"
-    );
-    assert!(
-        html.contains(doc["sha256"].as_str().expect("sha")),
-        "{html}"
-    );
-    assert!(
-        !html.contains("Омарова"),
-        "no personal data on the public page"
-    );
+    // The public page: no login, status and hash, no personal data; in the visitor's
+    // language.
+    let verify_page = |lang: &str| {
+        app.client
+            .get(app.url(&format!("/verify/{id}")))
+            .header("Accept-Language", lang)
+            .send()
+            .expect("verify page")
+    };
+    for (lang, valid) in [("kk", "Жарамды"), ("ru", "Действителен")] {
+        let page = verify_page(lang);
+        assert_eq!(page.status(), 200);
+        let html = page.text().expect("html");
+        assert!(html.contains(&format!("<html lang=\"{lang}\"")), "{html}");
+        assert!(html.contains("data-status=\"valid\""), "{html}");
+        assert!(html.contains(valid), "{html}");
+        assert!(
+            html.contains(doc["sha256"].as_str().expect("sha")),
+            "{html}"
+        );
+        assert!(
+            !html.contains("Омарова"),
+            "no personal data on the public page"
+        );
+    }
     let json: Value = app
         .client
         .get(app.url(&format!("/api/v1/verify/{id}")))
@@ -246,23 +250,21 @@ fn approval_issues_a_signed_decision_the_owner_downloads_and_anyone_verifies() {
             )
         })
         .expect("terminate");
-    let page = app
-        .client
-        .get(app.url(&format!("/verify/{id}")))
-        .send()
-        .expect("verify page");
-    assert_eq!(
-        page.headers()
-            .get("cache-control")
-            .and_then(|v| v.to_str().ok()),
-        Some("no-store")
-    );
-    let html = page.text().expect("html");
-    assert!(html.contains("data-status=\"terminated\""), "{html}");
-    assert!(
-        html.contains("Тоқтатылған") && html.contains("Прекращён"),
-        "{html}"
-    );
+    for (lang, terminated) in [("kk", "Тоқтатылған"), ("ru", "Прекращён")] {
+        let page = verify_page(lang);
+        assert_eq!(
+            page.headers()
+                .get("cache-control")
+                .and_then(|v| v.to_str().ok()),
+            Some("no-store")
+        );
+        let html = page.text().expect("html");
+        assert!(html.contains("data-status=\"terminated\""), "{html}");
+        assert!(
+            html.contains(terminated) && html.contains("Решение отменено"),
+            "{html}"
+        );
+    }
 }
 
 #[test]

@@ -193,9 +193,16 @@ fn a_template_override_changes_the_wording_of_a_generated_pdf_and_the_verify_pag
     write(
         templates.path(),
         "pages/verify.html",
-        &ruqsat::catalog_source::VERIFY_PAGE.replace(
-            "<h1>{{title}}</h1>",
-            "<h1>{{title}}</h1>\n<p>Маңғыстау облысы</p>",
+        &std::str::from_utf8(
+            ruqsat::catalog_source::PAGES_DIR
+                .get_file("verify.html")
+                .expect("verify page")
+                .contents(),
+        )
+        .expect("utf-8")
+        .replace(
+            "<h1>{{ document.kind_name }}</h1>",
+            "<h1>{{ document.kind_name }}</h1>\n<p>Маңғыстау облысы</p>",
         ),
     );
     let dir = templates.path().to_path_buf();

@@ -20,6 +20,7 @@ pub mod account;
 pub mod apply;
 pub mod catalog;
 pub mod flow;
+pub mod public;
 pub mod requests;
 pub mod work;
 
@@ -46,6 +47,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(apply::routes)
         .configure(catalog::routes)
         .configure(flow::routes)
+        .configure(public::routes)
         .configure(requests::routes)
         .configure(work::routes);
 }
