@@ -505,6 +505,7 @@ fn list(queue: bool, overdue: bool, cursor: Option<String>) -> ListQuery {
     ListQuery {
         service: None,
         state: None,
+        channel: None,
         applicant: None,
         limit: Some(50),
         cursor,
