@@ -145,6 +145,17 @@ test('an official works the queue, fills the checklist and approves a licence; t
   assert.equal(inline.status(), 200);
   assert.equal(inline.headers()['content-type'], 'application/pdf');
   assert.match(inline.headers()['content-disposition'], /^inline;/);
+  // Opened from the page, the scan shows in the browser's PDF viewer (no download).
+  const viewer = await page.context().newPage();
+  let downloaded = false;
+  viewer.on('download', () => { downloaded = true; });
+  await viewer.goto(scan);
+  for (let i = 0; i < 40 && !viewer.frames().some((f) => f.url().startsWith('chrome-extension://')); i++) {
+    await viewer.waitForTimeout(100);
+  }
+  assert.ok(viewer.frames().some((f) => f.url().startsWith('chrome-extension://')), 'the PDF viewer shows the scan');
+  assert.ok(!downloaded);
+  await viewer.close();
   assert.match(await text(page, '#signatures'), /050340001235/, 'the BIN of the signing certificate');
   assert.match(await text(page, '#signatures'), /Ерлан Маратович Жұмабаев/);
   await checkA11y(page, 'request page (kk)');
