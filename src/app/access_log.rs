@@ -17,6 +17,7 @@ use utoipa::ToSchema;
 pub const REQUEST: &str = "request";
 pub const HISTORY: &str = "history";
 pub const DOCUMENT: &str = "document";
+pub const SIGNATURES: &str = "signatures";
 
 /// Records that `user` read `what` of `req`, when `user` is not its applicant.
 pub(crate) fn record(
@@ -48,7 +49,7 @@ pub struct AccessEntry {
     pub at: DateTime<Utc>,
     pub login: String,
     pub role: Role,
-    /// `request`, `history` or `document`.
+    /// `request`, `history`, `document` (a result or an attachment) or `signatures`.
     pub what: String,
 }
 

@@ -12,7 +12,7 @@ use crate::app::requests::checklist::{check_checklist, latest_checklist};
 use crate::app::requests::commission::{self, MemberOpinion, OPINION_ACTION};
 use crate::app::requests::visibility::load_visible_with_attachments;
 use crate::app::requests::{channel_of, service_of, TransitionInput};
-use crate::app::views::RequestView;
+use crate::app::views::{HistoryEntry, RequestView};
 use crate::app::App;
 use crate::db::models::{AttachmentRow, DocumentRow, HistoryRow, RequestRow};
 use crate::db::queries;
@@ -92,6 +92,22 @@ pub(crate) fn actions_for(
     )
 }
 
+/// The licence registry actions (`document_*`) the user could take on this request's
+/// documents now, by the workflow.
+pub(crate) fn registry_actions_for(
+    app: &App,
+    service: &Service,
+    req: &RequestRow,
+    user: &CurrentUser,
+) -> Vec<String> {
+    lifecycle::available_registry_actions(
+        service,
+        app.catalog.workflow_of(service),
+        req.state,
+        &actor_of(user, req),
+    )
+}
+
 /// What the domain needs to know to plan a user's transition on this request.
 fn facts_for(
     c: &mut DbConnection,
@@ -139,7 +155,10 @@ fn facts_for(
         })
     };
     // Separation of duties: the service's second opinion, recorded by someone else.
-    let history = queries::history_of(c, &req.id)?;
+    let history: Vec<HistoryEntry> = queries::history_of(c, &req.id)?
+        .into_iter()
+        .map(HistoryEntry::from)
+        .collect();
     let second_opinion = match &service.separation_of_duties.second_opinion {
         Some(action) => history
             .iter()

@@ -334,3 +334,21 @@ pub fn submit_signature(
         }
     }
 }
+
+/// The request's verified signatures: who submitted each, the certificate's subject,
+/// IIN/BIN, serial and issuer, the stated signing time and when Ruqsat verified it
+/// (R-003-24..28, R-004-17..20). A staff read is logged (R-003-66, R-004-53).
+pub fn signatures(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<Vec<crate::app::views::SignatureView>, AppError> {
+    app.store.write(|c| {
+        let req = load_visible(c, user, number)?;
+        crate::app::access_log::record(app, c, user, &req, crate::app::access_log::SIGNATURES)?;
+        Ok(queries::signatures_with_names(c, &req.id)?
+            .into_iter()
+            .map(|(s, name)| crate::app::views::SignatureView::named(s, name))
+            .collect())
+    })
+}

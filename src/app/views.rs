@@ -170,11 +170,26 @@ pub struct RequestSummary {
     pub applicant_name: String,
     pub created_at: DateTime<Utc>,
     pub due_at: Option<DateTime<Utc>>,
+    /// Past its due date and still awaiting a decision (G-22, G-35), at the time of the
+    /// listing.
+    pub overdue: bool,
+}
+
+impl RequestSummary {
+    /// The summary of `r` as listed at `now`.
+    pub fn at(r: RequestRow, now: DateTime<Utc>) -> Self {
+        let overdue = r.state.awaits_decision() && r.due_at.is_some_and(|d| utc(d) < now);
+        RequestSummary {
+            overdue,
+            ..RequestSummary::from(r)
+        }
+    }
 }
 
 impl From<RequestRow> for RequestSummary {
     fn from(r: RequestRow) -> Self {
         RequestSummary {
+            overdue: false,
             number: r.number,
             service: r.service_code,
             variant: r.variant,
@@ -206,6 +221,9 @@ pub struct HistoryEntry {
     pub seq: i64,
     pub at: DateTime<Utc>,
     pub actor_id: Option<UserId>,
+    /// The actor's full name (an employee, a commission member, the applicant); absent for
+    /// Ruqsat's own steps.
+    pub actor_name: Option<String>,
     pub actor_role: String,
     pub action: String,
     pub from: Option<State>,
@@ -219,10 +237,18 @@ pub struct HistoryEntry {
 
 impl From<HistoryRow> for HistoryEntry {
     fn from(h: HistoryRow) -> Self {
+        HistoryEntry::named(h, None)
+    }
+}
+
+impl HistoryEntry {
+    /// The entry with its actor's name.
+    pub fn named(h: HistoryRow, actor_name: Option<String>) -> Self {
         HistoryEntry {
             seq: h.seq,
             at: utc(h.at),
             actor_id: h.actor_id,
+            actor_name,
             actor_role: h.actor_role,
             action: h.action,
             from: h.from_state,
@@ -235,6 +261,52 @@ impl From<HistoryRow> for HistoryEntry {
                 .map(str::to_string)
                 .collect(),
             data: h.data_json.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}
+
+/// A verified signature of the request (the applicant's, or a desk employee's for the
+/// applicant): who signed, with which certificate, when (R-003-24..28, R-004-17..20).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SignatureView {
+    /// The account that submitted the signature, and its role.
+    pub signer_id: UserId,
+    pub signer_name: Option<String>,
+    pub signer_role: Role,
+    /// The certificate's subject common name.
+    pub subject: String,
+    /// IIN and BIN named in the certificate.
+    pub iin: Option<String>,
+    pub bin: Option<String>,
+    /// Certificate serial number, hex.
+    pub serial: String,
+    pub issuer: String,
+    pub algorithm: String,
+    /// The signing time the signature states, if any.
+    pub signed_at: Option<DateTime<Utc>>,
+    /// When Ruqsat verified it (chain, revocation, IIN/BIN).
+    pub verified_at: DateTime<Utc>,
+    /// SHA-256 of the signed payload and of the CMS, hex.
+    pub payload_sha256: String,
+    pub cms_sha256: String,
+}
+
+impl SignatureView {
+    pub fn named(s: crate::db::models::SignatureRow, signer_name: Option<String>) -> Self {
+        SignatureView {
+            signer_id: s.signer_user_id,
+            signer_name,
+            signer_role: s.signer_role,
+            subject: s.subject,
+            iin: s.subject_iin,
+            bin: s.subject_bin,
+            serial: s.serial_hex,
+            issuer: s.issuer,
+            algorithm: s.algorithm,
+            signed_at: s.signed_at.map(utc),
+            verified_at: utc(s.verified_at),
+            payload_sha256: s.payload_sha256,
+            cms_sha256: s.cms_sha256,
         }
     }
 }

@@ -22,6 +22,9 @@ use crate::domain::identity::{make_bin, make_iin, Bin, BinDivision, BinKind, Iin
 use crate::domain::ids::{DocumentId, RequestId, UserId};
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
+use crate::error::Lang;
+use crate::http::portal::work::review::{queue_view, QueueParams};
+use crate::http::portal::{render_page, Viewer};
 use chrono::{Duration as Days, NaiveDate, NaiveDateTime};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -34,6 +37,8 @@ const BATCH: usize = 2_000;
 const SPAN_DAYS: i64 = 730;
 /// Marks the bench's rows: request numbers start with it, applicant logins too.
 const MARK: &str = "SC";
+/// A form token for the rendered pages (any 43 characters).
+const CSRF: &str = "bench-bench-bench-bench-bench-bench-bench-b";
 
 /// Services by share of requests in a live system (clinic services dominate).
 const MIX: [(&str, u32); 5] = [
@@ -505,6 +510,7 @@ fn list(queue: bool, overdue: bool, cursor: Option<String>) -> ListQuery {
     ListQuery {
         service: None,
         state: None,
+        channel: None,
         applicant: None,
         limit: Some(50),
         cursor,
@@ -583,6 +589,45 @@ fn measure(app: &App, backend: &str, rows: usize, s: &Samples, n: usize) -> anyh
         &mut rng,
         &mut |_| {
             requests::list(app, &mio, list(true, false, None))?;
+            Ok(())
+        },
+    )?;
+    // The queue page as its handler makes it: the list use case and the template, without
+    // HTTP (`work::review::queue_view`, `portal::render_page`).
+    let render_queue = |params: &QueueParams| -> anyhow::Result<usize> {
+        let ctx = queue_view(app, &official, params)?;
+        let viewer = Viewer {
+            lang: Lang::Kk,
+            user: Some(&official),
+            csrf: CSRF,
+            path: "/work/queue",
+        };
+        Ok(render_page(app, &viewer, "queue.html", ctx)?.len())
+    };
+    let first_page = QueueParams::default();
+    let html = render_queue(&first_page)?;
+    if html < 10_000 {
+        anyhow::bail!("the queue page is {html} bytes: no requests on it?");
+    }
+    time(
+        "official's queue page rendered (list + template, no HTTP)",
+        100.0,
+        &mut rng,
+        &mut |_| {
+            render_queue(&first_page)?;
+            Ok(())
+        },
+    )?;
+    let next_page = QueueParams {
+        cursor: second.clone(),
+        ..QueueParams::default()
+    };
+    time(
+        "official's queue page rendered, next page (cursor)",
+        100.0,
+        &mut rng,
+        &mut |_| {
+            render_queue(&next_page)?;
             Ok(())
         },
     )?;

@@ -4,6 +4,7 @@
 use super::models::*;
 use super::schema::*;
 use super::DbConnection;
+use crate::domain::channels::ChannelCode;
 use crate::domain::documents::DocumentStatus;
 use crate::domain::identity::Iin;
 use crate::domain::ids::{DocumentId, RequestId, UserId};
@@ -303,6 +304,7 @@ pub struct ListFilter {
     pub visibility: Visibility,
     pub service: Option<String>,
     pub state: Option<State>,
+    pub channel: Option<ChannelCode>,
     pub applicant: Option<String>,
     /// Only requests awaiting a decision (registered, under review): a work queue, earliest
     /// due date first, so overdue requests lead.
@@ -400,6 +402,9 @@ fn branch_query<'a>(f: &'a ListFilter, branch: &Branch<'a>) -> RequestQuery<'a> 
     if let Some(s) = &f.state {
         q = q.filter(requests::state.eq(*s));
     }
+    if let Some(ch) = &f.channel {
+        q = q.filter(requests::channel.eq(*ch));
+    }
     if let Some(a) = &f.applicant {
         q = q.filter(
             requests::applicant_iin
@@ -491,6 +496,20 @@ pub fn history_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<History
         .load(c)?)
 }
 
+/// A request's history in order, each entry with its actor's full name (one query: the
+/// users are joined, not read one by one). `None` for a system step or a deleted account.
+pub fn history_with_names(
+    c: &mut DbConnection,
+    request_id: &RequestId,
+) -> R<Vec<(HistoryRow, Option<String>)>> {
+    Ok(request_history::table
+        .left_join(users::table.on(users::id.nullable().eq(request_history::actor_id)))
+        .filter(request_history::request_id.eq(request_id))
+        .order(request_history::seq.asc())
+        .select((HistoryRow::as_select(), users::full_name.nullable()))
+        .load(c)?)
+}
+
 /// The requests with these ids, in no particular order.
 pub fn requests_by_ids(c: &mut DbConnection, ids: &[RequestId]) -> R<Vec<RequestRow>> {
     Ok(requests::table
@@ -573,6 +592,19 @@ pub fn insert_signature(c: &mut DbConnection, s: &SignatureRow) -> R<()> {
         .values(s)
         .execute(c)?;
     Ok(())
+}
+
+/// A request's verified signatures, oldest first, each with the signing account's full name.
+pub fn signatures_with_names(
+    c: &mut DbConnection,
+    request_id: &RequestId,
+) -> R<Vec<(SignatureRow, Option<String>)>> {
+    Ok(signatures::table
+        .left_join(users::table.on(users::id.eq(signatures::signer_user_id)))
+        .filter(signatures::request_id.eq(request_id))
+        .order(signatures::verified_at.asc())
+        .select((SignatureRow::as_select(), users::full_name.nullable()))
+        .load(c)?)
 }
 
 pub fn signatures_of(c: &mut DbConnection, request_id: &RequestId) -> R<Vec<SignatureRow>> {
@@ -1426,13 +1458,13 @@ mod tests {
     #[test]
     fn the_awaiting_predicate_names_the_awaiting_states() {
         use crate::domain::lifecycle::State;
+        let names: Vec<String> = State::AWAITING
+            .iter()
+            .map(|s| format!("'{}'", s.as_str()))
+            .collect();
         assert_eq!(
             super::AWAITING_SQL,
-            format!(
-                "state IN ('{}', '{}')",
-                State::Registered.as_str(),
-                State::UnderReview.as_str()
-            )
+            format!("state IN ({})", names.join(", "))
         );
     }
 

@@ -285,6 +285,7 @@ diesel::allow_tables_to_appear_in_same_query!(payments, requests);
 diesel::joinable!(documents -> requests (request_id));
 diesel::joinable!(signatures -> requests (request_id));
 diesel::allow_tables_to_appear_in_same_query!(signatures, requests);
+diesel::allow_tables_to_appear_in_same_query!(signatures, users);
 diesel::allow_tables_to_appear_in_same_query!(documents, requests);
 
 diesel::table! {

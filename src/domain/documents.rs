@@ -100,6 +100,12 @@ impl DocumentStatus {
 }
 
 impl RegistryAction {
+    pub const ALL: [RegistryAction; 3] = [
+        RegistryAction::Suspend,
+        RegistryAction::Resume,
+        RegistryAction::Terminate,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             RegistryAction::Suspend => "suspend",
@@ -118,6 +124,16 @@ impl fmt::Display for RegistryAction {
 impl fmt::Display for DocumentStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for RegistryAction {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        RegistryAction::ALL
+            .into_iter()
+            .find(|a| a.as_str() == s)
+            .ok_or_else(|| format!("unknown registry action `{s}`"))
     }
 }
 

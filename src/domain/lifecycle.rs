@@ -99,6 +99,15 @@ impl State {
         }
     }
 
+    /// The states of a request awaiting its provider's decision: the work queue and the
+    /// overdue list (`queries::AWAITING_SQL` states the same in SQL).
+    pub const AWAITING: [State; 2] = [State::Registered, State::UnderReview];
+
+    /// Registered or under review: the provider owes a decision.
+    pub fn awaits_decision(self) -> bool {
+        State::AWAITING.contains(&self)
+    }
+
     /// Form and attachments may change only in a draft.
     pub fn is_editable(self) -> bool {
         self == State::Draft
@@ -437,11 +446,33 @@ pub fn available_actions(
     from: State,
     actor: &Actor,
 ) -> Vec<String> {
+    available_via(service, workflow, from, actor, Via::Transitions)
+}
+
+/// The licence registry actions (`document_suspend`, …, `via = "registry"`) the actor could
+/// take on the documents of a request in state `from`; each document's own status decides
+/// further ([`crate::domain::documents::DocumentStatus::after`]).
+pub fn available_registry_actions(
+    service: &Service,
+    workflow: &Workflow,
+    from: State,
+    actor: &Actor,
+) -> Vec<String> {
+    available_via(service, workflow, from, actor, Via::Registry)
+}
+
+fn available_via(
+    service: &Service,
+    workflow: &Workflow,
+    from: State,
+    actor: &Actor,
+    via: Via,
+) -> Vec<String> {
     let mut out: Vec<String> = workflow
         .transitions
         .iter()
         .filter(|t| {
-            t.via == Via::Transitions
+            t.via == via
                 && t.from.contains(&from)
                 && t.by.iter().any(|p| party_matches(*p, service, actor))
         })

@@ -214,6 +214,8 @@ pub struct ListParams {
     pub service: Option<String>,
     /// State, e.g. `registered`.
     pub state: Option<State>,
+    /// Channel the request came in by, e.g. `portal`, `provider_desk`, `con`.
+    pub channel: Option<crate::domain::channels::ChannelCode>,
     /// Applicant IIN or BIN.
     pub applicant: Option<String>,
     /// 1..500, default 50.
@@ -250,6 +252,7 @@ pub async fn list_requests(
             ListQuery {
                 service: q.service,
                 state: q.state,
+                channel: q.channel,
                 applicant: q.applicant,
                 limit: q.limit,
                 cursor: q.cursor,
@@ -472,6 +475,53 @@ pub async fn post_attachment(
     })
     .await?;
     Ok(HttpResponse::Created().json(view))
+}
+
+/// One attachment's content (PDF, JPEG or PNG, as detected at upload), shown inline in the
+/// browser. Staff reads are written to the access log (R-003-66, R-004-53).
+#[utoipa::path(get, path = "/api/v1/requests/{number}/attachments/{id}", tag = "requests",
+    params(("number" = String, Path), ("id" = String, Path)),
+    responses((status = 200, description = "the file", content_type = "application/pdf"),
+              (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/attachments/{id}")]
+pub async fn attachment_content(
+    app: web::Data<App>,
+    user: Authed,
+    path: web::Path<(String, String)>,
+) -> Res<HttpResponse> {
+    let (number, id) = path.into_inner();
+    let (att, bytes) =
+        run(move || requests::attachment_content(&app, &user.0, &number, &id)).await?;
+    // The file name is the uploader's: sent only in its RFC 5987 form, percent-encoded.
+    let name =
+        percent_encoding::utf8_percent_encode(&att.file_name, percent_encoding::NON_ALPHANUMERIC);
+    Ok(HttpResponse::Ok()
+        .content_type(att.content_type.as_str())
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename*=UTF-8''{name}"),
+        ))
+        .insert_header(("Cache-Control", "private, no-store"))
+        .insert_header(("ETag", format!("\"{}\"", att.sha256)))
+        .body(bytes))
+}
+
+/// The request's verified signatures: who signed, the certificate's subject, IIN/BIN,
+/// serial and issuer, the signing time and when it was verified. Staff reads are logged.
+#[utoipa::path(get, path = "/api/v1/requests/{number}/signatures", tag = "signatures", params(("number" = String, Path)),
+    responses((status = 200, body = Vec<crate::app::views::SignatureView>), (status = 401, body = ErrorBody),
+              (status = 404, body = ErrorBody)),
+    security(("bearer" = [])))]
+#[get("/api/v1/requests/{number}/signatures")]
+pub async fn request_signatures(
+    app: web::Data<App>,
+    user: Authed,
+    number: web::Path<String>,
+) -> Res<HttpResponse> {
+    let number = number.into_inner();
+    let v = run(move || crate::app::signing::signatures(&app, &user.0, &number)).await?;
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// The exact bytes to sign (canonical JSON, see docs/signatures.md). Only the expected signer
@@ -727,6 +777,8 @@ handlers!(
     admin_change_user,
     post_transition,
     post_attachment,
+    attachment_content,
+    request_signatures,
     signing_payload,
     post_signature,
     start_payment,

@@ -34,7 +34,7 @@ impl Modify for BearerAuth {
         api::ServiceDetail, api::AttachmentForm, Service, Workflow, Transition, Party, Text, ApplicantKind, Signer,
         Provider, LegalBasis, Variant, FieldKind, Choice, FormField, DocumentSpec, Channel, ResultSpec,
         State, Guard, Role, NewRequest, ApplicantInput, TransitionInput, RequestView, ApplicantView,
-        AttachmentView, RequestSummary, RequestPage, HistoryEntry,
+        AttachmentView, RequestSummary, RequestPage, HistoryEntry, crate::app::views::SignatureView,
         crate::app::views::WarningView, crate::domain::commission::Opinion,
         crate::domain::commission::Commission, crate::domain::kinship::ChildCheck,
         crate::app::clinics::ClinicView, crate::app::clinics::DoctorView,

@@ -66,6 +66,13 @@ fn lang_of(state: &State) -> Lang {
         .unwrap_or(Lang::Ru)
 }
 
+/// An instant as pages show it: `dd.mm.yyyy HH:MM` in Kazakhstan time (UTC+5).
+pub fn local_time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono_tz::Asia::Almaty)
+        .format("%d.%m.%Y %H:%M")
+        .to_string()
+}
+
 fn almaty(v: &Value) -> Option<chrono::DateTime<chrono_tz::Tz>> {
     let s = v.as_str()?;
     let t = chrono::DateTime::parse_from_rfc3339(s).ok()?;
@@ -139,7 +146,7 @@ impl Pages {
         });
         env.add_filter("when", |v: Value| -> String {
             almaty(&v)
-                .map(|t| t.format("%d.%m.%Y %H:%M").to_string())
+                .map(|t| local_time(t.with_timezone(&chrono::Utc)))
                 .unwrap_or_default()
         });
         env.add_filter("day", |v: Value| -> String {

@@ -8,7 +8,7 @@ use reqwest::redirect::Policy;
 use ruqsat::error::Lang;
 
 /// A browser-like client that keeps cookies by hand and does not follow redirects.
-struct Browser<'a> {
+pub(crate) struct Browser<'a> {
     app: &'a TestApp,
     client: Client,
     cookies: std::collections::BTreeMap<String, String>,
@@ -16,7 +16,7 @@ struct Browser<'a> {
 }
 
 impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp, lang: &'static str) -> Self {
+    pub(crate) fn new(app: &'a TestApp, lang: &'static str) -> Self {
         Browser {
             app,
             client: Client::builder()
@@ -49,7 +49,20 @@ impl<'a> Browser<'a> {
             .join("; ")
     }
 
-    fn get(&mut self, path: &str) -> (u16, String) {
+    /// A GET whose whole answer is wanted (headers, bytes).
+    pub(crate) fn get_response(&mut self, path: &str) -> Response {
+        let r = self
+            .client
+            .get(self.app.url(path))
+            .header("Accept-Language", self.lang)
+            .header("Cookie", self.cookie_header())
+            .send()
+            .expect("GET");
+        self.keep(&r);
+        r
+    }
+
+    pub(crate) fn get(&mut self, path: &str) -> (u16, String) {
         let r = self
             .client
             .get(self.app.url(path))
@@ -62,7 +75,7 @@ impl<'a> Browser<'a> {
     }
 
     /// Posts a form as a browser of this site would (same Origin).
-    fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
+    pub(crate) fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Response {
         let r = self
             .client
             .post(self.app.url(path))
@@ -76,14 +89,14 @@ impl<'a> Browser<'a> {
         r
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         self.cookies
             .get("ruqsat_csrf")
             .cloned()
             .expect("csrf cookie")
     }
 
-    fn sign_in(&mut self, login: &str) {
+    pub(crate) fn sign_in(&mut self, login: &str) {
         self.get("/login");
         let csrf = self.csrf();
         let password = format!("{login}-demo");

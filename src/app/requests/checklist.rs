@@ -3,17 +3,19 @@
 //! marks recorded in the history.
 
 use super::input::ChecklistMark;
+use crate::app::views::HistoryEntry;
 use crate::db::models::RequestRow;
 use crate::db::{queries, DbConnection};
-use crate::domain::catalog::Service;
+use crate::domain::catalog::{QualificationItem, Service};
 use crate::error::{AppError, ErrorCode};
 use serde_json::{Map, Value};
 
-/// The values of the service's `qualification_by` form field on this request.
-fn qualification_values(service: &Service, req: &RequestRow) -> Result<Vec<String>, AppError> {
-    let form: Map<String, Value> =
-        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
-    Ok(service
+/// The workflow action that records a checklist.
+pub const ASSESS: &str = "assess";
+
+/// The values of the service's `qualification_by` field in a request's form.
+fn qualification_values(service: &Service, form: &Map<String, Value>) -> Vec<String> {
+    service
         .qualification_by
         .as_ref()
         .and_then(|f| form.get(f))
@@ -25,7 +27,16 @@ fn qualification_values(service: &Service, req: &RequestRow) -> Result<Vec<Strin
             Value::String(s) => vec![s.clone()],
             _ => Vec::new(),
         })
-        .unwrap_or_default())
+        .unwrap_or_default()
+}
+
+/// The qualification items that apply to a request with this form: the catalog's items
+/// for the values of the service's `qualification_by` field (R-003-30, R-003-42).
+pub fn applicable_items<'s>(
+    service: &'s Service,
+    form: &Map<String, Value>,
+) -> Vec<&'s QualificationItem> {
+    service.qualification_for(&qualification_values(service, form))
 }
 
 /// Checks a checklist against the items that apply: each exactly once, none unknown, a
@@ -35,8 +46,9 @@ pub(crate) fn check_checklist(
     req: &RequestRow,
     marks: &[ChecklistMark],
 ) -> Result<(), AppError> {
-    let applicable: Vec<String> = service
-        .qualification_for(&qualification_values(service, req)?)
+    let form: Map<String, Value> =
+        serde_json::from_str(&req.form_json).map_err(AppError::internal)?;
+    let applicable: Vec<String> = applicable_items(service, &form)
         .iter()
         .map(|q| q.code.clone())
         .collect();
@@ -72,11 +84,20 @@ pub(crate) fn latest_checklist(
     c: &mut DbConnection,
     req: &RequestRow,
 ) -> Result<Option<Vec<ChecklistMark>>, AppError> {
-    let h = queries::history_of(c, &req.id)?;
-    Ok(h.iter()
+    let h: Vec<HistoryEntry> = queries::history_of(c, &req.id)?
+        .into_iter()
+        .map(HistoryEntry::from)
+        .collect();
+    Ok(latest_marks(&h))
+}
+
+/// The latest checklist in a history: the marks of its last `assess` entry (the step is
+/// repeatable and the latest counts).
+pub fn latest_marks(history: &[HistoryEntry]) -> Option<Vec<ChecklistMark>> {
+    history
+        .iter()
         .rev()
-        .find(|e| e.action == "assess")
-        .and_then(|e| e.data_json.as_deref())
-        .and_then(|d| serde_json::from_str::<Value>(d).ok())
-        .and_then(|v| serde_json::from_value(v["checklist"].clone()).ok()))
+        .find(|e| e.action == ASSESS)
+        .and_then(|e| e.data.as_ref())
+        .and_then(|v| serde_json::from_value(v["checklist"].clone()).ok())
 }

@@ -130,6 +130,8 @@ pub struct Upload {
 pub struct ListQuery {
     pub service: Option<String>,
     pub state: Option<State>,
+    /// Only requests that came in by this channel.
+    pub channel: Option<crate::domain::channels::ChannelCode>,
     pub applicant: Option<String>,
     pub limit: Option<i64>,
     /// Where the page starts: `next_cursor` of the previous page.

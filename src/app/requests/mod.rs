@@ -256,9 +256,9 @@ pub fn history(app: &App, user: &CurrentUser, number: &str) -> Result<Vec<Histor
     app.store.write(|c| {
         let r = load_visible(c, user, number)?;
         crate::app::access_log::record(app, c, user, &r, crate::app::access_log::HISTORY)?;
-        Ok(queries::history_of(c, &r.id)?
+        Ok(queries::history_with_names(c, &r.id)?
             .into_iter()
-            .map(HistoryEntry::from)
+            .map(|(h, name)| HistoryEntry::named(h, name))
             .collect())
     })
 }
@@ -278,6 +278,7 @@ pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, 
         visibility: visibility::list_visibility(user),
         service: q.service,
         state: q.state,
+        channel: q.channel,
         applicant: q.applicant,
         awaiting: q.queue,
         overdue_at: q.overdue.then(|| app.now().naive_utc()),
@@ -293,8 +294,13 @@ pub fn list(app: &App, user: &CurrentUser, q: ListQuery) -> Result<RequestPage, 
         Some(last) if page.more => cursor::encode(last, order),
         _ => None,
     };
+    let now = app.now();
     Ok(RequestPage {
-        items: page.rows.into_iter().map(RequestSummary::from).collect(),
+        items: page
+            .rows
+            .into_iter()
+            .map(|r| RequestSummary::at(r, now))
+            .collect(),
         total: page.total,
         total_exact: page.total_exact,
         limit,
@@ -394,6 +400,48 @@ pub fn attach(
         queries::record_change(c, &next, &h)
     })?;
     get(app, user, number)
+}
+
+/// One attachment of a request the user may see, with its bytes (to view a scan inline).
+/// A staff read is logged as a document read (R-003-66, R-004-53).
+pub fn attachment_content(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    id: &str,
+) -> Result<(crate::app::views::AttachmentView, Vec<u8>), AppError> {
+    let att = app.store.write(|c| {
+        let (r, atts) = load_visible_with_attachments(c, user, number)?;
+        let att = atts
+            .into_iter()
+            .find(|a| a.id == id)
+            .ok_or_else(|| AppError::with(ErrorCode::DocumentNotFound, "no such attachment"))?;
+        crate::app::access_log::record(app, c, user, &r, crate::app::access_log::DOCUMENT)?;
+        Ok(att)
+    })?;
+    let bytes = app.files.get(&att.sha256).map_err(AppError::internal)?;
+    Ok((crate::app::views::AttachmentView::from(att), bytes))
+}
+
+/// The instant a term given as a day ends for this request: the deciding provider's closing
+/// time that day, in its zone, as every term ends (G-22, G-35). For an extension to a
+/// day (R-004-39).
+pub fn end_of_working_day(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    day: chrono::NaiveDate,
+) -> Result<chrono::DateTime<chrono::Utc>, AppError> {
+    let req = app.store.read(|c| load_visible(c, user, number))?;
+    let provider = service_of(app, &req.service_code)?.provider_of(&req.provider_code);
+    let tz: chrono_tz::Tz = provider.timezone.parse().map_err(AppError::internal)?;
+    let close =
+        chrono::NaiveTime::parse_from_str(&provider.closes, "%H:%M").map_err(AppError::internal)?;
+    use chrono::TimeZone;
+    tz.from_local_datetime(&day.and_time(close))
+        .earliest()
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .ok_or_else(|| AppError::internal("no such local time"))
 }
 
 /// What a scan may be beyond its type: an image within [`crate::files::MAX_IMAGE_SIDE`] and

@@ -212,9 +212,14 @@ pub fn field_values(
         put("comment", r.trim().to_string());
     }
     // The commission's conclusion: each member's opinion and grounds (R-004-38, G-41, A-14).
-    let history = queries::history_of(c, &req.id)?;
+    let history: Vec<crate::app::views::HistoryEntry> = queries::history_of(c, &req.id)?
+        .into_iter()
+        .map(crate::app::views::HistoryEntry::from)
+        .collect();
     let opinions = crate::app::requests::commission::opinions(&history);
-    if !opinions.is_empty() {
+    // A service with a commission always has this value: empty until members have spoken
+    // (an empty value is not printed; a required one is then missing).
+    if service.commission.is_some() || !opinions.is_empty() {
         put(
             "commission_conclusion",
             crate::app::requests::commission::cited(c, &opinions)?.join("; "),

@@ -118,6 +118,86 @@ pub fn document_pdf(
     Ok((DocumentView::of(app, &doc), bytes))
 }
 
+/// A value the deciding employee enters with a decision: a field of the document the
+/// decision issues that nothing on the request gives (e.g. the support period, G-42).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DecisionField {
+    /// The template field key, sent as `fields.<key>` with the transition.
+    pub key: String,
+    pub kk: String,
+    pub ru: String,
+    pub optional: bool,
+}
+
+/// For each of `actions` that issues a result or a refusal from the request's state, the
+/// fields of that document the employee enters: the template's fields that the request,
+/// its form, the provider and the employee do not give ([`field_values`]). Licences take
+/// every value from the request and the registry, so they ask for none.
+pub fn decision_fields(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+    actions: &[String],
+) -> Result<BTreeMap<String, Vec<DecisionField>>, AppError> {
+    app.store.read(|c| {
+        let req = super::requests::load_visible(c, user, number)?;
+        let service = super::requests::service_of(app, &req.service_code)?;
+        let workflow = app.catalog.workflow_of(service);
+        let none = BTreeMap::new();
+        let mut out = BTreeMap::new();
+        for action in actions {
+            let Some(issues) = workflow
+                .transitions_named(action)
+                .find(|t| t.from.contains(&req.state))
+                .and_then(|t| t.issues)
+            else {
+                continue;
+            };
+            let licence = issues == Issues::Result
+                && service
+                    .variant(&req.variant)
+                    .and_then(|v| v.licence)
+                    .is_some();
+            if licence || issues == Issues::Receipt {
+                continue;
+            }
+            let kind = template_for(service, &req.variant, issues);
+            let template = app
+                .templates
+                .get(&kind)
+                .map_err(|e| AppError::internal(e.to_string()))?;
+            let given = field_values(
+                c,
+                &req,
+                &Issue {
+                    service,
+                    issues,
+                    official: Some(user),
+                    reason: None,
+                    decision_fields: &none,
+                    now: app.now(),
+                    clinics: &app.clinics,
+                },
+            )?;
+            let fields: Vec<DecisionField> = template
+                .fields
+                .iter()
+                .filter(|f| !given.contains_key(&f.key))
+                .map(|f| DecisionField {
+                    key: f.key.clone(),
+                    kk: f.kk.clone(),
+                    ru: f.ru.clone(),
+                    optional: f.optional,
+                })
+                .collect();
+            if !fields.is_empty() {
+                out.insert(action.clone(), fields);
+            }
+        }
+        Ok(out)
+    })
+}
+
 /// A document as listed to its owner and staff, and (without request data) on `/verify`.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DocumentView {

@@ -4,7 +4,7 @@
 
 use super::DocumentView;
 use crate::app::auth::CurrentUser;
-use crate::app::engine::{take, By, Take};
+use crate::app::engine::{registry_actions_for, take, By, Take};
 use crate::app::requests::service_of;
 use crate::app::App;
 use crate::db::queries;
@@ -90,4 +90,42 @@ pub fn change_status(
     })?;
     tracing::info!(document = %doc.id, status = %doc.status, "document status changed");
     Ok(DocumentView::of(app, &doc))
+}
+
+/// An issued result of a request with the registry actions its viewer may take on it now.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct DocumentActions {
+    pub document_id: DocumentId,
+    pub actions: Vec<RegistryAction>,
+}
+
+/// For each issued result of the request (an e-licence…), the registry actions the user may
+/// take now: those the workflow gives them (`document_*`, `via = "registry"`) that the
+/// document's status allows. The same rules as [`change_status`], asked before acting.
+pub fn available(
+    app: &App,
+    user: &CurrentUser,
+    number: &str,
+) -> Result<Vec<DocumentActions>, AppError> {
+    app.store.read(|c| {
+        let req = crate::app::requests::load_visible(c, user, number)?;
+        let service = service_of(app, &req.service_code)?;
+        let allowed = registry_actions_for(app, service, &req, user);
+        if allowed.is_empty() {
+            return Ok(Vec::new());
+        }
+        Ok(queries::documents_of(c, &req.id)?
+            .into_iter()
+            .filter(|d| d.issued_as == Issues::Result)
+            .map(|d| DocumentActions {
+                actions: RegistryAction::ALL
+                    .into_iter()
+                    .filter(|a| allowed.contains(&format!("document_{a}")))
+                    .filter(|a| d.status.after(*a).is_ok())
+                    .collect(),
+                document_id: d.id,
+            })
+            .filter(|d| !d.actions.is_empty())
+            .collect())
+    })
 }

@@ -231,22 +231,52 @@ fn user_json(u: &CurrentUser) -> Value {
     })
 }
 
+/// Who views a page, for its template: the user, the language, the form token and the path.
+pub struct Viewer<'a> {
+    pub lang: Lang,
+    pub user: Option<&'a CurrentUser>,
+    pub csrf: &'a str,
+    pub path: &'a str,
+}
+
+/// The context every template gets, with `extra` merged in.
+fn context_of(app: &App, v: &Viewer<'_>, extra: Value) -> minijinja::Value {
+    let mut m = Map::new();
+    m.insert("lang".into(), json!(v.lang.as_str()));
+    m.insert("csrf".into(), json!(v.csrf));
+    m.insert("path".into(), json!(v.path));
+    m.insert("demo".into(), json!(app.config.demo_data));
+    m.insert("user".into(), v.user.map_or(Value::Null, user_json));
+    if let Value::Object(extra) = extra {
+        m.extend(extra);
+    }
+    minijinja::Value::from_serialize(&m)
+}
+
+/// Page template `name` rendered for `viewer` with `extra`: what a page handler answers,
+/// without HTTP (the scale bench times it).
+pub fn render_page(
+    app: &App,
+    viewer: &Viewer<'_>,
+    name: &str,
+    extra: Value,
+) -> Result<String, minijinja::Error> {
+    app.pages.render(name, context_of(app, viewer, extra))
+}
+
 impl Page {
+    fn viewer(&self) -> Viewer<'_> {
+        Viewer {
+            lang: self.lang,
+            user: self.user.as_ref(),
+            csrf: &self.csrf,
+            path: &self.path,
+        }
+    }
+
     /// The context every template gets, with `extra` merged in.
     fn context(&self, extra: Value) -> minijinja::Value {
-        let mut m = Map::new();
-        m.insert("lang".into(), json!(self.lang.as_str()));
-        m.insert("csrf".into(), json!(self.csrf));
-        m.insert("path".into(), json!(self.path));
-        m.insert("demo".into(), json!(self.app.config.demo_data));
-        m.insert(
-            "user".into(),
-            self.user.as_ref().map_or(Value::Null, user_json),
-        );
-        if let Value::Object(extra) = extra {
-            m.extend(extra);
-        }
-        minijinja::Value::from_serialize(&m)
+        context_of(&self.app, &self.viewer(), extra)
     }
 
     fn cookies(&self, r: &mut actix_web::HttpResponseBuilder) {
@@ -264,7 +294,7 @@ impl Page {
 
     /// Template `name` rendered with `extra`, answered with `status`.
     pub fn render_status(&self, status: StatusCode, name: &str, extra: Value) -> PageResult {
-        match self.app.pages.render(name, self.context(extra)) {
+        match render_page(&self.app, &self.viewer(), name, extra) {
             Ok(body) => {
                 let mut r = HttpResponse::build(status);
                 self.cookies(&mut r);

@@ -1,0 +1,141 @@
+# Рабочее место сотрудника: очередь заявок, карточка заявки, решения.
+review-queue-title = Очередь заявок
+review-queue-lead = Заявки, которые ждут решения ({ $provider }): сначала с ближайшим сроком.
+review-queue-lead-all = Заявки, которые ждут решения: сначала с ближайшим сроком.
+review-filter-title = Отбор заявок
+review-filter-all = все
+review-filter-apply = Показать
+review-filter-reset = Сбросить отбор
+review-total = { $count ->
+    [one] { $count } заявка
+    [few] { $count } заявки
+   *[many] { $count } заявок
+ }
+review-total-more = Более { $count } заявок
+review-csv = Скачать список (CSV)
+review-queue-empty = Заявок, ждущих решения, нет.
+review-pages = Страницы очереди
+review-next-page = Следующая страница
+review-first-page = К началу очереди
+review-applicant = Заявитель
+review-channel = Канал подачи
+review-overdue = срок истёк
+review-overdue-column = Срок истёк
+review-yes = да
+review-no = нет
+review-channel-portal = Портал
+review-channel-provider_desk = Приём у услугодателя
+review-channel-con = ЦОН
+review-channel-clinic_desk = Регистратура поликлиники
+review-channel-phone = Телефон
+
+review-heading = Заявка { $number }
+review-fix = Действие не выполнено: исправьте отмеченное поле.
+review-provider = Услугодатель
+review-variant = Вид услуги
+review-warnings-title = Предупреждения при приёме
+review-applicant-name = Наименование / ФИО
+review-applicant-kind = Кто обращается
+review-iin = ИИН
+review-bin = БИН
+review-form-title = Сведения заявления
+review-attachments-none = Документы не приложены.
+review-attached-by = приложил: { $role }
+review-original-seen = оригинал сверен
+review-original-returned = оригинал возвращён
+
+review-signatures-title = Подписи заявления
+review-signatures-none = Заявление ещё не подписано.
+review-signature-explained = Каждая подпись проверена Ruqsat: цепочка сертификата до доверенного корневого УЦ, отзыв сертификата (CRL) и совпадение ИИН/БИН в сертификате с заявителем.
+review-signer = Подписал
+review-certificate = Владелец сертификата
+review-serial = Серийный номер сертификата
+review-issuer = Удостоверяющий центр
+review-signed-at = Время подписания
+review-verified-at = Проверена
+
+review-commission-title = Комиссия
+review-commission-pending = Заключения пока нет: мнение записали { $recorded } из { $quorum } членов комиссии, необходимых для кворума.
+review-commission-split = Мнения разделились (удовлетворить: { $grant }, отказать: { $refuse }): заключения нет.
+review-commission-formed = Заключение комиссии: { $opinion } (удовлетворить: { $grant }, отказать: { $refuse }).
+review-opinion-grant = удовлетворить
+review-opinion-refuse = отказать
+
+review-checklist-title = Квалификационные требования
+review-met = соответствует
+review-not-met = не соответствует
+review-not-marked = не отмечено
+review-comment = Если не соответствует — почему (войдёт в мотивированный отказ)
+review-assess-button = Сохранить отметки
+
+review-actions-title = Действия
+review-actions-none = Сейчас по этой заявке у вас нет действий.
+review-start-review = Взять на рассмотрение
+review-opinion-title = Мнение члена комиссии
+review-opinion = Мнение
+review-grounds = Обоснование
+review-opinion-button = Записать мнение
+review-approve-title = Положительное решение
+review-approve-button = Утвердить и подписать результат
+review-optional = необязательно
+review-refuse-title = Мотивированный отказ
+review-refuse-reason = Причины отказа
+review-refuse-hint = Каждую причину — с новой строки: они войдут в подписанный отказ.
+review-refuse-button = Отказать
+review-extend-title = Продление срока
+review-new-due = Новый срок
+review-extend-reason = Причина продления
+review-extend-button = Продлить срок
+review-deliver-title = Выдача результата на руки
+review-recipient-name = ФИО получателя (по удостоверению личности)
+review-recipient-iin = ИИН получателя
+review-power-of-attorney = Доверенность, если получает не заявитель
+review-deliver-button = Отметить выдачу
+
+review-document-signed = Подписан: { $signer }; сертификат { $serial }; { $at }
+review-download = скачать PDF
+review-status-valid = действителен
+review-status-superseded = заменён (переоформлен)
+review-status-suspended = приостановлен
+review-status-terminated = прекращён
+review-registry-action = Действие в реестре лицензий
+review-registry-suspend = Приостановить
+review-registry-resume = Возобновить
+review-registry-terminate = Прекратить
+review-registry-basis = Основание (решение, постановление суда, заявление лицензиата…)
+review-registry-button = Применить
+
+review-system = Ruqsat (автоматически)
+review-access-title = Журнал доступа к персональным данным
+review-access-when = Когда
+review-access-who = Кто
+review-access-what = Что просмотрено
+review-access-request = заявка
+review-access-history = история
+review-access-document = документ
+review-access-signatures = подписи
+
+review-action-create = Заявление создано
+review-action-attach = Приложен документ
+review-action-submit = Заявление отправлено
+review-action-request_payment = Выставлен счёт на оплату
+review-action-confirm_payment = Оплата подтверждена
+review-action-sign = Подписано ЭЦП
+review-action-signature_refused = Подпись отклонена
+review-action-register = Зарегистрировано
+review-action-start_review = Взято на рассмотрение
+review-action-assess = Отмечены квалификационные требования
+review-action-record_conclusion = Мнение члена комиссии
+review-action-extend_deadline = Срок продлён
+review-action-approve = Положительное решение
+review-action-refuse = Мотивированный отказ
+review-action-deliver = Результат выдан на руки
+review-action-deliver_by_email = Результат отправлен по электронной почте
+review-action-withdraw = Заявление отозвано
+review-action-cancel = Запись отменена
+review-action-confirm = Запись подтверждена
+review-action-reschedule = Запись перенесена
+review-action-record_visit = Отмечен итог приёма
+review-action-document_suspend = Действие лицензии приостановлено
+review-action-document_resume = Действие лицензии возобновлено
+review-action-document_terminate = Действие лицензии прекращено
