@@ -19,6 +19,7 @@
 pub mod account;
 pub mod apply;
 pub mod catalog;
+pub mod clinic;
 pub mod flow;
 pub mod requests;
 
@@ -44,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .configure(account::routes)
         .configure(apply::routes)
         .configure(catalog::routes)
+        .configure(clinic::routes)
         .configure(flow::routes)
         .configure(requests::routes);
 }

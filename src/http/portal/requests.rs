@@ -6,9 +6,10 @@ use super::{Page, PageResult};
 use crate::app::requests::{self, ListQuery};
 use crate::domain::catalog::ChannelCode;
 use crate::domain::lifecycle::State;
+use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(my_requests).service(request_page);
@@ -57,8 +58,12 @@ pub async fn my_requests(page: Page, q: web::Query<ListParams>) -> PageResult {
 /// One request: status, term, history, attachments, documents, and what can be done now.
 #[get("/requests/{number}")]
 pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
+    show(&page, number.into_inner(), StatusCode::OK, json!({})).await
+}
+
+/// The request page answered with `status`, with `extra` merged into its context.
+pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value) -> PageResult {
     let user = page.user()?.clone();
-    let number = number.into_inner();
     let (view, history, documents) = page
         .run(move |app| {
             let mut view = requests::get(app, &user, &number)?;
@@ -74,7 +79,7 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
         })
         .await?;
     let s = page.app.catalog.service(&view.service);
-    let service = s.map(|s| super::catalog::service_json(&page, s));
+    let service = s.map(|s| super::catalog::service_json(page, s));
     // Documents of the request's channel: those that may be uploaded, and the required
     // ones still missing (the rule the `required_documents` guard applies).
     let channel = s.and_then(|s| s.channels.iter().find(|c| c.code == view.channel));
@@ -104,17 +109,22 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
     let own = page.user.as_ref().is_some_and(|u| {
         u.role == crate::domain::roles::Role::Applicant && view.channel == ChannelCode::Portal
     });
-    page.render(
-        "request.html",
-        json!({
-            "request": view,
-            "history": history,
-            "documents": documents,
-            "service": service,
-            "documents_to_upload": uploadable,
-            "missing": missing,
-            "own": own,
-            "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
-        }),
-    )
+    let appointment = s.map_or(Value::Null, |s| {
+        super::clinic::appointment_json(page, s, &view.form)
+    });
+    let mut ctx = json!({
+        "request": view,
+        "history": history,
+        "documents": documents,
+        "service": service,
+        "documents_to_upload": uploadable,
+        "missing": missing,
+        "own": own,
+        "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
+        "appointment": appointment,
+    });
+    if let (Value::Object(ctx), Value::Object(extra)) = (&mut ctx, extra) {
+        ctx.extend(extra);
+    }
+    page.render_status(status, "request.html", ctx)
 }
