@@ -113,6 +113,7 @@ test('an applicant books a free slot from the calendar, signs, and cancelling fr
   assert.equal(await page.getAttribute('#request-state .state', 'data-state'), 'approved');
   assert.match(await text(page, '#appointment-status'), /Жазылу расталды/);
   assert.equal(await page.locator('#documents li[data-kind="appointment_ticket"]').count(), 1);
+  assert.equal(await page.locator('#questionnaire-form').count(), 1, 'the questionnaire is offered once the ticket is issued');
   await checkA11y(page, 'booked appointment');
   await screenshot(page, 'clinic-appointment', 'kk');
 

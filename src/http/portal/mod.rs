@@ -18,6 +18,7 @@
 
 pub mod account;
 pub mod apply;
+pub mod cabinet;
 pub mod catalog;
 pub mod clinic;
 pub mod flow;
@@ -44,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(asset)
         .configure(account::routes)
         .configure(apply::routes)
+        .configure(cabinet::routes)
         .configure(catalog::routes)
         .configure(clinic::routes)
         .configure(flow::routes)

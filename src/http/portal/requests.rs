@@ -61,10 +61,11 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
     show(&page, number.into_inner(), StatusCode::OK, json!({})).await
 }
 
-/// The request page answered with `status`, with `extra` merged into its context.
+/// The request page answered with `status`, with `extra` merged into its context (e.g. a
+/// refused questionnaire's problems).
 pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value) -> PageResult {
     let user = page.user()?.clone();
-    let (view, history, documents) = page
+    let (view, history, documents, questionnaire) = page
         .run(move |app| {
             let mut view = requests::get(app, &user, &number)?;
             // Back from the gateway: a pending payment is asked about at once (R-003-21),
@@ -75,7 +76,13 @@ pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value)
             }
             let history = requests::history(app, &user, &number)?;
             let documents = crate::app::results::documents(app, &user, &number)?;
-            Ok((view, history, documents))
+            // The quality questionnaire is the applicant's (R-000-60..63, R-004-54, R-004-55).
+            let questionnaire = if user.role == crate::domain::roles::Role::Applicant {
+                Some(crate::app::questionnaire::get(app, &user, &number)?)
+            } else {
+                None
+            };
+            Ok((view, history, documents, questionnaire))
         })
         .await?;
     let s = page.app.catalog.service(&view.service);
@@ -113,15 +120,16 @@ pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value)
         super::clinic::appointment_json(page, s, &view.form)
     });
     let mut ctx = json!({
-        "request": view,
-        "history": history,
-        "documents": documents,
-        "service": service,
-        "documents_to_upload": uploadable,
-        "missing": missing,
-        "own": own,
-        "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
-        "appointment": appointment,
+            "request": view,
+            "history": history,
+            "documents": documents,
+            "service": service,
+            "documents_to_upload": uploadable,
+            "missing": missing,
+            "own": own,
+            "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
+            "appointment": appointment,
+            "questionnaire": questionnaire,
     });
     if let (Value::Object(ctx), Value::Object(extra)) = (&mut ctx, extra) {
         ctx.extend(extra);
