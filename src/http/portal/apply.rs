@@ -49,6 +49,16 @@ fn fields(s: &Service, variant: &str) -> Vec<Value> {
                 FieldKind::Text if f.max_len.is_some_and(|n| n >= 1000) => "textarea",
                 _ => "text",
             });
+            // A field required only with another field's answer says which.
+            if let Some(c) = &f.required_when {
+                let other = s.field(&c.field);
+                v["condition"] = json!({
+                    "field": other.map(|o| &o.label),
+                    "option": other
+                        .and_then(|o| o.options.iter().find(|x| x.code == c.equals))
+                        .map(|x| &x.label),
+                });
+            }
             v
         })
         .collect()
@@ -220,7 +230,7 @@ pub(super) fn field_errors(
     for (k, v) in values {
         let one: Map<String, Value> = std::iter::once((k.clone(), v.clone())).collect();
         if let Err(e) = forms::validate_values(s, variant, &one, today) {
-            errors.insert(k.clone(), e.code().message(page.lang).to_string());
+            errors.insert(k.clone(), e.reason().message(page.lang).to_string());
         }
     }
     for missing in forms::missing_required(s, variant, values) {

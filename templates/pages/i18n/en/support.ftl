@@ -24,3 +24,8 @@ satisfaction-not_satisfied = Not satisfied
 satisfaction-partly_satisfied = Partly satisfied
 satisfaction-satisfied = Satisfied
 
+field-required-when = Required when “{ $field }” is “{ $option }”.
+submit-missing-first = { $count ->
+    [one] To submit the request, first attach the missing document.
+   *[other] To submit the request, first attach the { $count } missing documents.
+}

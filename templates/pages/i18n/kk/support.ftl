@@ -21,3 +21,5 @@ satisfaction-not_satisfied = Қанағаттанбаймын
 satisfaction-partly_satisfied = Ішінара қанағаттанамын
 satisfaction-satisfied = Қанағаттанамын
 
+field-required-when = «{ $field }» өрісінде «{ $option }» таңдалса, міндетті.
+submit-missing-first = Өтінімді жіберу үшін алдымен жетіспейтін құжаттарды қоса беріңіз ({ $count }).

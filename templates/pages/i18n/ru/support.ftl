@@ -25,3 +25,8 @@ satisfaction-not_satisfied = Не удовлетворён
 satisfaction-partly_satisfied = Частично удовлетворён
 satisfaction-satisfied = Удовлетворён
 
+field-required-when = Обязательно, если в поле «{ $field }» выбрано «{ $option }».
+submit-missing-first = { $count ->
+    [one] Чтобы отправить заявку, сначала приложите недостающий документ.
+   *[other] Чтобы отправить заявку, сначала приложите недостающие документы ({ $count }).
+}
