@@ -38,6 +38,8 @@ pub struct DoctorView {
     /// The district (участок) the doctor serves.
     pub district: Option<String>,
     pub slot_minutes: u32,
+    /// The room where the doctor receives.
+    pub cabinet: Option<String>,
 }
 
 /// A free slot, in the clinic's local time (RFC 3339 with its offset).
@@ -108,25 +110,125 @@ pub fn clinics(app: &App, region: Option<&str>) -> Vec<ClinicView> {
         .collect()
 }
 
+fn doctor_view(app: &App, c: &Clinic, d: &Doctor) -> DoctorView {
+    DoctorView {
+        code: d.code.clone(),
+        full_name: d.full_name.clone(),
+        specialty: d.specialty.clone(),
+        specialty_name: app
+            .clinics
+            .specialty(&d.specialty)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| c.name.clone()),
+        district: d.district.clone(),
+        slot_minutes: d.slot_minutes,
+        cabinet: d.cabinet.clone(),
+    }
+}
+
 /// The doctors of a clinic.
 pub fn doctors(app: &App, clinic_code: &str) -> Result<Vec<DoctorView>, AppError> {
     let c = clinic(app, clinic_code)?;
     Ok(app
         .clinics
         .doctors_of(&c.code)
-        .map(|d| DoctorView {
-            code: d.code.clone(),
-            full_name: d.full_name.clone(),
-            specialty: d.specialty.clone(),
-            specialty_name: app
-                .clinics
-                .specialty(&d.specialty)
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| c.name.clone()),
-            district: d.district.clone(),
-            slot_minutes: d.slot_minutes,
-        })
+        .map(|d| doctor_view(app, c, d))
         .collect())
+}
+
+/// A clinic an applicant may name for a clinic service, with what the register says.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClinicChoice {
+    #[serde(flatten)]
+    pub clinic: ClinicView,
+    /// The person is attached to this clinic now.
+    pub attached: bool,
+    /// Why the service would be refused here now, if it would: `NOT_ATTACHED`,
+    /// `ALREADY_ATTACHED` or `HOME_CALL_CUTOFF`.
+    pub refusal: Option<ErrorCode>,
+    /// The streets of the clinic's territory, where its region accepts an attachment only
+    /// from an address in it (G-14); empty otherwise.
+    pub territory: Vec<String>,
+}
+
+/// The clinics where `user` may ask for `service`, each with the refusal the request would
+/// meet there now (the creation checks: [`crate::app::phc::attachment_refusal`],
+/// [`crate::app::home_call::check`]). A service that needs an attachment lists the clinics
+/// of the region the person is attached in; otherwise every clinic offering the service,
+/// those of the person's region first.
+pub fn choices(
+    app: &App,
+    user: &crate::app::auth::CurrentUser,
+    service: &crate::domain::catalog::Service,
+) -> Result<Vec<ClinicChoice>, AppError> {
+    let active = match &user.iin {
+        Some(iin) => crate::app::phc::active(app, iin)?,
+        None => None,
+    };
+    let home_region = active
+        .as_ref()
+        .and_then(|a| app.clinics.clinic(&a.clinic_code))
+        .map(|c| c.region.clone());
+    let offering: Vec<&Clinic> = app.clinics.clinics_for(&service.code).collect();
+    let own_region_only = service.phc == Some(crate::domain::catalog::PhcRule::RequiresAttachment)
+        && offering
+            .iter()
+            .any(|c| Some(&c.region) == home_region.as_ref());
+    let now = app.now();
+    let mut out: Vec<ClinicChoice> = offering
+        .into_iter()
+        .filter(|c| !own_region_only || Some(&c.region) == home_region.as_ref())
+        .map(|c| {
+            let refusal =
+                crate::app::phc::attachment_refusal(app, service, &c.code, active.as_ref())
+                    .or_else(|| crate::app::home_call::check(app, service, &c.code, now).err())
+                    .map(|e| e.code);
+            let checked = app.clinics.region_of(c).is_some_and(|r| r.territory_check);
+            ClinicChoice {
+                clinic: view(app, c),
+                attached: active.as_ref().is_some_and(|a| a.clinic_code == c.code),
+                refusal,
+                territory: if checked {
+                    c.territory.iter().map(|t| t.street.clone()).collect()
+                } else {
+                    Vec::new()
+                },
+            }
+        })
+        .collect();
+    out.sort_by_key(|c| Some(&c.clinic.region) != home_region.as_ref());
+    Ok(out)
+}
+
+/// A booked appointment as its request shows it: the clinic, the doctor and the time in
+/// the clinic's zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct AppointmentView {
+    pub clinic: ClinicView,
+    pub doctor: DoctorView,
+    pub start: DateTime<FixedOffset>,
+    pub end: DateTime<FixedOffset>,
+}
+
+/// The appointment a booking form names (`None` for a service that books nothing, or a form
+/// that no longer matches the register).
+pub fn appointment(
+    app: &App,
+    service: &crate::domain::catalog::Service,
+    form: &serde_json::Value,
+) -> Option<AppointmentView> {
+    let spec = service.booking.as_ref()?;
+    let form = form.as_object()?;
+    let w = crate::app::booking::wanted(app, service, spec, form).ok()??;
+    let tz = zone(app, w.clinic);
+    let start = w.start.with_timezone(&tz);
+    let end = start + Duration::minutes(i64::from(w.doctor.slot_minutes));
+    Some(AppointmentView {
+        clinic: view(app, w.clinic),
+        doctor: doctor_view(app, w.clinic, w.doctor),
+        start: start.fixed_offset(),
+        end: end.fixed_offset(),
+    })
 }
 
 /// What to search: one doctor or all of the clinic's, from a local date, for some days.
@@ -209,6 +311,64 @@ pub fn free_slots(app: &App, clinic_code: &str, q: &SlotQuery) -> Result<SlotsPa
     }
     out.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.doctor.cmp(&b.doctor)));
     Ok(SlotsPage { slots: out })
+}
+
+/// One local day of a doctor's calendar: its free slots, in order.
+#[derive(Debug, Clone, Serialize)]
+pub struct CalendarDay {
+    pub date: NaiveDate,
+    pub slots: Vec<SlotView>,
+}
+
+/// A doctor's free slots for `days` consecutive local days of the clinic, every day listed
+/// (a day with no free slot has none).
+#[derive(Debug, Clone, Serialize)]
+pub struct Calendar {
+    /// Today in the clinic's zone: the calendar never starts before it.
+    pub today: NaiveDate,
+    pub from: NaiveDate,
+    pub days: Vec<CalendarDay>,
+}
+
+/// The free slots of `doctor` at `clinic_code` from `from` (today when absent or past), by
+/// day: the same slots as [`free_slots`].
+pub fn calendar(
+    app: &App,
+    clinic_code: &str,
+    doctor_code: &str,
+    from: Option<NaiveDate>,
+    days: u32,
+) -> Result<Calendar, AppError> {
+    let c = clinic(app, clinic_code)?;
+    let today = app.now().with_timezone(&zone(app, c)).date_naive();
+    let from = from.filter(|d| *d > today).unwrap_or(today);
+    let page = free_slots(
+        app,
+        clinic_code,
+        &SlotQuery {
+            doctor: Some(doctor_code.to_string()),
+            from: Some(from.format("%Y-%m-%d").to_string()),
+            days: Some(days),
+        },
+    )?;
+    let mut out: Vec<CalendarDay> = from
+        .iter_days()
+        .take(days as usize)
+        .map(|date| CalendarDay {
+            date,
+            slots: Vec::new(),
+        })
+        .collect();
+    for s in page.slots {
+        if let Some(d) = out.iter_mut().find(|d| d.date == s.start.date_naive()) {
+            d.slots.push(s);
+        }
+    }
+    Ok(Calendar {
+        today,
+        from,
+        days: out,
+    })
 }
 
 /// A telephone request only where the clinic's region takes them (R-000-50, G-15).

@@ -26,7 +26,6 @@ pub(crate) fn check_at_creation(
     };
     let registered = app.clinics.clinic(&clinic.code);
     let region = registered.and_then(|c| app.clinics.region_of(c));
-    let required = region.is_some_and(|r| r.attachment_required);
     // G-14: where the region checks the territory, the address must be in the clinic's.
     if rule == PhcRule::Attaches && region.is_some_and(|r| r.territory_check) {
         let address = form.get("address").and_then(Value::as_str).unwrap_or("");
@@ -37,26 +36,51 @@ pub(crate) fn check_at_creation(
             ));
         }
     }
-    let active = app
-        .store
-        .read(|c| queries::active_attachment(c, person.as_str()))?;
-    let here = active
-        .as_ref()
-        .is_some_and(|a| a.clinic_code == clinic.code);
+    let active = active(app, person)?;
+    match attachment_refusal(app, service, &clinic.code, active.as_ref()) {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Whether a person whose active attachment is `active` is refused `service` at
+/// `clinic_code` by the register: `NOT_ATTACHED` for an appointment or a home call at another
+/// clinic (where the region requires an attachment), `ALREADY_ATTACHED` for an attachment to
+/// the clinic they are attached to. The creation check and the clinic lists of the pages
+/// both ask this.
+pub(crate) fn attachment_refusal(
+    app: &App,
+    service: &Service,
+    clinic_code: &str,
+    active: Option<&PhcRow>,
+) -> Option<AppError> {
+    let rule = service.phc?;
+    let required = app
+        .clinics
+        .clinic(clinic_code)
+        .and_then(|c| app.clinics.region_of(c))
+        .is_some_and(|r| r.attachment_required);
+    let here = active.is_some_and(|a| a.clinic_code == clinic_code);
     match rule {
-        PhcRule::RequiresAttachment if required && !here => Err(AppError::with(
+        PhcRule::RequiresAttachment if required && !here => Some(AppError::with(
             ErrorCode::NotAttached,
-            match &active {
-                Some(a) => format!("attached to {}, not {}", a.clinic_code, clinic.code),
-                None => format!("not attached to {}", clinic.code),
+            match active {
+                Some(a) => format!("attached to {}, not {clinic_code}", a.clinic_code),
+                None => format!("not attached to {clinic_code}"),
             },
         )),
-        PhcRule::Attaches if here => Err(AppError::with(
+        PhcRule::Attaches if here => Some(AppError::with(
             ErrorCode::AlreadyAttached,
-            clinic.code.clone(),
+            clinic_code.to_string(),
         )),
-        _ => Ok(()),
+        _ => None,
     }
+}
+
+/// The person's active attachment, if any.
+pub(crate) fn active(app: &App, iin: &Iin) -> Result<Option<PhcRow>, AppError> {
+    app.store
+        .read(|c| queries::active_attachment(c, iin.as_str()))
 }
 
 /// Whether `planned` changes the register (so it needs a transaction).

@@ -14,6 +14,9 @@ pub enum FieldError {
     Invalid {
         field: String,
         why: String,
+        /// What is wrong, for a person, where a code says more than `FIELD_INVALID` (an
+        /// IIN's or BIN's own: `IIN_CHECKSUM`, `BIN_FORMAT`, …).
+        reason: Option<ErrorCode>,
     },
     /// A date outside the range the catalog allows (in the future, too old, already past).
     DateOutOfRange {
@@ -36,10 +39,20 @@ impl FieldError {
             FieldError::DocumentNumber { .. } => ErrorCode::DocumentNumberInvalid,
         }
     }
+    /// The code whose message tells a person what is wrong with the value (a form page
+    /// shows it at the field): the precise one where there is one, else [`Self::code`].
+    pub fn reason(&self) -> ErrorCode {
+        match self {
+            FieldError::Invalid {
+                reason: Some(r), ..
+            } => *r,
+            _ => self.code(),
+        }
+    }
     pub fn detail(&self) -> String {
         match self {
             FieldError::Unknown(f) => format!("field `{f}`"),
-            FieldError::Invalid { field, why }
+            FieldError::Invalid { field, why, .. }
             | FieldError::DateOutOfRange { field, why }
             | FieldError::DocumentNumber { field, why } => format!("field `{field}`: {why}"),
         }
@@ -50,6 +63,16 @@ fn invalid(field: &FormField, why: impl Into<String>) -> FieldError {
     FieldError::Invalid {
         field: field.code.clone(),
         why: why.into(),
+        reason: None,
+    }
+}
+
+/// An IIN or BIN that does not parse: its own code says what is wrong.
+fn invalid_id(field: &FormField, e: crate::domain::identity::IdentityError) -> FieldError {
+    FieldError::Invalid {
+        field: field.code.clone(),
+        why: e.to_string(),
+        reason: Some(e.code()),
     }
 }
 
@@ -175,11 +198,11 @@ fn check_value(f: &FormField, v: &Value, today: NaiveDate) -> Result<(), FieldEr
         FieldKind::Iin => as_str()?
             .parse::<Iin>()
             .map(|_| ())
-            .map_err(|e| invalid(f, e.to_string())),
+            .map_err(|e| invalid_id(f, e)),
         FieldKind::Bin => as_str()?
             .parse::<Bin>()
             .map(|_| ())
-            .map_err(|e| invalid(f, e.to_string())),
+            .map_err(|e| invalid_id(f, e)),
         FieldKind::Decimal => {
             let s = match v {
                 Value::String(s) => s.clone(),
@@ -315,6 +338,23 @@ mod tests {
             not_past,
             max_age_days,
         }
+    }
+
+    #[test]
+    fn an_iin_says_what_is_wrong_with_it_while_the_code_stays_field_invalid() {
+        let mut f = dated(false, false, None);
+        f.kind = crate::domain::catalog::FieldKind::Iin;
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap_or_default();
+        let e = check_value(&f, &Value::from("150606600012"), today).expect_err("checksum");
+        assert_eq!(e.code(), ErrorCode::FieldInvalid);
+        assert_eq!(e.reason(), ErrorCode::IinChecksum);
+        let e = check_value(&f, &Value::from("15060660001"), today).expect_err("length");
+        assert_eq!(e.reason(), ErrorCode::IinFormat);
+        assert!(check_value(&f, &Value::from("150606600013"), today).is_ok());
+        // Other faults have no code more precise than FIELD_INVALID.
+        f.kind = crate::domain::catalog::FieldKind::Email;
+        let e = check_value(&f, &Value::from("no-at-sign"), today).expect_err("e-mail");
+        assert_eq!(e.reason(), ErrorCode::FieldInvalid);
     }
 
     proptest::proptest! {

@@ -33,6 +33,7 @@ mod pdf_documents;
 mod phc_register;
 mod pki_verify;
 mod portal;
+mod portal_clinic;
 mod portal_public;
 mod portal_review;
 mod provider_scope;

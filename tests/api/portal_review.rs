@@ -3,9 +3,9 @@
 //! queue's CSV, names in the history (pages and API), scans and signatures through the API
 //! with the access log, and a label for every step the history can show.
 
+use crate::common::browser::Browser;
 use crate::common::licence::{licence_request, licence_under_review, state};
 use crate::common::*;
-use crate::portal::Browser;
 use ruqsat::error::Lang;
 use serde_json::Value;
 

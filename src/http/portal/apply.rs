@@ -45,8 +45,20 @@ fn fields(s: &Service, variant: &str) -> Vec<Value> {
                 FieldKind::Select => "select",
                 FieldKind::MultiSelect => "checkboxes",
                 FieldKind::Boolean => "checkbox",
+                // A long free text (symptoms, a description) gets a text area.
+                FieldKind::Text if f.max_len.is_some_and(|n| n >= 1000) => "textarea",
                 _ => "text",
             });
+            // A field required only with another field's answer says which.
+            if let Some(c) = &f.required_when {
+                let other = s.field(&c.field);
+                v["condition"] = json!({
+                    "field": other.map(|o| &o.label),
+                    "option": other
+                        .and_then(|o| o.options.iter().find(|x| x.code == c.equals))
+                        .map(|x| &x.label),
+                });
+            }
             v
         })
         .collect()
@@ -80,9 +92,11 @@ fn applicant_kinds(page: &Page, s: &Service) -> Vec<Value> {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn render_form(
     page: &Page,
     s: &Service,
+    clinics: &Value,
     variant: Option<&str>,
     values: &Map<String, Value>,
     errors: &BTreeMap<String, String>,
@@ -104,7 +118,10 @@ fn render_form(
             "fields": chosen.map(|v| fields(s, v)).unwrap_or_default(),
             "values": values,
             "errors": errors,
-            "providers": providers(s),
+            // A clinic service names its clinic from the register (with what the register
+            // of the attached population says of each); other services their department.
+            "providers": if clinics.is_null() { providers(s) } else { vec![] },
+            "clinics": clinics,
             "applicant_kinds": applicant_kinds(page, s),
             "applicant_kind": values.get("__applicant_kind").cloned()
                 .unwrap_or_else(|| json!(if page.user.as_ref().is_some_and(|u| u.bin.is_some()) { "legal_entity" } else { "person" })),
@@ -123,11 +140,72 @@ pub async fn apply_page(
 ) -> PageResult {
     page.user()?;
     let s = service(&page, &code)?;
+    // A booking is made from the calendar of free slots.
+    if s.booking.is_some() {
+        return Ok(page.redirect(&format!("/services/{}/book", s.code)));
+    }
     let variant = q
         .variant
         .as_deref()
         .filter(|v| s.variants.iter().any(|x| x.code == *v));
-    render_form(&page, s, variant, &Map::new(), &BTreeMap::new(), None, None)
+    let clinics = clinic_choices(&page, s).await?;
+    render_form(
+        &page,
+        s,
+        &clinics,
+        variant,
+        &Map::new(),
+        &BTreeMap::new(),
+        None,
+        None,
+    )
+}
+
+/// The clinics an applicant may name for a clinic service, by region, with the refusal
+/// each would give now ([`crate::app::clinics::choices`]); `null` for other services.
+async fn clinic_choices(page: &Page, s: &Service) -> Result<Value, Fail> {
+    if page.app.clinics.clinics_for(&s.code).next().is_none() {
+        return Ok(Value::Null);
+    }
+    let user = page.user()?.clone();
+    let service = s.clone();
+    let choices = page
+        .run(move |app| crate::app::clinics::choices(app, &user, &service))
+        .await?;
+    let mut groups: Vec<Value> = Vec::new();
+    for c in &choices {
+        let same = groups
+            .last()
+            .is_some_and(|g| g["region"] == json!(c.clinic.region));
+        if !same {
+            groups.push(
+                json!({"region": c.clinic.region, "name": c.clinic.region_name, "clinics": []}),
+            );
+        }
+        if let Some(Value::Array(list)) = groups.last_mut().map(|g| &mut g["clinics"]) {
+            list.push(json!(c));
+        }
+    }
+    let mut notes: Vec<&str> = choices
+        .iter()
+        .filter_map(|c| c.refusal.map(|r| r.as_str()))
+        .collect();
+    notes.sort_unstable();
+    notes.dedup();
+    // Where an attachment needs an address in the clinic's territory (G-14), which streets
+    // each clinic serves.
+    let territories: Vec<Value> = choices
+        .iter()
+        .filter(|_| s.phc == Some(crate::domain::catalog::PhcRule::Attaches))
+        .filter(|c| c.refusal.is_none() && !c.territory.is_empty())
+        .map(|c| json!({"name": c.clinic.name, "streets": c.territory}))
+        .collect();
+    Ok(json!({
+        "territories": territories,
+        "groups": groups,
+        "attached": choices.iter().find(|c| c.attached && c.refusal.is_none()).map(|c| &c.clinic.code),
+        "notes": notes,
+    }))
 }
 
 /// The form's values as the catalog types them: lists for multi-selects, `true` for a
@@ -157,7 +235,7 @@ pub fn typed_values(s: &Service, variant: &str, pairs: &[(String, String)]) -> M
 
 /// Checks every field on its own (so each shows its own problem) and the required ones;
 /// the message of a field is its error code's, in the page's language.
-fn field_errors(
+pub(super) fn field_errors(
     page: &Page,
     s: &Service,
     variant: &str,
@@ -172,7 +250,7 @@ fn field_errors(
     for (k, v) in values {
         let one: Map<String, Value> = std::iter::once((k.clone(), v.clone())).collect();
         if let Err(e) = forms::validate_values(s, variant, &one, today) {
-            errors.insert(k.clone(), e.code().message(page.lang).to_string());
+            errors.insert(k.clone(), e.reason().message(page.lang).to_string());
         }
     }
     for missing in forms::missing_required(s, variant, values) {
@@ -216,6 +294,7 @@ pub async fn apply(
     };
     let values = typed_values(s, &variant, &pairs);
     let errors = field_errors(&page, s, &variant, &values);
+    let clinics = clinic_choices(&page, s).await?;
     if !errors.is_empty() {
         let mut shown = values.clone();
         if let Some(k) = kind {
@@ -224,6 +303,7 @@ pub async fn apply(
         return render_form(
             &page,
             s,
+            &clinics,
             Some(&variant),
             &shown,
             &errors,
@@ -255,6 +335,7 @@ pub async fn apply(
             render_form(
                 &page,
                 s,
+                &clinics,
                 Some(&variant),
                 &values,
                 &BTreeMap::new(),

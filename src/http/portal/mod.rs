@@ -18,7 +18,9 @@
 
 pub mod account;
 pub mod apply;
+pub mod cabinet;
 pub mod catalog;
+pub mod clinic;
 pub mod flow;
 pub mod public;
 pub mod requests;
@@ -45,7 +47,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(asset)
         .configure(account::routes)
         .configure(apply::routes)
+        .configure(cabinet::routes)
         .configure(catalog::routes)
+        .configure(clinic::routes)
         .configure(flow::routes)
         .configure(public::routes)
         .configure(requests::routes)

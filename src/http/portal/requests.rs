@@ -6,9 +6,10 @@ use super::{Page, PageResult};
 use crate::app::requests::{self, ListQuery};
 use crate::domain::catalog::ChannelCode;
 use crate::domain::lifecycle::State;
+use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
-use serde_json::json;
+use serde_json::{json, Value};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(my_requests).service(request_page);
@@ -57,9 +58,14 @@ pub async fn my_requests(page: Page, q: web::Query<ListParams>) -> PageResult {
 /// One request: status, term, history, attachments, documents, and what can be done now.
 #[get("/requests/{number}")]
 pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
+    show(&page, number.into_inner(), StatusCode::OK, json!({})).await
+}
+
+/// The request page answered with `status`, with `extra` merged into its context (e.g. a
+/// refused questionnaire's problems).
+pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value) -> PageResult {
     let user = page.user()?.clone();
-    let number = number.into_inner();
-    let (view, history, documents) = page
+    let (view, history, documents, questionnaire) = page
         .run(move |app| {
             let mut view = requests::get(app, &user, &number)?;
             // Back from the gateway: a pending payment is asked about at once (R-003-21),
@@ -70,11 +76,17 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
             }
             let history = requests::history(app, &user, &number)?;
             let documents = crate::app::results::documents(app, &user, &number)?;
-            Ok((view, history, documents))
+            // The quality questionnaire is the applicant's (R-000-60..63, R-004-54, R-004-55).
+            let questionnaire = if user.role == crate::domain::roles::Role::Applicant {
+                Some(crate::app::questionnaire::get(app, &user, &number)?)
+            } else {
+                None
+            };
+            Ok((view, history, documents, questionnaire))
         })
         .await?;
     let s = page.app.catalog.service(&view.service);
-    let service = s.map(|s| super::catalog::service_json(&page, s));
+    let service = s.map(|s| super::catalog::service_json(page, s));
     // Documents of the request's channel: those that may be uploaded, and the required
     // ones still missing (the rule the `required_documents` guard applies).
     let channel = s.and_then(|s| s.channels.iter().find(|c| c.code == view.channel));
@@ -104,9 +116,10 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
     let own = page.user.as_ref().is_some_and(|u| {
         u.role == crate::domain::roles::Role::Applicant && view.channel == ChannelCode::Portal
     });
-    page.render(
-        "request.html",
-        json!({
+    let appointment = s.map_or(Value::Null, |s| {
+        super::clinic::appointment_json(page, s, &view.form)
+    });
+    let mut ctx = json!({
             "request": view,
             "history": history,
             "documents": documents,
@@ -115,6 +128,11 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
             "missing": missing,
             "own": own,
             "max_upload_mb": page.app.config.max_upload_bytes / (1024 * 1024),
-        }),
-    )
+            "appointment": appointment,
+            "questionnaire": questionnaire,
+    });
+    if let (Value::Object(ctx), Value::Object(extra)) = (&mut ctx, extra) {
+        ctx.extend(extra);
+    }
+    page.render_status(status, "request.html", ctx)
 }

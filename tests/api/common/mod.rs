@@ -13,6 +13,7 @@ use serde_json::{json, Value};
 use std::io::Write;
 use std::sync::Arc;
 
+pub mod browser;
 pub mod licence;
 pub mod smtp;
 
