@@ -19,6 +19,7 @@
 pub mod account;
 pub mod apply;
 pub mod catalog;
+pub mod csv;
 pub mod flow;
 pub mod requests;
 pub mod work;

@@ -14,6 +14,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 pub mod licence;
+pub mod pages;
 pub mod smtp;
 
 pub struct TestApp {
