@@ -6,6 +6,7 @@ use super::{Page, PageResult};
 use crate::app::requests::{self, ListQuery};
 use crate::domain::catalog::ChannelCode;
 use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
 use actix_web::{get, web};
 use serde::Deserialize;
 use serde_json::json;
@@ -59,6 +60,15 @@ pub async fn my_requests(page: Page, q: web::Query<ListParams>) -> PageResult {
 pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
     let user = page.user()?.clone();
     let number = number.into_inner();
+    // Desk staff work on a request they take in on the intake pages (the payment gateway
+    // brings everyone back here).
+    if matches!(user.role, Role::ConOperator | Role::Official) {
+        let (u, n) = (user.clone(), number.clone());
+        let view = page.run(move |app| requests::get(app, &u, &n)).await?;
+        if matches!(view.channel, ChannelCode::Con | ChannelCode::ProviderDesk) {
+            return Ok(page.redirect(&format!("/work/intake/{number}")));
+        }
+    }
     let (view, history, documents) = page
         .run(move |app| {
             let mut view = requests::get(app, &user, &number)?;
