@@ -33,6 +33,7 @@ mod pdf_documents;
 mod phc_register;
 mod pki_verify;
 mod portal;
+mod portal_intake;
 mod provider_scope;
 mod questionnaire;
 mod registration;
