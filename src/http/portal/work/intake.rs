@@ -179,14 +179,19 @@ struct Who {
 }
 
 impl Who {
-    fn of(form: &Form) -> Who {
+    /// From the posted `kind` and `applicant` fields.
+    fn posted<'f>(get: impl Fn(&str) -> Option<&'f str>) -> Who {
         Who {
-            kind: match form.get("kind") {
+            kind: match get("kind") {
                 Some("legal_entity") => ApplicantKind::LegalEntity,
                 _ => ApplicantKind::Person,
             },
-            number: form.get("applicant").unwrap_or("").trim().to_string(),
+            number: get("applicant").unwrap_or("").trim().to_string(),
         }
+    }
+
+    fn of(form: &Form) -> Who {
+        Who::posted(|k| form.get(k))
     }
 
     fn typed(&self) -> Map<String, Value> {
@@ -380,13 +385,7 @@ pub async fn create(page: Page, form: web::Form<Vec<(String, String)>>) -> PageR
             .map(|(_, v)| v.as_str())
     };
     page.check_csrf(get(CSRF_FIELD))?;
-    let who = Who {
-        kind: match get("kind") {
-            Some("legal_entity") => ApplicantKind::LegalEntity,
-            _ => ApplicantKind::Person,
-        },
-        number: get("applicant").unwrap_or("").trim().to_string(),
-    };
+    let who = Who::posted(get);
     let (service, channel) = chosen_offer(&page, who.kind, get("offer"))?;
     let variant = variant_of(service, get("variant"))
         .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownVariant)))?;
