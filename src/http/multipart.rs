@@ -11,8 +11,10 @@ use std::collections::BTreeMap;
 pub struct Parts {
     /// Text fields by name (UTF-8).
     pub texts: BTreeMap<String, String>,
-    /// The file: its file name (or `upload`) and bytes.
+    /// The file of [`read`]: its file name (or `upload`) and bytes.
     pub file: Option<(String, Vec<u8>)>,
+    /// The files of [`read_with`], in the order sent: field name, file name and bytes.
+    pub files: Vec<(String, String, Vec<u8>)>,
 }
 
 impl Parts {
@@ -36,20 +38,54 @@ impl Parts {
 
 /// Reads `payload`: the file from field `file_field` (at most `file_cap` bytes, else
 /// `FILE_TOO_LARGE`), the text fields named in `texts`, each at most its own number of bytes;
-/// any other field is refused.
+/// any other field, and a second file, is refused.
 pub async fn read(
-    mut payload: Multipart,
+    payload: Multipart,
     file_field: &str,
     file_cap: usize,
     texts: &[(&str, usize)],
 ) -> Result<Parts, AppError> {
+    let text_cap = |name: &str| texts.iter().find(|(n, _)| *n == name).map(|(_, cap)| *cap);
+    let mut parts = read_with(
+        payload,
+        &Shape {
+            is_file: &|name| name == file_field,
+            file_cap,
+            max_files: 1,
+            skip_empty: false,
+            text_cap: &text_cap,
+        },
+    )
+    .await?;
+    parts.file = parts.files.pop().map(|(_, name, bytes)| (name, bytes));
+    parts.files.clear();
+    Ok(parts)
+}
+
+/// What a multipart body may hold.
+pub struct Shape<'a> {
+    /// Whether a field of this name is a file.
+    pub is_file: &'a dyn Fn(&str) -> bool,
+    /// The most bytes of one file (`FILE_TOO_LARGE` beyond).
+    pub file_cap: usize,
+    /// The most files.
+    pub max_files: usize,
+    /// Skip a file input left empty (no file name, no bytes), as a browser sends it.
+    pub skip_empty: bool,
+    /// The most bytes of a text field of this name; `None` refuses the field.
+    pub text_cap: &'a dyn Fn(&str) -> Option<usize>,
+}
+
+/// Reads `payload` as `shape` allows: any other field, a field over its bound or more files
+/// than `max_files` is refused with `BAD_REQUEST` (`FILE_TOO_LARGE` for a file).
+pub async fn read_with(mut payload: Multipart, shape: &Shape<'_>) -> Result<Parts, AppError> {
     let mut parts = Parts::default();
     while let Some(field) = payload.next().await {
         let mut field =
             field.map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
         let name = field.name().unwrap_or_default().to_string();
-        let is_file = name == file_field;
-        let text_cap = texts.iter().find(|(n, _)| *n == name).map(|(_, cap)| *cap);
+        let is_file = (shape.is_file)(&name);
+        let text_cap = (shape.text_cap)(&name);
         if !is_file && text_cap.is_none() {
             return Err(AppError::with(
                 ErrorCode::BadRequest,
@@ -61,7 +97,7 @@ pub async fn read(
             .and_then(|cd| cd.get_filename())
             .map(str::to_string);
         let cap = if is_file {
-            file_cap
+            shape.file_cap
         } else {
             text_cap.unwrap_or(0)
         };
@@ -71,7 +107,10 @@ pub async fn read(
                 .map_err(|e| AppError::with(ErrorCode::BadRequest, format!("multipart: {e}")))?;
             if buf.len() + chunk.len() > cap {
                 return Err(if is_file {
-                    AppError::with(ErrorCode::FileTooLarge, format!("limit {file_cap} bytes"))
+                    AppError::with(
+                        ErrorCode::FileTooLarge,
+                        format!("limit {} bytes", shape.file_cap),
+                    )
                 } else {
                     AppError::with(ErrorCode::BadRequest, format!("field `{name}` too long"))
                 });
@@ -79,7 +118,20 @@ pub async fn read(
             buf.extend_from_slice(&chunk);
         }
         if is_file {
-            parts.file = Some((file_name.unwrap_or_else(|| "upload".into()), buf));
+            // A file input with nothing chosen: the browser sends it with an empty name.
+            if shape.skip_empty && buf.is_empty() && file_name.as_deref().is_none_or(str::is_empty)
+            {
+                continue;
+            }
+            if parts.files.len() >= shape.max_files {
+                return Err(AppError::with(
+                    ErrorCode::BadRequest,
+                    format!("at most {} files", shape.max_files),
+                ));
+            }
+            parts
+                .files
+                .push((name, file_name.unwrap_or_else(|| "upload".into()), buf));
         } else {
             let text = String::from_utf8(buf).map_err(|_| {
                 AppError::with(

@@ -3,43 +3,36 @@
 //! `=`, `+`, `-` or `@` gets a leading apostrophe, so a spreadsheet does not run it as a
 //! formula (CSV injection).
 
-/// One CSV document: a header row, then rows.
+/// One CSV document: a header row, then rows (comma-separated).
 pub fn document(header: &[&str], rows: impl IntoIterator<Item = Vec<String>>) -> Vec<u8> {
     let mut out = String::from('\u{feff}');
-    line(&mut out, header.iter().copied());
+    out.push_str(&line(header.iter().copied(), ','));
     for row in rows {
-        line(&mut out, row.iter().map(String::as_str));
+        out.push_str(&line(row.iter().map(String::as_str), ','));
     }
     out.into_bytes()
 }
 
-fn line<'a>(out: &mut String, cells: impl Iterator<Item = &'a str>) {
-    for (i, cell) in cells.enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        cell_into(out, cell);
-    }
+/// One row, cells joined by `sep`, ended by CRLF.
+pub fn line<'a>(cells: impl Iterator<Item = &'a str>, sep: char) -> String {
+    let mut out = cells.map(cell).collect::<Vec<_>>().join(&sep.to_string());
     out.push_str("\r\n");
+    out
 }
 
-fn cell_into(out: &mut String, cell: &str) {
-    let guarded = cell.starts_with(['=', '+', '-', '@']);
-    let quoted = guarded || cell.contains([',', '"', '\n', '\r']);
-    if quoted {
-        out.push('"');
-    }
-    if guarded {
-        out.push('\'');
-    }
-    for c in cell.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    if quoted {
-        out.push('"');
+/// One cell: quoted when it holds a separator (`,` or `;`), a quote or a line break, quotes
+/// doubled; a text a spreadsheet would take for a formula (`=`, `+`, `-`, `@`, a tab or a
+/// carriage return first) starts with an apostrophe.
+pub fn cell(value: &str) -> String {
+    let guarded = if value.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{value}")
+    } else {
+        value.to_string()
+    };
+    if guarded.contains([',', ';', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
     }
 }
 

@@ -34,6 +34,7 @@ mod phc_register;
 mod pki_verify;
 mod portal;
 mod portal_clinic;
+mod portal_intake;
 mod portal_public;
 mod portal_review;
 mod provider_scope;

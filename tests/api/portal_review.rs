@@ -143,7 +143,7 @@ fn the_queue_csv_is_the_filtered_queue_for_a_spreadsheet() {
     let (status, _) = b.get("/work/queue?channel=fax");
     assert_eq!(status, 400);
 
-    let r = b.get_response("/work/queue.csv?service=med-licence&state=under_review");
+    let r = b.fetch("/work/queue.csv?service=med-licence&state=under_review");
     assert_eq!(r.status(), 200);
     assert_eq!(
         r.headers()["content-type"].to_str().expect("type"),

@@ -143,3 +143,63 @@ pub(super) fn resolve(
         name,
     })
 }
+
+/// The applicant as the state registry knows them: what a desk employee confirms with the
+/// person in front of them before taking a request in (R-003-37..39, R-000-42..44).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RegistryEntry {
+    pub kind: ApplicantKind,
+    pub iin: Option<Iin>,
+    pub bin: Option<Bin>,
+    pub name: String,
+    /// The registered address (a person's) or the legal address (a company's), if given.
+    pub address: Option<String>,
+}
+
+/// Looks a person (by IIN) or a company (by BIN) up in ГБД ФЛ / ГБД ЮЛ, through the same
+/// registry ports and with the same refusals as [`resolve`]: `APPLICANT_NOT_IN_REGISTRY`,
+/// `REGISTRY_UNAVAILABLE`, and the check-digit errors of a malformed number. Staff only.
+pub fn find(
+    app: &App,
+    user: &CurrentUser,
+    kind: ApplicantKind,
+    number: &str,
+) -> Result<RegistryEntry, AppError> {
+    if !user.role.is_staff() {
+        return Err(AppError::with(
+            ErrorCode::Forbidden,
+            "registry lookups are for staff at a desk",
+        ));
+    }
+    let number = number.trim();
+    match kind {
+        ApplicantKind::Person => {
+            let iin = Iin::parse(number)?;
+            let p = app
+                .persons
+                .find_person(iin.as_str())
+                .map_err(registry_error)?;
+            Ok(RegistryEntry {
+                kind,
+                name: p.full_name(),
+                address: p.address.filter(|a| !a.trim().is_empty()),
+                iin: Some(iin),
+                bin: None,
+            })
+        }
+        ApplicantKind::LegalEntity => {
+            let bin = Bin::parse(number)?;
+            let c = app
+                .companies
+                .find_company(bin.as_str())
+                .map_err(registry_error)?;
+            Ok(RegistryEntry {
+                kind,
+                name: c.name,
+                address: Some(c.legal_address).filter(|a| !a.trim().is_empty()),
+                iin: None,
+                bin: Some(bin),
+            })
+        }
+    }
+}

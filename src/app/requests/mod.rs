@@ -92,6 +92,23 @@ fn deciding_provider<'a>(
     }
 }
 
+/// The services a staff member takes in for a walk-in applicant, each with its channel:
+/// a channel other than the portal and the telephone whose `initiator_roles` name the
+/// user's role; a provider's desk (or a clinic's) only for staff of one of the service's
+/// deciding providers, a ЦОН for any service that has one (R-003-45, R-004-12, R-000-40).
+pub fn intake_offers<'a>(app: &'a App, user: &CurrentUser) -> Vec<(&'a Service, &'a Channel)> {
+    let mine = user.provider.as_deref();
+    app.catalog
+        .services()
+        .flat_map(|s| s.channels.iter().map(move |c| (s, c)))
+        .filter(|(_, c)| c.code.is_assisted() && c.code != ChannelCode::Phone)
+        .filter(|(_, c)| c.initiator_roles.contains(&user.role))
+        .filter(|(s, c)| {
+            c.code == ChannelCode::Con || s.providers().any(|p| Some(p.code.as_str()) == mine)
+        })
+        .collect()
+}
+
 /// Opens a draft request (R-000-18, R-003-19, R-003-36, R-003-46, R-004-16, R-004-29).
 pub fn create(app: &App, user: &CurrentUser, input: NewRequest) -> Result<RequestView, AppError> {
     let service = service_of(app, &input.service)?;

@@ -31,7 +31,7 @@ fn service<'a>(page: &'a Page, code: &str) -> Result<&'a Service, Fail> {
 }
 
 /// The fields of `variant` as the form shows them.
-fn fields(s: &Service, variant: &str) -> Vec<Value> {
+pub(crate) fn fields(s: &Service, variant: &str) -> Vec<Value> {
     s.form
         .iter()
         .filter(|f| f.applies_to(variant))
@@ -235,7 +235,7 @@ pub fn typed_values(s: &Service, variant: &str, pairs: &[(String, String)]) -> M
 
 /// Checks every field on its own (so each shows its own problem) and the required ones;
 /// the message of a field is its error code's, in the page's language.
-pub(super) fn field_errors(
+pub(crate) fn field_errors(
     page: &Page,
     s: &Service,
     variant: &str,

@@ -114,15 +114,32 @@ pub async fn pay(
 /// browser), or upload a detached CMS made by `ruqsat sign --payload`.
 #[get("/requests/{number}/sign")]
 pub async fn sign_page(page: Page, number: web::Path<String>) -> PageResult {
+    page.user()?;
+    render_sign(&page, number.into_inner(), None).await
+}
+
+/// Where a staff page's signing form sends the signature and leads back to.
+pub struct SignTarget {
+    pub submit_url: String,
+    pub back_url: String,
+}
+
+/// The signing page of request `number` (`sign.html`), for the applicant's own page, or for
+/// a staff page (`target`): the signer is then the employee who entered the request.
+pub async fn render_sign(page: &Page, number: String, target: Option<SignTarget>) -> PageResult {
     let user = page.user()?.clone();
-    let number = number.into_inner();
-    let n = number.clone();
     let u = user.clone();
-    let view = page.run(move |app| requests::get(app, &u, &n)).await?;
-    let has_demo_key = page.app.config.demo_data && demo_key_path(&page, &user.login).is_some();
+    let view = page.run(move |app| requests::get(app, &u, &number)).await?;
+    let has_demo_key = page.app.config.demo_data && demo_key_path(page, &user.login).is_some();
     page.render(
         "sign.html",
-        json!({ "request": view, "demo_key": has_demo_key }),
+        json!({
+            "request": view,
+            "demo_key": has_demo_key,
+            "signer_is_employee": target.is_some(),
+            "submit_url": target.as_ref().map(|t| t.submit_url.clone()),
+            "back_url": target.as_ref().map(|t| t.back_url.clone()),
+        }),
     )
 }
 
@@ -130,6 +147,18 @@ pub async fn sign_page(page: Page, number: web::Path<String>) -> PageResult {
 /// refusal's reason on the error page (expired, revoked, another IIN…).
 #[post("/requests/{number}/signature")]
 pub async fn signature(page: Page, number: web::Path<String>, payload: Multipart) -> PageResult {
+    let number = number.into_inner();
+    accept_signature(&page, number.clone(), payload).await?;
+    Ok(page.redirect(&back(&number, "")))
+}
+
+/// Reads a signing form (multipart: `csrf`, `cms` file) and submits its signature of
+/// request `number` ([`crate::app::signing::submit_signature`]).
+pub async fn accept_signature(
+    page: &Page,
+    number: String,
+    payload: Multipart,
+) -> Result<crate::app::views::RequestView, super::Fail> {
     let user = page.user()?.clone();
     let parts = crate::http::multipart::read(payload, "cms", 256 * 1024, &[(CSRF_FIELD, 1024)])
         .await
@@ -145,11 +174,8 @@ pub async fn signature(page: Page, number: web::Path<String>, payload: Multipart
                 "no signature file",
             ))
         })?;
-    let number = number.into_inner();
-    let n = number.clone();
-    page.run(move |app| crate::app::signing::submit_signature(app, &user, &n, &cms))
-        .await?;
-    Ok(page.redirect(&back(&number, "")))
+    page.run(move |app| crate::app::signing::submit_signature(app, &user, &number, &cms))
+        .await
 }
 
 /// The demo PKCS#12 file of a demo user, if this server runs the demo PKI.

@@ -21,6 +21,7 @@ pub mod apply;
 pub mod cabinet;
 pub mod catalog;
 pub mod clinic;
+pub mod csv;
 pub mod flow;
 pub mod public;
 pub mod requests;

@@ -6,6 +6,7 @@ use super::{Page, PageResult};
 use crate::app::requests::{self, ListQuery};
 use crate::domain::catalog::ChannelCode;
 use crate::domain::lifecycle::State;
+use crate::domain::roles::Role;
 use actix_web::http::StatusCode;
 use actix_web::{get, web};
 use serde::Deserialize;
@@ -65,6 +66,15 @@ pub async fn request_page(page: Page, number: web::Path<String>) -> PageResult {
 /// refused questionnaire's problems).
 pub async fn show(page: &Page, number: String, status: StatusCode, extra: Value) -> PageResult {
     let user = page.user()?.clone();
+    // Desk staff work on a request they take in on the intake pages (the payment gateway
+    // brings everyone back here).
+    if matches!(user.role, Role::ConOperator | Role::Official) {
+        let (u, n) = (user.clone(), number.clone());
+        let view = page.run(move |app| requests::get(app, &u, &n)).await?;
+        if matches!(view.channel, ChannelCode::Con | ChannelCode::ProviderDesk) {
+            return Ok(page.redirect(&format!("/work/intake/{number}")));
+        }
+    }
     let (view, history, documents, questionnaire) = page
         .run(move |app| {
             let mut view = requests::get(app, &user, &number)?;

@@ -2,7 +2,7 @@
 //! sends the language a browser asks for, and does not follow redirects.
 
 use super::TestApp;
-use reqwest::blocking::{Client, Response};
+use reqwest::blocking::{multipart, Client, Response};
 use reqwest::redirect::Policy;
 
 /// A browser-like client that keeps cookies by hand and does not follow redirects.
@@ -45,19 +45,6 @@ impl<'a> Browser<'a> {
             .map(|(k, v)| format!("{k}={v}"))
             .collect::<Vec<_>>()
             .join("; ")
-    }
-
-    /// A GET whose whole answer is wanted (headers, bytes).
-    pub fn get_response(&mut self, path: &str) -> Response {
-        let r = self
-            .client
-            .get(self.app.url(path))
-            .header("Accept-Language", self.lang)
-            .header("Cookie", self.cookie_header())
-            .send()
-            .expect("GET");
-        self.keep(&r);
-        r
     }
 
     pub fn get(&mut self, path: &str) -> (u16, String) {
@@ -104,5 +91,33 @@ impl<'a> Browser<'a> {
         );
         assert_eq!(r.status(), 303, "sign in as {login}");
         assert!(self.cookies.contains_key("ruqsat_session"));
+    }
+
+    /// A GET with the whole answer (headers and bytes), e.g. of a file to download.
+    pub fn fetch(&mut self, path: &str) -> Response {
+        let r = self
+            .client
+            .get(self.app.url(path))
+            .header("Accept-Language", self.lang)
+            .header("Cookie", self.cookie_header())
+            .send()
+            .expect("GET");
+        self.keep(&r);
+        r
+    }
+
+    /// Posts a `multipart/form-data` form (an upload) as a page of this site would.
+    pub fn post_multipart(&mut self, path: &str, form: multipart::Form) -> Response {
+        let r = self
+            .client
+            .post(self.app.url(path))
+            .header("Accept-Language", self.lang)
+            .header("Origin", self.app.base.clone())
+            .header("Cookie", self.cookie_header())
+            .multipart(form)
+            .send()
+            .expect("POST");
+        self.keep(&r);
+        r
     }
 }

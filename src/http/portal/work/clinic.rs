@@ -1,5 +1,638 @@
-//! The `clinic` workspace (see the module above).
+//! The `clinic` workspace: the registrar's day (R-000-51, R-002-55, G-16). Today's
+//! appointments by doctor and the home calls of the registrar's own clinic
+//! ([`crate::app::clinic_day`]), each visit's outcome recorded with `record_visit`; a home
+//! call confirmed with its time window (`approve`); an appointment moved (`reschedule`) or
+//! called off (`cancel`); an appointment taken for a caller by telephone, or at the desk
+//! where the region takes no telephone requests, with the choice of a free slot, signed by
+//! the registrar in the browser (R-000-50, G-15). Each list is also a CSV file.
+//!
+//! Everything goes through the API's use cases: another clinic's request is "not found",
+//! another clinic's day is refused.
 
-use actix_web::web;
+use super::super::csv;
+use super::super::flow::{accept_signature, render_sign, SignTarget};
+use super::super::{Fail, Form, Page, PageResult};
+use crate::app::clinic_day::{self, ClinicDay};
+use crate::app::clinics::{self, SlotQuery};
+use crate::app::requests::applicant::RegistryEntry;
+use crate::app::requests::{self, ApplicantInput, NewRequest, TransitionInput};
+use crate::domain::catalog::{ApplicantKind, ChannelCode};
+use crate::domain::clinics::VisitOutcome;
+use crate::domain::roles::Role;
+use crate::error::{AppError, ErrorCode};
+use actix_multipart::Multipart;
+use actix_web::http::StatusCode;
+use actix_web::{get, post, web};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+const ROLES: &[Role] = &[Role::ClinicRegistrar];
+
+/// The service a registrar books for a caller.
+const APPOINTMENT: &str = "doctor-appointment";
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(day_page)
+        .service(appointments_csv)
+        .service(home_calls_csv)
+        .service(call_page)
+        .service(call)
+        .service(visit)
+        .service(cancel)
+        .service(confirm)
+        .service(reschedule_page)
+        .service(reschedule)
+        .service(sign_page)
+        .service(signature);
+}
+
+#[derive(Deserialize)]
+pub struct DayParams {
+    date: Option<String>,
+}
+
+fn parse_date(page: &Page, s: Option<&str>) -> Result<Option<NaiveDate>, Fail> {
+    s.filter(|s| !s.is_empty())
+        .map(|s| {
+            NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
+                page.fail(AppError::with(
+                    ErrorCode::BadRequest,
+                    format!("date `{s}`: YYYY-MM-DD"),
+                ))
+            })
+        })
+        .transpose()
+}
+
+/// The day's page, back at the row of `number`.
+fn day_url(date: Option<NaiveDate>, number: Option<&str>) -> String {
+    let mut u = "/work/clinic".to_string();
+    if let Some(d) = date {
+        u.push_str(&format!("?date={d}"));
+    }
+    if let Some(n) = number {
+        u.push_str(&format!("#r-{n}"));
+    }
+    u
+}
+
+async fn load_day(page: &Page, date: Option<NaiveDate>) -> Result<ClinicDay, Fail> {
+    let user = page.staff(ROLES)?.clone();
+    page.run(move |app| clinic_day::day(app, &user, None, date))
+        .await
+}
+
+fn hm(t: &DateTime<FixedOffset>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// The registrar's day: appointments grouped by doctor (in time order), then home calls.
+#[get("/work/clinic")]
+pub async fn day_page(page: Page, q: web::Query<DayParams>) -> PageResult {
+    let user = page.staff(ROLES)?.clone();
+    let date = parse_date(&page, q.date.as_deref())?;
+    let day = load_day(&page, date).await?;
+    let mut by_doctor: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for a in &day.appointments {
+        let mut v = json!(a);
+        v["from"] = json!(hm(&a.start));
+        v["to"] = json!(hm(&a.end));
+        by_doctor.entry(a.doctor.clone()).or_default().push(v);
+    }
+    let doctors: Vec<Value> = by_doctor
+        .into_iter()
+        .map(|(code, items)| {
+            let d = page.app.clinics.doctor(&code);
+            json!({
+                "code": code,
+                "name": d.map(|d| d.full_name.clone()).unwrap_or_else(|| code.clone()),
+                "specialty": d.and_then(|d| page.app.clinics.specialty(&d.specialty)).map(|s| s.name.clone()),
+                "cabinet": d.and_then(|d| d.cabinet.clone()),
+                "items": items,
+            })
+        })
+        .collect();
+    let clinic = user
+        .provider
+        .as_deref()
+        .and_then(|c| page.app.clinics.clinic(c))
+        .map(|c| c.name.clone());
+    page.render(
+        "clinic_day.html",
+        json!({
+            "day": day,
+            "doctors": doctors,
+            "clinic_name": clinic,
+            "prev": (day.date - Duration::days(1)).to_string(),
+            "next": (day.date + Duration::days(1)).to_string(),
+        }),
+    )
+}
+
+fn visit_label(page: &Page, v: Option<&str>) -> String {
+    v.map(|v| page.app.pages.t(page.lang, &format!("visit-{v}")))
+        .unwrap_or_default()
+}
+
+/// The day's appointments as CSV.
+#[get("/work/clinic/appointments.csv")]
+pub async fn appointments_csv(page: Page, q: web::Query<DayParams>) -> PageResult {
+    let date = parse_date(&page, q.date.as_deref())?;
+    let day = load_day(&page, date).await?;
+    let t = |k: &str| page.app.pages.t(page.lang, k);
+    let header = [
+        "clinic-start",
+        "clinic-end",
+        "clinic-doctor",
+        "clinic-patient",
+        "request-number",
+        "request-state",
+        "clinic-visit",
+    ]
+    .map(t);
+    let rows: Vec<Vec<String>> = day
+        .appointments
+        .iter()
+        .map(|a| {
+            vec![
+                a.start.format("%d.%m.%Y %H:%M").to_string(),
+                hm(&a.end),
+                a.doctor_name.clone(),
+                a.patient_name.clone(),
+                a.number.clone(),
+                t(&format!("state-{}", a.state.as_str())),
+                visit_label(&page, a.visit.as_deref()),
+            ]
+        })
+        .collect();
+    Ok(csv::response(
+        &format!("appointments-{}.csv", day.date),
+        &header,
+        &rows,
+    ))
+}
+
+/// The day's home calls as CSV.
+#[get("/work/clinic/home-calls.csv")]
+pub async fn home_calls_csv(page: Page, q: web::Query<DayParams>) -> PageResult {
+    let date = parse_date(&page, q.date.as_deref())?;
+    let day = load_day(&page, date).await?;
+    let t = |k: &str| page.app.pages.t(page.lang, k);
+    let header = [
+        "request-number",
+        "clinic-patient",
+        "clinic-address",
+        "clinic-district-doctor",
+        "request-state",
+        "clinic-visit",
+    ]
+    .map(t);
+    let rows: Vec<Vec<String>> = day
+        .home_calls
+        .iter()
+        .map(|h| {
+            vec![
+                h.number.clone(),
+                h.patient_name.clone(),
+                h.visit_address.clone(),
+                h.doctor_name.clone().unwrap_or_default(),
+                t(&format!("state-{}", h.state.as_str())),
+                visit_label(&page, h.visit.as_deref()),
+            ]
+        })
+        .collect();
+    Ok(csv::response(
+        &format!("home-calls-{}.csv", day.date),
+        &header,
+        &rows,
+    ))
+}
+
+/// Runs `input` on request `number` and goes back to the day of `date`.
+async fn act(
+    page: &Page,
+    number: String,
+    input: TransitionInput,
+    date: Option<NaiveDate>,
+) -> PageResult {
+    let user = page.staff(ROLES)?.clone();
+    let n = number.clone();
+    page.run(move |app| requests::transition(app, &user, &n, input))
+        .await?;
+    Ok(page.redirect(&day_url(date, Some(&number))))
+}
+
+/// Records what became of a visit: `attended`, `no_show` or `done` (`record_visit`).
+#[post("/work/clinic/requests/{number}/visit")]
+pub async fn visit(
+    page: Page,
+    number: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    page.staff(ROLES)?;
+    let form = Form::checked(&page, form)?;
+    let date = parse_date(&page, form.get("date"))?;
+    let outcome: VisitOutcome = serde_json::from_value(json!(form.get("visit").unwrap_or("")))
+        .map_err(|_| page.fail(AppError::new(ErrorCode::VisitRequired)))?;
+    let input = TransitionInput {
+        action: "record_visit".into(),
+        visit: Some(outcome),
+        ..TransitionInput::default()
+    };
+    act(&page, number.into_inner(), input, date).await
+}
+
+/// Calls an appointment or a home call off (`cancel`): the slot is free again.
+#[post("/work/clinic/requests/{number}/cancel")]
+pub async fn cancel(
+    page: Page,
+    number: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    page.staff(ROLES)?;
+    let form = Form::checked(&page, form)?;
+    let date = parse_date(&page, form.get("date"))?;
+    let input = TransitionInput {
+        action: "cancel".into(),
+        reason: form
+            .get("reason")
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string),
+        ..TransitionInput::default()
+    };
+    act(&page, number.into_inner(), input, date).await
+}
+
+/// Confirms a home call with the time window the doctor will come in (`approve`: the signed
+/// confirmation, R-000-57, R-002-62).
+#[post("/work/clinic/requests/{number}/confirm")]
+pub async fn confirm(
+    page: Page,
+    number: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    page.staff(ROLES)?;
+    let form = Form::checked(&page, form)?;
+    let date = parse_date(&page, form.get("date"))?;
+    let mut fields = BTreeMap::new();
+    if let Some(w) = form
+        .get("time_window")
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+    {
+        fields.insert("time_window".to_string(), w.to_string());
+    }
+    let input = TransitionInput {
+        action: "approve".into(),
+        fields,
+        ..TransitionInput::default()
+    };
+    act(&page, number.into_inner(), input, date).await
+}
+
+#[derive(Deserialize)]
+pub struct RescheduleParams {
+    from: Option<String>,
+}
+
+/// The form value of a stored request (a text field of its form).
+fn form_text(view: &crate::app::views::RequestView, key: &str) -> String {
+    view.form[key].as_str().unwrap_or_default().to_string()
+}
+
+/// Free slots of one doctor, grouped by the clinic's local day, for a `<select>`.
+fn slots_by_day(slots: &[clinics::SlotView]) -> Vec<Value> {
+    let mut days: Vec<Value> = Vec::new();
+    for s in slots {
+        let day = s.start.date_naive().format("%d.%m.%Y").to_string();
+        let option = json!({"value": s.start.to_rfc3339(), "label": format!("{}–{}", hm(&s.start), hm(&s.end))});
+        match days.last_mut() {
+            Some(last) if last["day"] == day => {
+                if let Some(list) = last["slots"].as_array_mut() {
+                    list.push(option);
+                }
+            }
+            _ => days.push(json!({"day": day, "slots": [option]})),
+        }
+    }
+    days
+}
+
+/// Another free slot of the same doctor, a week at a time.
+#[get("/work/clinic/requests/{number}/reschedule")]
+pub async fn reschedule_page(
+    page: Page,
+    number: web::Path<String>,
+    q: web::Query<RescheduleParams>,
+) -> PageResult {
+    let user = page.staff(ROLES)?.clone();
+    let from = parse_date(&page, q.from.as_deref())?;
+    let number = number.into_inner();
+    let (view, slots) = page
+        .run(move |app| {
+            let view = requests::get(app, &user, &number)?;
+            let slots = clinics::free_slots(
+                app,
+                &form_text(&view, "clinic"),
+                &SlotQuery {
+                    doctor: Some(form_text(&view, "doctor")),
+                    from: from.map(|d| d.to_string()),
+                    days: Some(7),
+                },
+            )?;
+            Ok((view, slots))
+        })
+        .await?;
+    let doctor = page
+        .app
+        .clinics
+        .doctor(&form_text(&view, "doctor"))
+        .map(|d| d.full_name.clone());
+    let current = DateTime::parse_from_rfc3339(&form_text(&view, "slot_start")).ok();
+    let shown_from = from.unwrap_or_else(|| {
+        page.app
+            .now()
+            .with_timezone(&chrono_tz::Asia::Almaty)
+            .date_naive()
+    });
+    page.render(
+        "clinic_reschedule.html",
+        json!({
+            "request": view,
+            "doctor_name": doctor,
+            "current": current.map(|c| c.format("%d.%m.%Y %H:%M").to_string()),
+            "current_date": current.map(|c| c.date_naive().to_string()),
+            "days": slots_by_day(&slots.slots),
+            "next_week": (shown_from + Duration::days(7)).to_string(),
+        }),
+    )
+}
+
+/// Moves the appointment to the chosen slot (`reschedule`); a new ticket is issued.
+#[post("/work/clinic/requests/{number}/reschedule")]
+pub async fn reschedule(
+    page: Page,
+    number: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    page.staff(ROLES)?;
+    let form = Form::checked(&page, form)?;
+    let slot = form.get("slot_start").unwrap_or("").to_string();
+    let date = DateTime::parse_from_rfc3339(&slot)
+        .ok()
+        .map(|t| t.date_naive());
+    let input = TransitionInput {
+        action: "reschedule".into(),
+        slot_start: Some(slot),
+        ..TransitionInput::default()
+    };
+    act(&page, number.into_inner(), input, date).await
+}
+
+/// Whether the registrar's clinic takes requests by telephone (its region's rule).
+fn phone_open(page: &Page, clinic: &str) -> bool {
+    clinics::check_channel(&page.app, clinic, ChannelCode::Phone).is_ok()
+}
+
+/// The appointment's channels this registrar may use: the telephone where the region takes
+/// telephone requests, and the desk.
+fn channels(page: &Page, clinic: &str) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if phone_open(page, clinic) {
+        out.push(ChannelCode::Phone.as_str());
+    }
+    out.push(ChannelCode::ClinicDesk.as_str());
+    out
+}
+
+/// Taking an appointment for a caller: the caller's IIN first.
+#[get("/work/clinic/call")]
+pub async fn call_page(page: Page) -> PageResult {
+    let user = page.staff(ROLES)?;
+    let clinic = user.provider.clone().unwrap_or_default();
+    render_call(&page, &clinic, CallView::default())
+}
+
+/// What the telephone form shows at its current step.
+#[derive(Default)]
+struct CallView {
+    typed: Map<String, Value>,
+    entry: Option<RegistryEntry>,
+    doctors: Vec<clinics::DoctorView>,
+    slots: Option<Vec<Value>>,
+    error: Option<AppError>,
+}
+
+fn render_call(page: &Page, clinic: &str, v: CallView) -> PageResult {
+    let status = v.error.as_ref().map_or(StatusCode::OK, |e| {
+        StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
+    });
+    let today = page
+        .app
+        .now()
+        .with_timezone(&chrono_tz::Asia::Almaty)
+        .date_naive()
+        .to_string();
+    page.render_status(
+        status,
+        "clinic_call.html",
+        json!({
+            "typed": v.typed,
+            "entry": v.entry,
+            "doctors": v.doctors,
+            "slots": v.slots,
+            "channels": channels(page, clinic),
+            "today": today,
+            "error": v.error.map(|e| json!({"code": e.code.as_str(), "message": e.message(page.lang)})),
+        }),
+    )
+}
+
+/// The telephone form, one step at a time (`step`): `find` the caller in ГБД ФЛ (their name
+/// said back to them), list the `slots` of a doctor on a day, `book` the chosen one. The
+/// request is created in the `phone` (or `clinic_desk`) channel, submitted, and the
+/// registrar signs it.
+#[post("/work/clinic/call")]
+pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageResult {
+    let user = page.staff(ROLES)?.clone();
+    let form = Form::checked(&page, form)?;
+    let clinic = user.provider.clone().unwrap_or_default();
+    let mut typed = Map::new();
+    for k in ["iin", "channel", "doctor", "date", "slot", "phone"] {
+        if let Some(v) = form.get(k) {
+            typed.insert(k.into(), json!(v.trim()));
+        }
+    }
+    let text = |k: &str| form.get(k).map(str::trim).unwrap_or("").to_string();
+    let iin = text("iin");
+    let (u, c) = (user.clone(), clinic.clone());
+    let found = page
+        .run(move |app| {
+            let doctors = clinics::doctors(app, &c)?;
+            Ok((
+                requests::applicant::find(app, &u, ApplicantKind::Person, &iin),
+                doctors,
+            ))
+        })
+        .await?;
+    let (entry, doctors) = match found {
+        (Ok(e), d) => (e, d),
+        (Err(e), _) if e.status != 401 && e.status != 403 => {
+            return render_call(
+                &page,
+                &clinic,
+                CallView {
+                    typed,
+                    error: Some(e),
+                    ..CallView::default()
+                },
+            )
+        }
+        (Err(e), _) => return Err(page.fail(e)),
+    };
+    let step = form.get("step").unwrap_or("find");
+    if step == "find" {
+        return render_call(
+            &page,
+            &clinic,
+            CallView {
+                typed,
+                entry: Some(entry),
+                doctors,
+                ..CallView::default()
+            },
+        );
+    }
+    let doctor = text("doctor");
+    let date = parse_date(&page, form.get("date"))?;
+    let (c, d) = (clinic.clone(), doctor.clone());
+    let app = page.app.clone();
+    let slots = web::block(move || {
+        clinics::free_slots(
+            &app,
+            &c,
+            &SlotQuery {
+                doctor: Some(d),
+                from: date.map(|d| d.to_string()),
+                days: Some(1),
+            },
+        )
+    })
+    .await
+    .map_err(|e| page.fail(AppError::internal(e)))?;
+    let slots = match slots {
+        Ok(s) => slots_by_day(&s.slots),
+        // No doctor chosen, or not one of this clinic: said on the form.
+        Err(e) => {
+            return render_call(
+                &page,
+                &clinic,
+                CallView {
+                    typed,
+                    entry: Some(entry),
+                    doctors,
+                    error: Some(e),
+                    ..CallView::default()
+                },
+            )
+        }
+    };
+    if step != "book" {
+        return render_call(
+            &page,
+            &clinic,
+            CallView {
+                typed,
+                entry: Some(entry),
+                doctors,
+                slots: Some(slots),
+                ..CallView::default()
+            },
+        );
+    }
+    let channel = text("channel");
+    let channel = if channels(&page, &clinic).contains(&channel.as_str()) {
+        channel
+    } else {
+        ChannelCode::ClinicDesk.as_str().to_string()
+    };
+    let mut values = Map::new();
+    values.insert("clinic".into(), json!(clinic));
+    values.insert("doctor".into(), json!(doctor));
+    values.insert("slot_start".into(), json!(text("slot")));
+    if !text("phone").is_empty() {
+        values.insert("phone".into(), json!(text("phone")));
+    }
+    let input = NewRequest {
+        service: APPOINTMENT.into(),
+        variant: None,
+        channel,
+        applicant: Some(ApplicantInput {
+            kind: ApplicantKind::Person,
+            iin: entry.iin.as_ref().map(|i| i.as_str().to_string()),
+            bin: None,
+            name: None,
+        }),
+        provider: None,
+        form: values,
+    };
+    let app = page.app.clone();
+    let booked = web::block(move || {
+        let created = requests::create(&app, &user, input)?;
+        requests::transition(
+            &app,
+            &user,
+            &created.number,
+            TransitionInput {
+                action: "submit".into(),
+                ..TransitionInput::default()
+            },
+        )
+    })
+    .await
+    .map_err(|e| page.fail(AppError::internal(e)))?;
+    match booked {
+        Ok(v) => Ok(page.redirect(&format!("/work/clinic/requests/{}/sign", v.number))),
+        // Not attached here, the slot just taken, …: said on the form, the choice kept.
+        Err(e) if e.status < 500 && e.status != 401 && e.status != 404 => render_call(
+            &page,
+            &clinic,
+            CallView {
+                typed,
+                entry: Some(entry),
+                doctors,
+                slots: Some(slots),
+                error: Some(e),
+            },
+        ),
+        Err(e) => Err(page.fail(e)),
+    }
+}
+
+/// The registrar signs the appointment they took (R-000-45): it is registered and
+/// confirmed, the ticket issued.
+#[get("/work/clinic/requests/{number}/sign")]
+pub async fn sign_page(page: Page, number: web::Path<String>) -> PageResult {
+    page.staff(ROLES)?;
+    let number = number.into_inner();
+    let target = SignTarget {
+        submit_url: format!("/work/clinic/requests/{number}/signature"),
+        back_url: "/work/clinic".to_string(),
+    };
+    render_sign(&page, number, Some(target)).await
+}
+
+/// The registrar's signature; back to the day of the appointment.
+#[post("/work/clinic/requests/{number}/signature")]
+pub async fn signature(page: Page, number: web::Path<String>, payload: Multipart) -> PageResult {
+    page.staff(ROLES)?;
+    let number = number.into_inner();
+    let view = accept_signature(&page, number.clone(), payload).await?;
+    let date = DateTime::parse_from_rfc3339(&form_text(&view, "slot_start"))
+        .ok()
+        .map(|t| t.date_naive());
+    Ok(page.redirect(&day_url(date, Some(&number))))
+}

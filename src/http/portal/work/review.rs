@@ -229,29 +229,8 @@ pub async fn queue(page: Page, q: web::Query<QueueParams>) -> PageResult {
     page.render("queue.html", ctx)
 }
 
-/// One CSV cell: quoted when it holds a separator, a quote or a line break; a text that a
-/// spreadsheet would take for a formula (`=`, `+`, `-`, `@`) starts with an apostrophe.
-fn csv_cell(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    if s.contains([';', ',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s
-    }
-}
-
 fn csv_line(cells: &[String]) -> String {
-    let mut line = cells
-        .iter()
-        .map(|c| csv_cell(c))
-        .collect::<Vec<_>>()
-        .join(";");
-    line.push_str("\r\n");
-    line
+    crate::web::csv::line(cells.iter().map(String::as_str), ';')
 }
 
 fn message(app: &App, lang: Lang, key: &str) -> String {
@@ -728,12 +707,15 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(csv_cell("LIC-2026-000001"), "LIC-2026-000001");
-        assert_eq!(csv_cell("ТОО «Ақжол»; филиал"), "\"ТОО «Ақжол»; филиал\"");
-        assert_eq!(csv_cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(csv_cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(csv_cell("=1+1"), "'=1+1");
-        assert_eq!(csv_cell("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(crate::web::csv::cell("LIC-2026-000001"), "LIC-2026-000001");
+        assert_eq!(
+            crate::web::csv::cell("ТОО «Ақжол»; филиал"),
+            "\"ТОО «Ақжол»; филиал\""
+        );
+        assert_eq!(crate::web::csv::cell("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(crate::web::csv::cell("two\nlines"), "\"two\nlines\"");
+        assert_eq!(crate::web::csv::cell("=1+1"), "'=1+1");
+        assert_eq!(crate::web::csv::cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(
             csv_line(&["a".into(), "b,c".into(), String::new()]),
             "a;\"b,c\";\r\n"

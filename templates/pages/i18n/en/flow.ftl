@@ -24,6 +24,7 @@ sign-title = Digital signature
 sign-hint = Sign the request with your digital signature: once the signature is verified, the request is registered.
 sign-button = Sign
 sign-lead = The signature is checked: the certificate's validity, revocation, and that its IIN/BIN is the request's.
+sign-lead-employee = You sign as the employee who took the request in: your certificate's IIN must be your own.
 sign-browser-title = Sign in the browser
 sign-browser-hint = Choose your key file (.p12) and enter its password. The key never leaves your browser.
 sign-p12 = Key file (.p12)

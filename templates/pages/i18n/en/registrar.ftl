@@ -1,0 +1,53 @@
+# The clinic registrar's day: appointments by doctor, home calls, visit outcomes, and
+# appointments taken for a caller.
+clinic-day-title = Clinic day, { $date }
+clinic-date = Date
+clinic-show = Show
+clinic-prev-day = Previous day
+clinic-today = Today
+clinic-next-day = Next day
+clinic-call-link = Appointment for a caller
+clinic-appointments = { $count ->
+    [one] { $count } appointment
+   *[other] { $count } appointments
+ }
+clinic-cabinet = room { $cabinet }
+clinic-time = Time
+clinic-start = Start
+clinic-end = End
+clinic-doctor = Doctor
+clinic-patient = Patient
+clinic-visit = Visit
+clinic-actions = Actions
+visit-attended = Attended
+visit-no_show = No-show
+visit-done = Done
+clinic-reschedule = Reschedule
+clinic-cancel = Cancel
+clinic-no-appointments = No appointments on this day.
+clinic-home-calls = { $count ->
+    [one] { $count } home call
+   *[other] { $count } home calls
+ }
+clinic-address = Address
+clinic-district-doctor = District doctor
+clinic-time-window = Arrival window
+clinic-confirm = Confirm
+clinic-no-home-calls = No home calls on this day.
+clinic-reschedule-title = Reschedule appointment { $number }
+clinic-current-slot = Booked for
+clinic-new-slot = New time
+clinic-reschedule-button = Move the appointment
+clinic-no-slots-week = The doctor has no free time in these seven days.
+clinic-next-week = The following week
+clinic-call-title = Appointment for a caller
+clinic-call-lead = Take an appointment for someone who calls: find them by IIN, say their name back, choose the doctor and a free time, then sign with your digital signature.
+clinic-call-lead-desk = Your region takes no requests by telephone: take the appointment for a person at the desk. Find them by IIN, choose the doctor and a free time, then sign with your digital signature.
+clinic-caller-iin = IIN of the patient
+clinic-caller-is = The state registry has:
+clinic-channel = How the request came
+clinic-slot = Free time
+clinic-caller-phone = Contact phone
+clinic-book = Book and sign
+clinic-no-slots-day = The doctor has no free time on this day: choose another day.
+clinic-show-slots = Show free time
