@@ -52,7 +52,7 @@ mod tests {
         let text = String::from_utf8(doc).expect("utf-8");
         assert_eq!(
             text,
-            "\u{feff}a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n\"'=1+1\",Әйгерім\r\n"
+            "\u{feff}a,b\r\n\"x,y\",\"say \"\"hi\"\"\"\r\n'=1+1,Әйгерім\r\n"
         );
     }
 }

@@ -65,9 +65,6 @@ admin-responses = { $count ->
  }
 admin-question = Question
 quality-chart = Share of answers per questionnaire question
-satisfaction-not_satisfied = not satisfied
-satisfaction-partly_satisfied = partly satisfied
-satisfaction-satisfied = satisfied
 csv-export = Export CSV
 filter = Show
 save = Save

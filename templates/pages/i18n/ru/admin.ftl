@@ -67,9 +67,6 @@ admin-responses = { $count ->
  }
 admin-question = Вопрос
 quality-chart = Доли ответов по вопросам анкеты
-satisfaction-not_satisfied = не удовлетворён
-satisfaction-partly_satisfied = частично удовлетворён
-satisfaction-satisfied = удовлетворён
 csv-export = Выгрузить CSV
 filter = Показать
 save = Сохранить
