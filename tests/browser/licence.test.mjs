@@ -111,6 +111,10 @@ test('an applicant gets a medical licence through the portal and the e-licence v
   await page.waitForLoadState();
   assert.equal(await page.getAttribute('html', 'lang'), 'ru');
   await screenshot(page, 'licence-result', 'ru');
+  await page.goto('/services/med-licence/apply?variant=issue');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  await screenshot(page, 'licence-apply', 'ru');
+  await page.goto(`/requests/${number}`);
   await page.click('.langs button[value="kk"]');
   await page.context().close();
   writeFileSync(join(dir, 'number.txt'), number);

@@ -58,6 +58,7 @@ test('the language switch changes every page and is remembered for the user', as
   // Back to Kazakh for the other tests.
   await Promise.all([page.waitForNavigation(), page.click('.langs button[value="kk"]')]);
   assert.equal(await page.getAttribute('html', 'lang'), 'kk');
+  await screenshot(page, 'requests', 'kk');
   await page.context().close();
   await other.context().close();
 });
