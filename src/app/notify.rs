@@ -271,6 +271,11 @@ pub fn list(
         .collect())
 }
 
+/// How many of the person's notifications are unread (the count next to «Notifications»).
+pub fn unread(app: &App, user: &UserId) -> Result<i64, AppError> {
+    app.store.read(|c| queries::unread_notifications(c, user))
+}
+
 /// `POST /api/v1/notifications/read`: marks one (by id) or all of the person's read.
 pub fn mark_read(app: &App, user: &UserId, id: Option<&str>) -> Result<usize, AppError> {
     let now = app.now().naive_utc();

@@ -599,6 +599,7 @@ fn measure(app: &App, backend: &str, rows: usize, s: &Samples, n: usize) -> anyh
         let viewer = Viewer {
             lang: Lang::Kk,
             user: Some(&official),
+            unread: None,
             csrf: CSRF,
             path: "/work/queue",
         };

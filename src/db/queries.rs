@@ -1084,6 +1084,15 @@ pub fn notifications_of(
     Ok(q.load(c)?)
 }
 
+/// How many of a person's notifications are unread.
+pub fn unread_notifications(c: &mut DbConnection, user: &UserId) -> R<i64> {
+    Ok(notifications::table
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::read_at.is_null())
+        .count()
+        .get_result(c)?)
+}
+
 /// Marks a person's notifications read (all when `id` is `None`); answers how many.
 pub fn mark_notifications_read(
     c: &mut DbConnection,

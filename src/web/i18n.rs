@@ -2,7 +2,12 @@
 //! `templates/pages/i18n/{kk,ru,en}/*.ftl`, one bundle per language. Every language must
 //! define exactly the same keys (checked at start, so a missing translation stops the
 //! start with the file named, never shows a raw key to a user).
+//!
+//! The names of the request states (`state-<code>`) are not in the files: they are the
+//! lifecycle's own ([`State::labels`]), the names the notifications, e-mails and PDFs use,
+//! so a state is called the same everywhere.
 
+use crate::domain::lifecycle::State;
 use crate::error::Lang;
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
@@ -19,6 +24,20 @@ pub struct Messages {
     ru: Bundle,
     kk: Bundle,
     en: Bundle,
+}
+
+/// Where the state names come from, as errors name it.
+const STATE_NAMES: &str = "domain::lifecycle::State::labels";
+
+/// The `state-<code>` messages of `lang` from the lifecycle's labels, as Fluent text.
+fn state_names(lang: Lang) -> String {
+    State::ALL
+        .iter()
+        .map(|s| {
+            let (ru, kk, en) = s.labels();
+            format!("state-{} = {}\n", s.as_str(), lang.pick(ru, kk, en))
+        })
+        .collect()
 }
 
 /// An argument of a message: text or a number (numbers choose the plural form).
@@ -39,7 +58,9 @@ impl Messages {
             // No Unicode isolation marks around arguments: pages are left-to-right.
             bundle.set_use_isolating(false);
             let mut keys = BTreeSet::new();
-            for (file, _, text) in files.iter().filter(|(_, l, _)| *l == lang) {
+            let generated = (STATE_NAMES.to_string(), lang, state_names(lang));
+            let own = files.iter().filter(|(_, l, _)| *l == lang);
+            for (file, _, text) in own.chain(std::iter::once(&generated)) {
                 let res = match FluentResource::try_new(text.clone()) {
                     Ok(r) => r,
                     Err((_, errs)) => {

@@ -3,7 +3,7 @@
 //! and cancelling it, the clinics a clinic service may name, the notifications and the
 //! quality questionnaire. Each form needs its CSRF token; each request is its owner's.
 
-use crate::common::browser::Browser;
+use crate::common::browser::{unescaped, Browser};
 use crate::common::licence::sign_as;
 use crate::common::*;
 use serde_json::{json, Value};
@@ -169,6 +169,96 @@ fn a_slot_is_booked_from_the_calendar_and_only_its_owner_cancels_it() {
     // Cancelled is final.
     let r = aigerim.post(&format!("/requests/{number}/cancel"), &[("csrf", &csrf)]);
     assert_eq!(r.status(), 409);
+}
+
+#[test]
+fn the_owner_moves_a_confirmed_booking_to_another_free_time_on_the_pages() {
+    // A-16, R-002-12: the person moves a confirmed booking to another free slot of the same
+    // doctor; the old slot is free again, a new ticket is issued. Others cannot.
+    let app = TestApp::spawn();
+    let monday = next_clinic_day(chrono::Weekday::Mon)
+        .format("%Y-%m-%d")
+        .to_string();
+    let mut aigerim = Browser::new(&app, "kk");
+    aigerim.sign_in("aigerim");
+    let slots = free(&app, &monday);
+    let (first, second) = (slots[1].clone(), slots[5].clone());
+    let csrf = aigerim.csrf();
+    let r = aigerim.post(
+        "/services/doctor-appointment/book",
+        &[
+            ("csrf", &csrf),
+            ("clinic", CLINIC),
+            ("doctor", DOCTOR),
+            ("slot_start", &first),
+        ],
+    );
+    let number = booked_number(&r);
+    let token = app.login("aigerim");
+    // Not before it is confirmed: the link is not offered.
+    let (_, page) = aigerim.get(&format!("/requests/{number}"));
+    assert!(!page.contains("id=\"reschedule-link\""));
+    assert_eq!(sign_as(&app, &token, &number, "aigerim").status(), 200);
+    let (_, page) = aigerim.get(&format!("/requests/{number}"));
+    assert!(
+        page.contains(&format!("href=\"/requests/{number}/reschedule\"")),
+        "{page}"
+    );
+
+    // The page: the doctor's free times of the week from that Monday, hers not among them.
+    let (status, page) = aigerim.get(&format!("/requests/{number}/reschedule?from={monday}"));
+    assert_eq!(status, 200);
+    let page = unescaped(&page);
+    assert!(page.contains(&format!("action=\"/requests/{number}/reschedule\"")));
+    assert!(page.contains(&format!("value=\"{second}\"")), "{page}");
+    assert!(!page.contains(&format!("value=\"{first}\"")));
+    assert!(page.contains(&format!("href=\"/requests/{number}#appointment\"")));
+
+    // Another applicant: not found, the booking holds; without the token: refused.
+    let mut daulet = Browser::new(&app, "ru");
+    daulet.sign_in("daulet");
+    let (status, _) = daulet.get(&format!("/requests/{number}/reschedule"));
+    assert_eq!(status, 404);
+    let csrf_d = daulet.csrf();
+    let r = daulet.post(
+        &format!("/requests/{number}/reschedule"),
+        &[("csrf", &csrf_d), ("slot_start", &second)],
+    );
+    assert_eq!(r.status(), 404);
+    let r = aigerim.post(
+        &format!("/requests/{number}/reschedule"),
+        &[("slot_start", &second)],
+    );
+    assert_eq!(r.status(), 403);
+    assert!(free(&app, &monday).contains(&second));
+
+    // Moved: back to the request page, the new time held, the old one free again, and a
+    // new ticket next to the superseded one.
+    let r = aigerim.post(
+        &format!("/requests/{number}/reschedule"),
+        &[("csrf", &csrf), ("slot_start", &second)],
+    );
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/requests/{number}#appointment").as_str()
+    );
+    let v: Value = app
+        .get(&token, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
+    assert_eq!(v["state"], "approved");
+    assert_eq!(v["form"]["slot_start"], second.as_str());
+    let now_free = free(&app, &monday);
+    assert!(now_free.contains(&first), "the old time is free again");
+    assert!(!now_free.contains(&second));
+    let (_, page) = aigerim.get(&format!("/requests/{number}"));
+    assert!(page.contains(&format!("datetime=\"{second}\"")));
+    let docs: Value = app
+        .get(&token, &format!("/api/v1/requests/{number}/documents"))
+        .json()
+        .expect("json");
+    assert_eq!(docs.as_array().map(Vec::len), Some(2), "{docs}");
 }
 
 #[test]

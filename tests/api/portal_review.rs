@@ -3,7 +3,7 @@
 //! queue's CSV, names in the history (pages and API), scans and signatures through the API
 //! with the access log, and a label for every step the history can show.
 
-use crate::common::browser::Browser;
+use crate::common::browser::{unescaped, Browser};
 use crate::common::licence::{licence_request, licence_under_review, state};
 use crate::common::*;
 use ruqsat::error::Lang;
@@ -132,7 +132,6 @@ fn the_queue_csv_is_the_filtered_queue_for_a_spreadsheet() {
     assert!(page.contains(&under_review));
     assert!(!page.contains(&support), "another provider's request");
     // Attribute values as a browser reads them (the templates escape `/` and `&`).
-    let unescaped = |p: &str| p.replace("&#x2f;", "/").replace("&amp;", "&");
     assert!(unescaped(&page).contains("href=\"/work/queue.csv\""));
     let (_, filtered) = b.get("/work/queue?service=med-licence&state=under_review&channel=");
     assert!(filtered.contains(&under_review));

@@ -56,6 +56,13 @@ pub fn load_visible_with_attachments(
     ))
 }
 
+/// `req` when `user` may see it (read by another key, e.g. one of its documents); else
+/// "not found" as [`load_visible`].
+pub(crate) fn visible_row(user: &CurrentUser, req: RequestRow) -> Result<RequestRow, AppError> {
+    let number = req.number.clone();
+    visible(user, &number, Some(req))
+}
+
 fn visible(
     user: &CurrentUser,
     number: &str,

@@ -45,6 +45,9 @@ pub fn change_status(
             queries::document(c, id)?.ok_or_else(|| AppError::new(ErrorCode::DocumentNotFound))?;
         let req = queries::request_by_id(c, &doc.request_id)?
             .ok_or_else(|| AppError::internal("document without request"))?;
+        // A document of a request the user may not see is "not found", as the request is.
+        let req = crate::app::requests::visibility::visible_row(user, req)
+            .map_err(|_| AppError::new(ErrorCode::DocumentNotFound))?;
         let service = service_of(app, &req.service_code)?;
         if !service.reviewer_roles.contains(&user.role) {
             return Err(AppError::new(ErrorCode::ActionNotPermitted));

@@ -105,7 +105,7 @@ pub async fn login(
 ) -> PageResult {
     let form = Form::checked(&page, form)?;
     let next = local_path(form.get("next"));
-    let typed = form.get("login").unwrap_or("").trim().to_string();
+    let typed = form.text_or_blank("login");
     let password = form.get("password").unwrap_or("").to_string();
     let address = req.peer_addr().map(|a| a.ip().to_string());
     let (lang, chosen) = (page.lang, page.chosen_lang);

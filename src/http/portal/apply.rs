@@ -3,7 +3,7 @@
 //! ([`crate::domain::forms`]) with each problem shown next to its field, then the draft
 //! made by [`crate::app::requests::create`].
 
-use super::{Fail, Page, PageResult, CSRF_FIELD};
+use super::{Fail, Form, Page, PageResult};
 use crate::app::requests::{self, ApplicantInput, NewRequest};
 use crate::domain::catalog::{ApplicantKind, ChannelCode, FieldKind, Service};
 use crate::domain::forms;
@@ -269,30 +269,21 @@ pub async fn apply(
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = page.user()?.clone();
-    let pairs = form.into_inner();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    page.check_csrf(get(CSRF_FIELD))?;
+    let form = Form::checked(&page, form)?;
     let s = service(&page, &code)?;
-    let variant = get("variant")
+    let variant = form
+        .get("variant")
         .filter(|v| s.variants.iter().any(|x| x.code == *v))
         .or_else(|| (s.variants.len() == 1).then(|| s.variants[0].code.as_str()))
         .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownVariant)))?
         .to_string();
-    let provider = get("provider")
-        .filter(|p| !p.is_empty())
-        .map(str::to_string);
-    let kind = match get("applicant_kind") {
+    let provider = form.text("provider").map(str::to_string);
+    let kind = match form.get("applicant_kind") {
         Some("legal_entity") => Some(ApplicantKind::LegalEntity),
         Some("person") => Some(ApplicantKind::Person),
         _ => None,
     };
-    let values = typed_values(s, &variant, &pairs);
+    let values = typed_values(s, &variant, form.pairs());
     let errors = field_errors(&page, s, &variant, &values);
     let clinics = clinic_choices(&page, s).await?;
     if !errors.is_empty() {

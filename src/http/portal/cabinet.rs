@@ -3,7 +3,7 @@
 //! R-002-64..67, R-004-54, R-004-55). Each is the API's use case
 //! ([`crate::app::notify`], [`crate::app::questionnaire`]).
 
-use super::{Form, Page, PageResult, CSRF_FIELD};
+use super::{Form, Page, PageResult};
 use crate::app::questionnaire::{self, Answers};
 use crate::domain::catalog::Satisfaction;
 use crate::error::ErrorCode;
@@ -57,9 +57,8 @@ pub async fn answer(
     let form = Form::checked(&page, form)?;
     let number = number.into_inner();
     let answers: BTreeMap<String, Satisfaction> = form
-        .0
-        .iter()
-        .filter(|(k, _)| k.as_str() != CSRF_FIELD)
+        .fields()
+        .into_iter()
         .filter_map(|(k, v)| {
             let code = k.strip_prefix(ANSWER_PREFIX)?;
             let s = serde_json::from_value(json!(v)).ok()?;

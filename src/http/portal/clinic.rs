@@ -6,7 +6,8 @@
 //! use cases as the API. The request page then shows the appointment and the applicant's
 //! `cancel`, which frees the slot.
 
-use super::{Fail, Form, Page, PageResult, CSRF_FIELD};
+use super::work::clinic::{move_booking, show_reschedule, Mover, RescheduleParams};
+use super::{Fail, Form, Page, PageResult};
 use crate::app::clinics::{self, AppointmentView};
 use crate::app::requests::{self, NewRequest, TransitionInput};
 use crate::domain::catalog::{ChannelCode, PhcRule, Service};
@@ -19,7 +20,11 @@ use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(book_page).service(book).service(cancel);
+    cfg.service(book_page)
+        .service(book)
+        .service(reschedule_page)
+        .service(reschedule)
+        .service(cancel);
 }
 
 /// How many days the calendar shows at a time.
@@ -242,19 +247,11 @@ pub async fn book(
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
     let user = page.user()?.clone();
-    let pairs = form.into_inner();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    page.check_csrf(get(CSRF_FIELD).as_deref())?;
+    let form = Form::checked(&page, form)?;
+    let get = |name: &str| form.text(name).map(str::to_string);
     let s = booking_service(&page, &code)?;
     let variant = variant(s).to_string();
-    let values = super::apply::typed_values(s, &variant, &pairs);
+    let values = super::apply::typed_values(s, &variant, form.pairs());
     let errors = super::apply::field_errors(&page, s, &variant, &values);
     let mut step = Step {
         clinic: get("clinic"),
@@ -324,6 +321,38 @@ pub async fn book(
     }
 }
 
+/// Another free slot of the same doctor for the person's own booking, a week at a time
+/// (the registrar's page, [`super::work::clinic::show_reschedule`]).
+#[get("/requests/{number}/reschedule")]
+pub async fn reschedule_page(
+    page: Page,
+    number: web::Path<String>,
+    q: web::Query<RescheduleParams>,
+) -> PageResult {
+    let user = page.user()?.clone();
+    show_reschedule(
+        &page,
+        user,
+        Mover::Applicant,
+        number.into_inner(),
+        q.from.as_deref(),
+    )
+    .await
+}
+
+/// Moves the person's booking to the chosen slot (`reschedule`, A-16): a new ticket is
+/// issued, the old slot is free again; back to the request page.
+#[post("/requests/{number}/reschedule")]
+pub async fn reschedule(
+    page: Page,
+    number: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = page.user()?.clone();
+    let form = Form::checked(&page, form)?;
+    move_booking(&page, user, Mover::Applicant, number.into_inner(), &form).await
+}
+
 /// The applicant calls the appointment off (`cancel`, with an optional reason): the request
 /// ends as cancelled and the slot is free again.
 #[post("/requests/{number}/cancel")]
@@ -334,11 +363,7 @@ pub async fn cancel(
 ) -> PageResult {
     let user = page.user()?.clone();
     let form = Form::checked(&page, form)?;
-    let reason = form
-        .get("reason")
-        .map(str::trim)
-        .filter(|r| !r.is_empty())
-        .map(str::to_string);
+    let reason = form.text("reason").map(str::to_string);
     let number = number.into_inner();
     let n = number.clone();
     page.run(move |app| {

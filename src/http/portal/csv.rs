@@ -1,29 +1,10 @@
-//! CSV exports of the lists the staff pages show: RFC 4180 (comma, CRLF, a field quoted
-//! when it holds a comma, a quote or a line break, quotes doubled), UTF-8 with a byte-order
-//! mark so that spreadsheet programs read Cyrillic and Kazakh letters right.
-//!
-//! A cell that a spreadsheet would take for a formula (starting with `=`, `+`, `-`, `@`, a
-//! tab or a carriage return) is prefixed with `'`: names, addresses and reasons are typed
-//! by people, and an export must never run what someone typed.
+//! CSV exports as downloads: the format is [`crate::web::csv`]'s, the same for every list.
 
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, HttpResponseBuilder};
 
-/// One CSV field ([`crate::web::csv::cell`]).
-pub fn field(value: &str) -> String {
-    crate::web::csv::cell(value)
-}
-
-/// The whole file: the byte-order mark, the header row, then the rows.
-pub fn document(header: &[String], rows: &[Vec<String>]) -> String {
-    let mut out = String::from("\u{feff}");
-    for row in std::iter::once(header).chain(rows.iter().map(Vec::as_slice)) {
-        out.push_str(&crate::web::csv::line(row.iter().map(String::as_str), ','));
-    }
-    out
-}
-
-/// The file as a download named `file_name` (ASCII: letters, digits, `-`, `_`, `.`).
-pub fn response(file_name: &str, header: &[String], rows: &[Vec<String>]) -> HttpResponse {
+/// The headers of a CSV download named `file_name` (kept to ASCII letters, digits, `-`, `_`
+/// and `.`): the body is set by the caller, whole or streamed.
+pub fn download(file_name: &str) -> HttpResponseBuilder {
     let safe: String = file_name
         .chars()
         .map(|c| {
@@ -34,14 +15,23 @@ pub fn response(file_name: &str, header: &[String], rows: &[Vec<String>]) -> Htt
             }
         })
         .collect();
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
+    let mut r = HttpResponse::Ok();
+    r.content_type("text/csv; charset=utf-8")
         .insert_header((
             "Content-Disposition",
             format!("attachment; filename=\"{safe}\""),
         ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(document(header, rows))
+        .insert_header(("Cache-Control", "no-store"));
+    r
+}
+
+/// A whole CSV document ([`crate::web::csv::document`]) as a download named `file_name`.
+pub fn response<H: AsRef<str>>(
+    file_name: &str,
+    header: &[H],
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> HttpResponse {
+    download(file_name).body(crate::web::csv::document(header, rows))
 }
 
 #[cfg(test)]
@@ -49,28 +39,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn fields_are_quoted_only_when_needed() {
-        assert_eq!(field("Омаров Даулет"), "Омаров Даулет");
-        assert_eq!(field("Астана, Бейбітшілік 3"), "\"Астана, Бейбітшілік 3\"");
-        assert_eq!(field("ТОО «Ақжол» \"Med\""), "\"ТОО «Ақжол» \"\"Med\"\"\"");
-        assert_eq!(field("line\nbreak"), "\"line\nbreak\"");
-        assert_eq!(field(""), "");
-    }
-
-    #[test]
-    fn a_formula_is_never_left_for_a_spreadsheet_to_run() {
-        assert_eq!(field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        assert_eq!(field("+7 701"), "'+7 701");
-        assert_eq!(field("-1"), "'-1");
-        assert_eq!(field("@SUM(A1)"), "'@SUM(A1)");
-    }
-
-    #[test]
-    fn the_file_starts_with_a_bom_and_ends_rows_with_crlf() {
-        let doc = document(
-            &["a".to_string(), "b".to_string()],
-            &[vec!["1".to_string(), "x,y".to_string()]],
+    fn the_file_name_is_kept_to_safe_characters() {
+        let r = response("a b\"/ü.csv", &["x"], Vec::new());
+        assert_eq!(
+            r.headers().get("content-disposition").expect("disposition"),
+            "attachment; filename=\"a_b___.csv\""
         );
-        assert_eq!(doc, "\u{feff}a,b\r\n1,\"x,y\"\r\n");
+        assert_eq!(
+            r.headers().get("cache-control").expect("cache-control"),
+            "no-store"
+        );
     }
 }

@@ -110,6 +110,8 @@ pub struct Page {
     /// The language this browser chose with the switch (the `ruqsat_lang` cookie).
     pub chosen_lang: Option<Lang>,
     pub user: Option<CurrentUser>,
+    /// An applicant's unread notifications, shown in the navigation (pages only, not posts).
+    pub unread: Option<i64>,
     pub csrf: String,
     /// The CSRF cookie is new and must be set on the answer.
     new_csrf: bool,
@@ -147,16 +149,23 @@ impl FromRequest for Page {
             let app =
                 app.ok_or_else(|| actix_web::error::ErrorInternalServerError("app data missing"))?;
             let secure = app.config.public_url.starts_with("https://");
-            let user = match token.filter(|t| !t.is_empty()) {
+            let (user, unread) = match token.filter(|t| !t.is_empty()) {
                 Some(t) => {
                     let a = app.clone();
                     // A stale or revoked session is simply no session on a page.
-                    web::block(move || crate::app::auth::authenticate(&a, &t))
-                        .await
-                        .ok()
-                        .and_then(Result::ok)
+                    web::block(move || {
+                        let user = crate::app::auth::authenticate(&a, &t).ok()?;
+                        let unread = (is_get && user.role == crate::domain::roles::Role::Applicant)
+                            .then(|| crate::app::notify::unread(&a, &user.id).ok())
+                            .flatten();
+                        Some((user, unread))
+                    })
+                    .await
+                    .ok()
+                    .flatten()
+                    .map_or((None, None), |(u, n)| (Some(u), n))
                 }
-                None => None,
+                None => (None, None),
             };
             let lang = user
                 .as_ref()
@@ -173,6 +182,7 @@ impl FromRequest for Page {
                 lang,
                 chosen_lang: chosen,
                 user,
+                unread,
                 csrf,
                 new_csrf,
                 path,
@@ -240,6 +250,8 @@ fn user_json(u: &CurrentUser) -> Value {
 pub struct Viewer<'a> {
     pub lang: Lang,
     pub user: Option<&'a CurrentUser>,
+    /// The user's unread notifications, when counted.
+    pub unread: Option<i64>,
     pub csrf: &'a str,
     pub path: &'a str,
 }
@@ -252,6 +264,7 @@ fn context_of(app: &App, v: &Viewer<'_>, extra: Value) -> minijinja::Value {
     m.insert("path".into(), json!(v.path));
     m.insert("demo".into(), json!(app.config.demo_data));
     m.insert("user".into(), v.user.map_or(Value::Null, user_json));
+    m.insert("unread_notifications".into(), json!(v.unread.unwrap_or(0)));
     if let Value::Object(extra) = extra {
         m.extend(extra);
     }
@@ -274,6 +287,7 @@ impl Page {
         Viewer {
             lang: self.lang,
             user: self.user.as_ref(),
+            unread: self.unread,
             csrf: &self.csrf,
             path: &self.path,
         }
@@ -413,21 +427,58 @@ impl Page {
     }
 }
 
-/// A submitted form: its fields by name (the last value of a repeated name wins), with the
-/// CSRF token checked by [`Form::checked`].
-pub struct Form(pub std::collections::BTreeMap<String, String>);
+/// A submitted form, its CSRF token checked by [`Form::checked`]: the pairs in the order
+/// sent. A single-valued field reads as its last value ([`Form::get`], [`Form::text`]); a
+/// repeated one (a multi-select) from [`Form::pairs`].
+pub struct Form(Vec<(String, String)>);
 
 impl Form {
     /// The fields, once the CSRF token is this browser's.
     pub fn checked(page: &Page, form: web::Form<Vec<(String, String)>>) -> Result<Form, Fail> {
-        let fields: std::collections::BTreeMap<String, String> =
-            form.into_inner().into_iter().collect();
-        page.check_csrf(fields.get(CSRF_FIELD).map(String::as_str))?;
-        Ok(Form(fields))
+        let form = Form(form.into_inner());
+        page.check_csrf(form.get(CSRF_FIELD))?;
+        Ok(form)
     }
 
+    /// The field's last value as sent.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.0
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The field's last value trimmed; `None` when it is missing or blank.
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.get(name).map(str::trim).filter(|v| !v.is_empty())
+    }
+
+    /// The field's last value trimmed, blank when missing.
+    pub fn text_or_blank(&self, name: &str) -> String {
+        self.text(name).unwrap_or_default().to_string()
+    }
+
+    /// Every field by name with its last value, in name order.
+    pub fn fields(&self) -> std::collections::BTreeMap<&str, &str> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+
+    /// What was typed, to show the form again: every field but the CSRF token.
+    pub fn typed(&self) -> std::collections::BTreeMap<String, String> {
+        self.fields()
+            .into_iter()
+            .filter(|(k, _)| *k != CSRF_FIELD)
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    /// The pairs in the order sent (the catalog form reads multi-selects from them).
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
     }
 }
 
@@ -485,18 +536,6 @@ pub async fn asset(app: web::Data<App>, path: web::Path<String>, req: HttpReques
 /// The not-found page of any path outside the API, in the visitor's language.
 pub async fn not_found(page: Page) -> PageResult {
     Err(page.fail(AppError::with(ErrorCode::NotFound, super::NO_ROUTE)))
-}
-
-/// A CSV export (see [`crate::web::csv`]) as a download named `name`.
-pub fn csv_download(name: &str, body: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .body(body)
 }
 
 #[cfg(test)]

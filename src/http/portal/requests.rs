@@ -2,8 +2,10 @@
 //! documents and results. Visibility is the API's ([`crate::app::requests`]): another
 //! applicant's request is "not found".
 
-use super::{Page, PageResult};
+use super::{Fail, Page, PageResult};
+use crate::app::auth::CurrentUser;
 use crate::app::requests::{self, ListQuery};
+use crate::app::views::RequestPage;
 use crate::domain::catalog::ChannelCode;
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
@@ -27,29 +29,41 @@ pub fn service_names(page: &Page) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
+/// The `?cursor=` of a paged list.
 #[derive(Deserialize)]
 pub struct ListParams {
+    pub cursor: Option<String>,
+}
+
+/// The rows a list page shows at a time.
+const LIST_PAGE: i64 = 20;
+
+/// A page of the requests `user` may see (the list use case: an applicant's own, or their
+/// provider's for staff), newest first, from `cursor` on (keyset).
+pub async fn newest(
+    page: &Page,
+    user: CurrentUser,
     cursor: Option<String>,
+) -> Result<RequestPage, Fail> {
+    page.run(move |app| {
+        requests::list(
+            app,
+            &user,
+            ListQuery {
+                limit: Some(LIST_PAGE),
+                cursor,
+                ..ListQuery::default()
+            },
+        )
+    })
+    .await
 }
 
 /// The signed-in user's requests, newest first, a page at a time (keyset).
 #[get("/requests")]
 pub async fn my_requests(page: Page, q: web::Query<ListParams>) -> PageResult {
     let user = page.user()?.clone();
-    let cursor = q.into_inner().cursor;
-    let list = page
-        .run(move |app| {
-            requests::list(
-                app,
-                &user,
-                ListQuery {
-                    limit: Some(20),
-                    cursor,
-                    ..ListQuery::default()
-                },
-            )
-        })
-        .await?;
+    let list = newest(&page, user, q.into_inner().cursor).await?;
     page.render(
         "requests.html",
         json!({ "page": list, "names": service_names(&page) }),

@@ -5,6 +5,12 @@ use super::TestApp;
 use reqwest::blocking::{multipart, Client, Response};
 use reqwest::redirect::Policy;
 
+/// A page's HTML with the escapes of the template engine in attributes undone (`/` is
+/// written `&#x2f;`, `&` as `&amp;`), to look for a link or a form's action.
+pub fn unescaped(page: &str) -> String {
+    page.replace("&#x2f;", "/").replace("&amp;", "&")
+}
+
 /// A browser-like client that keeps cookies by hand and does not follow redirects.
 pub struct Browser<'a> {
     app: &'a TestApp,

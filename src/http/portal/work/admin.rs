@@ -7,8 +7,8 @@ use crate::domain::catalog::Satisfaction;
 use crate::domain::outbox::OutboxStatus;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode};
-use crate::http::portal::{csv_download, Form, Page, PageResult};
-use crate::web::{chart, csv};
+use crate::http::portal::{csv, Form, Page, PageResult};
+use crate::web::chart;
 use actix_web::{get, post, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -105,9 +105,10 @@ pub async fn users_csv(page: Page) -> PageResult {
             a.active.to_string(),
         ]
     });
-    Ok(csv_download(
+    Ok(csv::response(
         "users.csv",
-        csv::document(&["login", "full_name", "role", "provider", "active"], rows),
+        &["login", "full_name", "role", "provider", "active"],
+        rows,
     ))
 }
 
@@ -213,20 +214,18 @@ pub async fn outbox_csv(page: Page, q: web::Query<OutboxQuery>) -> PageResult {
             m.last_error.clone().unwrap_or_default(),
         ]
     });
-    Ok(csv_download(
+    Ok(csv::response(
         "outbox.csv",
-        csv::document(
-            &[
-                "id",
-                "kind",
-                "status",
-                "attempts",
-                "created_at",
-                "sent_at",
-                "last_error",
-            ],
-            rows,
-        ),
+        &[
+            "id",
+            "kind",
+            "status",
+            "attempts",
+            "created_at",
+            "sent_at",
+            "last_error",
+        ],
+        rows,
     ))
 }
 
@@ -291,18 +290,16 @@ pub async fn payments_csv(page: Page, q: web::Query<DayQuery>) -> PageResult {
             ]
         })
     });
-    Ok(csv_download(
+    Ok(csv::response(
         "payments.csv",
-        csv::document(
-            &[
-                "category",
-                "payment_id",
-                "gateway_payment_id",
-                "request",
-                "note",
-            ],
-            rows,
-        ),
+        &[
+            "category",
+            "payment_id",
+            "gateway_payment_id",
+            "request",
+            "note",
+        ],
+        rows,
     ))
 }
 
@@ -380,8 +377,9 @@ pub async fn quality_csv(page: Page, q: web::Query<ReportQuery>) -> PageResult {
             ]
         })
     });
-    Ok(csv_download(
+    Ok(csv::response(
         "quality.csv",
-        csv::document(&["question", "answer", "count", "share_percent"], rows),
+        &["question", "answer", "count", "share_percent"],
+        rows,
     ))
 }

@@ -12,6 +12,7 @@
 use super::super::csv;
 use super::super::flow::{accept_signature, render_sign, SignTarget};
 use super::super::{Fail, Form, Page, PageResult};
+use crate::app::auth::CurrentUser;
 use crate::app::clinic_day::{self, ClinicDay};
 use crate::app::clinics::{self, SlotQuery};
 use crate::app::requests::applicant::RegistryEntry;
@@ -39,9 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(home_calls_csv)
         .service(call_page)
         .service(call)
-        .service(visit)
-        .service(cancel)
-        .service(confirm)
+        .service(row_step)
         .service(reschedule_page)
         .service(reschedule)
         .service(sign_page)
@@ -170,7 +169,7 @@ pub async fn appointments_csv(page: Page, q: web::Query<DayParams>) -> PageResul
     Ok(csv::response(
         &format!("appointments-{}.csv", day.date),
         &header,
-        &rows,
+        rows,
     ))
 }
 
@@ -206,96 +205,69 @@ pub async fn home_calls_csv(page: Page, q: web::Query<DayParams>) -> PageResult 
     Ok(csv::response(
         &format!("home-calls-{}.csv", day.date),
         &header,
-        &rows,
+        rows,
     ))
+}
+
+/// One step on a row of the registrar's day, then back to that day (`date`):
+/// - `visit`: what became of a visit, `attended`, `no_show` or `done` (`record_visit`);
+/// - `cancel`: an appointment or a home call called off, its slot free again;
+/// - `confirm`: a home call confirmed with the time window the doctor will come in
+///   (`approve`: the signed confirmation, R-000-57, R-002-62).
+#[post("/work/clinic/requests/{number}/{step:visit|cancel|confirm}")]
+pub async fn row_step(
+    page: Page,
+    path: web::Path<(String, String)>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = page.staff(ROLES)?.clone();
+    let form = Form::checked(&page, form)?;
+    let (number, step) = path.into_inner();
+    let date = parse_date(&page, form.get("date"))?;
+    let input = match step.as_str() {
+        "visit" => TransitionInput {
+            action: "record_visit".into(),
+            visit: Some(
+                serde_json::from_value::<VisitOutcome>(json!(form.get("visit").unwrap_or("")))
+                    .map_err(|_| page.fail(AppError::new(ErrorCode::VisitRequired)))?,
+            ),
+            ..TransitionInput::default()
+        },
+        "cancel" => TransitionInput {
+            action: "cancel".into(),
+            reason: form.text("reason").map(str::to_string),
+            ..TransitionInput::default()
+        },
+        _ => TransitionInput {
+            action: "approve".into(),
+            fields: form
+                .text("time_window")
+                .map(|w| BTreeMap::from([("time_window".to_string(), w.to_string())]))
+                .unwrap_or_default(),
+            ..TransitionInput::default()
+        },
+    };
+    act(&page, user, number, input, date).await
 }
 
 /// Runs `input` on request `number` and goes back to the day of `date`.
 async fn act(
     page: &Page,
+    user: CurrentUser,
     number: String,
     input: TransitionInput,
     date: Option<NaiveDate>,
 ) -> PageResult {
-    let user = page.staff(ROLES)?.clone();
     let n = number.clone();
     page.run(move |app| requests::transition(app, &user, &n, input))
         .await?;
     Ok(page.redirect(&day_url(date, Some(&number))))
 }
 
-/// Records what became of a visit: `attended`, `no_show` or `done` (`record_visit`).
-#[post("/work/clinic/requests/{number}/visit")]
-pub async fn visit(
-    page: Page,
-    number: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    page.staff(ROLES)?;
-    let form = Form::checked(&page, form)?;
-    let date = parse_date(&page, form.get("date"))?;
-    let outcome: VisitOutcome = serde_json::from_value(json!(form.get("visit").unwrap_or("")))
-        .map_err(|_| page.fail(AppError::new(ErrorCode::VisitRequired)))?;
-    let input = TransitionInput {
-        action: "record_visit".into(),
-        visit: Some(outcome),
-        ..TransitionInput::default()
-    };
-    act(&page, number.into_inner(), input, date).await
-}
-
-/// Calls an appointment or a home call off (`cancel`): the slot is free again.
-#[post("/work/clinic/requests/{number}/cancel")]
-pub async fn cancel(
-    page: Page,
-    number: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    page.staff(ROLES)?;
-    let form = Form::checked(&page, form)?;
-    let date = parse_date(&page, form.get("date"))?;
-    let input = TransitionInput {
-        action: "cancel".into(),
-        reason: form
-            .get("reason")
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string),
-        ..TransitionInput::default()
-    };
-    act(&page, number.into_inner(), input, date).await
-}
-
-/// Confirms a home call with the time window the doctor will come in (`approve`: the signed
-/// confirmation, R-000-57, R-002-62).
-#[post("/work/clinic/requests/{number}/confirm")]
-pub async fn confirm(
-    page: Page,
-    number: web::Path<String>,
-    form: web::Form<Vec<(String, String)>>,
-) -> PageResult {
-    page.staff(ROLES)?;
-    let form = Form::checked(&page, form)?;
-    let date = parse_date(&page, form.get("date"))?;
-    let mut fields = BTreeMap::new();
-    if let Some(w) = form
-        .get("time_window")
-        .map(str::trim)
-        .filter(|w| !w.is_empty())
-    {
-        fields.insert("time_window".to_string(), w.to_string());
-    }
-    let input = TransitionInput {
-        action: "approve".into(),
-        fields,
-        ..TransitionInput::default()
-    };
-    act(&page, number.into_inner(), input, date).await
-}
-
+/// `?from=` of a reschedule page: the first of the seven days shown.
 #[derive(Deserialize)]
 pub struct RescheduleParams {
-    from: Option<String>,
+    pub from: Option<String>,
 }
 
 /// The form value of a stored request (a text field of its form).
@@ -321,6 +293,25 @@ fn slots_by_day(slots: &[clinics::SlotView]) -> Vec<Value> {
     days
 }
 
+/// Who moves a booking to another slot (`reschedule`, A-16): the person on their request
+/// page, or the registrar from the day. The same page and use case; what differs is where
+/// the page lives and where it goes back to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mover {
+    Applicant,
+    Registrar,
+}
+
+impl Mover {
+    /// The path the reschedule page hangs under.
+    fn base(self, number: &str) -> String {
+        match self {
+            Mover::Applicant => format!("/requests/{number}"),
+            Mover::Registrar => format!("/work/clinic/requests/{number}"),
+        }
+    }
+}
+
 /// Another free slot of the same doctor, a week at a time.
 #[get("/work/clinic/requests/{number}/reschedule")]
 pub async fn reschedule_page(
@@ -329,8 +320,26 @@ pub async fn reschedule_page(
     q: web::Query<RescheduleParams>,
 ) -> PageResult {
     let user = page.staff(ROLES)?.clone();
-    let from = parse_date(&page, q.from.as_deref())?;
-    let number = number.into_inner();
+    show_reschedule(
+        &page,
+        user,
+        Mover::Registrar,
+        number.into_inner(),
+        q.from.as_deref(),
+    )
+    .await
+}
+
+/// The reschedule page of `number` for `mover`: the booking as it is and the doctor's free
+/// slots of the seven days from `from` (today when not given).
+pub async fn show_reschedule(
+    page: &Page,
+    user: CurrentUser,
+    mover: Mover,
+    number: String,
+    from: Option<&str>,
+) -> PageResult {
+    let from = parse_date(page, from)?;
     let (view, slots) = page
         .run(move |app| {
             let view = requests::get(app, &user, &number)?;
@@ -358,13 +367,24 @@ pub async fn reschedule_page(
             .with_timezone(&chrono_tz::Asia::Almaty)
             .date_naive()
     });
+    let base = mover.base(&view.number);
+    let back = match mover {
+        Mover::Applicant => {
+            json!({"href": format!("{base}#appointment"), "label": "appointment-title"})
+        }
+        Mover::Registrar => json!({
+            "href": day_url(current.map(|c| c.date_naive()), None),
+            "label": "nav-clinic-day",
+        }),
+    };
     page.render(
         "clinic_reschedule.html",
         json!({
             "request": view,
+            "base": base,
+            "back": back,
             "doctor_name": doctor,
             "current": current.map(|c| c.format("%d.%m.%Y %H:%M").to_string()),
-            "current_date": current.map(|c| c.date_naive().to_string()),
             "days": slots_by_day(&slots.slots),
             "next_week": (shown_from + Duration::days(7)).to_string(),
         }),
@@ -378,9 +398,21 @@ pub async fn reschedule(
     number: web::Path<String>,
     form: web::Form<Vec<(String, String)>>,
 ) -> PageResult {
-    page.staff(ROLES)?;
+    let user = page.staff(ROLES)?.clone();
     let form = Form::checked(&page, form)?;
-    let slot = form.get("slot_start").unwrap_or("").to_string();
+    move_booking(&page, user, Mover::Registrar, number.into_inner(), &form).await
+}
+
+/// Moves booking `number` to the form's `slot_start` and goes back where `mover` came from:
+/// the request page, or the day of the new slot.
+pub async fn move_booking(
+    page: &Page,
+    user: CurrentUser,
+    mover: Mover,
+    number: String,
+    form: &Form,
+) -> PageResult {
+    let slot = form.text_or_blank("slot_start");
     let date = DateTime::parse_from_rfc3339(&slot)
         .ok()
         .map(|t| t.date_naive());
@@ -389,7 +421,15 @@ pub async fn reschedule(
         slot_start: Some(slot),
         ..TransitionInput::default()
     };
-    act(&page, number.into_inner(), input, date).await
+    match mover {
+        Mover::Registrar => act(page, user, number, input, date).await,
+        Mover::Applicant => {
+            let n = number.clone();
+            page.run(move |app| requests::transition(app, &user, &n, input))
+                .await?;
+            Ok(page.redirect(&format!("/requests/{number}#appointment")))
+        }
+    }
 }
 
 /// Whether the registrar's clinic takes requests by telephone (its region's rule).
@@ -466,7 +506,7 @@ pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageRes
             typed.insert(k.into(), json!(v.trim()));
         }
     }
-    let text = |k: &str| form.get(k).map(str::trim).unwrap_or("").to_string();
+    let text = |k: &str| form.text_or_blank(k);
     let iin = text("iin");
     let (u, c) = (user.clone(), clinic.clone());
     let found = page

@@ -21,7 +21,7 @@
 use super::super::apply::{field_errors, fields, typed_values};
 use super::super::csv;
 use super::super::flow::{accept_signature, render_sign, SignTarget};
-use super::super::requests::service_names;
+use super::super::requests::{newest, service_names, ListParams};
 use super::super::{Fail, Form, Page, PageResult, CSRF_FIELD};
 use crate::app::requests::applicant::RegistryEntry;
 use crate::app::requests::{
@@ -34,7 +34,6 @@ use crate::error::{AppError, ErrorCode};
 use actix_multipart::Multipart;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 
@@ -58,11 +57,6 @@ fn url(number: &str) -> String {
     format!("/work/intake/{number}")
 }
 
-#[derive(Deserialize)]
-pub struct ListParams {
-    cursor: Option<String>,
-}
-
 /// The start: the applicant's IIN/BIN (the focus is there), and the requests of the
 /// employee's provider and office, newest first.
 #[get("/work/intake")]
@@ -78,19 +72,7 @@ async fn render_home(
     error: Option<&AppError>,
 ) -> PageResult {
     let user = page.staff(ROLES)?.clone();
-    let list = page
-        .run(move |app| {
-            requests::list(
-                app,
-                &user,
-                ListQuery {
-                    limit: Some(20),
-                    cursor,
-                    ..ListQuery::default()
-                },
-            )
-        })
-        .await?;
+    let list = newest(page, user, cursor).await?;
     let status = error.map_or(StatusCode::OK, |e| {
         StatusCode::from_u16(e.status).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY)
     });
@@ -162,7 +144,7 @@ pub async fn list_csv(page: Page) -> PageResult {
             ]
         })
         .collect();
-    Ok(csv::response("intake-requests.csv", &header, &rows))
+    Ok(csv::response("intake-requests.csv", &header, rows))
 }
 
 /// An instant as the pages show it: `dd.mm.yyyy HH:MM` in Kazakhstan time.
@@ -180,18 +162,14 @@ struct Who {
 
 impl Who {
     /// From the posted `kind` and `applicant` fields.
-    fn posted<'f>(get: impl Fn(&str) -> Option<&'f str>) -> Who {
+    fn of(form: &Form) -> Who {
         Who {
-            kind: match get("kind") {
+            kind: match form.get("kind") {
                 Some("legal_entity") => ApplicantKind::LegalEntity,
                 _ => ApplicantKind::Person,
             },
-            number: get("applicant").unwrap_or("").trim().to_string(),
+            number: form.text_or_blank("applicant"),
         }
-    }
-
-    fn of(form: &Form) -> Who {
-        Who::posted(|k| form.get(k))
     }
 
     fn typed(&self) -> Map<String, Value> {
@@ -376,21 +354,13 @@ pub async fn service_form(page: Page, form: web::Form<Vec<(String, String)>>) ->
 #[post("/work/intake/create")]
 pub async fn create(page: Page, form: web::Form<Vec<(String, String)>>) -> PageResult {
     let user = page.staff(ROLES)?.clone();
-    let pairs = form.into_inner();
-    let get = |name: &str| {
-        pairs
-            .iter()
-            .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    };
-    page.check_csrf(get(CSRF_FIELD))?;
-    let who = Who::posted(get);
-    let (service, channel) = chosen_offer(&page, who.kind, get("offer"))?;
-    let variant = variant_of(service, get("variant"))
+    let form = Form::checked(&page, form)?;
+    let who = Who::of(&form);
+    let (service, channel) = chosen_offer(&page, who.kind, form.get("offer"))?;
+    let variant = variant_of(service, form.get("variant"))
         .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownVariant)))?;
     let entry = look_up(&page, &who).await?.map_err(|e| page.fail(e))?;
-    let values = typed_values(service, variant, &pairs);
+    let values = typed_values(service, variant, form.pairs());
     let errors = field_errors(&page, service, variant, &values);
     if !errors.is_empty() {
         let view = FormView {

@@ -23,9 +23,9 @@ use crate::domain::documents::RegistryAction;
 use crate::domain::lifecycle::State;
 use crate::domain::roles::Role;
 use crate::error::{AppError, ErrorCode, Lang};
-use crate::http::portal::{Fail, Form, Page, PageResult};
+use crate::http::portal::{csv, Fail, Form, Page, PageResult};
 use actix_web::http::StatusCode;
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, post, web};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, BTreeSet};
@@ -230,7 +230,7 @@ pub async fn queue(page: Page, q: web::Query<QueueParams>) -> PageResult {
 }
 
 fn csv_line(cells: &[String]) -> String {
-    crate::web::csv::line(cells.iter().map(String::as_str), ';')
+    crate::web::csv::line(cells.iter().map(String::as_str))
 }
 
 fn message(app: &App, lang: Lang, key: &str) -> String {
@@ -284,8 +284,7 @@ enum CsvStep {
 }
 
 /// `/work/queue.csv`: the same filtered queue as the page, every page of it, as a CSV for
-/// spreadsheets (UTF-8 with a BOM, `;`-separated, as Excel reads it in Kazakh and Russian
-/// settings). Streamed: each next page is read by cursor while the previous one is sent.
+/// spreadsheets ([`crate::web::csv`]). Streamed: each next page is read by cursor while the previous one is sent.
 #[get("/work/queue.csv")]
 pub async fn queue_csv(page: Page, q: web::Query<QueueParams>) -> PageResult {
     let user = page.staff(STAFF)?.clone();
@@ -297,7 +296,7 @@ pub async fn queue_csv(page: Page, q: web::Query<QueueParams>) -> PageResult {
         .run(move |app| requests::list(app, &u, f.query(CSV_PAGE, None)))
         .await?;
     let app = page.app.clone();
-    let mut head = String::from("\u{feff}");
+    let mut head = String::from(crate::web::csv::BOM);
     head.push_str(&csv_header(&app, lang));
     head.push_str(&csv_rows(&app, lang, &first.items));
     let start = CsvStep::First(web::Bytes::from(head), first.next_cursor);
@@ -342,14 +341,7 @@ pub async fn queue_csv(page: Page, q: web::Query<QueueParams>) -> PageResult {
             }
         }
     });
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "Content-Disposition",
-            "attachment; filename=\"ruqsat-queue.csv\"",
-        ))
-        .insert_header(("Cache-Control", "no-store"))
-        .streaming(body))
+    Ok(csv::download("ruqsat-queue.csv").streaming(body))
 }
 
 // ---- a request -----------------------------------------------------------------------------
@@ -561,15 +553,15 @@ async fn input_of(
     action: &str,
     form: &Form,
 ) -> Result<TransitionInput, Fail> {
-    let text = |k: &str| form.get(k).map(str::trim).unwrap_or("").to_string();
-    let some = |k: &str| Some(text(k)).filter(|s| !s.is_empty());
+    let text = |k: &str| form.text_or_blank(k);
+    let some = |k: &str| form.text(k).map(str::to_string);
     let mut input = TransitionInput {
         action: action.to_string(),
         ..TransitionInput::default()
     };
     match action {
         "assess" => {
-            for (k, v) in &form.0 {
+            for (k, v) in form.fields() {
                 let Some(item) = k.strip_prefix("met.") else {
                     continue;
                 };
@@ -589,11 +581,9 @@ async fn input_of(
             input.reason = Some(text("reason"));
         }
         "approve" | "refuse" => {
-            for (k, v) in &form.0 {
-                if let Some(key) = k.strip_prefix("field.") {
-                    if !v.trim().is_empty() {
-                        input.fields.insert(key.to_string(), v.trim().to_string());
-                    }
+            for (k, _) in form.fields() {
+                if let (Some(key), Some(v)) = (k.strip_prefix("field."), form.text(k)) {
+                    input.fields.insert(key.to_string(), v.to_string());
                 }
             }
             if action == "refuse" {
@@ -647,11 +637,9 @@ pub async fn act(
         Err(e) => match field_of(&action, e.code) {
             Some(field) => {
                 tracing::info!(code = %e.code, action, "step refused at a field");
-                let mut values: BTreeMap<String, String> = form.0;
-                values.remove(crate::http::portal::CSRF_FIELD);
                 let typed = Typed {
                     action,
-                    values,
+                    values: form.typed(),
                     errors: BTreeMap::from([(field.to_string(), e.message(page.lang).to_string())]),
                 };
                 show(&page, number, Some(typed)).await
@@ -688,11 +676,9 @@ pub async fn registry_status(
     match done {
         Ok(_) => Ok(page.redirect(&format!("/work/requests/{number}#documents"))),
         Err(e) if e.code == ErrorCode::ReasonRequired => {
-            let mut values: BTreeMap<String, String> = form.0;
-            values.remove(crate::http::portal::CSRF_FIELD);
             let typed = Typed {
                 action: format!("registry.{id}"),
-                values,
+                values: form.typed(),
                 errors: BTreeMap::from([("reason".to_string(), e.message(page.lang).to_string())]),
             };
             show(&page, number, Some(typed)).await
@@ -707,15 +693,6 @@ mod tests {
 
     #[test]
     fn csv_cells_are_quoted_and_formulas_defused() {
-        assert_eq!(crate::web::csv::cell("LIC-2026-000001"), "LIC-2026-000001");
-        assert_eq!(
-            crate::web::csv::cell("ТОО «Ақжол»; филиал"),
-            "\"ТОО «Ақжол»; филиал\""
-        );
-        assert_eq!(crate::web::csv::cell("say \"hi\""), "\"say \"\"hi\"\"\"");
-        assert_eq!(crate::web::csv::cell("two\nlines"), "\"two\nlines\"");
-        assert_eq!(crate::web::csv::cell("=1+1"), "'=1+1");
-        assert_eq!(crate::web::csv::cell("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(
             csv_line(&["a".into(), "b,c".into(), String::new()]),
             "a;\"b,c\";\r\n"

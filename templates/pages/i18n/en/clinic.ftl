@@ -49,6 +49,7 @@ appointment-cancel-reason = Reason for cancelling
 appointment-cancel-hint = Optional. The time becomes free for other patients.
 appointment-cancel-confirm = Confirm the cancellation
 appointment-cancel = Cancel the booking
+appointment-reschedule = Move to another time
 
 clinic-label = Clinic
 clinic-choose-hint = The clinic you are attached to is chosen.

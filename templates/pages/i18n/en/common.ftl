@@ -8,6 +8,7 @@ nav-intake = Intake
 nav-clinic-day = Clinic day
 nav-admin = Administration
 nav-notifications = Notifications
+nav-unread = { $count } unread
 nav-registry = Licence registry
 sign-in = Sign in
 sign-out = Sign out
@@ -43,18 +44,6 @@ role-commission_member = Commission member
 role-clinic_registrar = Clinic registrar
 role-admin = Administrator
 
-state-draft = Draft
-state-submitted = Submitted
-state-awaiting_payment = Awaiting payment
-state-paid = Paid
-state-signed = Signed
-state-registered = Registered
-state-under_review = Under review
-state-approved = Result issued
-state-refused = Refused
-state-result_delivered = Result received
-state-withdrawn = Withdrawn
-state-cancelled = Cancelled
 
 deadline-same_day = on the day of the request
 deadline-working_days = { $n } { $n ->

@@ -50,7 +50,6 @@ intake-pay-hint = The fee is { $amount }. It is paid through the payment gateway
 intake-sign-hint = Sign the request with your own digital signature: once the signature is verified, the request is registered.
 intake-registered = Request { $number } is registered. Print the receipt and give it to the applicant.
 intake-open-print = Open to print
-intake-download-pdf = Download PDF
 intake-handover-title = Hand the result over
 intake-handover-hint = Record who receives the result, from the identity document they show.
 intake-recipient-name = Recipient's full name

@@ -35,6 +35,7 @@ request-extended = term extended
 request-due-after-registration = runs from registration
 request-documents = Results and documents
 request-verify = verify
+request-download = download the PDF
 request-attachments = Attached documents
 request-history = History
 

@@ -92,7 +92,6 @@ review-power-of-attorney = Power of attorney, if someone other than the applican
 review-deliver-button = Record the handover
 
 review-document-signed = Signed by { $signer }; certificate { $serial }; { $at }
-review-download = download the PDF
 review-status-valid = valid
 review-status-superseded = superseded (re-issued)
 review-status-suspended = suspended

@@ -49,6 +49,7 @@ appointment-cancel-reason = Бас тарту себебі
 appointment-cancel-hint = Міндетті емес. Уақыт басқа пациенттерге босатылады.
 appointment-cancel-confirm = Жазылудан бас тартуды растау
 appointment-cancel = Жазылудан бас тарту
+appointment-reschedule = Басқа уақытқа ауыстыру
 
 clinic-label = Емхана
 clinic-choose-hint = Сіз тіркелген емхана алдын ала таңдалған.

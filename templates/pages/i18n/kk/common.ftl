@@ -8,6 +8,7 @@ nav-intake = Өтініштерді қабылдау
 nav-clinic-day = Емхана күні
 nav-admin = Әкімшілік
 nav-notifications = Хабарламалар
+nav-unread = { $count } оқылмаған
 nav-registry = Лицензиялар тізілімі
 sign-in = Кіру
 sign-out = Шығу
@@ -37,18 +38,6 @@ role-commission_member = Комиссия мүшесі
 role-clinic_registrar = Емхана тіркеушісі
 role-admin = Әкімші
 
-state-draft = Жоба
-state-submitted = Жіберілді
-state-awaiting_payment = Төлемді күтуде
-state-paid = Төленді
-state-signed = Қол қойылды
-state-registered = Тіркелді
-state-under_review = Қаралуда
-state-approved = Нәтиже берілді
-state-refused = Бас тартылды
-state-result_delivered = Нәтиже алынды
-state-withdrawn = Кері қайтарылды
-state-cancelled = Тоқтатылды
 
 deadline-same_day = жүгінген күні
 deadline-working_days = { $n } жұмыс күні

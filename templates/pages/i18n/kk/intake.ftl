@@ -50,7 +50,6 @@ intake-pay-hint = Төлем сомасы { $amount }. Қол қоюдан бұ�
 intake-sign-hint = Өтінішке өз ЭЦҚ-ңызбен қол қойыңыз: қолтаңба тексерілгеннен кейін өтініш тіркеледі.
 intake-registered = { $number } өтініші тіркелді. Қолхатты басып шығарып, өтініш берушіге беріңіз.
 intake-open-print = Басып шығару үшін ашу
-intake-download-pdf = PDF жүктеп алу
 intake-handover-title = Нәтижені беру
 intake-handover-hint = Нәтижені кім алатынын ұсынылған жеке басын куәландыратын құжат бойынша көрсетіңіз.
 intake-recipient-name = Алушының аты-жөні

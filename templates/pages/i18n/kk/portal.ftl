@@ -35,6 +35,7 @@ request-extended = мерзімі ұзартылды
 request-due-after-registration = тіркелгеннен кейін басталады
 request-documents = Нәтижелер мен құжаттар
 request-verify = түпнұсқалығын тексеру
+request-download = PDF жүктеп алу
 request-attachments = Қоса берілген құжаттар
 request-history = Тарихы
 

@@ -89,7 +89,6 @@ review-power-of-attorney = Өтініш берушінің өзі алмаса �
 review-deliver-button = Берілгенін белгілеу
 
 review-document-signed = Қол қойған: { $signer }; сертификат { $serial }; { $at }
-review-download = PDF жүктеп алу
 review-status-valid = жарамды
 review-status-superseded = ауыстырылды (қайта ресімделді)
 review-status-suspended = тоқтатыла тұрды

@@ -49,6 +49,7 @@ appointment-cancel-reason = Причина отмены
 appointment-cancel-hint = Необязательно. Время освободится для других пациентов.
 appointment-cancel-confirm = Подтвердить отмену записи
 appointment-cancel = Отменить запись
+appointment-reschedule = Перенести на другое время
 
 clinic-label = Поликлиника
 clinic-choose-hint = Выбрана поликлиника, к которой вы прикреплены.

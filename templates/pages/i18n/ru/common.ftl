@@ -8,6 +8,11 @@ nav-intake = Приём заявлений
 nav-clinic-day = День поликлиники
 nav-admin = Администрирование
 nav-notifications = Уведомления
+nav-unread = { $count ->
+    [one] { $count } непрочитанное
+    [few] { $count } непрочитанных
+   *[other] { $count } непрочитанных
+}
 nav-registry = Реестр лицензий
 sign-in = Войти
 sign-out = Выйти
@@ -45,18 +50,6 @@ role-commission_member = Член комиссии
 role-clinic_registrar = Регистратор поликлиники
 role-admin = Администратор
 
-state-draft = Черновик
-state-submitted = Отправлена
-state-awaiting_payment = Ожидает оплаты
-state-paid = Оплачена
-state-signed = Подписана
-state-registered = Зарегистрирована
-state-under_review = На рассмотрении
-state-approved = Результат выдан
-state-refused = Отказано
-state-result_delivered = Результат получен
-state-withdrawn = Отозвана
-state-cancelled = Отменена
 
 deadline-same_day = в день обращения
 deadline-working_days = { $n } { $n ->

@@ -35,6 +35,7 @@ request-extended = срок продлён
 request-due-after-registration = начнётся после регистрации
 request-documents = Результаты и документы
 request-verify = проверить подлинность
+request-download = скачать PDF
 request-attachments = Приложенные документы
 request-history = История
 

@@ -93,7 +93,6 @@ review-power-of-attorney = Доверенность, если получает �
 review-deliver-button = Отметить выдачу
 
 review-document-signed = Подписан: { $signer }; сертификат { $serial }; { $at }
-review-download = скачать PDF
 review-status-valid = действителен
 review-status-superseded = заменён (переоформлен)
 review-status-suspended = приостановлен
