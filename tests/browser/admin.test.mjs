@@ -3,7 +3,7 @@
 // server-drawn chart; CSV exports; no other role gets in.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, BASE } from './lib.mjs';
+import { launch, newPage, signIn, checkA11y, screenshot, screenshotBoth, text, api, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -52,7 +52,7 @@ test('an administrator puts a dead letter back in the queue', async () => {
   assert.equal(await row.getAttribute('data-status'), 'dead');
   const before = await row.getAttribute('data-next');
   await checkA11y(page, 'outbox');
-  await screenshot(page, 'admin-outbox', 'kk');
+  await screenshotBoth(page, 'admin-outbox');
   await Promise.all([page.waitForNavigation(), row.locator('button').click()]);
   assert.equal(await page.locator('#requeued').count(), 1);
   await page.goto('/admin/outbox');
@@ -60,7 +60,7 @@ test('an administrator puts a dead letter back in the queue', async () => {
   assert.notEqual(await page.locator(`#outbox tr[data-id="${id}"]`).getAttribute('data-next'), before);
   // The CSV export lists it.
   const csv = await (await page.request.get('/admin/outbox.csv')).text();
-  assert.ok(csv.startsWith('\ufeffid,kind,status'), csv.slice(0, 40));
+  assert.ok(csv.startsWith('\ufeffid;kind;status'), csv.slice(0, 40));
   assert.ok(csv.includes(id));
   await page.context().close();
 });
@@ -73,7 +73,7 @@ test('the quality report draws its chart on the server', async () => {
   assert.ok(await page.locator('#quality tbody tr').count() >= 1);
   assert.match(await text(page, '#responses'), /\d+ ответ/);
   await checkA11y(page, 'quality report');
-  await screenshot(page, 'admin-quality', 'ru');
+  await screenshotBoth(page, 'admin-quality');
   await page.goto('/admin/quality?from=2026-13-01');
   assert.equal(await page.getAttribute('.alert.error', 'data-code'), 'BAD_REQUEST');
   await page.context().close();

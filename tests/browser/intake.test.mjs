@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, samplePdf, demoP12, ruqsat, DATA_DIR } from './lib.mjs';
+import { launch, newPage, signIn, useLang, fillSupportForm, SUPPORT_DOCUMENTS, checkA11y, screenshot, text, api, samplePdf, demoP12, ruqsat, DATA_DIR } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -16,15 +16,6 @@ after(async () => { await browser?.close(); });
 
 const state = (page) => page.getAttribute('#request-state [data-state]', 'data-state');
 const focused = (page) => page.evaluate(() => document.activeElement && document.activeElement.id);
-const day = (days) => new Date(Date.now() + 5 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
-
-const SUPPORT_DOCS = ['birth-certificate', 'residence', 'consultation-conclusion', 'disability-certificate', 'bank-account'];
-
-/** Switches the page's language with the switch and waits for the same page again. */
-async function switchTo(page, lang) {
-  await Promise.all([page.waitForNavigation(), page.click(`.langs button[value="${lang}"]`)]);
-  assert.equal(await page.getAttribute('html', 'lang'), lang);
-}
 
 test('a desk employee takes in a support request, signs it in the browser and prints the receipt', async () => {
   const page = await newPage(browser, 'kk');
@@ -52,18 +43,7 @@ test('a desk employee takes in a support request, signs it in the browser and pr
   assert.equal(await page.inputValue('#f-applicant_name'), 'Омаров Даулет Серікұлы');
   assert.match(await page.inputValue('#f-address'), /Шымкент/);
   assert.equal(await focused(page), 'f-phone');
-  await page.fill('#f-phone', '+7 701 555 12 34');
-  await page.selectOption('#f-relationship', 'father');
-  await page.fill('#f-child_iin', '150606600013');
-  await page.fill('#f-child_name', 'Әлия Даулетқызы Омарова');
-  await page.fill('#f-child_birth_date', '2015-06-06');
-  await page.selectOption('#f-disability_group', 'child-under-16');
-  await page.fill('#f-disability_valid_until', day(365));
-  await page.fill('#f-consultation_number', 'ППК-2026/114');
-  await page.fill('#f-consultation_date', day(-60));
-  await page.fill('#f-bank_name', 'Halyk Bank');
-  await page.fill('#f-iban', 'KZ86125KZT5004100100');
-  await page.selectOption('#f-delivery', 'by-hand');
+  await fillSupportForm(page, 'by-hand');
   await checkA11y(page, 'intake form');
   await Promise.all([page.waitForNavigation(), page.click('#intake-form button[type=submit]')]);
   const number = (await text(page, 'h1')).match(/DCS-\d{4}-\d{6}/)[0];
@@ -75,10 +55,10 @@ test('a desk employee takes in a support request, signs it in the browser and pr
   assert.equal(await page.locator('#missing li').count(), 5);
   await checkA11y(page, 'intake documents');
   await screenshot(page, 'intake-documents', 'kk');
-  await switchTo(page, 'ru');
+  await useLang(page, 'ru');
   await checkA11y(page, 'intake documents (ru)');
   await screenshot(page, 'intake-documents', 'ru');
-  await switchTo(page, 'kk');
+  await useLang(page, 'kk');
 
   // An original cannot be returned unless it was seen: said at its document, nothing kept.
   await page.setInputFiles('#file-birth-certificate', { name: 'birth-certificate.pdf', mimeType: 'application/pdf', buffer: samplePdf('birth-certificate') });
@@ -88,7 +68,7 @@ test('a desk employee takes in a support request, signs it in the browser and pr
   assert.equal(await page.locator('#doc-error-birth-certificate').count(), 1);
   assert.equal(await page.locator('#missing li').count(), 5);
 
-  for (const doc of SUPPORT_DOCS) {
+  for (const doc of SUPPORT_DOCUMENTS) {
     await page.setInputFiles(`#file-${doc}`, { name: `${doc}.pdf`, mimeType: 'application/pdf', buffer: samplePdf(doc) });
     await page.check(`#seen-${doc}`);
     await page.check(`#returned-${doc}`);
@@ -155,11 +135,11 @@ test('a desk employee takes in a support request, signs it in the browser and pr
   const body = await csv.body();
   assert.deepEqual([...body.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
   assert.ok(body.toString('utf8').includes(number));
-  await switchTo(page, 'ru');
+  await useLang(page, 'ru');
   assert.equal(await focused(page), 'applicant');
   await checkA11y(page, 'intake start (ru)');
   await screenshot(page, 'intake', 'ru');
-  await switchTo(page, 'kk');
+  await useLang(page, 'kk');
   await page.context().close();
 });
 

@@ -40,16 +40,41 @@ export async function newPage(browser, lang = 'ru', options = {}) {
   });
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
+  page.ruqsatLang = lang;
   return page;
 }
 
-/** Signs in through the sign-in page as a demo user and waits for the next page. */
-export async function signIn(page, login, password = `${login}-demo`) {
+/** Signs in through the sign-in page as a demo user and waits for the next page, which is
+ * then in the page's language (`newPage`): a language another test chose for the account
+ * is switched back. `keepLang` leaves the account's choice as it is. */
+export async function signIn(page, login, { password = `${login}-demo`, keepLang = false } = {}) {
   await page.goto('/login');
   await page.fill('#login', login);
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('form[action="/login"] button[type=submit]')]);
   assert.ok(!page.url().includes('/login'), `still on the sign-in page after signing in as ${login}`);
+  if (!keepLang && page.ruqsatLang) await useLang(page, page.ruqsatLang);
+}
+
+/** Puts the signed-in user's pages in `lang` with the language switch. The choice belongs to
+ * the account and outlives the test (the server is shared by every test file), so a test
+ * that reads a staff member's messages sets their language first. */
+export async function useLang(page, lang) {
+  if ((await page.getAttribute('html', 'lang')) === lang) return;
+  await Promise.all([page.waitForNavigation(), page.click(`.langs button[value="${lang}"]`)]);
+  assert.equal(await page.getAttribute('html', 'lang'), lang);
+}
+
+/** Screenshots of the page as it is, in Kazakh and in Russian: the page's own language
+ * first, then the other one through the language switch (which loads the page again by
+ * GET), then back. For pages reached by GET only, not a form's answer. */
+export async function screenshotBoth(page, name) {
+  const lang = await page.getAttribute('html', 'lang');
+  const other = lang === 'kk' ? 'ru' : 'kk';
+  await screenshot(page, name, lang);
+  await useLang(page, other);
+  await screenshot(page, name, other);
+  await useLang(page, lang);
 }
 
 /** axe-core on the current page: fails on any serious or critical violation. */
@@ -133,4 +158,31 @@ export function demoP12(login) {
 export function ruqsat(args) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('RUQSAT_')));
   return execFileSync(BIN, args, { encoding: 'utf8', env });
+}
+
+/** A date `days` from today in Kazakhstan (UTC+5), as YYYY-MM-DD. */
+export function kzDay(days) {
+  return new Date(Date.now() + 5 * 3600e3 + days * 86400e3).toISOString().slice(0, 10);
+}
+
+/** The documents the disabled-child support request needs (R-004). */
+export const SUPPORT_DOCUMENTS = ['birth-certificate', 'residence', 'consultation-conclusion', 'disability-certificate', 'bank-account'];
+
+/** Fills the disabled-child support form's own fields as Даулет, for his daughter Әлия
+ * (the applicant's name, address and provider are the caller's): the result `delivery`,
+ * with the e-mail address when it is `email`. */
+export async function fillSupportForm(page, delivery) {
+  await page.fill('#f-phone', '+7 701 555 12 34');
+  await page.selectOption('#f-relationship', 'father');
+  await page.fill('#f-child_iin', '150606600013');
+  await page.fill('#f-child_name', 'Әлия Даулетқызы Омарова');
+  await page.fill('#f-child_birth_date', '2015-06-06');
+  await page.selectOption('#f-disability_group', 'child-under-16');
+  await page.fill('#f-disability_valid_until', kzDay(365));
+  await page.fill('#f-consultation_number', 'ППК-2026/114');
+  await page.fill('#f-consultation_date', kzDay(-60));
+  await page.fill('#f-bank_name', 'Halyk Bank');
+  await page.fill('#f-iban', 'KZ86125KZT5004100100');
+  await page.selectOption('#f-delivery', delivery);
+  if (delivery === 'email') await page.fill('#f-email', 'daulet@example.kz');
 }

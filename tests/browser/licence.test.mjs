@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, samplePdf, demoP12, ruqsat, DATA_DIR, BASE } from './lib.mjs';
+import { launch, newPage, signIn, checkA11y, screenshot, screenshotBoth, text, api, samplePdf, demoP12, ruqsat, DATA_DIR, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -50,7 +50,7 @@ test('an applicant gets a medical licence through the portal and the e-licence v
   // Documents: the missing ones are listed until each is uploaded (R-003-10).
   assert.equal(await page.locator('#missing li').count(), 3);
   await checkA11y(page, 'draft request page');
-  await screenshot(page, 'licence-draft', 'kk');
+  await screenshotBoth(page, 'licence-draft');
   for (const doc of ['application', 'staff-qualification', 'premises']) {
     await page.selectOption('#doc_type', doc);
     await page.setInputFiles('#file', { name: `${doc}.pdf`, mimeType: 'application/pdf', buffer: samplePdf(doc) });
@@ -75,7 +75,7 @@ test('an applicant gets a medical licence through the portal and the e-licence v
   // Signing in the browser with the demo key (R-003-23..28).
   await Promise.all([page.waitForNavigation(), page.click('#sign-link')]);
   await checkA11y(page, 'sign page');
-  await screenshot(page, 'licence-sign', 'kk');
+  await screenshotBoth(page, 'licence-sign');
   await page.setInputFiles('#p12', demoP12('medcenter'));
   await page.fill('#p12-password', 'ruqsat-demo');
   await Promise.all([page.waitForURL(new RegExp(`/requests/${number}$`)), page.click('[data-role=sign-in-browser]')]);

@@ -3,7 +3,7 @@
 // pages without JavaScript, and axe-core on each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, signIn, checkA11y, screenshot, text, BASE } from './lib.mjs';
+import { launch, newPage, signIn, checkA11y, screenshot, screenshotBoth, text, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -53,7 +53,7 @@ test('the language switch changes every page and is remembered for the user', as
   const other = await newPage(browser, 'en');
   await other.goto('/login');
   assert.equal(await other.getAttribute('html', 'lang'), 'en');
-  await signIn(other, 'daulet');
+  await signIn(other, 'daulet', { keepLang: true });
   assert.equal(await other.getAttribute('html', 'lang'), 'ru');
   // Back to Kazakh for the other tests.
   await Promise.all([page.waitForNavigation(), page.click('.langs button[value="kk"]')]);
@@ -126,7 +126,7 @@ test('registration signs the challenge in the browser; a certificate with an acc
   await Promise.all([page.waitForNavigation(), page.click('a[href="/register"]')]);
   assert.equal(await text(page, 'h1'), 'Тіркелу');
   await checkA11y(page, 'registration');
-  await screenshot(page, 'register', 'kk');
+  await screenshotBoth(page, 'register');
   await page.fill('#r-login', 'aigerim2');
   await page.fill('#r-password', 'a-long-password-1');
   await page.setInputFiles('#p12', demoP12('aigerim'));
@@ -147,6 +147,6 @@ test('the applicant\'s pages fit a phone screen', async () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${path} is ${overflow}px wider than the phone`);
   }
-  await screenshot(page, 'phone-apply', 'kk');
+  await screenshotBoth(page, 'phone-apply');
   await page.context().close();
 });

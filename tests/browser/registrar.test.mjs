@@ -8,7 +8,7 @@
 // day page is opened at that slot's date (today when the clinic still has time today).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, demoP12, ruqsat, BASE } from './lib.mjs';
+import { launch, newPage, signIn, useLang, checkA11y, screenshot, text, api, demoP12, ruqsat, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -17,12 +17,6 @@ after(async () => { await browser?.close(); });
 const CLINIC = 'astana-polyclinic-1';
 const row = (page, number) => page.locator(`tr[data-number="${number}"]`);
 const rowState = (page, number) => row(page, number).locator('[data-state]').getAttribute('data-state');
-
-/** Switches the page's language with the switch and waits for the same page again. */
-async function switchTo(page, lang) {
-  await Promise.all([page.waitForNavigation(), page.click(`.langs button[value="${lang}"]`)]);
-  assert.equal(await page.getAttribute('html', 'lang'), lang);
-}
 
 test('the registrar marks a portal appointment attended and books, moves and cancels one at the desk', async () => {
   // Әйгерім books the first free slot of the district therapist on the portal (A-16).
@@ -104,9 +98,9 @@ test('the registrar marks a portal appointment attended and books, moves and can
   assert.equal(await row(page, desk).count(), 0);
   assert.equal((await aigerim.get(`/api/v1/requests/${desk}`)).json.state, 'cancelled');
 
-  await switchTo(page, 'ru');
+  await useLang(page, 'ru');
   await checkA11y(page, 'clinic day (ru)');
   await screenshot(page, 'clinic-day', 'ru');
-  await switchTo(page, 'kk');
+  await useLang(page, 'kk');
   await page.context().close();
 });

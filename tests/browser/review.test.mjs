@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, samplePdf, demoP12, ruqsat, DATA_DIR, BASE } from './lib.mjs';
+import { launch, newPage, signIn, kzDay, checkA11y, screenshot, screenshotBoth, text, api, samplePdf, demoP12, ruqsat, DATA_DIR, BASE } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -65,11 +65,6 @@ async function registeredLicence() {
   return { med, number };
 }
 
-function day(offset) {
-  const d = new Date(Date.now() + 5 * 3600e3 + offset * 86400e3);
-  return d.toISOString().slice(0, 10);
-}
-
 /** A disabled-child support request of Даулет, with its documents, submitted and signed. */
 async function registeredSupport() {
   const daulet = await api('daulet');
@@ -79,8 +74,8 @@ async function registeredSupport() {
       applicant_name: 'Даулет Серікұлы Омаров', address: 'Шымкент қ., Тәуке хан даңғылы, 12',
       phone: '+7 701 555 12 34', email: 'daulet@example.kz', relationship: 'father',
       child_iin: '150606600013', child_name: 'Әлия Даулетқызы Омарова', child_birth_date: '2015-06-06',
-      disability_group: 'child-under-16', disability_valid_until: day(365),
-      consultation_number: 'ППК-2026/114', consultation_date: day(-60),
+      disability_group: 'child-under-16', disability_valid_until: kzDay(365),
+      consultation_number: 'ППК-2026/114', consultation_date: kzDay(-60),
       bank_name: 'Halyk Bank', iban: 'KZ86125KZT5004100100', delivery: 'email',
     },
   });
@@ -255,7 +250,7 @@ test('commission members conclude and the desk employee refuses a support reques
   await submit(member, '#opinion-button');
   assert.match(await text(member, '#history li[data-action="record_conclusion"]'), /Асқар Нұрұлы Қалиев/);
   await checkA11y(member, 'request page of a commission member (kk)');
-  await screenshot(member, 'commission', 'kk');
+  await screenshotBoth(member, 'commission');
   await member.context().close();
 
   // The second member through the API: the quorum of two is reached (A-14).
@@ -284,7 +279,7 @@ test('commission members conclude and the desk employee refuses a support reques
   assert.match(opinions.join('\n'), /Гүлмира Сапарқызы Ержанова/);
   assert.equal(await mio.locator('#documents li[data-kind="support_refusal"]').count(), 1);
   await checkA11y(mio, 'refused support request (ru)');
-  await screenshot(mio, 'refusal', 'ru');
+  await screenshotBoth(mio, 'refusal');
 
   // Another provider's request is "not found" for this employee.
   const licence = (await (await api('medcenter')).get('/api/v1/requests?service=med-licence&limit=1')).json.items[0].number;

@@ -8,50 +8,23 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { launch, newPage, signIn, checkA11y, screenshot, text, api, DATA_DIR } from './lib.mjs';
+import { launch, newPage, signIn, useLang, fillSupportForm, SUPPORT_DOCUMENTS, checkA11y, screenshot, screenshotBoth, text, api, DATA_DIR } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-/** Puts the signed-in user's pages in `lang` with the switch (the choice is the account's). */
-async function useLang(page, lang) {
-  if ((await page.getAttribute('html', 'lang')) === lang) return;
-  await Promise.all([page.waitForNavigation(), page.click(`.langs button[value="${lang}"]`)]);
-  assert.equal(await page.getAttribute('html', 'lang'), lang);
-}
-
-/** A date `days` from today (Kazakhstan time) as YYYY-MM-DD. */
-function day(days) {
-  const t = new Date(Date.now() + 5 * 3600 * 1000 + days * 86400 * 1000);
-  return t.toISOString().slice(0, 10);
-}
 
 /** A small PDF, as the demo's sample documents. */
 function pdf(title) {
   return Buffer.from(`%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n% ${title}\ntrailer<</Root 1 0 R>>\n%%EOF\n`);
 }
 
-const DOCUMENTS = ['birth-certificate', 'residence', 'consultation-conclusion', 'disability-certificate', 'bank-account'];
-
 /** Fills the support form as Даулет, for his daughter. */
 async function fillForm(page) {
   await page.selectOption('#f-provider', 'shymkent-employment');
   await page.fill('#f-applicant_name', 'Даулет Серікұлы Омаров');
   await page.fill('#f-address', 'Шымкент қ., Тәуке хан даңғылы, 12');
-  await page.fill('#f-phone', '+7 701 555 12 34');
-  await page.selectOption('#f-relationship', 'father');
-  await page.fill('#f-child_iin', '150606600013');
-  await page.fill('#f-child_name', 'Әлия Даулетқызы Омарова');
-  await page.fill('#f-child_birth_date', '2015-06-06');
-  await page.selectOption('#f-disability_group', 'child-under-16');
-  await page.fill('#f-disability_valid_until', day(365));
-  await page.fill('#f-consultation_number', 'ППК-2026/114');
-  await page.fill('#f-consultation_date', day(-60));
-  await page.fill('#f-bank_name', 'Halyk Bank');
-  await page.fill('#f-iban', 'KZ86125KZT5004100100');
-  await page.selectOption('#f-delivery', 'email');
-  await page.fill('#f-email', 'daulet@example.kz');
+  await fillSupportForm(page, 'email');
 }
 
 let number;
@@ -59,7 +32,6 @@ let number;
 test('an applicant applies for support on the pages: form, documents, submission, signature, registered', async () => {
   const page = await newPage(browser, 'kk');
   await signIn(page, 'daulet');
-  await useLang(page, 'kk');
   await page.goto('/services/disabled-child-support');
   await Promise.all([page.waitForNavigation(), page.click('a.button.primary[href$="/apply"]')]);
   assert.match(new URL(page.url()).pathname, /\/services\/disabled-child-support\/apply$/);
@@ -96,12 +68,12 @@ test('an applicant applies for support on the pages: form, documents, submission
 
   // The documents the portal asks for: all five missing, submission waits for them.
   const missing = await page.locator('#missing li').evaluateAll((els) => els.map((e) => e.dataset.doc));
-  assert.deepEqual(missing.sort(), [...DOCUMENTS].sort());
+  assert.deepEqual(missing.sort(), [...SUPPORT_DOCUMENTS].sort());
   assert.equal(await page.locator('#submit-request').count(), 0, 'no submission with documents missing');
   assert.match(await text(page, '#submit-blocked'), /жетіспейтін құжаттарды/);
   await checkA11y(page, 'support draft');
   await screenshot(page, 'support-documents', 'kk');
-  for (const [i, doc] of DOCUMENTS.entries()) {
+  for (const [i, doc] of SUPPORT_DOCUMENTS.entries()) {
     await page.selectOption('#doc_type', doc);
     await page.setInputFiles('#file', { name: `${doc}.pdf`, mimeType: 'application/pdf', buffer: pdf(doc) });
     await Promise.all([page.waitForNavigation(), page.click('#upload-form button[type=submit]')]);
@@ -128,14 +100,13 @@ test('an applicant applies for support on the pages: form, documents, submission
   const actions = await page.locator('.history li').evaluateAll((els) => els.map((e) => e.dataset.action));
   assert.deepEqual(actions.slice(-3), ['submit', 'sign', 'register']);
   await checkA11y(page, 'registered request');
-  await screenshot(page, 'support-registered', 'kk');
+  await screenshotBoth(page, 'support-registered');
   await page.context().close();
 });
 
 test('the support form and a draft in Russian', async () => {
   const page = await newPage(browser, 'ru');
   await signIn(page, 'daulet');
-  await useLang(page, 'ru');
   await page.goto('/services/disabled-child-support/apply');
   assert.match(await text(page, '#c-email'), /Обязательно, если в поле «Способ получения результата» выбрано «По электронной почте»/);
   await screenshot(page, 'support-apply', 'ru');
@@ -173,7 +144,6 @@ test('the department decides; the applicant reads the notifications and answers 
 
   const page = await newPage(browser, 'kk');
   await signIn(page, 'daulet');
-  await useLang(page, 'kk');
   // The notifications, newest first: the result, the extension, each status change.
   await page.goto('/notifications');
   assert.equal(await text(page, 'h1'), 'Хабарламалар');
@@ -184,6 +154,10 @@ test('the department decides; the applicant reads the notifications and answers 
   assert.match(await text(page, `li.notification[data-request="${number}"][data-kind="deadline_extended"] .message`), /мерзімі .* дейін ұзартылды\. Себебі: ГБД ФЛ сұрауы/);
   assert.ok(await page.locator('li.notification.unread').count() >= kinds.length, 'unread marked');
   assert.match(await text(page, '#unread-count'), /^Оқылмаған хабарламалар: \d+$/);
+  // The navigation counts them on every page.
+  const unread = await page.locator('li.notification.unread').count();
+  assert.equal(await page.getAttribute('#unread-badge', 'data-count'), String(unread));
+  assert.equal(await text(page, '#unread-badge .visually-hidden'), `${unread} оқылмаған`);
   await checkA11y(page, 'notifications');
   await screenshot(page, 'notifications', 'kk');
   await useLang(page, 'ru');
@@ -194,10 +168,15 @@ test('the department decides; the applicant reads the notifications and answers 
   assert.equal(await page.locator('li.notification.unread').count(), 0);
   assert.equal(await text(page, '#unread-count'), 'Барлық хабарлама оқылды.');
   assert.equal(await page.locator('#mark-all-read').count(), 0);
+  assert.equal(await page.locator('#unread-badge').count(), 0, 'no count once all are read');
 
-  // The request: the decision and the questionnaire.
+  // The request: the decision and the questionnaire. Its state has the same name as in
+  // the notifications.
+  const messages = await page.locator(`li.notification[data-request="${number}"] .message`).allInnerTexts();
   await Promise.all([page.waitForNavigation(), page.click(`li.notification[data-request="${number}"][data-kind="result_ready"] a`)]);
-  assert.match(await text(page, '#request-state'), /Нәтиже (берілді|алынды)/);
+  const badge = await text(page, '#request-state .state');
+  assert.match(badge, /^Нәтиже (дайын|берілді)$/);
+  assert.ok(messages.some((m) => m.endsWith(badge)), `"${badge}" in ${messages.join(' | ')}`);
   assert.equal(await page.locator('#documents li[data-kind="support_decision"]').count(), 1);
   assert.equal(await page.locator('#questionnaire fieldset.question').count(), 2);
   await checkA11y(page, 'questionnaire');
@@ -221,7 +200,7 @@ test('the department decides; the applicant reads the notifications and answers 
   assert.equal(await text(page, 'dd[data-question="information"]'), 'Ішінара қанағаттанамын');
   assert.equal(await page.locator('#questionnaire-form').count(), 0, 'answered once');
   await checkA11y(page, 'questionnaire answered');
-  await screenshot(page, 'questionnaire-answered', 'kk');
+  await screenshotBoth(page, 'questionnaire-answered');
   // The API sees the same answers.
   const daulet = await api('daulet');
   r = await daulet.get(`/api/v1/requests/${number}/questionnaire`);
