@@ -109,6 +109,24 @@ test('an applicant books a free slot from the calendar, signs, and cancelling fr
   await checkA11y(page, 'booked appointment');
   await screenshot(page, 'clinic-appointment', 'kk');
 
+  // Moving it to another free time of the same doctor (A-16): a new ticket, the first time
+  // free again.
+  await Promise.all([page.waitForNavigation(), page.click('#reschedule-link')]);
+  assert.equal(await text(page, '#current-slot'), `${slot.date.split('-').reverse().join('.')} ${slot.time}`);
+  assert.equal(await page.locator(`#slot_start option[value="${slot.start}"]`).count(), 0, 'her own time is not offered');
+  await checkA11y(page, 'moving an appointment');
+  await screenshotBoth(page, 'clinic-reschedule');
+  const moved = await page.locator('#slot_start option').last().getAttribute('value');
+  await page.selectOption('#slot_start', moved);
+  await Promise.all([page.waitForNavigation(), page.click('#reschedule-button')]);
+  assert.match(page.url(), new RegExp(`/requests/${number}#appointment$`));
+  assert.equal(await page.getAttribute('#request-state .state', 'data-state'), 'approved');
+  assert.equal(await page.getAttribute('#appointment-time time', 'datetime'), moved);
+  assert.equal(await page.locator('.history li[data-action="reschedule"]').count(), 1);
+  await page.goto(calendarUrl('ast1-therapist-1', slot.date));
+  assert.equal(await page.locator(`.slot input[value="${slot.start}"]`).count(), 1, 'the first time is free again');
+  await page.goto(`/requests/${number}`);
+
   // Cancelling: the request ends, the slot is free again.
   await page.click('#cancel-open');
   await page.fill('#cancel-reason', 'Келе алмаймын');
@@ -117,8 +135,8 @@ test('an applicant books a free slot from the calendar, signs, and cancelling fr
   assert.equal(await text(page, '#appointment-status'), 'Жазылу болдырылмады, бұл уақыт қайтадан бос.');
   assert.equal(await page.locator('#cancel-appointment').count(), 0, 'nothing more to cancel');
   assert.match(await text(page, '.history li[data-action="cancel"]'), /Болдырылмады: .?Келе алмаймын/);
-  await page.goto(calendarUrl('ast1-therapist-1', slot.date));
-  assert.equal(await page.locator(`.slot input[value="${slot.start}"]`).count(), 1, 'the slot is free again');
+  await page.goto(calendarUrl('ast1-therapist-1', moved.slice(0, 10)));
+  assert.equal(await page.locator(`.slot input[value="${moved}"]`).count(), 1, 'the slot is free again');
   await page.context().close();
 });
 

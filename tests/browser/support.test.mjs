@@ -110,6 +110,15 @@ test('the support form and a draft in Russian', async () => {
   await page.goto('/services/disabled-child-support/apply');
   assert.match(await text(page, '#c-email'), /Обязательно, если в поле «Способ получения результата» выбрано «По электронной почте»/);
   await screenshot(page, 'support-apply', 'ru');
+  // The problems in Russian, each at its field.
+  await fillForm(page);
+  await page.fill('#f-child_iin', '150606600012');
+  await page.fill('#f-iban', 'KZ00');
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click('.apply-form button[type=submit]')]);
+  assert.equal(refused.status(), 422);
+  assert.match(await text(page, '#e-child_iin'), /ИИН/);
+  assert.equal(await page.locator('.alert.error li').count(), 2);
+  await screenshot(page, 'support-apply-errors', 'ru');
   await fillForm(page);
   await Promise.all([page.waitForNavigation(), page.click('.apply-form button[type=submit]')]);
   assert.match(await text(page, '#missing'), /Осталось приложить 5 документов/);
