@@ -321,3 +321,96 @@ fn the_documents_screen_attaches_every_scan_with_its_originals_and_submits() {
         "{page}"
     );
 }
+
+#[test]
+fn the_registrar_takes_a_home_call_for_a_caller_each_problem_at_its_field() {
+    // R-000-50, R-000-57, G-15, G-16: a home call taken for a person found by IIN; the
+    // registry's address offered; the form checked before anything is created.
+    let app = TestApp::spawn_in_clinic_hours();
+    let mut registrar = Browser::new(&app, "ru");
+    registrar.sign_in("registrar");
+    let csrf = registrar.csrf();
+    let token = app.login("registrar");
+    let home_calls = || {
+        app.get(&token, "/api/v1/requests?service=doctor-home-call")
+            .json::<Value>()
+            .expect("json")["total"]
+            .clone()
+    };
+    let before = home_calls();
+
+    // Found: the home call form is offered with the registry's address.
+    let r = registrar.post(
+        "/work/clinic/call",
+        &[("csrf", &csrf), ("iin", "850305401237"), ("step", "find")],
+    );
+    assert_eq!(r.status(), 200);
+    let page = r.text().expect("page");
+    assert!(page.contains("id=\"home-call-form\""), "{page}");
+    let address = page
+        .split("id=\"hc-visit_address\"")
+        .nth(1)
+        .and_then(|s| s.split("value=\"").nth(1))
+        .and_then(|s| s.split('"').next())
+        .unwrap_or("")
+        .to_string();
+    assert!(!address.is_empty(), "the registry's address is offered");
+
+    // No symptoms, no telephone: said at each field, nothing created.
+    let r = registrar.post(
+        "/work/clinic/call",
+        &[
+            ("csrf", &csrf),
+            ("iin", "850305401237"),
+            ("step", "home_call"),
+            ("channel", "clinic_desk"),
+            ("visit_address", "Астана, Бейбітшілік 3, кв. 5"),
+            ("symptoms", "  "),
+        ],
+    );
+    assert_eq!(r.status(), 422);
+    let page = r.text().expect("page");
+    assert!(page.contains("id=\"hc-symptoms-error\""), "{page}");
+    assert!(page.contains("id=\"hc-phone-error\""));
+    assert!(!page.contains("id=\"hc-visit_address-error\""));
+    assert!(
+        page.contains("Астана, Бейбітшілік 3, кв. 5"),
+        "what was typed is kept"
+    );
+    assert_eq!(home_calls(), before);
+
+    // Complete: created at the desk, submitted, and the registrar is sent to sign it.
+    let r = registrar.post(
+        "/work/clinic/call",
+        &[
+            ("csrf", &csrf),
+            ("iin", "850305401237"),
+            ("step", "home_call"),
+            ("channel", "clinic_desk"),
+            ("visit_address", "Астана, Бейбітшілік 3, кв. 5"),
+            ("symptoms", "Температура 38,5"),
+            ("phone", "+7 701 111 22 33"),
+        ],
+    );
+    assert_eq!(r.status(), 303);
+    let to = r.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    let number = to
+        .trim_start_matches("/work/clinic/requests/")
+        .trim_end_matches("/sign")
+        .to_string();
+    assert!(number.starts_with("HOM-"), "{to}");
+    let v: Value = app
+        .get(&token, &format!("/api/v1/requests/{number}"))
+        .json()
+        .expect("json");
+    assert_eq!(v["state"], "submitted", "{v}");
+    assert_eq!(v["channel"], "clinic_desk");
+    assert_eq!(v["provider"], "astana-polyclinic-1");
+    assert_eq!(v["form"]["symptoms"], "Температура 38,5");
+    assert_eq!(v["form"]["visit_address"], "Астана, Бейбітшілік 3, кв. 5");
+    let (status, _) = registrar.get(&to);
+    assert_eq!(status, 200);
+}

@@ -104,3 +104,46 @@ test('the registrar marks a portal appointment attended and books, moves and can
   await useLang(page, 'kk');
   await page.context().close();
 });
+
+test('a registrar takes a home call by telephone, signs it, confirms the visit and marks it done', async () => {
+  // Akmola takes requests by telephone and has no same-day cut-off (R-000-50, G-15), so
+  // this runs at any hour.
+  const page = await newPage(browser, 'kk');
+  await signIn(page, 'registrar-kok');
+  await page.goto('/work/clinic/call');
+  await page.keyboard.type('540214311853');
+  await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+  assert.match(await text(page, '#caller-name'), /Иванов/);
+  assert.ok(await page.isChecked('#hc-channel-phone'), 'the telephone is offered first');
+  assert.notEqual(await page.inputValue('#hc-visit_address'), '', 'the registry address is offered');
+  // No symptoms, no telephone: each said at its field, what was typed kept.
+  await page.fill('#hc-visit_address', 'Көкшетау қ., Абай к-сі 12, 7 пәтер');
+  const [refused] = await Promise.all([page.waitForNavigation(), page.click('#home-call-button')]);
+  assert.equal(refused.status(), 422);
+  assert.equal(await page.getAttribute('#hc-symptoms', 'aria-invalid'), 'true');
+  assert.equal(await page.getAttribute('#hc-phone', 'aria-invalid'), 'true');
+  assert.equal(await page.inputValue('#hc-visit_address'), 'Көкшетау қ., Абай к-сі 12, 7 пәтер');
+  await checkA11y(page, 'home call with problems');
+  await page.fill('#hc-symptoms', 'Қызба 38,5');
+  await page.fill('#hc-phone', '+7 701 111 22 33');
+  await Promise.all([page.waitForURL(/\/work\/clinic\/requests\/HOM-\d{4}-\d{6}\/sign$/), page.click('#home-call-button')]);
+  const number = page.url().match(/HOM-\d{4}-\d{6}/)[0];
+
+  // Signed by the registrar in the browser: registered, on today's list of home calls.
+  await page.setInputFiles('#p12', demoP12('registrar-kok'));
+  await page.fill('#p12-password', 'ruqsat-demo');
+  await Promise.all([page.waitForURL(new RegExp(`/work/clinic(#r-${number})?$`)), page.click('[data-role=sign-in-browser]')]);
+  assert.equal(await rowState(page, number), 'registered');
+  assert.match(await row(page, number).innerText(), /Абай к-сі 12/);
+
+  // The doctor's arrival window confirms it (R-000-57), then the visit is done.
+  await page.fill(`#tw-${number}`, '14:00–18:00');
+  await Promise.all([page.waitForNavigation(), row(page, number).locator('form[action$="/confirm"] button').click()]);
+  assert.equal(await rowState(page, number), 'approved');
+  await Promise.all([page.waitForNavigation(), row(page, number).locator('button[data-visit="done"]').click()]);
+  assert.equal(await row(page, number).locator('.visit').getAttribute('data-visit'), 'done');
+  const v = (await (await api('registrar-kok')).get(`/api/v1/requests/${number}`)).json;
+  assert.equal(v.channel, 'phone');
+  assert.equal(v.form.symptoms, 'Қызба 38,5');
+  await page.context().close();
+});

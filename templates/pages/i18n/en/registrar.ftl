@@ -51,3 +51,6 @@ clinic-caller-phone = Contact phone
 clinic-book = Book and sign
 clinic-no-slots-day = The doctor has no free time on this day: choose another day.
 clinic-show-slots = Show free time
+clinic-call-home-call = Doctor home call
+clinic-call-home-call-hint = A home call is for today. The address comes from the state database: check it with the caller. Then sign the call with your digital signature and confirm the doctor's arrival window on the day list.
+clinic-call-home-call-button = Take the call and sign
