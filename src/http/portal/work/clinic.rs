@@ -633,7 +633,6 @@ pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageRes
             },
         );
     }
-    let channel = chosen_channel(&page, &clinic, &form);
     let mut values = Map::new();
     values.insert("clinic".into(), json!(clinic));
     values.insert("doctor".into(), json!(doctor));
@@ -641,13 +640,40 @@ pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageRes
     if !text("phone").is_empty() {
         values.insert("phone".into(), json!(text("phone")));
     }
+    let view = CallView {
+        typed,
+        entry: Some(entry),
+        doctors,
+        slots: Some(slots),
+        ..CallView::default()
+    };
+    create_for_caller(&page, user, &clinic, APPOINTMENT, &form, values, view).await
+}
+
+/// Creates `service` for the caller found by IIN in the chosen channel and submits it, which
+/// applies the clinic's rules (attachment, the slot still free, the same-day cut-off); then
+/// the registrar signs it. A refusal is said on the form (`view`) with what was typed.
+async fn create_for_caller(
+    page: &Page,
+    user: CurrentUser,
+    clinic: &str,
+    service: &str,
+    form: &Form,
+    values: Map<String, Value>,
+    view: CallView,
+) -> PageResult {
+    let iin = view
+        .entry
+        .as_ref()
+        .and_then(|e| e.iin.as_ref())
+        .map(|i| i.as_str().to_string());
     let input = NewRequest {
-        service: APPOINTMENT.into(),
+        service: service.into(),
         variant: None,
-        channel,
+        channel: chosen_channel(page, clinic, form),
         applicant: Some(ApplicantInput {
             kind: ApplicantKind::Person,
-            iin: entry.iin.as_ref().map(|i| i.as_str().to_string()),
+            iin,
             bin: None,
             name: None,
         }),
@@ -655,7 +681,7 @@ pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageRes
         form: values,
     };
     let app = page.app.clone();
-    let booked = web::block(move || {
+    let taken = web::block(move || {
         let created = requests::create(&app, &user, input)?;
         requests::transition(
             &app,
@@ -669,19 +695,15 @@ pub async fn call(page: Page, form: web::Form<Vec<(String, String)>>) -> PageRes
     })
     .await
     .map_err(|e| page.fail(AppError::internal(e)))?;
-    match booked {
+    match taken {
         Ok(v) => Ok(page.redirect(&format!("/work/clinic/requests/{}/sign", v.number))),
-        // Not attached here, the slot just taken, …: said on the form, the choice kept.
+        // Not attached here, the slot just taken, past today's cut-off, …
         Err(e) if e.status < 500 && e.status != 401 && e.status != 404 => render_call(
-            &page,
-            &clinic,
+            page,
+            clinic,
             CallView {
-                typed,
-                entry: Some(entry),
-                doctors,
-                slots: Some(slots),
                 error: Some(e),
-                ..CallView::default()
+                ..view
             },
         ),
         Err(e) => Err(page.fail(e)),
@@ -733,52 +755,7 @@ async fn home_call(
             },
         );
     }
-    let iin = view
-        .entry
-        .as_ref()
-        .and_then(|e| e.iin.as_ref())
-        .map(|i| i.as_str().to_string());
-    let input = NewRequest {
-        service: HOME_CALL.into(),
-        variant: None,
-        channel: chosen_channel(page, clinic, form),
-        applicant: Some(ApplicantInput {
-            kind: ApplicantKind::Person,
-            iin,
-            bin: None,
-            name: None,
-        }),
-        provider: None,
-        form: values,
-    };
-    let app = page.app.clone();
-    let taken = web::block(move || {
-        let created = requests::create(&app, &user, input)?;
-        requests::transition(
-            &app,
-            &user,
-            &created.number,
-            TransitionInput {
-                action: "submit".into(),
-                ..TransitionInput::default()
-            },
-        )
-    })
-    .await
-    .map_err(|e| page.fail(AppError::internal(e)))?;
-    match taken {
-        Ok(v) => Ok(page.redirect(&format!("/work/clinic/requests/{}/sign", v.number))),
-        // Not attached here, past today's cut-off, …: said on the form, what was typed kept.
-        Err(e) if e.status < 500 && e.status != 401 && e.status != 404 => render_call(
-            page,
-            clinic,
-            CallView {
-                error: Some(e),
-                ..view
-            },
-        ),
-        Err(e) => Err(page.fail(e)),
-    }
+    create_for_caller(page, user, clinic, HOME_CALL, form, values, view).await
 }
 
 /// The registrar signs the appointment they took (R-000-45): it is registered and
