@@ -6,7 +6,7 @@ clinic-show = Show
 clinic-prev-day = Previous day
 clinic-today = Today
 clinic-next-day = Next day
-clinic-call-link = Appointment for a caller
+clinic-call-link = Take a request
 clinic-appointments = { $count ->
     [one] { $count } appointment
    *[other] { $count } appointments
@@ -40,9 +40,9 @@ clinic-new-slot = New time
 clinic-reschedule-button = Move the appointment
 clinic-no-slots-week = The doctor has no free time in these seven days.
 clinic-next-week = The following week
-clinic-call-title = Appointment for a caller
-clinic-call-lead = Take an appointment for someone who calls: find them by IIN, say their name back, choose the doctor and a free time, then sign with your digital signature.
-clinic-call-lead-desk = Your region takes no requests by telephone: take the appointment for a person at the desk. Find them by IIN, choose the doctor and a free time, then sign with your digital signature.
+clinic-call-title = A patient's request
+clinic-call-lead = Find the caller by IIN and say back their name from the state database. Then book an appointment (doctor and a free time) or take a doctor home call, and sign with your digital signature.
+clinic-call-lead-desk = Your region takes no requests by telephone: take the requests of people at the desk. Find the person by IIN, then book an appointment (doctor and a free time) or take a doctor home call, and sign with your digital signature.
 clinic-caller-iin = IIN of the patient
 clinic-caller-is = The state registry has:
 clinic-channel = How the request came
