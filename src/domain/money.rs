@@ -493,7 +493,7 @@ mod tests {
         assert_eq!(t.mrp(2024), Some(dec!(3692)));
         assert_eq!(t.mrp(2025), Some(dec!(3932)));
         assert_eq!(t.mrp(2026), Some(dec!(4325)));
-        assert_eq!(t.mrp_value(2026).map(|m| m.verified), Some(false));
+        assert_eq!(t.mrp_value(2026).map(|m| m.verified), Some(true));
         assert_eq!(t.mrp_value(2025).map(|m| m.verified), Some(true));
         // 2027: an assumption (the 2026 value carried forward) until the budget law is known.
         assert_eq!(t.mrp(2027), Some(dec!(4325)));
