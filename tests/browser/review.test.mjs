@@ -220,6 +220,18 @@ test('an official works the queue, fills the checklist and approves a licence; t
   await ru.goto('/work/queue');
   await checkA11y(ru, 'work queue (ru)');
   await screenshot(ru, 'queue', 'ru');
+  // The checklist's problem in Russian: an item not met needs its reason (R-003-30).
+  const { number: other } = await registeredLicence();
+  await ru.goto(`/work/requests/${other}`);
+  await submit(ru, '#start-review');
+  const others = await ru.locator('#checklist fieldset.item').evaluateAll((els) => els.map((e) => e.dataset.item));
+  for (const item of others) await ru.check(`#met-${item}-yes`);
+  await ru.check('#met-lab-equipment-no');
+  const refusedRu = await submit(ru, '#assess-button');
+  assert.equal(refusedRu.status(), 422);
+  assert.match(await text(ru, '#checklist-error'), /причин/i);
+  await checkA11y(ru, 'checklist with an error (ru)');
+  await screenshot(ru, 'checklist', 'ru');
   await ru.context().close();
 });
 
