@@ -403,6 +403,37 @@ fn the_notifications_page_lists_and_marks_read_with_the_csrf_token() {
     let r = b.post("/notifications/read", &[]);
     assert_eq!(r.status(), 403);
     assert!(unread(&daulet) > 0, "nothing marked without the token");
+    // Opening one marks that one read and shows its request; another person's is not found.
+    let list = |token: &str| {
+        app.get(token, "/api/v1/notifications")
+            .json::<Vec<Value>>()
+            .expect("json")
+    };
+    let first = list(&daulet)[0]["id"].as_str().expect("id").to_string();
+    let before = unread(&daulet);
+    let csrf = b.csrf();
+    let r = other.post(
+        &format!("/notifications/{first}/open"),
+        &[("csrf", &other.csrf())],
+    );
+    assert_eq!(r.status(), 404);
+    let r = b.post(&format!("/notifications/{first}/open"), &[]);
+    assert_eq!(r.status(), 403);
+    assert_eq!(unread(&daulet), before);
+    let r = b.post(&format!("/notifications/{first}/open"), &[("csrf", &csrf)]);
+    assert_eq!(r.status(), 303);
+    assert_eq!(
+        r.headers()["location"],
+        format!("/requests/{number}").as_str()
+    );
+    assert_eq!(unread(&daulet), before - 1);
+    assert_eq!(
+        list(&daulet)
+            .iter()
+            .find(|n| n["id"] == first.as_str())
+            .map(|n| n["read"].clone()),
+        Some(json!(true))
+    );
     let csrf = b.csrf();
     let r = b.post("/notifications/read", &[("csrf", &csrf)]);
     assert_eq!(r.status(), 303);

@@ -173,6 +173,12 @@ test('the department decides; the applicant reads the notifications and answers 
   assert.match(await text(page, '#unread-count'), /непрочитанн/);
   await screenshot(page, 'notifications', 'ru');
   await useLang(page, 'kk');
+  // Opening one marks that one read and shows its request.
+  await Promise.all([page.waitForNavigation(), page.locator(`li.notification.unread[data-request="${number}"] button[data-role=open]`).first().click()]);
+  assert.equal(new URL(page.url()).pathname, `/requests/${number}`);
+  assert.equal(await page.getAttribute('#unread-badge', 'data-count'), String(unread - 1));
+  await page.goto('/notifications');
+  assert.equal(await page.locator('li.notification.unread').count(), unread - 1);
   await Promise.all([page.waitForNavigation(), page.click('#mark-all-read')]);
   assert.equal(await page.locator('li.notification.unread').count(), 0);
   assert.equal(await text(page, '#unread-count'), 'Барлық хабарлама оқылды.');

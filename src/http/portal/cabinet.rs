@@ -6,7 +6,7 @@
 use super::{Form, Page, PageResult};
 use crate::app::questionnaire::{self, Answers};
 use crate::domain::catalog::Satisfaction;
-use crate::error::ErrorCode;
+use crate::error::{AppError, ErrorCode};
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
 use serde_json::json;
@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(notifications)
         .service(notifications_read)
+        .service(notification_open)
         .service(answer);
 }
 
@@ -40,6 +41,31 @@ pub async fn notifications_read(page: Page, form: web::Form<Vec<(String, String)
     page.run(move |app| crate::app::notify::mark_read(app, &user.id, None))
         .await?;
     Ok(page.redirect("/notifications"))
+}
+
+/// Opens one notification: it is marked read and the request it is about is shown. Another
+/// person's notification (or none) is "not found".
+#[post("/notifications/{id}/open")]
+pub async fn notification_open(
+    page: Page,
+    id: web::Path<String>,
+    form: web::Form<Vec<(String, String)>>,
+) -> PageResult {
+    let user = page.user()?.clone();
+    Form::checked(&page, form)?;
+    let id = id.into_inner();
+    let number = page
+        .run(move |app| {
+            let number = crate::app::notify::list(app, &user, false)?
+                .into_iter()
+                .find(|n| n.id == id)
+                .map(|n| n.request)
+                .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+            crate::app::notify::mark_read(app, &user.id, Some(&id))?;
+            Ok(number)
+        })
+        .await?;
+    Ok(page.redirect(&format!("/requests/{number}")))
 }
 
 /// The form field of a question's answer.
