@@ -16,7 +16,7 @@ use crate::db::DbConnection;
 use crate::domain::catalog::{Issues, Service};
 use crate::domain::ids::UserId;
 use crate::domain::lifecycle::{Planned, State};
-use crate::error::{AppError, Lang, Messages};
+use crate::error::{AppError, ErrorCode, Lang, Messages};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -269,6 +269,18 @@ pub fn list(
             }
         })
         .collect())
+}
+
+/// Opens one of the person's notifications: marks it read and answers the number of the
+/// request it is about; another person's (or none) is `NOT_FOUND`.
+pub fn open(app: &App, user: &UserId, id: &str) -> Result<String, AppError> {
+    let now = app.now().naive_utc();
+    app.store.write(|c| {
+        let number = queries::notification_request(c, user, id)?
+            .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
+        queries::mark_notifications_read(c, user, Some(id), now)?;
+        Ok(number)
+    })
 }
 
 /// How many of the person's notifications are unread (the count next to «Notifications»).

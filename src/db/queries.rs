@@ -1084,6 +1084,17 @@ pub fn notifications_of(
     Ok(q.load(c)?)
 }
 
+/// The request number of one of a person's notifications; `None` when it is not theirs.
+pub fn notification_request(c: &mut DbConnection, user: &UserId, id: &str) -> R<Option<String>> {
+    Ok(notifications::table
+        .inner_join(requests::table)
+        .filter(notifications::user_id.eq(user))
+        .filter(notifications::id.eq(id))
+        .select(requests::number)
+        .first(c)
+        .optional()?)
+}
+
 /// How many of a person's notifications are unread.
 pub fn unread_notifications(c: &mut DbConnection, user: &UserId) -> R<i64> {
     Ok(notifications::table

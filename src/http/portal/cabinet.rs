@@ -6,7 +6,7 @@
 use super::{Form, Page, PageResult};
 use crate::app::questionnaire::{self, Answers};
 use crate::domain::catalog::Satisfaction;
-use crate::error::{AppError, ErrorCode};
+use crate::error::ErrorCode;
 use actix_web::http::StatusCode;
 use actix_web::{get, post, web};
 use serde_json::json;
@@ -55,15 +55,7 @@ pub async fn notification_open(
     Form::checked(&page, form)?;
     let id = id.into_inner();
     let number = page
-        .run(move |app| {
-            let number = crate::app::notify::list(app, &user, false)?
-                .into_iter()
-                .find(|n| n.id == id)
-                .map(|n| n.request)
-                .ok_or_else(|| AppError::new(ErrorCode::NotFound))?;
-            crate::app::notify::mark_read(app, &user.id, Some(&id))?;
-            Ok(number)
-        })
+        .run(move |app| crate::app::notify::open(app, &user.id, &id))
         .await?;
     Ok(page.redirect(&format!("/requests/{number}")))
 }
