@@ -100,6 +100,7 @@ pub fn record(
         "previous_due_at": before.due_at.map(super::views::utc),
         "reason": reason,
         "document_id": document.map(|d| d.id.as_str().to_string()),
+        "document_title": document.map(|d| d.title.clone()),
     });
     let owner = match &after.owner_user_id {
         Some(id) => queries::user_by_id(c, id)?,
@@ -228,11 +229,20 @@ fn message(kind: &str, number: &str, state: State, data: &Value) -> Messages {
                 en: format!("The service term of request {number} was extended to {due}. Reason: {reason}"),
             }
         }
-        "result_ready" => Messages {
-            ru: format!("По заявке {number} выдан документ: {ru}"),
-            kk: format!("{number} өтінімі бойынша құжат берілді: {kk}"),
-            en: format!("A document was issued for request {number}: {en}"),
-        },
+        // The document by its title ("kk / ru", as on the PDF); a notification written
+        // before titles were kept names the state instead.
+        "result_ready" => {
+            let title = text("document_title");
+            // English has no title of its own: the Russian one, as the PDF is bilingual kk/ru.
+            let (t_kk, t_ru, t_en) = title
+                .split_once(" / ")
+                .map_or((kk, ru, en), |(k, r)| (k.trim(), r.trim(), r.trim()));
+            Messages {
+                ru: format!("По заявке {number} выдан документ: {t_ru}"),
+                kk: format!("{number} өтінімі бойынша құжат берілді: {t_kk}"),
+                en: format!("A document was issued for request {number}: {t_en}"),
+            }
+        }
         _ => Messages {
             ru: format!("Статус заявки {number}: {ru}"),
             kk: format!("{number} өтінімінің мәртебесі: {kk}"),
@@ -293,4 +303,42 @@ pub fn mark_read(app: &App, user: &UserId, id: Option<&str>) -> Result<usize, Ap
     let now = app.now().naive_utc();
     app.store
         .write(|c| queries::mark_notifications_read(c, user, id, now))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_is_named_by_its_document_and_a_status_by_the_states_name() {
+        // R-004-39, R-004-40: the notification says what was issued.
+        let data = json!({"document_title": "Әлеуметтік көмек тағайындау туралы шешім / Решение о назначении социальной помощи"});
+        let m = message("result_ready", "DCS-2026-000001", State::Approved, &data);
+        assert_eq!(
+            m.ru,
+            "По заявке DCS-2026-000001 выдан документ: Решение о назначении социальной помощи"
+        );
+        assert_eq!(
+            m.kk,
+            "DCS-2026-000001 өтінімі бойынша құжат берілді: Әлеуметтік көмек тағайындау туралы шешім"
+        );
+        // Written before titles were kept: the state's name.
+        let m = message(
+            "result_ready",
+            "DCS-2026-000001",
+            State::Approved,
+            &json!({}),
+        );
+        assert_eq!(
+            m.en,
+            "A document was issued for request DCS-2026-000001: Result ready"
+        );
+        let m = message(
+            "status_changed",
+            "DCS-2026-000001",
+            State::Registered,
+            &json!({}),
+        );
+        assert_eq!(m.ru, "Статус заявки DCS-2026-000001: Зарегистрирована");
+    }
 }

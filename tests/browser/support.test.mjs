@@ -185,13 +185,17 @@ test('the department decides; the applicant reads the notifications and answers 
   assert.equal(await page.locator('#mark-all-read').count(), 0);
   assert.equal(await page.locator('#unread-badge').count(), 0, 'no count once all are read');
 
-  // The request: the decision and the questionnaire. Its state has the same name as in
-  // the notifications.
-  const messages = await page.locator(`li.notification[data-request="${number}"] .message`).allInnerTexts();
+  // The request: the decision and the questionnaire. The result's notification names the
+  // document, and each status change names its state as the request's history does.
+  const result = await text(page, `li.notification[data-request="${number}"][data-kind="result_ready"] .message`);
+  const changes = await page.locator(`li.notification[data-request="${number}"][data-kind="status_changed"] .message`).allInnerTexts();
   await Promise.all([page.waitForNavigation(), page.click(`li.notification[data-request="${number}"][data-kind="result_ready"] a`)]);
-  const badge = await text(page, '#request-state .state');
-  assert.match(badge, /^Нәтиже (дайын|берілді)$/);
-  assert.ok(messages.some((m) => m.endsWith(badge)), `"${badge}" in ${messages.join(' | ')}`);
+  assert.match(await text(page, '#request-state .state'), /^Нәтиже (дайын|берілді)$/);
+  const decision = await text(page, '#documents li[data-kind="support_decision"]');
+  assert.ok(decision.startsWith(result.split(': ').pop()), `"${result}" names the document "${decision}"`);
+  const history = await text(page, '.history');
+  assert.ok(changes.length >= 2);
+  for (const m of changes) assert.ok(history.includes(m.split(': ').pop()), `"${m}" in the history:\n${history}`);
   assert.equal(await page.locator('#documents li[data-kind="support_decision"]').count(), 1);
   assert.equal(await page.locator('#questionnaire fieldset.question').count(), 2);
   await checkA11y(page, 'questionnaire');
