@@ -326,7 +326,7 @@ fn create(dir: &Path, spec: &DemoPkiSpec) -> anyhow::Result<DemoPki> {
 
     // Every RSA key first, on all cores: key generation is most of a first start.
     let rsa_users = spec.users.iter().filter(|u| !u.ecdsa).count();
-    let mut keys = super::on_every_core(2 + rsa_users, |_| new_rsa())?.into_iter();
+    let mut keys = rsa_keys(2 + rsa_users)?.into_iter();
     let mut next_key = || {
         keys.next()
             .ok_or_else(|| anyhow!("RSA keys: too few generated"))
@@ -451,6 +451,35 @@ fn write_file(path: &Path, bytes: &[u8], secret: bool) -> anyhow::Result<()> {
     #[cfg(not(unix))]
     let _ = secret;
     Ok(())
+}
+
+/// The RSA keys every demo PKI of this process takes, once a test suite has asked for it
+/// with [`share_keys_between_demo_pkis`]; `None` (the default): each PKI makes its own.
+static SHARED_KEYS: std::sync::OnceLock<std::sync::Mutex<Vec<rsa::RsaPrivateKey>>> =
+    std::sync::OnceLock::new();
+
+/// Makes every demo PKI this process creates from now on take its RSA keys from one set:
+/// distinct within a PKI, the same in every PKI. Key generation is most of the cost of a
+/// demo PKI (seconds of CPU), and a test suite starts hundreds of servers, each with its
+/// own. For test suites only: the PKIs then accept each other's certificates, as their
+/// CAs have the same names and keys. The server and the CLI never call it.
+pub fn share_keys_between_demo_pkis() {
+    SHARED_KEYS.get_or_init(|| std::sync::Mutex::new(Vec::new()));
+}
+
+/// `n` distinct RSA keys: new ones, or the first `n` of the shared set (made as needed).
+fn rsa_keys(n: usize) -> anyhow::Result<Vec<rsa::RsaPrivateKey>> {
+    let Some(shared) = SHARED_KEYS.get() else {
+        return super::on_every_core(n, |_| new_rsa());
+    };
+    let mut keys = shared
+        .lock()
+        .map_err(|_| anyhow!("the shared demo keys: a thread panicked while making them"))?;
+    if keys.len() < n {
+        let more = super::on_every_core(n - keys.len(), |_| new_rsa())?;
+        keys.extend(more);
+    }
+    Ok(keys[..n].to_vec())
 }
 
 fn new_rsa() -> anyhow::Result<rsa::RsaPrivateKey> {

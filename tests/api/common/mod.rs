@@ -114,6 +114,8 @@ impl TestApp {
     /// [`TestApp::spawn_with`] with the clock already at a given time (the app checks its
     /// yearly data against the clock when it starts).
     pub fn spawn_at(clock: SettableClock, tune: impl FnOnce(&mut Config)) -> TestApp {
+        // Every server's demo PKI takes the same RSA keys: making them is most of a start.
+        ruqsat::demo::pki::share_keys_between_demo_pkis();
         let dir = tempfile::tempdir().expect("tempdir");
         let scratch = scratch_database();
         let mut config = Config::for_dir(dir.path(), scratch.as_ref().map(|s| s.2.clone()));
