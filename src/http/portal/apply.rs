@@ -208,6 +208,14 @@ async fn clinic_choices(page: &Page, s: &Service) -> Result<Value, Fail> {
     }))
 }
 
+/// The variant a form posted, if the service has it; a service with one variant needs none.
+pub(crate) fn variant_of<'a>(s: &'a Service, posted: Option<&str>) -> Option<&'a str> {
+    posted
+        .and_then(|v| s.variants.iter().find(|x| x.code == v))
+        .or_else(|| (s.variants.len() == 1).then(|| &s.variants[0]))
+        .map(|v| v.code.as_str())
+}
+
 /// The form's values as the catalog types them: lists for multi-selects, `true` for a
 /// ticked box, RFC 3339 with Kazakhstan's offset for a date-time; empty fields left out.
 pub fn typed_values(s: &Service, variant: &str, pairs: &[(String, String)]) -> Map<String, Value> {
@@ -271,10 +279,7 @@ pub async fn apply(
     let user = page.user()?.clone();
     let form = Form::checked(&page, form)?;
     let s = service(&page, &code)?;
-    let variant = form
-        .get("variant")
-        .filter(|v| s.variants.iter().any(|x| x.code == *v))
-        .or_else(|| (s.variants.len() == 1).then(|| s.variants[0].code.as_str()))
+    let variant = variant_of(s, form.get("variant"))
         .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownVariant)))?
         .to_string();
     let provider = form.text("provider").map(str::to_string);

@@ -6,7 +6,7 @@
 //! use cases as the API. The request page then shows the appointment and the applicant's
 //! `cancel`, which frees the slot.
 
-use super::work::clinic::{move_booking, show_reschedule, Mover, RescheduleParams};
+use super::work::clinic::{move_booking, show_reschedule, transition_to, Mover, RescheduleParams};
 use super::{Fail, Form, Page, PageResult};
 use crate::app::clinics::{self, AppointmentView};
 use crate::app::requests::{self, NewRequest, TransitionInput};
@@ -49,7 +49,7 @@ fn booking_service<'a>(page: &'a Page, code: &str) -> Result<&'a Service, Fail> 
 }
 
 /// The service's only variant (a booking service has one; the first otherwise).
-fn variant(s: &Service) -> &str {
+pub(super) fn variant(s: &Service) -> &str {
     s.variants.first().map_or("", |v| v.code.as_str())
 }
 
@@ -363,23 +363,14 @@ pub async fn cancel(
 ) -> PageResult {
     let user = page.user()?.clone();
     let form = Form::checked(&page, form)?;
-    let reason = form.text("reason").map(str::to_string);
+    let input = TransitionInput {
+        action: "cancel".into(),
+        reason: form.text("reason").map(str::to_string),
+        ..TransitionInput::default()
+    };
     let number = number.into_inner();
-    let n = number.clone();
-    page.run(move |app| {
-        requests::transition(
-            app,
-            &user,
-            &n,
-            TransitionInput {
-                action: "cancel".into(),
-                reason,
-                ..TransitionInput::default()
-            },
-        )
-    })
-    .await?;
-    Ok(page.redirect(&format!("/requests/{number}#appointment")))
+    let back = format!("/requests/{number}#appointment");
+    transition_to(&page, user, number, input, &back).await
 }
 
 /// The appointment of a booking request for its page: the register's view with its local

@@ -261,10 +261,21 @@ async fn act(
     input: TransitionInput,
     date: Option<NaiveDate>,
 ) -> PageResult {
-    let n = number.clone();
-    page.run(move |app| requests::transition(app, &user, &n, input))
+    let back = day_url(date, Some(&number));
+    transition_to(page, user, number, input, &back).await
+}
+
+/// Runs `input` on request `number`, then goes to `back` (the clinic pages' steps).
+pub(crate) async fn transition_to(
+    page: &Page,
+    user: CurrentUser,
+    number: String,
+    input: TransitionInput,
+    back: &str,
+) -> PageResult {
+    page.run(move |app| requests::transition(app, &user, &number, input))
         .await?;
-    Ok(page.redirect(&day_url(date, Some(&number))))
+    Ok(page.redirect(back))
 }
 
 /// `?from=` of a reschedule page: the first of the seven days shown.
@@ -427,10 +438,8 @@ pub async fn move_booking(
     match mover {
         Mover::Registrar => act(page, user, number, input, date).await,
         Mover::Applicant => {
-            let n = number.clone();
-            page.run(move |app| requests::transition(app, &user, &n, input))
-                .await?;
-            Ok(page.redirect(&format!("/requests/{number}#appointment")))
+            let back = format!("{}#appointment", mover.base(&number));
+            transition_to(page, user, number, input, &back).await
         }
     }
 }
@@ -738,13 +747,9 @@ async fn home_call(
         .catalog
         .service(HOME_CALL)
         .ok_or_else(|| page.fail(AppError::new(ErrorCode::UnknownService)))?;
-    let variant = service
-        .variants
-        .first()
-        .map(|v| v.code.clone())
-        .unwrap_or_default();
-    let values = super::super::apply::typed_values(service, &variant, form.pairs());
-    let field_errors = super::super::apply::field_errors(page, service, &variant, &values);
+    let variant = super::super::clinic::variant(service);
+    let values = super::super::apply::typed_values(service, variant, form.pairs());
+    let field_errors = super::super::apply::field_errors(page, service, variant, &values);
     if !field_errors.is_empty() {
         return render_call(
             page,

@@ -18,7 +18,7 @@
 //! the next. Every step calls the API's use cases; provider scoping is theirs (another
 //! office's request is "not found").
 
-use super::super::apply::{field_errors, fields, typed_values};
+use super::super::apply::{field_errors, fields, typed_values, variant_of};
 use super::super::csv;
 use super::super::flow::{accept_signature, render_sign, SignTarget};
 use super::super::requests::{newest, service_names, ListParams};
@@ -314,13 +314,6 @@ fn render_form(page: &Page, who: &Who, entry: &RegistryEntry, v: FormView<'_>) -
             "general": v.general.map(|e| json!({"code": e.code.as_str(), "message": e.message(page.lang)})),
         }),
     )
-}
-
-fn variant_of<'a>(s: &'a Service, posted: Option<&str>) -> Option<&'a str> {
-    posted
-        .and_then(|v| s.variants.iter().find(|x| x.code == v))
-        .or_else(|| (s.variants.len() == 1).then(|| &s.variants[0]))
-        .map(|v| v.code.as_str())
 }
 
 /// Step 2 → 3: the chosen service's form (first its variant, for a service with several),

@@ -284,7 +284,8 @@ enum CsvStep {
 }
 
 /// `/work/queue.csv`: the same filtered queue as the page, every page of it, as a CSV for
-/// spreadsheets ([`crate::web::csv`]). Streamed: each next page is read by cursor while the previous one is sent.
+/// spreadsheets ([`crate::web::csv`]). Streamed: each next page is read by cursor while the
+/// previous one is sent.
 #[get("/work/queue.csv")]
 pub async fn queue_csv(page: Page, q: web::Query<QueueParams>) -> PageResult {
     let user = page.staff(STAFF)?.clone();
